@@ -1,0 +1,40 @@
+import * as pulumi from "@pulumi/pulumi";
+import { createHash } from "node:crypto";
+
+/** Built-in Azure role definition ids (the same GUID in every subscription and cloud). */
+export const builtInRoles = {
+  Owner: "8e3af657-a8ff-443c-a75c-2fe8c4bcb635",
+  Contributor: "b24988ac-6180-42a0-ab88-20f7382dd24c",
+  Reader: "acdd72a7-3385-48ef-bd42-f606fba81ae7",
+  StorageBlobDataContributor: "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+  StorageBlobDataReader: "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1",
+  StorageFileDataPrivilegedContributor: "69566ab7-960f-475b-8e7c-b3118f30c6bd",
+  KeyVaultAdministrator: "00482a5a-887f-4fb3-b363-3b7fe8e74483",
+  KeyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
+  AcrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
+  AcrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
+  AzureMLDataScientist: "f6c7c914-8db3-469d-8ca1-694a8f32e121",
+  AzureMLComputeOperator: "e503ece1-11d0-4e8e-8e2c-7a6c3bf38815",
+  AksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
+  AksClusterUser: "4abbcc35-e782-43d8-92c5-2d3c1bd2d8f0",
+  NetworkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
+  ManagedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
+} as const;
+
+export type BuiltInRole = keyof typeof builtInRoles;
+
+/** Fully qualified role definition id, as role assignments want it. */
+export function roleDefinitionId(subscriptionId: pulumi.Input<string>, role: BuiltInRole): pulumi.Output<string> {
+  return pulumi.interpolate`/subscriptions/${subscriptionId}/providers/Microsoft.Authorization/roleDefinitions/${builtInRoles[role]}`;
+}
+
+/** A GUID derived from its parts, so a role assignment keeps its name across runs (no duplicates). */
+export function deterministicGuid(...parts: string[]): string {
+  const h = createHash("sha256").update(parts.join("|"), "utf8").digest("hex");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h[16], 16) & 0x3) | 0x8).toString(16)}${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+/** Role assignment names must be GUIDs; derive one from scope, principal and role. */
+export function roleAssignmentName(scope: pulumi.Input<string>, principalId: pulumi.Input<string>, role: BuiltInRole): pulumi.Output<string> {
+  return pulumi.all([scope, principalId]).apply(([s, p]) => deterministicGuid(s, p, role));
+}

@@ -1,0 +1,2 @@
+export { MlWorkspace } from "./mlWorkspace";
+export type { MlWorkspaceArgs } from "./mlWorkspace";

@@ -1,0 +1,269 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as resources from "@pulumi/azure-native/resources";
+import * as storage from "@pulumi/azure-native/storage";
+import * as keyvault from "@pulumi/azure-native/keyvault";
+import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
+import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
+import * as containerregistry from "@pulumi/azure-native/containerregistry";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as ml from "@pulumi/azure-native/machinelearningservices";
+import { builtInRoles, roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+
+export interface MlWorkspaceArgs {
+  /** Azure region for every resource of the environment core. */
+  location: string;
+  /** Tags for every taggable resource. */
+  tags: Record<string, string>;
+  /** Physical names, derived and checked by infra/naming. */
+  names: {
+    resourceGroup: string;
+    storageAccount: string;
+    keyVault: string;
+    containerRegistry: string;
+    logAnalytics: string;
+    appInsights: string;
+    workspace: string;
+  };
+  /** Entra tenant of the key vault. */
+  tenantId: pulumi.Input<string>;
+  /** Subscription the environment lives in (role definition ids are subscription-scoped). */
+  subscriptionId: pulumi.Input<string>;
+  /** `private` closes public network access on the workspace and every dependency. */
+  networkMode: "public" | "private";
+  keyVault: { purgeProtection: boolean; softDeleteRetentionDays: number };
+  registrySku: "Basic" | "Standard" | "Premium";
+  /** Shared-key access on storage; off needs identity-based datastores (which this project uses). */
+  allowSharedKeyAccess: boolean;
+  friendlyName: string;
+  description: string;
+  highBusinessImpact: boolean;
+  /** Compute cluster that builds images when the registry is not reachable publicly. */
+  imageBuildCompute?: string;
+  /** Log retention in days for the Log Analytics workspace. */
+  logRetentionDays?: number;
+}
+
+/**
+ * The environment core: resource group, storage account, key vault, Log Analytics with
+ * workspace-based Application Insights, container registry, a user-assigned identity, and the Azure
+ * ML workspace wired to them. Secure by default (TLS 1.2, HTTPS only, no public blobs, RBAC vault,
+ * admin user off); `networkMode: "private"` closes public access everywhere.
+ */
+export class MlWorkspace extends pulumi.ComponentResource {
+  readonly resourceGroupName: pulumi.Output<string>;
+  readonly resourceGroupId: pulumi.Output<string>;
+  readonly storageAccountId: pulumi.Output<string>;
+  readonly storageAccountName: pulumi.Output<string>;
+  readonly blobEndpoint: pulumi.Output<string>;
+  readonly keyVaultId: pulumi.Output<string>;
+  readonly registryId: pulumi.Output<string>;
+  readonly registryLoginServer: pulumi.Output<string>;
+  readonly logAnalyticsId: pulumi.Output<string>;
+  readonly appInsightsId: pulumi.Output<string>;
+  readonly identityId: pulumi.Output<string>;
+  readonly identityPrincipalId: pulumi.Output<string>;
+  readonly workspaceId: pulumi.Output<string>;
+  readonly workspaceName: pulumi.Output<string>;
+
+  constructor(name: string, args: MlWorkspaceArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops:workspace:MlWorkspace", name, {}, opts);
+    const { location, tags, names } = args;
+    const isPrivate = args.networkMode === "private";
+    const child = { parent: this };
+
+    const group = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: names.resourceGroup, location, tags }, child);
+    const resourceGroupName = group.name;
+
+    const account = new storage.StorageAccount(
+      `${name}-storage`,
+      {
+        accountName: names.storageAccount,
+        resourceGroupName,
+        location,
+        kind: storage.Kind.StorageV2,
+        sku: { name: storage.SkuName.Standard_ZRS },
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+        allowBlobPublicAccess: false,
+        allowSharedKeyAccess: args.allowSharedKeyAccess,
+        allowCrossTenantReplication: false,
+        isLocalUserEnabled: false,
+        isHnsEnabled: false,
+        publicNetworkAccess: isPrivate ? storage.PublicNetworkAccess.Disabled : storage.PublicNetworkAccess.Enabled,
+        // Azure ML's trusted-service access keeps working with the firewall closed.
+        networkRuleSet: { defaultAction: isPrivate ? storage.DefaultAction.Deny : storage.DefaultAction.Allow, bypass: storage.Bypass.AzureServices },
+        encryption: {
+          keySource: storage.KeySource.Microsoft_Storage,
+          services: { blob: { enabled: true, keyType: storage.KeyType.Account }, file: { enabled: true, keyType: storage.KeyType.Account } },
+        },
+        tags,
+      },
+      // Deleting the account would lose every model and dataset: keep it in Azure even on destroy.
+      { ...child, retainOnDelete: opts?.protect === true },
+    );
+
+    const vault = new keyvault.Vault(
+      `${name}-vault`,
+      {
+        vaultName: names.keyVault,
+        resourceGroupName,
+        location,
+        properties: {
+          tenantId: args.tenantId,
+          sku: { family: keyvault.SkuFamily.A, name: keyvault.SkuName.Standard },
+          enableRbacAuthorization: true,
+          enableSoftDelete: true,
+          softDeleteRetentionInDays: args.keyVault.softDeleteRetentionDays,
+          // Purge protection cannot be turned off once on, and blocks reusing the name after a destroy:
+          // omit it (rather than false) where it is not wanted.
+          ...(args.keyVault.purgeProtection ? { enablePurgeProtection: true } : {}),
+          publicNetworkAccess: isPrivate ? "Disabled" : "Enabled",
+          networkAcls: { defaultAction: isPrivate ? keyvault.NetworkRuleAction.Deny : keyvault.NetworkRuleAction.Allow, bypass: keyvault.NetworkRuleBypassOptions.AzureServices },
+        },
+        tags,
+      },
+      child,
+    );
+
+    const logs = new operationalinsights.Workspace(
+      `${name}-logs`,
+      {
+        workspaceName: names.logAnalytics,
+        resourceGroupName,
+        location,
+        sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
+        retentionInDays: args.logRetentionDays ?? 30,
+        tags,
+      },
+      child,
+    );
+
+    const insights = new applicationinsights.Component(
+      `${name}-insights`,
+      {
+        resourceName: names.appInsights,
+        resourceGroupName,
+        location,
+        kind: "web",
+        applicationType: applicationinsights.ApplicationType.Web,
+        workspaceResourceId: logs.id,
+        ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
+        disableLocalAuth: true,
+        tags,
+      },
+      child,
+    );
+
+    const premium = args.registrySku === "Premium";
+    const registry = new containerregistry.Registry(
+      `${name}-registry`,
+      {
+        registryName: names.containerRegistry,
+        resourceGroupName,
+        location,
+        sku: { name: args.registrySku },
+        adminUserEnabled: false,
+        anonymousPullEnabled: false,
+        // Network rules, private link and export policy are Premium-only features.
+        publicNetworkAccess: isPrivate && premium ? containerregistry.PublicNetworkAccess.Disabled : containerregistry.PublicNetworkAccess.Enabled,
+        networkRuleBypassOptions: containerregistry.NetworkRuleBypassOptions.AzureServices,
+        ...(premium
+          ? {
+              policies: {
+                exportPolicy: { status: isPrivate ? containerregistry.ExportPolicyStatus.Disabled : containerregistry.ExportPolicyStatus.Enabled },
+                retentionPolicy: { days: 30, status: containerregistry.PolicyStatus.Enabled },
+                azureADAuthenticationAsArmPolicy: { status: containerregistry.AzureADAuthenticationAsArmPolicyStatus.Disabled },
+              },
+            }
+          : {}),
+        tags,
+      },
+      child,
+    );
+
+    // A user-assigned identity outlives workspace re-creation and can be granted access before the
+    // workspace exists (Azure requires that for a workspace created with it).
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceName: `id-${names.workspace}`, resourceGroupName, location, tags },
+      child,
+    );
+
+    const grants: [string, pulumi.Input<string>, keyof typeof builtInRoles][] = [
+      ["rg-contributor", group.id, "Contributor"],
+      ["storage-blob", account.id, "StorageBlobDataContributor"],
+      ["storage-file", account.id, "StorageFileDataPrivilegedContributor"],
+      ["vault-admin", vault.id, "KeyVaultAdministrator"],
+      ["registry-push", registry.id, "AcrPush"],
+    ];
+    const assignments = grants.map(
+      ([role, scope, roleName]) =>
+        new authorization.RoleAssignment(
+          `${name}-ws-${role}`,
+          {
+            roleAssignmentName: roleAssignmentName(scope, identity.principalId, roleName),
+            scope,
+            principalId: identity.principalId,
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            roleDefinitionId: roleDefinitionId(args.subscriptionId, roleName),
+          },
+          { parent: this },
+        ),
+    );
+
+    const workspace = new ml.Workspace(
+      `${name}-workspace`,
+      {
+        workspaceName: names.workspace,
+        resourceGroupName,
+        location,
+        kind: "Default",
+        sku: { name: "Basic", tier: "Basic" },
+        friendlyName: args.friendlyName,
+        description: args.description,
+        identity: { type: ml.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+        primaryUserAssignedIdentity: identity.id,
+        storageAccount: account.id,
+        keyVault: vault.id,
+        applicationInsights: insights.id,
+        containerRegistry: registry.id,
+        hbiWorkspace: args.highBusinessImpact,
+        publicNetworkAccess: isPrivate ? ml.PublicNetworkAccessType.Disabled : ml.PublicNetworkAccessType.Enabled,
+        allowPublicAccessWhenBehindVnet: false,
+        // Managed VNet isolation covers clusters, serverless and managed endpoints in private mode.
+        ...(isPrivate ? { managedNetwork: { isolationMode: ml.IsolationMode.AllowOnlyApprovedOutbound } } : {}),
+        ...(args.imageBuildCompute ? { imageBuildCompute: args.imageBuildCompute } : {}),
+        // Datastores authenticate with identities, so storage shared keys can stay off.
+        systemDatastoresAuthMode: "identity",
+        v1LegacyMode: false,
+        tags,
+      },
+      { parent: this, dependsOn: assignments },
+    );
+
+    this.resourceGroupName = group.name;
+    this.resourceGroupId = group.id;
+    this.storageAccountId = account.id;
+    this.storageAccountName = account.name;
+    this.blobEndpoint = account.primaryEndpoints.blob;
+    this.keyVaultId = vault.id;
+    this.registryId = registry.id;
+    this.registryLoginServer = registry.loginServer;
+    this.logAnalyticsId = logs.id;
+    this.appInsightsId = insights.id;
+    this.identityId = identity.id;
+    this.identityPrincipalId = identity.principalId;
+    this.workspaceId = workspace.id;
+    this.workspaceName = workspace.name;
+    this.registerOutputs({
+      resourceGroupName: this.resourceGroupName,
+      storageAccountName: this.storageAccountName,
+      blobEndpoint: this.blobEndpoint,
+      keyVaultId: this.keyVaultId,
+      registryId: this.registryId,
+      workspaceId: this.workspaceId,
+      workspaceName: this.workspaceName,
+    });
+  }
+}

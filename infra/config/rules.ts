@@ -1,0 +1,158 @@
+import type { RawConfig, EnvironmentName } from "./types";
+import type { SchemaProblem } from "./schemaErrors";
+
+/**
+ * Cross-field rules JSON Schema cannot express. Each returns problems with key paths relative to the
+ * project namespace (`compute.clusters[1].minNodes`); all rules run so every problem is reported.
+ */
+
+/** GPU VM families on Azure: NC, ND, NV (NVIDIA) and NG (AMD). */
+export function isGpuVmSize(vmSize: string): boolean {
+  return /^Standard_N[CDVG]/i.test(vmSize);
+}
+
+function parseCidr(cidr: string): { base: number; bits: number } | null {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/.exec(cidr);
+  if (!m) return null;
+  const octets = m.slice(1, 5).map(Number);
+  const bits = Number(m[5]);
+  if (octets.some((o) => o > 255) || bits > 32) return null;
+  const base = octets.reduce((acc, o) => acc * 256 + o, 0);
+  return { base, bits };
+}
+
+function cidrContains(outer: string, inner: string): boolean {
+  const a = parseCidr(outer);
+  const b = parseCidr(inner);
+  if (!a || !b || b.bits < a.bits) return false;
+  const size = 2 ** (32 - a.bits);
+  return Math.floor(a.base / size) === Math.floor(b.base / size);
+}
+
+function cidrOverlaps(x: string, y: string): boolean {
+  return cidrContains(x, y) || cidrContains(y, x);
+}
+
+function duplicates<T>(items: T[], key: (t: T) => string, path: (i: number) => string, what: string): SchemaProblem[] {
+  const seen = new Map<string, number>();
+  const problems: SchemaProblem[] = [];
+  items.forEach((item, i) => {
+    const k = key(item);
+    if (seen.has(k)) problems.push({ path: path(i), message: `duplicate ${what} '${k}' (also at index ${seen.get(k)})` });
+    else seen.set(k, i);
+  });
+  return problems;
+}
+
+const UPSTREAM: Record<EnvironmentName, EnvironmentName | null> = { dev: null, qa: "dev", prod: "qa" };
+const RESERVED_TAGS = ["environment", "stack", "managed-by", "branch"];
+
+export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName, isBranchStack: boolean): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+
+  for (const key of Object.keys(cfg.tags ?? {})) {
+    if (RESERVED_TAGS.includes(key.toLowerCase())) add(`tags.${key}`, `tag '${key}' is set by the platform and cannot be overridden`);
+  }
+
+  // Compute clusters.
+  const clusters = cfg.compute?.clusters ?? [];
+  const clusterKeys = new Set(clusters.map((c) => c.name));
+  clusters.forEach((c, i) => {
+    const at = `compute.clusters[${i}]`;
+    const min = c.minNodes ?? 0;
+    if (min > c.maxNodes) add(`${at}.minNodes`, `must be ≤ maxNodes (${min} > ${c.maxNodes})`);
+    if (c.kind === "gpu" && !isGpuVmSize(c.vmSize)) add(`${at}.vmSize`, `gpu cluster needs a GPU VM family (NC, ND, NV, NG), found '${c.vmSize}'`);
+    if (c.kind === "cpu" && isGpuVmSize(c.vmSize)) add(`${at}.vmSize`, `'${c.vmSize}' is a GPU size; declare the cluster with kind: gpu`);
+  });
+  problems.push(...duplicates(clusters, (c) => c.name, (i) => `compute.clusters[${i}].name`, "cluster name"));
+
+  // Datastores.
+  const datastores = cfg.datastores ?? [];
+  problems.push(...duplicates(datastores, (d) => d.name, (i) => `datastores[${i}].name`, "datastore name"));
+  // A datastore without an explicit container uses its name (with '-' for '_').
+  problems.push(...duplicates(datastores, (d) => d.container ?? d.name.replace(/_/g, "-"), (i) => `datastores[${i}].container`, "container"));
+
+  // Network.
+  const mode = cfg.network?.mode ?? (environment === "dev" ? "public" : "private");
+  if (environment === "prod" && mode === "public" && !isBranchStack) add("network.mode", "prod cannot run in public network mode");
+  const space = cfg.network?.addressSpace;
+  if (mode === "private" && !space) add("network.addressSpace", "is required when network.mode is private");
+  const subnets = cfg.network?.subnets ?? {};
+  const subnetEntries = Object.entries(subnets).filter(([, v]) => typeof v === "string") as [string, string][];
+  for (const [name, cidr] of subnetEntries) {
+    if (!parseCidr(cidr)) add(`network.subnets.${name}`, `is not a valid IPv4 CIDR (found '${cidr}')`);
+    else if (space && parseCidr(space) && !cidrContains(space, cidr)) add(`network.subnets.${name}`, `${cidr} is not inside network.addressSpace ${space}`);
+  }
+  for (let i = 0; i < subnetEntries.length; i++) {
+    for (let j = i + 1; j < subnetEntries.length; j++) {
+      const [n1, c1] = subnetEntries[i];
+      const [n2, c2] = subnetEntries[j];
+      if (parseCidr(c1) && parseCidr(c2) && cidrOverlaps(c1, c2)) add(`network.subnets.${n2}`, `${c2} overlaps network.subnets.${n1} (${c1})`);
+    }
+  }
+  if (space && !parseCidr(space)) add("network.addressSpace", `is not a valid IPv4 CIDR (found '${space}')`);
+
+  // Serving.
+  const serving = cfg.serving;
+  const servingOn = serving?.enabled ?? environment !== "dev";
+  if (serving && servingOn && !isBranchStack) {
+    if (!serving.kubernetesVersion) add("serving.kubernetesVersion", "is required when serving is enabled (pin a supported AKS version)");
+    if (!space) add("network.addressSpace", "is required when serving is enabled (the AKS cluster gets the environment's own network)");
+    const sys = serving.systemPool ?? {};
+    if ((sys.minCount ?? 1) > (sys.maxCount ?? 3)) add("serving.systemPool.minCount", `must be ≤ maxCount (${sys.minCount ?? 1} > ${sys.maxCount ?? 3})`);
+    const pools = serving.userPools ?? [];
+    pools.forEach((p, i) => {
+      const at = `serving.userPools[${i}]`;
+      if ((p.minCount ?? 1) > p.maxCount) add(`${at}.minCount`, `must be ≤ maxCount (${p.minCount ?? 1} > ${p.maxCount})`);
+      if ((p.kind ?? "cpu") === "gpu" && !isGpuVmSize(p.vmSize)) add(`${at}.vmSize`, `gpu pool needs a GPU VM family (NC, ND, NV, NG), found '${p.vmSize}'`);
+      if ((p.kind ?? "cpu") === "cpu" && isGpuVmSize(p.vmSize)) add(`${at}.vmSize`, `'${p.vmSize}' is a GPU size; declare the pool with kind: gpu`);
+      if (p.name === "system") add(`${at}.name`, "'system' is the system pool's name");
+    });
+    problems.push(...duplicates(pools, (p) => p.name, (i) => `serving.userPools[${i}].name`, "pool name"));
+    const ranges = serving.authorizedIpRanges ?? [];
+    const isPrivate = serving.privateCluster ?? environment === "prod";
+    if (isPrivate && ranges.length > 0) add("serving.authorizedIpRanges", "cannot be combined with a private cluster (the API server has no public endpoint)");
+    if (environment === "prod" && !isPrivate && ranges.length === 0) add("serving.privateCluster", "prod needs a private API server or serving.authorizedIpRanges");
+    ranges.forEach((r, i) => {
+      if (!parseCidr(r)) add(`serving.authorizedIpRanges[${i}]`, `is not a valid IPv4 CIDR (found '${r}')`);
+    });
+    const types = serving.instanceTypes ?? [];
+    problems.push(...duplicates(types, (t) => t.name, (i) => `serving.instanceTypes[${i}].name`, "instance type"));
+    const poolNames = new Set(pools.map((p) => p.name));
+    types.forEach((t, i) => {
+      if (t.nodePool && !poolNames.has(t.nodePool)) add(`serving.instanceTypes[${i}].nodePool`, `unknown user pool '${t.nodePool}' (known: ${[...poolNames].join(", ") || "none"})`);
+      if ((t.gpu ?? 0) > 0 && t.nodePool && pools.find((p) => p.name === t.nodePool)?.kind !== "gpu") add(`serving.instanceTypes[${i}].gpu`, `asks for GPUs but pool '${t.nodePool}' is not a gpu pool`);
+    });
+    const it = serving.onlineEndpoint?.instanceType;
+    if (it && types.length > 0 && !types.some((t) => t.name === it)) add("serving.onlineEndpoint.instanceType", `unknown instance type '${it}' (known: ${types.map((t) => t.name).join(", ")})`);
+    const batchCluster = serving.batchEndpoint?.cluster;
+    if (batchCluster && !clusterKeys.has(batchCluster)) add("serving.batchEndpoint.cluster", `unknown compute cluster '${batchCluster}' (known: ${[...clusterKeys].join(", ") || "none"})`);
+  }
+
+  const buildCluster = cfg.workspace?.imageBuildCluster;
+  if (buildCluster && !clusterKeys.has(buildCluster)) add("workspace.imageBuildCluster", `unknown compute cluster '${buildCluster}'`);
+
+  // Promotion: qa promotes from dev, prod from qa; dev promotes from nothing.
+  const upstream = UPSTREAM[environment];
+  const promo = cfg.promotion;
+  if (!isBranchStack) {
+    if (upstream === null && promo?.upstreamStack) add("promotion.upstreamStack", "dev is the first environment and promotes from no stack");
+    if (upstream !== null && (promo?.models?.length ?? 0) > 0 && !promo?.upstreamStack) add("promotion.upstreamStack", `is required to promote models into ${environment} (from ${upstream})`);
+    if (upstream !== null && promo?.upstreamStack) {
+      const last = promo.upstreamStack.split("/").pop();
+      if (last !== upstream) add("promotion.upstreamStack", `${environment} promotes from '${upstream}', found '${promo.upstreamStack}'`);
+    }
+  }
+  problems.push(...duplicates(promo?.models ?? [], (m) => m.name, (i) => `promotion.models[${i}].name`, "model"));
+
+  // Pipelines.
+  const published = new Set(cfg.pipelines?.publish ?? []);
+  const storeNames = new Set([...(cfg.datastores ?? []).map((d) => d.name), "training", "scoring", "toy"]);
+  (cfg.pipelines?.schedules ?? []).forEach((s, i) => {
+    if (!published.has(s.pipeline)) add(`pipelines.schedules[${i}].pipeline`, `'${s.pipeline}' is not in pipelines.publish`);
+    if (s.dataset && !storeNames.has(s.dataset)) add(`pipelines.schedules[${i}].dataset`, `unknown datastore '${s.dataset}'`);
+  });
+
+  return problems;
+}

@@ -1,0 +1,333 @@
+/**
+ * The whole stack-config surface, as JSON Schema (draft 2020-12 subset that Ajv 8 validates).
+ * Every key lives in the project namespace (`mlops:<key>` in Pulumi.<stack>.yaml). Defaults that
+ * depend on the environment (priority, network mode, protection) are applied in `spec.ts`, not here;
+ * `default` below documents environment-independent defaults and feeds the generated reference.
+ */
+
+const azureName = { type: "string", minLength: 1, maxLength: 64 } as const;
+const cidr = {
+  type: "string",
+  pattern: "^(?:\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$",
+  description: "IPv4 CIDR, e.g. 10.20.0.0/16",
+} as const;
+const clusterKey = {
+  type: "string",
+  pattern: "^[a-z][a-z0-9-]{0,11}$",
+  description: "Short key of a compute cluster (lowercase, ≤ 12); the physical name is derived from it",
+} as const;
+const isoDuration = {
+  type: "string",
+  pattern: "^P(?!$)(\\d+D)?(T(?=\\d)(\\d+H)?(\\d+M)?(\\d+S)?)?$",
+  description: "ISO 8601 duration, e.g. PT15M",
+} as const;
+
+const clusterSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "kind", "vmSize", "maxNodes"],
+  description: "An Azure ML compute cluster (AmlCompute).",
+  properties: {
+    name: clusterKey,
+    kind: { enum: ["cpu", "gpu"], description: "cpu or gpu; a gpu cluster needs a GPU VM family (NC, ND, NV)" },
+    vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", description: "Azure VM size, e.g. Standard_DS3_v2" },
+    priority: {
+      enum: ["Dedicated", "LowPriority"],
+      description: "default: LowPriority in dev and qa, Dedicated in prod",
+    },
+    minNodes: { type: "integer", minimum: 0, maximum: 1000, default: 0 },
+    maxNodes: { type: "integer", minimum: 1, maximum: 1000 },
+    idleTimeBeforeScaleDown: { ...isoDuration, default: "PT15M" },
+    description: { type: "string", maxLength: 256 },
+  },
+} as const;
+
+const poolSchema = {
+  type: "object",
+  additionalProperties: false,
+  required: ["name", "vmSize", "maxCount"],
+  properties: {
+    name: { type: "string", pattern: "^[a-z][a-z0-9]{0,11}$", description: "AKS pool name (lowercase, ≤ 12)" },
+    kind: { enum: ["cpu", "gpu"], default: "cpu", description: "gpu pools are tainted sku=gpu:NoSchedule" },
+    vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$" },
+    minCount: { type: "integer", minimum: 0, maximum: 1000, default: 1 },
+    maxCount: { type: "integer", minimum: 1, maximum: 1000 },
+  },
+} as const;
+
+export const configSchema = {
+  $id: "https://mlops.local/schemas/stack-config.json",
+  type: "object",
+  additionalProperties: false,
+  properties: {
+    environment: {
+      enum: ["dev", "qa", "prod"],
+      description: "Environment kind. A branch stack copies dev's config and keeps `dev`.",
+    },
+    location: {
+      type: "string",
+      pattern: "^[a-z][a-z0-9]{2,30}$",
+      description: "Azure region, e.g. westeurope",
+    },
+    prefix: {
+      type: "string",
+      pattern: "^[a-z][a-z0-9]{1,7}$",
+      description: "Short prefix (2–8 lowercase letters/digits) at the start of every physical name",
+    },
+    subscriptionId: {
+      type: "string",
+      pattern: "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$",
+      description: "Optional: salts globally unique names so two subscriptions never collide",
+    },
+    branch: {
+      type: "string",
+      minLength: 1,
+      maxLength: 250,
+      description: "Branch stacks only: the git branch (otherwise taken from CI variables or git)",
+    },
+    tags: {
+      type: "object",
+      description: "Extra tags on every taggable resource (environment, stack, managed-by are always set)",
+      maxProperties: 40,
+      propertyNames: { type: "string", pattern: "^[^<>%&\\\\?/]{1,512}$" },
+      additionalProperties: { type: "string", maxLength: 256 },
+    },
+    protect: {
+      type: "boolean",
+      description: "Protect stateful resources (workspace, storage, vault, registry, AKS); default true in prod",
+    },
+    network: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        mode: { enum: ["public", "private"], description: "default: public in dev, private in qa and prod" },
+        addressSpace: { ...cidr, description: "Required in private mode and for AKS: the environment's own VNet" },
+        subnets: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            privateEndpoints: cidr,
+            compute: cidr,
+            aks: cidr,
+          },
+        },
+      },
+    },
+    workspace: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        friendlyName: { type: "string", maxLength: 256 },
+        description: { type: "string", maxLength: 256 },
+        highBusinessImpact: { type: "boolean", default: false, description: "HBI workspace (less diagnostic data)" },
+        imageBuildCluster: { ...clusterKey, description: "Cluster that builds images when the registry is private" },
+      },
+    },
+    keyVault: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        purgeProtection: { type: "boolean", description: "default true in qa and prod, false in dev" },
+        softDeleteRetentionDays: { type: "integer", minimum: 7, maximum: 90, default: 90 },
+      },
+    },
+    registry: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        sku: { enum: ["Basic", "Standard", "Premium"], description: "default Premium when private (private link needs it), else Basic" },
+      },
+    },
+    compute: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        clusters: { type: "array", maxItems: 50, items: clusterSchema },
+      },
+    },
+    datastores: {
+      type: "array",
+      maxItems: 50,
+      description: "Blob containers + Azure ML datastores (identity-based). training, scoring and toy always exist.",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name"],
+        properties: {
+          name: { type: "string", pattern: "^[a-z][a-z0-9_]{0,29}$", description: "Datastore name: lowercase, digits, _" },
+          container: { type: "string", pattern: "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$" },
+          description: { type: "string", maxLength: 256 },
+          readOnly: { type: "boolean", default: false },
+        },
+      },
+    },
+    serving: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        enabled: { type: "boolean", description: "default: true in qa and prod, false in dev" },
+        kubernetesVersion: {
+          type: "string",
+          pattern: "^\\d+\\.\\d+(\\.\\d+)?$",
+          description: "Pinned AKS version (major.minor[.patch])",
+        },
+        upgradeChannel: { enum: ["patch", "stable", "rapid", "node-image"], default: "patch" },
+        privateCluster: { type: "boolean", description: "Private API server; default true in prod" },
+        authorizedIpRanges: { type: "array", items: cidr, maxItems: 200 },
+        systemPool: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", default: "Standard_D4ds_v5" },
+            minCount: { type: "integer", minimum: 1, maximum: 100, default: 1 },
+            maxCount: { type: "integer", minimum: 1, maximum: 100, default: 3 },
+          },
+        },
+        userPools: { type: "array", maxItems: 10, items: poolSchema },
+        instanceTypes: {
+          type: "array",
+          maxItems: 20,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["name", "cpu", "memory"],
+            properties: {
+              name: { type: "string", pattern: "^[a-z][a-z0-9]{0,29}$" },
+              cpu: { type: "string", pattern: "^\\d+(\\.\\d+)?m?$" },
+              memory: { type: "string", pattern: "^\\d+(Mi|Gi)$" },
+              gpu: { type: "integer", minimum: 0, maximum: 16 },
+              nodePool: { type: "string" },
+            },
+          },
+        },
+        onlineEndpoint: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            authMode: { enum: ["AADToken", "AMLToken", "Key"], default: "AADToken" },
+            instanceType: { type: "string" },
+            instanceCount: { type: "integer", minimum: 1, maximum: 100, default: 1 },
+            model: {
+              type: "object",
+              additionalProperties: false,
+              required: ["name"],
+              properties: {
+                name: { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_-]{0,29}$" },
+                version: { type: "string", pattern: "^[0-9]+$" },
+              },
+            },
+          },
+        },
+        batchEndpoint: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            enabled: { type: "boolean", default: true },
+            cluster: clusterKey,
+          },
+        },
+      },
+    },
+    promotion: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        upstreamStack: {
+          type: "string",
+          pattern: "^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$",
+          description: "Stack promoted from, e.g. `organization/mlops/dev` (qa) or `.../qa` (prod)",
+        },
+        approvalTag: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            key: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,64}$", default: "stage" },
+            value: { type: "string", minLength: 1, maxLength: 64, default: "production" },
+          },
+        },
+        models: {
+          type: "array",
+          maxItems: 50,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["name"],
+            properties: {
+              name: { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_-]{0,29}$" },
+              pinnedVersion: { type: "string", pattern: "^[0-9]+$", description: "Use this version, not the latest approved" },
+            },
+          },
+        },
+        archiveOnDelete: { type: "boolean", default: true },
+      },
+    },
+    pipelines: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        publish: {
+          type: "array",
+          items: { type: "string", pattern: "^[a-z][a-z0-9_-]{0,31}$" },
+          uniqueItems: true,
+          description: "Pipeline definitions (pipelines/definitions) published into the workspace",
+        },
+        runOnToyData: { type: "boolean", default: false, description: "Branch stacks: run the training pipeline once on the toy dataset" },
+        schedules: {
+          type: "array",
+          maxItems: 20,
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["pipeline", "cron"],
+            properties: {
+              pipeline: { type: "string" },
+              cron: { type: "string", pattern: "^\\S+( \\S+){4}$", description: "5-field cron expression" },
+              timeZone: { type: "string", default: "UTC" },
+              dataset: { type: "string", pattern: "^[a-z][a-z0-9_]{0,29}$", default: "training" },
+            },
+          },
+        },
+      },
+    },
+    identity: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        github: {
+          type: "object",
+          additionalProperties: false,
+          required: ["repository"],
+          properties: {
+            repository: { type: "string", pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
+            environments: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,255}$" } },
+            branches: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_./-]{1,255}$" } },
+            pullRequests: { type: "boolean", default: false },
+          },
+        },
+        azureDevOps: {
+          type: "object",
+          additionalProperties: false,
+          required: ["organization", "project", "serviceConnection"],
+          properties: {
+            organization: { type: "string", pattern: "^[A-Za-z0-9-]{1,50}$" },
+            organizationId: { type: "string", description: "Entra tenant-scoped org id for the issuer URL" },
+            project: { type: "string", minLength: 1, maxLength: 64 },
+            serviceConnection: { type: "string", minLength: 1, maxLength: 128 },
+          },
+        },
+        dataScientists: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            enabled: { type: "boolean", default: false },
+            displayName: azureName,
+            members: { type: "array", items: { type: "string", description: "object ids" } },
+          },
+        },
+      },
+    },
+  },
+} as const;
+
+/** Top-level keys of the project namespace. */
+export const configKeys = Object.keys(configSchema.properties) as (keyof typeof configSchema.properties)[];

@@ -1,0 +1,234 @@
+import { InputError, InputProblem } from "../errors";
+import { detectBranch } from "../branchDetection";
+import {
+  branchSlug,
+  checkName,
+  computeClusterName,
+  datastoreName,
+  deriveEnvironmentNames,
+  isEnvironmentStack,
+  NameKind,
+} from "../naming";
+import { configSchema } from "./schema";
+import { validateAgainstSchema } from "./schemaErrors";
+import { crossFieldProblems } from "./rules";
+import type { EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
+
+export interface SpecInput {
+  project: string;
+  stack: string;
+  /** `namespace:key` → string, as `pulumi.runtime.allConfig()` returns it. */
+  config: Record<string, string>;
+  /** `namespace:key` → file, for messages; defaults to `Pulumi.<stack>.yaml`. */
+  sources?: Record<string, string>;
+  /** Process environment for branch detection (CI variables); defaults to none. */
+  env?: NodeJS.ProcessEnv;
+  /** Working directory for `git` branch detection; git is not asked when omitted. */
+  cwd?: string;
+}
+
+/** The three datastores every environment has (ARCHITECTURE §2); config may add more. */
+const REQUIRED_DATASTORES = [
+  { name: "training", description: "Full training dataset" },
+  { name: "scoring", description: "Data scored by the batch scoring pipeline" },
+  { name: "toy", description: "Small dataset pull requests run the pipelines on" },
+];
+
+const schemaProps = configSchema.properties as unknown as Record<string, { type?: string; enum?: unknown[] }>;
+
+/** Config values arrive as strings; structured, numeric and boolean keys hold JSON. */
+function decode(key: string, raw: string): { value?: unknown; error?: string } {
+  const prop = schemaProps[key];
+  const isString = prop && (prop.type === "string" || (prop.enum && prop.enum.every((v) => typeof v === "string")));
+  if (!prop || isString) return { value: raw };
+  try {
+    return { value: JSON.parse(raw) };
+  } catch {
+    return prop.type === "boolean" || prop.type === "integer" ? { value: raw } : { error: `must be a ${prop.type ?? "structured value"} (found ${JSON.stringify(raw)})` };
+  }
+}
+
+export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
+  const { project, stack } = input;
+  const defaultFile = `Pulumi.${stack}.yaml`;
+  const fileOf = (key: string) => input.sources?.[`${project}:${key}`] ?? defaultFile;
+  const problems: InputProblem[] = [];
+  const fail = (key: string, path: string, message: string) => problems.push({ file: fileOf(key), path: `${project}:${path}`, message });
+
+  if (!/^[a-zA-Z0-9_.-]+$/.test(stack)) problems.push({ file: "command line", path: "stack", message: `invalid stack name '${stack}' (letters, digits, '-', '_', '.')` });
+
+  const raw: Record<string, unknown> = {};
+  for (const [qualified, text] of Object.entries(input.config)) {
+    if (!qualified.startsWith(`${project}:`)) continue; // other namespaces belong to providers
+    const key = qualified.slice(project.length + 1);
+    const decoded = decode(key, text);
+    if (decoded.error) fail(key, key, decoded.error);
+    else raw[key] = decoded.value;
+  }
+  for (const p of validateAgainstSchema(configSchema, raw)) {
+    const topKey = p.path.split(/[.[]/)[0];
+    fail(topKey, p.path, p.message);
+  }
+
+  const cfg = raw as RawConfig;
+  const isBranchStack = !isEnvironmentStack(stack);
+  const environment: EnvironmentName = isBranchStack ? "dev" : (stack as EnvironmentName);
+  if (cfg.environment && cfg.environment !== environment) {
+    fail("environment", "environment", isBranchStack ? `branch stacks use dev's settings, found '${cfg.environment}'` : `stack '${stack}' must have environment '${stack}', found '${cfg.environment}'`);
+  }
+  if (!cfg.location) fail("location", "location", "is required (Azure region, e.g. westeurope)");
+  if (!cfg.prefix) fail("prefix", "prefix", "is required (2–8 lowercase letters/digits)");
+
+  // Only structurally valid config reaches the cross-field rules; they assume the schema's shapes.
+  if (problems.length === 0) {
+    for (const p of crossFieldProblems(cfg, environment, isBranchStack)) fail(p.path.split(/[.[]/)[0], p.path, p.message);
+  }
+
+  let branch: EnvironmentSpec["branch"] = null;
+  if (isBranchStack && problems.length === 0) {
+    const detected = detectBranch({ configBranch: cfg.branch, env: input.env ?? {}, cwd: input.cwd });
+    if (!detected) fail("branch", "branch", `branch stack '${stack}' needs its git branch: pass --branch, set ${project}:branch, or run inside a git checkout`);
+    else branch = { name: detected.branch, slug: branchSlug(detected.branch) };
+  }
+  if (problems.length > 0) throw new InputError(problems);
+
+  const spec = toSpec(input, cfg, environment, branch);
+  const nameProblems = checkDerivedNames(spec);
+  if (nameProblems.length > 0) throw new InputError(nameProblems.map((m) => ({ file: fileOf("prefix"), path: `${project}:prefix`, message: m })));
+  return spec;
+}
+
+function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, branch: EnvironmentSpec["branch"]): EnvironmentSpec {
+  const { project, stack } = input;
+  const prefix = cfg.prefix!;
+  const isProd = environment === "prod";
+  const mode = cfg.network?.mode ?? (environment === "dev" ? "public" : "private");
+  const nameCtx = { project, stack: branch ? "dev" : stack, environment, prefix, subscriptionId: cfg.subscriptionId };
+  const names = deriveEnvironmentNames(nameCtx);
+
+  const tags: Record<string, string> = {
+    ...(cfg.tags ?? {}),
+    environment,
+    stack,
+    "managed-by": "pulumi",
+    ...(branch ? { branch: branch.name } : {}),
+  };
+
+  const clusters = (cfg.compute?.clusters ?? []).map((c) => ({
+    key: c.name,
+    name: computeClusterName(nameCtx, c.name),
+    kind: c.kind,
+    vmSize: c.vmSize,
+    priority: c.priority ?? (isProd ? "Dedicated" : "LowPriority"),
+    minNodes: c.minNodes ?? 0,
+    maxNodes: c.maxNodes,
+    idleTimeBeforeScaleDown: c.idleTimeBeforeScaleDown ?? "PT15M",
+    ...(c.description ? { description: c.description } : {}),
+  }));
+
+  const configured = cfg.datastores ?? [];
+  const datastores = [
+    ...REQUIRED_DATASTORES.filter((r) => !configured.some((d) => d.name === r.name)).map((r) => ({ ...r, readOnly: false, container: undefined as string | undefined })),
+    ...configured.map((d) => ({ name: d.name, description: d.description ?? "", readOnly: d.readOnly ?? false, container: d.container })),
+  ].map((d) => ({
+    name: datastoreName(d.name),
+    container: d.container ?? d.name.replace(/_/g, "-"),
+    description: d.description ?? "",
+    readOnly: d.readOnly ?? false,
+  }));
+
+  const s = cfg.serving;
+  const servingOn = !branch && (s?.enabled ?? environment !== "dev");
+  const serving: EnvironmentSpec["serving"] = servingOn
+    ? {
+        kubernetesVersion: s?.kubernetesVersion ?? "",
+        upgradeChannel: s?.upgradeChannel ?? "patch",
+        privateCluster: s?.privateCluster ?? isProd,
+        authorizedIpRanges: s?.authorizedIpRanges ?? [],
+        systemPool: { vmSize: s?.systemPool?.vmSize ?? "Standard_D4ds_v5", minCount: s?.systemPool?.minCount ?? 1, maxCount: s?.systemPool?.maxCount ?? 3 },
+        userPools: (s?.userPools ?? []).map((p) => ({ name: p.name, kind: p.kind ?? "cpu", vmSize: p.vmSize, minCount: p.minCount ?? 1, maxCount: p.maxCount })),
+        instanceTypes: (s?.instanceTypes ?? []).map((t) => ({ name: t.name, cpu: t.cpu, memory: t.memory, gpu: t.gpu ?? 0, ...(t.nodePool ? { nodePool: t.nodePool } : {}) })),
+        onlineEndpoint: {
+          name: names.onlineEndpoint,
+          authMode: s?.onlineEndpoint?.authMode ?? "AADToken",
+          instanceType: s?.onlineEndpoint?.instanceType ?? s?.instanceTypes?.[0]?.name ?? "defaultinstancetype",
+          instanceCount: s?.onlineEndpoint?.instanceCount ?? 1,
+          ...(s?.onlineEndpoint?.model ? { model: s.onlineEndpoint.model } : {}),
+        },
+        batchEndpoint: { enabled: s?.batchEndpoint?.enabled ?? true, name: names.batchEndpoint, ...(s?.batchEndpoint?.cluster ? { clusterKey: s.batchEndpoint.cluster } : {}) },
+      }
+    : null;
+
+  const p = cfg.promotion;
+  const upstreamEnv: EnvironmentName | null = environment === "qa" ? "dev" : environment === "prod" ? "qa" : null;
+  const promotion: EnvironmentSpec["promotion"] =
+    !branch && upstreamEnv && p?.upstreamStack
+      ? {
+          upstreamStack: p.upstreamStack,
+          upstreamEnvironment: upstreamEnv,
+          approvalTag: { key: p.approvalTag?.key ?? "stage", value: p.approvalTag?.value ?? "production" },
+          models: (p.models ?? []).map((m) => ({ name: m.name, ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}) })),
+          archiveOnDelete: p.archiveOnDelete ?? true,
+        }
+      : null;
+
+  const id = cfg.identity ?? {};
+  const ds = id.dataScientists;
+  return {
+    project,
+    stack,
+    kind: branch ? "branch" : "environment",
+    environment,
+    branch,
+    location: cfg.location!,
+    prefix,
+    ...(cfg.subscriptionId ? { subscriptionId: cfg.subscriptionId } : {}),
+    tags,
+    protect: cfg.protect ?? isProd,
+    names,
+    network: { mode, ...(cfg.network?.addressSpace ? { addressSpace: cfg.network.addressSpace } : {}), subnets: { ...(cfg.network?.subnets ?? {}) } },
+    workspace: {
+      friendlyName: cfg.workspace?.friendlyName ?? `${prefix} ${environment}`,
+      description: cfg.workspace?.description ?? `Azure ML workspace for the ${environment} environment`,
+      highBusinessImpact: cfg.workspace?.highBusinessImpact ?? false,
+      ...(cfg.workspace?.imageBuildCluster ? { imageBuildCluster: cfg.workspace.imageBuildCluster } : {}),
+    },
+    keyVault: { purgeProtection: cfg.keyVault?.purgeProtection ?? environment !== "dev", softDeleteRetentionDays: cfg.keyVault?.softDeleteRetentionDays ?? 90 },
+    registry: { sku: cfg.registry?.sku ?? (mode === "private" ? "Premium" : "Basic") },
+    clusters,
+    datastores,
+    serving,
+    promotion,
+    pipelines: {
+      publish: cfg.pipelines?.publish ?? [],
+      runOnToyData: cfg.pipelines?.runOnToyData ?? false,
+      schedules: (cfg.pipelines?.schedules ?? []).map((sc) => ({ pipeline: sc.pipeline, cron: sc.cron, timeZone: sc.timeZone ?? "UTC", dataset: sc.dataset ?? "training" })),
+    },
+    identity: {
+      ...(id.github ? { github: { repository: id.github.repository, environments: id.github.environments ?? [], branches: id.github.branches ?? [], pullRequests: id.github.pullRequests ?? false } } : {}),
+      ...(id.azureDevOps ? { azureDevOps: id.azureDevOps } : {}),
+      ...(ds?.enabled ? { dataScientists: { displayName: ds.displayName ?? `${prefix}-${environment}-data-scientists`, members: ds.members ?? [] } } : {}),
+    },
+  };
+}
+
+/** Derived names are checked against Azure's rules before anything is registered. */
+function checkDerivedNames(spec: EnvironmentSpec): string[] {
+  const n = spec.names;
+  const checks: [NameKind, string][] = [
+    ["resourceGroup", n.resourceGroup],
+    ["resourceGroup", n.servingResourceGroup],
+    ["storageAccount", n.storageAccount],
+    ["keyVault", n.keyVault],
+    ["containerRegistry", n.containerRegistry],
+    ["workspace", n.workspace],
+    ["aksCluster", n.aksCluster],
+    ["computeCluster", n.kubernetesCompute],
+    ["onlineEndpoint", n.onlineEndpoint],
+    ["batchEndpoint", n.batchEndpoint],
+    ["stack", spec.stack],
+    ...spec.clusters.map((c): [NameKind, string] => ["computeCluster", c.name]),
+    ...spec.datastores.map((d): [NameKind, string] => ["datastore", d.name]),
+  ];
+  return checks.map(([kind, value]) => checkName(kind, value)).filter((m): m is string => m !== null);
+}

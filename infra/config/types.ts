@@ -1,0 +1,215 @@
+/**
+ * The config as written in Pulumi.<stack>.yaml (after schema validation), and the environment spec
+ * derived from it. Components receive pieces of the spec, never the raw config.
+ */
+
+export type EnvironmentName = "dev" | "qa" | "prod";
+export type NetworkMode = "public" | "private";
+export type NodeKind = "cpu" | "gpu";
+export type VmPriority = "Dedicated" | "LowPriority";
+
+export interface RawCluster {
+  name: string;
+  kind: NodeKind;
+  vmSize: string;
+  priority?: VmPriority;
+  minNodes?: number;
+  maxNodes: number;
+  idleTimeBeforeScaleDown?: string;
+  description?: string;
+}
+
+export interface RawPool {
+  name: string;
+  kind?: NodeKind;
+  vmSize: string;
+  minCount?: number;
+  maxCount: number;
+}
+
+export interface RawConfig {
+  environment?: EnvironmentName;
+  location?: string;
+  prefix?: string;
+  subscriptionId?: string;
+  branch?: string;
+  tags?: Record<string, string>;
+  protect?: boolean;
+  network?: {
+    mode?: NetworkMode;
+    addressSpace?: string;
+    subnets?: { privateEndpoints?: string; compute?: string; aks?: string };
+  };
+  workspace?: { friendlyName?: string; description?: string; highBusinessImpact?: boolean; imageBuildCluster?: string };
+  keyVault?: { purgeProtection?: boolean; softDeleteRetentionDays?: number };
+  registry?: { sku?: "Basic" | "Standard" | "Premium" };
+  compute?: { clusters?: RawCluster[] };
+  datastores?: { name: string; container?: string; description?: string; readOnly?: boolean }[];
+  serving?: {
+    enabled?: boolean;
+    kubernetesVersion?: string;
+    upgradeChannel?: "patch" | "stable" | "rapid" | "node-image";
+    privateCluster?: boolean;
+    authorizedIpRanges?: string[];
+    systemPool?: { vmSize?: string; minCount?: number; maxCount?: number };
+    userPools?: RawPool[];
+    instanceTypes?: { name: string; cpu: string; memory: string; gpu?: number; nodePool?: string }[];
+    onlineEndpoint?: {
+      authMode?: "AADToken" | "AMLToken" | "Key";
+      instanceType?: string;
+      instanceCount?: number;
+      model?: { name: string; version?: string };
+    };
+    batchEndpoint?: { enabled?: boolean; cluster?: string };
+  };
+  promotion?: {
+    upstreamStack?: string;
+    approvalTag?: { key?: string; value?: string };
+    models?: { name: string; pinnedVersion?: string }[];
+    archiveOnDelete?: boolean;
+  };
+  pipelines?: {
+    publish?: string[];
+    runOnToyData?: boolean;
+    schedules?: { pipeline: string; cron: string; timeZone?: string; dataset?: string }[];
+  };
+  identity?: {
+    github?: { repository: string; environments?: string[]; branches?: string[]; pullRequests?: boolean };
+    azureDevOps?: { organization: string; organizationId?: string; project: string; serviceConnection: string };
+    dataScientists?: { enabled?: boolean; displayName?: string; members?: string[] };
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Environment spec: plain data, every default applied and every physical name derived.
+
+export interface ClusterSpec {
+  /** Config key, used by pipeline steps (`compute: cpu`). */
+  key: string;
+  /** Physical AmlCompute name (≤ 16). */
+  name: string;
+  kind: NodeKind;
+  vmSize: string;
+  priority: VmPriority;
+  minNodes: number;
+  maxNodes: number;
+  idleTimeBeforeScaleDown: string;
+  description?: string;
+}
+
+export interface DatastoreSpec {
+  name: string;
+  container: string;
+  description: string;
+  readOnly: boolean;
+}
+
+export interface NodePoolSpec {
+  name: string;
+  kind: NodeKind;
+  vmSize: string;
+  minCount: number;
+  maxCount: number;
+}
+
+export interface InstanceTypeSpec {
+  name: string;
+  cpu: string;
+  memory: string;
+  gpu: number;
+  nodePool?: string;
+}
+
+export interface ServingSpec {
+  kubernetesVersion: string;
+  upgradeChannel: "patch" | "stable" | "rapid" | "node-image";
+  privateCluster: boolean;
+  authorizedIpRanges: string[];
+  systemPool: { vmSize: string; minCount: number; maxCount: number };
+  userPools: NodePoolSpec[];
+  instanceTypes: InstanceTypeSpec[];
+  onlineEndpoint: {
+    name: string;
+    authMode: "AADToken" | "AMLToken" | "Key";
+    instanceType: string;
+    instanceCount: number;
+    /** Config-pinned model; promoted models take precedence when promotion is configured. */
+    model?: { name: string; version?: string };
+  };
+  batchEndpoint: { enabled: boolean; name: string; clusterKey?: string };
+}
+
+export interface NetworkSpec {
+  mode: NetworkMode;
+  addressSpace?: string;
+  subnets: { privateEndpoints?: string; compute?: string; aks?: string };
+}
+
+export interface PromotionSpec {
+  /** Fully qualified upstream stack for a StackReference. */
+  upstreamStack: string;
+  upstreamEnvironment: EnvironmentName;
+  approvalTag: { key: string; value: string };
+  models: { name: string; pinnedVersion?: string }[];
+  archiveOnDelete: boolean;
+}
+
+export interface PipelineSelectionSpec {
+  publish: string[];
+  runOnToyData: boolean;
+  schedules: { pipeline: string; cron: string; timeZone: string; dataset: string }[];
+}
+
+export interface IdentitySpec {
+  github?: { repository: string; environments: string[]; branches: string[]; pullRequests: boolean };
+  azureDevOps?: { organization: string; organizationId?: string; project: string; serviceConnection: string };
+  dataScientists?: { displayName: string; members: string[] };
+}
+
+export interface EnvironmentNames {
+  resourceGroup: string;
+  storageAccount: string;
+  keyVault: string;
+  containerRegistry: string;
+  logAnalytics: string;
+  appInsights: string;
+  workspace: string;
+  /** Serving lives in its own resource group and network (isolation). */
+  servingResourceGroup: string;
+  virtualNetwork: string;
+  aksCluster: string;
+  kubernetesCompute: string;
+  onlineEndpoint: string;
+  batchEndpoint: string;
+}
+
+export interface BranchSpec {
+  /** The git branch as given. */
+  name: string;
+  slug: string;
+}
+
+export interface EnvironmentSpec {
+  project: string;
+  stack: string;
+  kind: "environment" | "branch";
+  environment: EnvironmentName;
+  branch: BranchSpec | null;
+  location: string;
+  prefix: string;
+  subscriptionId?: string;
+  /** Tags every taggable resource carries. */
+  tags: Record<string, string>;
+  protect: boolean;
+  names: EnvironmentNames;
+  network: NetworkSpec;
+  workspace: { friendlyName: string; description: string; highBusinessImpact: boolean; imageBuildCluster?: string };
+  keyVault: { purgeProtection: boolean; softDeleteRetentionDays: number };
+  registry: { sku: "Basic" | "Standard" | "Premium" };
+  clusters: ClusterSpec[];
+  datastores: DatastoreSpec[];
+  serving: ServingSpec | null;
+  promotion: PromotionSpec | null;
+  pipelines: PipelineSelectionSpec;
+  identity: IdentitySpec;
+}

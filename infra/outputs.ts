@@ -1,0 +1,31 @@
+/**
+ * Outputs every environment stack exports. Downstream stacks read them with a StackReference (qa
+ * reads dev, prod reads qa, branch stacks read dev), and the offline plan answers stack references
+ * with a placeholder for each of these keys.
+ */
+export const environmentOutputKeys = [
+  "environment",
+  "location",
+  "subscriptionId",
+  "resourceGroupName",
+  "workspaceName",
+  "workspaceId",
+  "workspaceIdentityPrincipalId",
+  "storageAccountName",
+  "storageAccountId",
+  "blobEndpoint",
+  "keyVaultId",
+  "registryId",
+  "registryLoginServer",
+  "clusterNames",
+  "clusterIds",
+  "datastoreNames",
+  "datastoreContainers",
+  "onlineEndpointName",
+  "batchEndpointName",
+  "aksClusterName",
+  "publishedPipelines",
+  "promotedModels",
+] as const;
+
+export type EnvironmentOutputKey = (typeof environmentOutputKeys)[number];
