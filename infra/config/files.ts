@@ -28,7 +28,7 @@ function readYaml(file: string, display: string, problems: InputProblem[]): Reco
     problems.push({ file: display, path: "", message: `cannot read file (${(err as NodeJS.ErrnoException).code ?? "error"})` });
     return undefined;
   }
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const line = e.linePos?.[0];

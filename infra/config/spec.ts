@@ -44,7 +44,7 @@ function decode(key: string, raw: string): { value?: unknown; error?: string } {
   try {
     return { value: JSON.parse(raw) };
   } catch {
-    return prop.type === "boolean" || prop.type === "integer" ? { value: raw } : { error: `must be a ${prop.type ?? "structured value"} (found ${JSON.stringify(raw)})` };
+    return prop.type === "boolean" || prop.type === "integer" ? { value: raw } : { error: `must be ${prop.type ?? "a structured value"} (found ${JSON.stringify(raw)})` };
   }
 }
 
@@ -86,7 +86,11 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
 
   let branch: EnvironmentSpec["branch"] = null;
   if (isBranchStack && problems.length === 0) {
-    const detected = detectBranch({ configBranch: cfg.branch, env: input.env ?? {}, cwd: input.cwd });
+    const detected = detectBranch({
+      configBranch: cfg.branch,
+      env: input.env ?? {},
+      ...(input.cwd ? { cwd: input.cwd } : { git: () => null }),
+    });
     if (!detected) fail("branch", "branch", `branch stack '${stack}' needs its git branch: pass --branch, set ${project}:branch, or run inside a git checkout`);
     else branch = { name: detected.branch, slug: branchSlug(detected.branch) };
   }

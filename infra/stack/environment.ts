@@ -2,6 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { EnvironmentSpec } from "../config";
 import { MlWorkspace } from "../../components/workspace";
+import { ComputeCluster } from "../../components/compute";
+import { MlDatastore } from "../../components/datastore";
 
 /**
  * Composes one environment (dev, qa or prod) from its spec. Data flows one way: spec → components →
@@ -36,6 +38,44 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     stateful,
   );
 
+  const clusters = spec.clusters.map(
+    (c) =>
+      new ComputeCluster(
+        `${spec.prefix}-${spec.environment}-${c.key}`,
+        {
+          resourceGroupName: core.resourceGroupName,
+          workspaceName: core.workspaceName,
+          location: spec.location,
+          computeName: c.name,
+          kind: c.kind,
+          vmSize: c.vmSize,
+          priority: c.priority,
+          minNodes: c.minNodes,
+          maxNodes: c.maxNodes,
+          idleTimeBeforeScaleDown: c.idleTimeBeforeScaleDown,
+          description: c.description,
+          tags: spec.tags,
+          // Private mode uses the workspace's managed VNet, so clusters get no customer subnet
+          // (one network model per environment).
+          access: { subscriptionId, storageAccountId: core.storageAccountId, registryId: core.registryId, keyVaultId: core.keyVaultId },
+        },
+      ),
+  );
+
+  const datastores = spec.datastores.map(
+    (d) =>
+      new MlDatastore(`${spec.prefix}-${spec.environment}-ds-${d.name}`, {
+        resourceGroupName: core.resourceGroupName,
+        workspaceName: core.workspaceName,
+        storageAccountName: core.storageAccountName,
+        subscriptionId,
+        datastoreName: d.name,
+        containerName: d.container,
+        description: d.description,
+        tags: spec.tags,
+      }),
+  );
+
   return {
     environment: spec.environment,
     location: spec.location,
@@ -50,5 +90,10 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     keyVaultId: core.keyVaultId,
     registryId: core.registryId,
     registryLoginServer: core.registryLoginServer,
+    // Pipeline steps name clusters by config key; the map gives their physical names.
+    clusterNames: Object.fromEntries(spec.clusters.map((c, i) => [c.key, clusters[i].computeName])),
+    clusterIds: Object.fromEntries(spec.clusters.map((c, i) => [c.key, clusters[i].computeId])),
+    datastoreNames: datastores.map((d) => d.datastoreName),
+    datastoreContainers: Object.fromEntries(spec.datastores.map((d, i) => [d.name, datastores[i].containerName])),
   };
 }

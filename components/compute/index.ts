@@ -1,0 +1,2 @@
+export { ComputeCluster } from "./computeCluster";
+export type { ComputeClusterArgs } from "./computeCluster";

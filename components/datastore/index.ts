@@ -1,0 +1,2 @@
+export { MlDatastore } from "./mlDatastore";
+export type { MlDatastoreArgs } from "./mlDatastore";

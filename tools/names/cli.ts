@@ -1,0 +1,47 @@
+import * as path from "node:path";
+import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
+import { InputError } from "../../infra/errors";
+import { isEnvironmentStack } from "../../infra/naming";
+import { pipelineDefinitions } from "../../pipelines/definitions";
+import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
+import { invalidNames, namesForBranch } from "./branchNames";
+
+const USAGE = "usage: npm run names -- --branch <git-branch> [--stack <stack>] [--json]";
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseCommandLine("names", process.argv.slice(2), {
+    branch: { type: "string" },
+    stack: { type: "string" },
+    json: { type: "boolean", default: false },
+    help: { type: "boolean", default: false },
+  }, false);
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT.ok;
+  }
+  if (!values.branch?.trim()) throw new InputError([{ file: "command line", path: "--branch", message: `is required (${USAGE})` }]);
+  if (positionals.length > 0) throw new InputError([{ file: "command line", path: positionals[0], message: `unexpected argument (${USAGE})` }]);
+  if (values.stack !== undefined && !/^[a-zA-Z0-9_.-]+$/.test(values.stack)) {
+    throw new InputError([{ file: "command line", path: "--stack", message: `invalid stack name '${values.stack}' (letters, digits, '-', '_', '.')` }]);
+  }
+
+  // A branch stack uses dev's settings (it copies dev's config); an environment stack its own.
+  const projectDir = path.resolve(__dirname, "../..");
+  const target = values.stack && isEnvironmentStack(values.stack) ? values.stack : "dev";
+  const files = readStackConfigFiles({ projectDir, stack: target });
+  const spec = buildEnvironmentSpec({ project: files.project, stack: target, config: files.config, sources: files.sources });
+  const result = namesForBranch(values.branch, values.stack, spec, pipelineDefinitions);
+  const invalid = invalidNames(result);
+  if (invalid.length > 0) throw new CliExit(EXIT.failure, `internal naming error:\n${invalid.join("\n")}`);
+
+  if (values.json) {
+    process.stdout.write(`${JSON.stringify({ branch: result.branch, slug: result.slug, stack: result.stack, names: result.names.map(({ kind, value }) => ({ kind, value })) }, null, 2)}\n`);
+  } else {
+    process.stdout.write(`branch ${result.branch}\nslug   ${result.slug}\nstack  ${result.stack}\n\n`);
+    const width = Math.max(...result.names.map((n) => n.kind.length));
+    for (const n of result.names) process.stdout.write(`${n.kind.padEnd(width)}  ${n.value}${n.for ? `   (${n.for})` : ""}\n`);
+  }
+  return EXIT.ok;
+}
+
+runCli(main);
