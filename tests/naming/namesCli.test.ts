@@ -1,0 +1,51 @@
+import { checkName, NameKind } from "../../infra/naming";
+import { runTool } from "../support/plans";
+
+const ALL_KINDS: NameKind[] = [
+  "stack", "experiment", "pipeline", "model", "component", "batchEndpoint", "onlineEndpoint",
+  "computeCluster", "workspace", "storageAccount", "keyVault", "containerRegistry", "aksCluster", "datastore",
+];
+
+describe("npm run names", () => {
+  test("a long, messy branch gets a valid name of every kind", async () => {
+    const branch = "feature/Some_Very-Long Branch/name-that-goes-on-and-on";
+    const r = await runTool("names", ["--branch", branch, "--json"]);
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { branch: string; slug: string; stack: string; names: { kind: NameKind; value: string }[] };
+    expect(out.branch).toBe(branch);
+    expect(out.slug).toMatch(/^[a-z0-9-]+$/);
+    expect(out.stack).toMatch(/^branch-/);
+    expect(new Set(out.names.map((n) => n.kind))).toEqual(new Set(ALL_KINDS));
+    for (const n of out.names) expect(checkName(n.kind, n.value)).toBeNull();
+    const models = out.names.filter((n) => n.kind === "model").map((n) => n.value);
+    expect(models.every((m) => m.length <= 30)).toBe(true);
+    expect(out.names.find((n) => n.kind === "stack")!.value).toBe(out.stack);
+  });
+
+  test("two branches that differ only at the end get different pipeline names", async () => {
+    const [a, b] = await Promise.all(
+      ["feature/customer-churn-model-a", "feature/customer-churn-model-b"].map(async (branch) => JSON.parse((await runTool("names", ["--branch", branch, "--json"])).stdout)),
+    );
+    const models = (o: { names: { kind: string; value: string }[] }) => o.names.filter((n) => n.kind === "model" || n.kind === "experiment").map((n) => n.value);
+    for (const name of models(a)) expect(models(b)).not.toContain(name);
+  });
+
+  test("an environment stack's pipelines carry no branch marker", async () => {
+    const r = await runTool("names", ["--branch", "dev", "--stack", "dev", "--json"]);
+    const out = JSON.parse(r.stdout) as { names: { kind: string; value: string }[] };
+    expect(out.names.find((n) => n.kind === "pipeline")!.value).toBe("training_badpixels");
+  });
+
+  test.each([
+    [["--json"], /--branch: is required/],
+    [["--branch"], /argument missing/],
+    [["--branch", "x", "--stack", "bad name"], /invalid stack name/],
+    [["--branch", "x", "--bogus"], /Unknown option '--bogus'/],
+  ])("bad arguments %j exit 2 with a message", async (args, message) => {
+    const r = await runTool("names", args);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(message);
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(r.stdout).toBe("");
+  });
+});

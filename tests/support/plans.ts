@@ -1,0 +1,44 @@
+import { execFile } from "node:child_process";
+import * as path from "node:path";
+import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+
+export const REPO = path.resolve(__dirname, "../..");
+const TSX = path.join(REPO, "node_modules", ".bin", "tsx");
+
+export interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a project command (`tools/<name>/cli.ts`) as a child process, the way `npm run` does. */
+export function runTool(tool: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  return new Promise((resolve) => {
+    execFile(
+      TSX,
+      [path.join(REPO, "tools", tool, "cli.ts"), ...args],
+      { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** The offline plan of a stack as JSON (fails the test with stderr when the plan does not exit 0). */
+export async function planJson(stack: string, extra: string[] = []): Promise<PlanDocument> {
+  const r = await runTool("plan", [stack, "--json", ...extra]);
+  if (r.code !== 0) throw new Error(`plan ${stack} exited ${r.code}:\n${r.stderr}\n${r.stdout.slice(0, 2000)}`);
+  return JSON.parse(r.stdout) as PlanDocument;
+}
+
+export function ofType(plan: PlanDocument, type: string): PlanResource[] {
+  return plan.resources.filter((r) => r.type === type);
+}
+
+export function one(plan: PlanDocument, type: string): PlanResource {
+  const found = ofType(plan, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}`);
+  return found[0];
+}
