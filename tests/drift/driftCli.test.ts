@@ -1,0 +1,164 @@
+/** `npm run drift -- <file>`: formats, --out, exit codes and argument problems. */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawnSync } from "node:child_process";
+import { InputError } from "../../infra/errors";
+import { EXIT } from "../../tools/lib/cli";
+import { driftCommand, DriftDeps } from "../../tools/drift/command";
+
+const ROOT = path.join(__dirname, "..", "..");
+const FIXTURES = path.join(__dirname, "fixtures");
+const fixture = (name: string) => path.join(FIXTURES, name);
+
+function capture(): DriftDeps & { out: string; err: string } {
+  const io = {
+    out: "",
+    err: "",
+    stdout: (t: string) => void (io.out += t),
+    stderr: (t: string) => void (io.err += t),
+    runPulumi: async () => {
+      throw new Error("the drift report must not run the Pulumi CLI");
+    },
+    credential: () => {
+      throw new Error("the drift report must not call Azure");
+    },
+    isInteractive: () => false,
+    confirm: async () => false,
+  };
+  return io;
+}
+
+async function problems(argv: string[]): Promise<string[]> {
+  try {
+    await driftCommand(argv, capture());
+  } catch (err) {
+    if (err instanceof InputError) return err.problems.map((p) => `${p.path}: ${p.message}`);
+    throw err;
+  }
+  throw new Error("accepted");
+}
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "drift-cli-"));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe("exit codes", () => {
+  test("0 with no drift, 4 with drift", async () => {
+    expect(await driftCommand([fixture("refresh-no-drift.json")], capture())).toBe(EXIT.ok);
+    expect(await driftCommand([fixture("preview-refresh-no-drift.json")], capture())).toBe(EXIT.ok);
+    expect(await driftCommand([fixture("refresh-drift.json")], capture())).toBe(EXIT.drift);
+    expect(await driftCommand([fixture("preview-refresh-drift.json")], capture())).toBe(EXIT.drift);
+  });
+
+  test("the real command: exit 4 on drift, 2 on a truncated file without a stack trace, 0 when clean", () => {
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, [require.resolve("tsx/cli"), "tools/drift/cli.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+    const drift = run(fixture("refresh-drift.json"), "--format", "json");
+    expect(drift.status).toBe(4);
+    expect(JSON.parse(drift.stdout).summary).toEqual({ high: 3, medium: 1, low: 1, unchanged: 2 });
+    const bad = run(fixture("malformed-truncated.json"));
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/malformed-truncated\.json: the JSON ends before the document is complete/);
+    expect(bad.stderr).not.toMatch(/\n\s+at /);
+    expect(bad.stdout).toBe("");
+    expect(run(fixture("refresh-no-drift.json")).status).toBe(0);
+  });
+});
+
+describe("formats", () => {
+  test("json is the report and nothing else", async () => {
+    const io = capture();
+    await driftCommand([fixture("refresh-drift.json"), "--format", "json"], io);
+    const report = JSON.parse(io.out);
+    expect(Object.keys(report)).toEqual(["source", "stack", "drifted", "summary"]);
+    expect(Object.keys(report.drifted[0])).toEqual(["urn", "type", "op", "severity", "properties"]);
+  });
+
+  test("text names each drifted resource, its severity, reason and values", async () => {
+    const io = capture();
+    await driftCommand([fixture("refresh-drift.json")], io);
+    expect(io.out).toContain("5 drifted resources (3 high, 1 medium, 1 low), 2 unchanged");
+    expect(io.out).toMatch(/\[high\] prod-workspace-ws \(azure-native:machinelearningservices:Workspace\): changed in Azure — public network access/);
+    expect(io.out).toContain('publicNetworkAccess: declared "Disabled", in Azure "Enabled"');
+  });
+
+  test("markdown has the summary table and a property table per resource", async () => {
+    const io = capture();
+    await driftCommand([fixture("preview-refresh-drift.json"), "--format", "markdown"], io);
+    expect(io.out).toMatch(/^## Drift report: stack `prod`/);
+    expect(io.out).toContain("| 5 | 1 | 1 | 0 |");
+    expect(io.out).toContain("| `publicNetworkAccess` | `\"Disabled\"` | `\"Enabled\"` |");
+    expect(io.out).toContain("### 🟠 medium: `prod-cpu-compute`");
+  });
+
+  test("markdown with no drift says so", async () => {
+    const io = capture();
+    await driftCommand([fixture("refresh-no-drift.json"), "--format", "markdown"], io);
+    expect(io.out).toContain("**No drift.**");
+    expect(io.out).not.toContain("| severity |");
+  });
+});
+
+describe("--out", () => {
+  test("writes the report to the file (what the nightly workflow publishes), not to stdout", async () => {
+    const out = path.join(dir, "drift.md");
+    const io = capture();
+    const code = await driftCommand([fixture("preview-refresh-drift.json"), "--format", "markdown", "--out", out], io);
+    expect(code).toBe(EXIT.drift);
+    const direct = capture();
+    await driftCommand([fixture("preview-refresh-drift.json"), "--format", "markdown"], direct);
+    expect(fs.readFileSync(out, "utf8")).toBe(direct.out);
+    expect(io.out).toBe("");
+    expect(io.err).toMatch(/5 high, 1 medium, 1 low, 0 unchanged; report written to/);
+    expect(fs.readdirSync(dir)).toEqual(["drift.md"]);
+  });
+
+  test("replaces an existing report whole", async () => {
+    const out = path.join(dir, "drift.json");
+    fs.writeFileSync(out, "x".repeat(100_000));
+    await driftCommand([fixture("refresh-no-drift.json"), "--format", "json", "--out", out], capture());
+    expect(JSON.parse(fs.readFileSync(out, "utf8")).drifted).toEqual([]);
+  });
+
+  test("bad input writes nothing and leaves an earlier report untouched", async () => {
+    const fresh = path.join(dir, "new.md");
+    await expect(driftCommand([fixture("malformed-truncated.json"), "--out", fresh], capture())).rejects.toThrow(InputError);
+    expect(fs.existsSync(fresh)).toBe(false);
+    const old = path.join(dir, "old.md");
+    fs.writeFileSync(old, "previous report");
+    await expect(driftCommand([fixture("malformed-bad-steps.json"), "--out", old], capture())).rejects.toThrow(InputError);
+    expect(fs.readFileSync(old, "utf8")).toBe("previous report");
+    expect(fs.readdirSync(dir).sort()).toEqual(["old.md"]);
+  });
+});
+
+test("--out into a missing directory is bad input, not a crash", async () => {
+  expect(await problems([fixture("refresh-drift.json"), "--out", path.join(dir, "missing", "drift.md")])).toEqual([
+    expect.stringMatching(/^--out: cannot write .*drift\.md: its directory does not exist$/),
+  ]);
+});
+
+describe("argument problems, all at once", () => {
+  test("unknown format, stale-only flags, extra files", async () => {
+    expect(await problems(["a.json", "b.json", "--format", "yaml", "--delete"])).toEqual([
+      '--format: expected one of text, markdown, json; found "yaml"',
+      "--delete: only used with --stale",
+      "b.json: one input file expected",
+    ]);
+  });
+
+  test("missing file argument", async () => {
+    expect(await problems([])).toEqual([expect.stringMatching(/^<pulumi-output.json>: missing/)]);
+  });
+
+  test("a file that does not exist", async () => {
+    expect(await problems([path.join(dir, "nope.json")])).toEqual([": cannot read the file: no such file"]);
+  });
+
+  test("an unknown flag", async () => {
+    expect(await problems(["x.json", "--colour"])).toEqual([expect.stringMatching(/^drift: .*--colour/)]);
+  });
+});

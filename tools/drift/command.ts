@@ -1,0 +1,113 @@
+/**
+ * `npm run drift`: the drift report (ARCHITECTURE §9) and the stale-asset audit.
+ *
+ *   npm run drift -- <pulumi-output.json> [--format text|markdown|json] [--out <file>]
+ *   npm run drift -- --stale --stack dev [--delete [--yes]] [--stacks <file>] [--outputs <file>]
+ *                    [--arm-endpoint <url>] [--format text|json]
+ *
+ * Exit codes: 0 no drift / nothing stale (or all cleaned), 4 drift or stale assets found,
+ * 2 bad input. Every argument problem is reported at once.
+ */
+import * as fs from "node:fs";
+import { InputError, InputProblem } from "../../infra/errors";
+import { EXIT, parseCommandLine } from "../lib/cli";
+import { writeFileAtomic } from "./atomicWrite";
+import { buildDriftReport } from "./driftReport";
+import { readPulumiOutput } from "./pulumiOutput";
+import { REPORT_FORMATS, ReportFormat, renderReport } from "./renderReport";
+import { StaleDeps, runStaleAudit } from "./stale/staleCommand";
+
+const USAGE = `usage:
+  npm run drift -- <pulumi-output.json> [--format text|markdown|json] [--out <file>]
+  npm run drift -- --stale --stack dev [--delete [--yes]] [--stacks <stack-ls.json>] [--outputs <stack-output.json>]
+                   [--arm-endpoint <url>] [--format text|json]
+
+<pulumi-output.json> is what \`pulumi preview --refresh --json\` or \`pulumi refresh --preview-only --json\` printed.
+Exit codes: 0 no drift, 4 drift (or stale assets) found, 2 bad input.`;
+
+const OPTIONS = {
+  format: { type: "string" },
+  out: { type: "string" },
+  stale: { type: "boolean" },
+  stack: { type: "string" },
+  delete: { type: "boolean" },
+  yes: { type: "boolean" },
+  stacks: { type: "string" },
+  outputs: { type: "string" },
+  "arm-endpoint": { type: "string" },
+  help: { type: "boolean", short: "h" },
+} as const;
+
+const STALE_ONLY = ["stack", "delete", "yes", "stacks", "outputs", "arm-endpoint"] as const;
+
+export interface DriftDeps extends StaleDeps {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export async function driftCommand(argv: string[], deps: DriftDeps): Promise<number> {
+  const { values, positionals } = parseCommandLine("drift", argv, OPTIONS);
+  if (values.help) {
+    deps.stdout(USAGE + "\n");
+    return EXIT.ok;
+  }
+  const problems: InputProblem[] = [];
+  const bad = (path: string, message: string) => problems.push({ file: "command line", path, message });
+
+  if (values.stale) {
+    const format = values.format ?? "text";
+    if (format !== "text" && format !== "json") bad("--format", `with --stale expected text or json; found ${JSON.stringify(format)}`);
+    if (positionals.length > 0) bad(positionals[0], "--stale takes no file argument");
+    if (values.out !== undefined) bad("--out", "not used with --stale");
+    if (!values.stack) bad("--stack", "required with --stale (the stack whose workspace holds the assets, e.g. dev)");
+    if (values.yes && !values.delete) bad("--yes", "only meaningful with --delete");
+    const endpoint = values["arm-endpoint"];
+    if (endpoint !== undefined && !/^https?:\/\/[^\s/]+/.test(endpoint)) bad("--arm-endpoint", `expected an http(s) URL; found ${JSON.stringify(endpoint)}`);
+    if (problems.length > 0) throw new InputError(problems);
+    return runStaleAudit(
+      {
+        stack: values.stack!,
+        delete: values.delete === true,
+        yes: values.yes === true,
+        stacksFile: values.stacks,
+        outputsFile: values.outputs,
+        armEndpoint: endpoint ?? "https://management.azure.com",
+        format: format as "text" | "json",
+      },
+      deps,
+    );
+  }
+
+  const format = (values.format ?? "text") as ReportFormat;
+  if (!REPORT_FORMATS.includes(format)) bad("--format", `expected one of ${REPORT_FORMATS.join(", ")}; found ${JSON.stringify(values.format)}`);
+  for (const flag of STALE_ONLY) if (values[flag] !== undefined) bad(`--${flag}`, "only used with --stale");
+  if (positionals.length === 0) bad("<pulumi-output.json>", "missing: the file with the JSON of `pulumi preview --refresh --json` or `pulumi refresh --preview-only --json`");
+  if (positionals.length > 1) bad(positionals.slice(1).join(" "), "one input file expected");
+  if (problems.length > 0) throw new InputError(problems);
+
+  const file = positionals[0];
+  const analysis = buildDriftReport(readPulumiOutput(file, readInput(file)), file);
+  const { report } = analysis;
+  const rendered = renderReport(analysis, format);
+  if (values.out !== undefined) {
+    try {
+      writeFileAtomic(values.out, rendered);
+    } catch (err) {
+      const why = (err as NodeJS.ErrnoException).code === "ENOENT" ? "its directory does not exist" : (err as Error).message;
+      throw new InputError([{ file: "command line", path: "--out", message: `cannot write ${values.out}: ${why}` }]);
+    }
+    const { high, medium, low, unchanged } = report.summary;
+    deps.stderr(`drift: ${high} high, ${medium} medium, ${low} low, ${unchanged} unchanged; report written to ${values.out}\n`);
+  } else deps.stdout(rendered);
+  return report.drifted.length > 0 ? EXIT.drift : EXIT.ok;
+}
+
+function readInput(file: string): string {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (err as Error).message;
+    throw new InputError([{ file, path: "", message: `cannot read the file: ${why}` }]);
+  }
+}

@@ -1,0 +1,169 @@
+/**
+ * `npm run drift -- --stale --stack dev [--delete [--yes]]`: lists (and on request archives or
+ * deletes) ML assets of branch stacks that no longer exist, in the workspace of `--stack`.
+ */
+import * as fs from "node:fs";
+import type { TokenCredential } from "@azure/core-auth";
+import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
+import { InputError, InputProblem } from "../../../infra/errors";
+import { EXIT } from "../../lib/cli";
+import { CleanResult, StaleAsset, cleanStaleAssets, findStaleAssets } from "./staleAssets";
+import { WorkspaceCoordinates, readStackList, readWorkspaceCoordinates } from "./stackInputs";
+
+export interface StaleOptions {
+  stack: string;
+  delete: boolean;
+  yes: boolean;
+  /** `pulumi stack ls --json` saved to a file; the CLI is run when absent. */
+  stacksFile?: string;
+  /** `pulumi stack output --json` of `stack` saved to a file; the CLI is run when absent. */
+  outputsFile?: string;
+  armEndpoint: string;
+  format: "text" | "json";
+}
+
+export interface StaleDeps {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** Runs the Pulumi CLI with these arguments and resolves to its stdout. */
+  runPulumi(args: string[]): Promise<string>;
+  /** Credential for ARM; `DefaultAzureCredential` by default. */
+  credential(): TokenCredential;
+  /** Extra options for the ARM client (tests: TLS trust and short retries). */
+  clientOptions?: Record<string, unknown>;
+  /** Poll interval for long-running job operations (SDK default when absent). */
+  pollIntervalMs?: number;
+  /** True when a person can answer a confirmation prompt. */
+  isInteractive(): boolean;
+  confirm(question: string): Promise<boolean>;
+}
+
+export function defaultStaleDeps(): Omit<StaleDeps, "stdout" | "stderr"> {
+  return {
+    runPulumi: (args) => runPulumiCli(args),
+    credential: () => {
+      const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
+      return new DefaultAzureCredential();
+    },
+    isInteractive: () => process.stdin.isTTY === true && process.stderr.isTTY === true,
+    confirm: (question) => askOnTerminal(question),
+  };
+}
+
+export async function runStaleAudit(options: StaleOptions, deps: StaleDeps): Promise<number> {
+  if (options.delete && !options.yes && !deps.isInteractive()) {
+    throw new InputError([
+      { file: "command line", path: "--delete", message: "refusing to delete without confirmation: there is no terminal to ask on; pass --yes (CI) to confirm" },
+    ]);
+  }
+  const problems: InputProblem[] = [];
+  const stacksSource = options.stacksFile ?? "`pulumi stack ls --json`";
+  const outputsSource = options.outputsFile ?? `\`pulumi stack output --stack ${options.stack} --json\``;
+  const [stacksText, outputsText] = await Promise.all([
+    readSource(options.stacksFile, () => deps.runPulumi(["stack", "ls", "--json"]), problems),
+    readSource(options.outputsFile, () => deps.runPulumi(["stack", "output", "--stack", options.stack, "--json"]), problems),
+  ]);
+  const liveStacks = stacksText === undefined ? undefined : readStackList(stacksSource, stacksText, options.stack, problems);
+  const ws = outputsText === undefined ? undefined : readWorkspaceCoordinates(outputsSource, outputsText, problems);
+  if (problems.length > 0 || !liveStacks || !ws) throw new InputError(problems);
+
+  const client = createClient(ws, options.armEndpoint, deps);
+  const stale = await findStaleAssets(client, ws, liveStacks);
+  if (options.format === "text") deps.stdout(renderListing(options.stack, ws, stale));
+  if (stale.length === 0 || !options.delete) {
+    if (options.format === "json") deps.stdout(JSON.stringify({ stack: options.stack, workspace: ws, stale, cleaned: null }, null, 2) + "\n");
+    return stale.length === 0 ? EXIT.ok : EXIT.drift;
+  }
+
+  if (!options.yes) {
+    const agreed = await deps.confirm(`Archive or delete these ${stale.length} assets in workspace ${ws.workspaceName}? [y/N] `);
+    if (!agreed) {
+      deps.stderr("Nothing changed.\n");
+      if (options.format === "json") deps.stdout(JSON.stringify({ stack: options.stack, workspace: ws, stale, cleaned: null }, null, 2) + "\n");
+      return EXIT.drift;
+    }
+  }
+  const results = await cleanStaleAssets(client, ws, stale, deps.pollIntervalMs);
+  if (options.format === "json") {
+    deps.stdout(JSON.stringify({ stack: options.stack, workspace: ws, stale, cleaned: results.map((r) => ({ ...describe(r.asset), ok: r.ok, error: r.error })) }, null, 2) + "\n");
+  } else deps.stdout(renderResults(results));
+  const failed = results.filter((r) => !r.ok).length;
+  if (failed > 0) deps.stderr(`${failed} of ${results.length} assets could not be cleaned (see above).\n`);
+  return failed > 0 ? EXIT.failure : EXIT.ok;
+}
+
+async function readSource(file: string | undefined, run: () => Promise<string>, problems: InputProblem[]): Promise<string | undefined> {
+  if (file === undefined) return run();
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    problems.push({ file, path: "", message: `cannot read the file: ${code === "ENOENT" ? "no such file" : (err as Error).message}` });
+    return undefined;
+  }
+}
+
+function createClient(ws: WorkspaceCoordinates, endpoint: string, deps: StaleDeps): AzureMachineLearningWorkspaces {
+  const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
+  return new AzureMachineLearningWorkspaces(deps.credential(), ws.subscriptionId, { ...deps.clientOptions, endpoint });
+}
+
+function describe(a: StaleAsset): { kind: string; name: string; version?: string; action: string } {
+  return { kind: a.kind, name: a.name, ...(a.version ? { version: a.version } : {}), action: a.action };
+}
+
+function label(a: StaleAsset): string {
+  if (a.kind === "job") return `job ${a.name}${a.status ? ` (${a.status})` : ""}`;
+  return a.version ? `${a.kind} ${a.name} version ${a.version}` : `${a.kind} ${a.name} (all versions)`;
+}
+
+const ACTION_LABEL: Record<StaleAsset["action"], string> = {
+  archive: "archive",
+  delete: "delete",
+  "cancel-and-delete": "cancel, then delete",
+};
+
+function renderListing(stack: string, ws: WorkspaceCoordinates, stale: StaleAsset[]): string {
+  const head = `Workspace ${ws.workspaceName} (resource group ${ws.resourceGroupName}) of stack ${stack}`;
+  if (stale.length === 0) return `${head}: no assets of deleted branch stacks.\n`;
+  const lines = [`${head}: ${stale.length} asset${stale.length === 1 ? "" : "s"} of deleted branch stacks:`];
+  for (const a of stale) {
+    lines.push(`  ${label(a)}: stack ${a.stack}, branch ${a.branch ?? a.branchSlug} → ${ACTION_LABEL[a.action]}`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+function renderResults(results: CleanResult[]): string {
+  const lines = results.map((r) =>
+    r.ok ? `  done: ${ACTION_LABEL[r.asset.action]} ${label(r.asset)}` : `  FAILED: ${ACTION_LABEL[r.asset.action]} ${label(r.asset)}: ${r.error}`,
+  );
+  return lines.join("\n") + "\n";
+}
+
+function runPulumiCli(args: string[]): Promise<string> {
+  const { execFile } = require("node:child_process") as typeof import("node:child_process");
+  return new Promise((resolve, reject) => {
+    execFile("pulumi", args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
+      reject(
+        new Error(
+          missing
+            ? `the Pulumi CLI is not installed; pass --stacks <file> (from \`pulumi stack ls --json\`) and --outputs <file> (from \`pulumi stack output --json\`)`
+            : `\`pulumi ${args.join(" ")}\` failed: ${String(stderr).trim() || err.message}`,
+        ),
+      );
+    });
+  });
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const readline = require("node:readline/promises") as typeof import("node:readline/promises");
+  const rl = readline.createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const answer = await rl.question(question);
+    return /^\s*y(es)?\s*$/i.test(answer);
+  } finally {
+    rl.close();
+  }
+}
