@@ -231,8 +231,11 @@ export class MlWorkspace extends pulumi.ComponentResource {
         hbiWorkspace: args.highBusinessImpact,
         publicNetworkAccess: isPrivate ? ml.PublicNetworkAccessType.Disabled : ml.PublicNetworkAccessType.Enabled,
         allowPublicAccessWhenBehindVnet: false,
-        // Managed VNet isolation covers clusters, serverless and managed endpoints in private mode.
-        ...(isPrivate ? { managedNetwork: { isolationMode: ml.IsolationMode.AllowOnlyApprovedOutbound } } : {}),
+        // Clusters live in the workspace's managed VNet in every mode, which is what lets their nodes
+        // run without public IPs; private mode also restricts outbound traffic to approved rules.
+        managedNetwork: {
+          isolationMode: isPrivate ? ml.IsolationMode.AllowOnlyApprovedOutbound : ml.IsolationMode.AllowInternetOutbound,
+        },
         ...(args.imageBuildCompute ? { imageBuildCompute: args.imageBuildCompute } : {}),
         // Datastores authenticate with identities, so storage shared keys can stay off.
         systemDatastoresAuthMode: "identity",

@@ -5,7 +5,7 @@ import { renderConfigReference } from "./configReference";
 /** Generated README sections, each between `<!-- <name>:start -->` and `<!-- <name>:end -->`. */
 export function generatedSections(): Record<string, string> {
   // Loaded lazily so the config reference works even while the policy module is being changed.
-  const { renderRulesTable } = require("../../policy/rules") as { renderRulesTable: () => string };
+  const { renderRulesTable } = require("../../policy/evaluate") as { renderRulesTable: () => string };
   const ciCd = fs.readFileSync(path.resolve(__dirname, "../../docs/ci-cd.md"), "utf8").trim();
   return { "ci-cd": ciCd, "config-reference": renderConfigReference(), "policy-rules": renderRulesTable() };
 }

@@ -1,0 +1,132 @@
+import { EVERYWHERE } from "./levels";
+import { roleGuid } from "./identity";
+import { TYPES } from "./typeTokens";
+import type { Environment, ResourceView, StackContext, StackFinding, StackRule } from "./types";
+import { at, isUnknown } from "./values";
+
+const ENVIRONMENTS: readonly Environment[] = ["dev", "qa", "prod"];
+
+/**
+ * Roles a stack may hold on its promotion source: enough to list and read models and their blobs,
+ * nothing that writes (Reader, Storage Blob Data Reader, Storage Blob Delegator for user-delegation
+ * SAS, AcrPull).
+ */
+export const READ_ONLY_ROLES: Record<string, string> = {
+  "acdd72a7-3385-48ef-bd42-f606fba81ae7": "Reader",
+  "2a2b9908-6ea1-4ae2-8e65-a410df84e7d1": "Storage Blob Data Reader",
+  "db58b8e5-c6ad-4a2a-8342-4190687cbf4a": "Storage Blob Delegator",
+  "7f951dda-4ed3-4680-a7ca-43fe172d538d": "AcrPull",
+};
+
+/** The environment a name belongs to in the naming scheme (`rg-<prefix>-<env>[-…]`), if any. */
+export function environmentOfName(name: string): Environment | null {
+  const tokens = name.toLowerCase().split(/[-_.]/);
+  return ENVIRONMENTS.find((e) => tokens.includes(e)) ?? null;
+}
+
+const ARM_RESOURCE_GROUP = /\/subscriptions\/[^/]+\/resourceGroups\/([^/]+)/gi;
+/** Inputs that hold a bare resource-group name (not an ARM id). */
+const GROUP_KEYS = /^(\w*resourceGroup|\w*resourceGroupName)$/i;
+/** Inputs that hold another resource's bare name; only an environment token in it can place it. */
+const NAME_KEYS = /^(workspaceName|clusterName)$/i;
+
+interface Reference {
+  path: string;
+  /** The resource group or name that places the value in an environment. */
+  place: string;
+  kind: "group" | "name";
+}
+
+/** Every ARM id (by its resource group) and every bare resource-group/workspace name in the inputs. */
+function referencesIn(value: unknown, path: string, key: string, out: Reference[]): void {
+  if (typeof value === "string") {
+    if (isUnknown(value)) return;
+    for (const m of value.matchAll(ARM_RESOURCE_GROUP)) out.push({ path, place: m[1], kind: "group" });
+    if (!value.includes("/")) {
+      if (GROUP_KEYS.test(key)) out.push({ path, place: value, kind: "group" });
+      else if (NAME_KEYS.test(key)) out.push({ path, place: value, kind: "name" });
+    }
+    return;
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => referencesIn(v, `${path}[${i}]`, key, out));
+    return;
+  }
+  if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      // Tags are labels, judged by the tags rule; they never make a resource reach another one.
+      if (k === "tags" || k === "__provider") continue;
+      referencesIn(v, path ? `${path}.${k}` : k, k, out);
+    }
+  }
+}
+
+/** Resource groups the stack itself declares (plus AKS node resource groups it names). */
+function declaredResourceGroups(resources: ResourceView[]): Set<string> {
+  const names = new Set<string>();
+  for (const r of resources) {
+    const name =
+      r.type === TYPES.resourceGroup ? at(r.inputs, "resourceGroupName") : r.type === TYPES.managedCluster ? at(r.inputs, "nodeResourceGroup") : undefined;
+    if (typeof name === "string" && !isUnknown(name)) names.add(name.toLowerCase());
+  }
+  return names;
+}
+
+/** AKS-managed node resource groups (`MC_…`) belong to their cluster. */
+const AKS_NODE_GROUP = /^MC_/i;
+
+/** Where a reference lands: this stack, another environment (named), or somewhere undeclared. */
+function placeOf(ref: Reference, declared: Set<string>, ctx: StackContext): Environment | "elsewhere" | "here" {
+  if (ref.kind === "group" && declared.has(ref.place.toLowerCase())) return "here";
+  const env = environmentOfName(ref.place);
+  if (env === ctx.environment) return "here";
+  if (env) return env;
+  // A group without an environment token is judged only when the stack declares groups of its own
+  // (branch stacks declare none: they live in dev's).
+  return ref.kind === "group" && declared.size > 0 && !AKS_NODE_GROUP.test(ref.place) ? "elsewhere" : "here";
+}
+
+/** The declared exceptions: the promotion source, read by the model copy and by read-only roles. */
+function allowed(r: ResourceView, env: Environment | "elsewhere", ctx: StackContext): boolean {
+  if (env === "elsewhere" || env !== ctx.promotionSource) return false;
+  if (r.type === TYPES.promotedModel) return true;
+  if (r.type === TYPES.roleAssignment) {
+    const guid = roleGuid(at(r.inputs, "roleDefinitionId"));
+    return guid !== null && guid in READ_ONLY_ROLES;
+  }
+  return false;
+}
+
+export const environmentIsolation: StackRule = {
+  scope: "stack",
+  name: "environment-isolation",
+  description:
+    "No resource references another environment's resources, except the promotion source (models read by the promoted-model resource and read-only role assignments on it).",
+  anchors: ["custom"],
+  levels: EVERYWHERE,
+  remediation:
+    "reference only this stack's resource groups; read the upstream environment only through the promoted-model resource or a read-only role (Reader, Storage Blob Data Reader, Storage Blob Delegator, AcrPull)",
+  check(resources, ctx) {
+    const declared = declaredResourceGroups(resources);
+    const findings: StackFinding[] = [];
+    for (const r of resources) {
+      const refs: Reference[] = [];
+      referencesIn(r.inputs, "", "", refs);
+      const reported = new Set<string>();
+      for (const ref of refs) {
+        const env = placeOf(ref, declared, ctx);
+        if (env === "here" || allowed(r, env, ctx) || reported.has(ref.path)) continue;
+        reported.add(ref.path);
+        const where = env === "elsewhere" ? `resource group '${ref.place}', which this stack does not declare` : `the ${env} environment ('${ref.place}')`;
+        const why =
+          env !== "elsewhere" && env === ctx.promotionSource
+            ? ` (${ctx.environment} may read ${env} only through a promoted model or a read-only role)`
+            : "";
+        findings.push({ urn: r.urn, message: `${ref.path} references ${where}${why}` });
+      }
+    }
+    return findings;
+  },
+};
+
+export const isolationRules = [environmentIsolation];

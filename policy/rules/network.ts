@@ -1,0 +1,141 @@
+import { PRIVATE_NETWORK } from "./levels";
+import { TYPES } from "./typeTokens";
+import type { ResourceView, StackFinding, StackRule } from "./types";
+import { asArray, at, isBool, isUnknown, sameText } from "./values";
+
+interface Connection {
+  endpoint: ResourceView;
+  groupIds: string[];
+  target: unknown;
+}
+
+function connectionsOf(endpoint: ResourceView): Connection[] {
+  return ["privateLinkServiceConnections", "manualPrivateLinkServiceConnections"].flatMap((key) =>
+    asArray(at(endpoint.inputs, key)).map((c) => ({
+      endpoint,
+      groupIds: asArray(at(c, "groupIds")).filter((g): g is string => typeof g === "string"),
+      target: at(c, "privateLinkServiceId"),
+    })),
+  );
+}
+
+/** The physical name a resource is created under (the ARM id ends with it). */
+function physicalName(r: ResourceView): unknown {
+  const key = {
+    [TYPES.workspace]: "workspaceName",
+    [TYPES.storageAccount]: "accountName",
+    [TYPES.vault]: "vaultName",
+    [TYPES.registry]: "registryName",
+  }[r.type];
+  return key ? at(r.inputs, key) : undefined;
+}
+
+/**
+ * Whether a connection points at the resource. When either side is not known before deployment the
+ * group ID alone decides, because the plan cannot tell which account an unknown ID will name.
+ */
+function targets(c: Connection, r: ResourceView): boolean {
+  if (c.endpoint.dependsOn?.includes(r.urn)) return true;
+  const name = physicalName(r);
+  if (typeof c.target !== "string" || isUnknown(c.target) || typeof name !== "string" || isUnknown(name)) return true;
+  return c.target.toLowerCase().replace(/\/$/, "").endsWith(`/${name.toLowerCase()}`);
+}
+
+/** The private link sub-resources each workspace dependency needs (SECURITY-RULES P1 #2). */
+const REQUIRED_GROUPS: { type: string; groups: string[] }[] = [
+  { type: TYPES.workspace, groups: ["amlworkspace"] },
+  { type: TYPES.storageAccount, groups: ["blob", "file"] },
+  { type: TYPES.vault, groups: ["vault"] },
+  { type: TYPES.registry, groups: ["registry"] },
+];
+
+export const privateEndpointsForWorkspace: StackRule = {
+  scope: "stack",
+  name: "private-endpoints-for-workspace",
+  description:
+    "The workspace ('amlworkspace'), its storage ('blob', 'file'), key vault ('vault') and registry ('registry') each have a private endpoint.",
+  anchors: ["45e05259", "6edd7eda", "a6abeaec", "e8eef0a8", "CKV2_AZURE_33", "CKV2_AZURE_32"],
+  levels: PRIVATE_NETWORK,
+  remediation:
+    "declare a network.PrivateEndpoint in the private-endpoint subnet for each missing group, with a private DNS zone group so names resolve to it",
+  check(resources) {
+    if (!resources.some((r) => r.type === TYPES.workspace)) return [];
+    const connections = resources.filter((r) => r.type === TYPES.privateEndpoint).flatMap(connectionsOf);
+    const findings: StackFinding[] = [];
+    for (const { type, groups } of REQUIRED_GROUPS) {
+      for (const r of resources.filter((x) => x.type === type)) {
+        const missing = groups.filter(
+          (g) => !connections.some((c) => c.groupIds.some((id) => sameText(id, g)) && targets(c, r)),
+        );
+        if (missing.length > 0) {
+          findings.push({ urn: r.urn, message: `no private endpoint for group ${missing.map((g) => `'${g}'`).join(", ")}` });
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+const MANAGED_MODES = ["AllowOnlyApprovedOutbound", "AllowInternetOutbound"];
+
+function usesManagedNetwork(workspace: ResourceView): boolean {
+  const mode = at(workspace.inputs, "managedNetwork.isolationMode");
+  return MANAGED_MODES.some((m) => sameText(mode, m));
+}
+
+function subnetOf(compute: ResourceView): unknown {
+  return at(compute.inputs, "properties.properties.subnet.id");
+}
+
+/** Clusters and instances: the compute kinds a workspace managed network covers (Kubernetes is not one). */
+function isVnetCapableCompute(r: ResourceView): boolean {
+  const kind = at(r.inputs, "properties.computeType");
+  return r.type === TYPES.compute && (sameText(kind, "AmlCompute") || sameText(kind, "ComputeInstance"));
+}
+
+export const oneNetworkModel: StackRule = {
+  scope: "stack",
+  name: "one-network-model",
+  description:
+    "Compute isolation uses exactly one network model: the workspace managed network, or every cluster/instance in a customer subnet (`subnet.id`).",
+  anchors: ["6ddb1705", "7804b5c7", "Azure.ML.ComputeVnet"],
+  levels: PRIVATE_NETWORK,
+  remediation:
+    "either set the workspace managedNetwork.isolationMode 'AllowOnlyApprovedOutbound' and give computes no subnet, or leave the managed network off and put every cluster and instance in the compute subnet",
+  check(resources) {
+    const workspaces = resources.filter((r) => r.type === TYPES.workspace);
+    const computes = resources.filter(isVnetCapableCompute);
+    if (workspaces.length === 0 || computes.length === 0) return [];
+    const managed = workspaces.some(usesManagedNetwork);
+    const inSubnet = computes.filter((c) => {
+      const s = subnetOf(c);
+      return s !== undefined && s !== "";
+    });
+    if (managed) {
+      return inSubnet.map((c) => ({
+        urn: c.urn,
+        message: "sits in a customer subnet while the workspace uses a managed network: two network models in one environment",
+      }));
+    }
+    const findings: StackFinding[] = [];
+    if (inSubnet.length === 0) {
+      findings.push(
+        ...workspaces.map((w) => ({
+          urn: w.urn,
+          message: "no network model: the workspace has no managed network and no cluster or instance is in a subnet",
+        })),
+      );
+    }
+    for (const c of computes.filter((x) => !inSubnet.includes(x))) {
+      if (isBool(at(c.inputs, "properties.properties.enableNodePublicIp"), false)) {
+        // No-public-IP nodes are reached over private link, which needs a subnet or the managed network.
+        findings.push({ urn: c.urn, message: "enableNodePublicIp is false but the compute has no subnet and the workspace no managed network: Azure cannot place its nodes" });
+      } else if (inSubnet.length > 0) {
+        findings.push({ urn: c.urn, message: "is outside the compute subnet that the environment's other computes use" });
+      }
+    }
+    return findings;
+  },
+};
+
+export const networkRules = [privateEndpointsForWorkspace, oneNetworkModel];
