@@ -19,6 +19,8 @@ export const builtInRoles = {
   AksClusterUser: "4abbcc35-e782-43d8-92c5-2d3c1bd2d8f0",
   NetworkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
   ManagedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
+  UserAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",
+  RoleBasedAccessControlAdministrator: "f58310d9-a9f6-439a-9e8d-f62e7b41a168",
 } as const;
 
 export type BuiltInRole = keyof typeof builtInRoles;

@@ -92,6 +92,11 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
     }
   }
   if (space && !parseCidr(space)) add("network.addressSpace", `is not a valid IPv4 CIDR (found '${space}')`);
+  if (mode === "private" && !isBranchStack) {
+    if (!subnets.privateEndpoints) add("network.subnets.privateEndpoints", "is required when network.mode is private (the private endpoints' subnet)");
+    // Azure ML cannot build environment images on its shared builders when the registry is closed.
+    if (!cfg.workspace?.imageBuildCluster) add("workspace.imageBuildCluster", "is required when network.mode is private (images are built on a compute cluster when the registry is private)");
+  }
 
   // Serving.
   const serving = cfg.serving;
@@ -99,6 +104,7 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
   if (serving && servingOn && !isBranchStack) {
     if (!serving.kubernetesVersion) add("serving.kubernetesVersion", "is required when serving is enabled (pin a supported AKS version)");
     if (!space) add("network.addressSpace", "is required when serving is enabled (the AKS cluster gets the environment's own network)");
+    if (!subnets.aks) add("network.subnets.aks", "is required when serving is enabled (the AKS nodes' subnet)");
     const sys = serving.systemPool ?? {};
     if ((sys.minCount ?? 1) > (sys.maxCount ?? 3)) add("serving.systemPool.minCount", `must be ≤ maxCount (${sys.minCount ?? 1} > ${sys.maxCount ?? 3})`);
     const pools = serving.userPools ?? [];
@@ -145,6 +151,16 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
     }
   }
   problems.push(...duplicates(promo?.models ?? [], (m) => m.name, (i) => `promotion.models[${i}].name`, "model"));
+
+  // CI identities: a federated credential needs a subject, and Azure DevOps an issuer.
+  const github = cfg.identity?.github;
+  if (github && !(github.environments?.length || github.branches?.length || github.pullRequests)) {
+    add("identity.github", "names no environments, branches or pull requests: the CI identity could never sign in");
+  }
+  const ado = cfg.identity?.azureDevOps;
+  if (ado && !ado.organizationId) {
+    add("identity.azureDevOps.organizationId", "is required: Azure DevOps issues federated tokens from https://vstoken.dev.azure.com/<organizationId>");
+  }
 
   // Pipelines.
   const published = new Set(cfg.pipelines?.publish ?? []);

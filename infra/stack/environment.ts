@@ -4,6 +4,10 @@ import type { EnvironmentSpec } from "../config";
 import { MlWorkspace } from "../../components/workspace";
 import { ComputeCluster } from "../../components/compute";
 import { MlDatastore } from "../../components/datastore";
+import { declareNetwork } from "./network";
+import { declareServing } from "./serving";
+import { declareIdentities } from "./identity";
+import { declarePromotion } from "./promotion";
 
 /**
  * Composes one environment (dev, qa or prod) from its spec. Data flows one way: spec → components →
@@ -76,6 +80,24 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
       }),
   );
 
+  // The plan tool sets MLOPS_OFFLINE: no Azure look-ups while the program runs under mocks.
+  const offline = process.env.MLOPS_OFFLINE === "1";
+  const promotion = declarePromotion(spec, core, { subscriptionId, offline });
+  // The online endpoint serves the first promoted model; its version follows promotion and rollback.
+  const served = promotion?.models[0];
+  const network = declareNetwork(spec, core);
+  const serving = declareServing(spec, core, network, {
+    subscriptionId,
+    tenantId: client.tenantId,
+    ...(served ? { model: { name: served.modelName, version: served.version } } : {}),
+  });
+  declareIdentities(spec, core, {
+    subscriptionId,
+    ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
+    ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),
+    ...(promotion ? { upstream: promotion.upstream } : {}),
+  });
+
   return {
     environment: spec.environment,
     location: spec.location,
@@ -95,5 +117,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     clusterIds: Object.fromEntries(spec.clusters.map((c, i) => [c.key, clusters[i].computeId])),
     datastoreNames: datastores.map((d) => d.datastoreName),
     datastoreContainers: Object.fromEntries(spec.datastores.map((d, i) => [d.name, datastores[i].containerName])),
+    ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
+    ...(serving ? { aksClusterName: serving.aksClusterName, onlineEndpointName: serving.onlineEndpointName, ...(serving.batchEndpointName ? { batchEndpointName: serving.batchEndpointName } : {}) } : {}),
   };
 }

@@ -58,7 +58,7 @@ describe("environment core (prod)", () => {
     const ws = one(prod, T.workspace).inputs;
     expect(ws.publicNetworkAccess).toBe("Disabled");
     expect(ws.allowPublicAccessWhenBehindVnet).toBe(false);
-    expect(ws.managedNetwork).toEqual({ isolationMode: "AllowOnlyApprovedOutbound" });
+    expect(ws.managedNetwork).toMatchObject({ isolationMode: "AllowOnlyApprovedOutbound" });
     expect(ws.identity).toMatchObject({ type: "UserAssigned" });
     expect(ws.systemDatastoresAuthMode).toBe("identity");
     const st = one(prod, T.storage).inputs;

@@ -1,0 +1,225 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as azuread from "@pulumi/azuread";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { createHash } from "node:crypto";
+import { BuiltInRole, builtInRoles, deterministicGuid, roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+
+/** Audience Entra expects in workload identity federation tokens. */
+export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
+
+export interface FederatedSubject {
+  /** Credential name, unique within the application (3–120 of `[A-Za-z0-9_-]`). */
+  name: string;
+  issuer: string;
+  /** Exact subject claim: no wildcards (Entra matches it literally; CKV_AZURE_249). */
+  subject: string;
+  description: string;
+}
+
+export interface GithubFederation {
+  /** `owner/repo`. */
+  repository: string;
+  /** GitHub environments whose jobs may sign in. */
+  environments: string[];
+  /** Branches whose jobs (without an environment) may sign in. */
+  branches: string[];
+  /** Whether pull-request jobs may sign in. */
+  pullRequests: boolean;
+}
+
+export interface AzureDevOpsFederation {
+  organization: string;
+  /** Organization GUID: Azure DevOps issues its tokens from `https://vstoken.dev.azure.com/<id>`. */
+  organizationId: string;
+  project: string;
+  serviceConnection: string;
+}
+
+/** The federated subjects for GitHub Actions and an Azure DevOps service connection, pinned exactly. */
+export function federatedSubjects(github?: GithubFederation, azureDevOps?: AzureDevOpsFederation): FederatedSubject[] {
+  const subjects: FederatedSubject[] = [];
+  if (github) {
+    const repo = github.repository;
+    for (const env of github.environments) {
+      subjects.push({ name: credentialName("github-env", env), issuer: GITHUB_ISSUER, subject: `repo:${repo}:environment:${env}`, description: `GitHub Actions, environment ${env}` });
+    }
+    for (const branch of github.branches) {
+      subjects.push({ name: credentialName("github-branch", branch), issuer: GITHUB_ISSUER, subject: `repo:${repo}:ref:refs/heads/${branch}`, description: `GitHub Actions, branch ${branch}` });
+    }
+    if (github.pullRequests) {
+      subjects.push({ name: "github-pull-request", issuer: GITHUB_ISSUER, subject: `repo:${repo}:pull_request`, description: "GitHub Actions, pull requests" });
+    }
+  }
+  if (azureDevOps) {
+    const { organization, organizationId, project, serviceConnection } = azureDevOps;
+    subjects.push({
+      name: credentialName("azure-devops", serviceConnection),
+      issuer: `https://vstoken.dev.azure.com/${organizationId}`,
+      subject: `sc://${organization}/${project}/${serviceConnection}`,
+      description: `Azure DevOps service connection ${organization}/${project}/${serviceConnection}`,
+    });
+  }
+  return subjects;
+}
+
+/** A valid credential name; a value that had to be changed gets a hash so two values never collide. */
+function credentialName(prefix: string, value: string): string {
+  const clean = value.replace(/[^A-Za-z0-9_-]+/g, "-").replace(/^-+|-+$/g, "");
+  const name = `${prefix}-${clean}`;
+  const exact = clean === value && name.length <= 120;
+  if (exact) return name;
+  const hash = createHash("sha256").update(value, "utf8").digest("hex").slice(0, 8);
+  return `${name.slice(0, 110).replace(/-+$/, "")}-${hash}`;
+}
+
+export interface CiIdentityArgs {
+  /** Entra application display name, e.g. `mlops-qa-ci`. */
+  displayName: string;
+  subscriptionId: pulumi.Input<string>;
+  github?: GithubFederation;
+  azureDevOps?: AzureDevOpsFederation;
+  /**
+   * The environment's own resource groups: the deployer manages resources and grants roles there,
+   * and nowhere else.
+   */
+  deployScopes: { key: string; id: pulumi.Input<string> }[];
+  /** Read-only access to the environment models are promoted from (qa ← dev, prod ← qa). */
+  promotionSource?: { workspaceId: pulumi.Input<string>; storageAccountId: pulumi.Input<string> };
+  /** Object ids of the application's owners. */
+  owners?: pulumi.Input<string>[];
+}
+
+/** All the custom role allows: managing role assignments (and reading them). */
+const ROLE_ASSIGNER_ACTIONS = [
+  "Microsoft.Authorization/roleAssignments/read",
+  "Microsoft.Authorization/roleAssignments/write",
+  "Microsoft.Authorization/roleAssignments/delete",
+];
+
+/** Roles the deployer may never hand out, even within its own resource groups. */
+const PRIVILEGED_ROLES: BuiltInRole[] = ["Owner", "UserAccessAdministrator", "RoleBasedAccessControlAdministrator"];
+
+/**
+ * Azure ABAC condition for constrained delegation: role assignments may be written and deleted except
+ * for the privileged roles, so the deployer can grant workload identities their data roles but can
+ * never make anyone (itself included) an owner or an access administrator, nor pass its own
+ * role-assigner role on (`alsoForbidden`).
+ */
+export function constrainedDelegationCondition(alsoForbidden: string[] = []): string {
+  const guids = [...PRIVILEGED_ROLES.map((r) => builtInRoles[r]), ...alsoForbidden].join(", ");
+  return [
+    `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {${guids}}))`,
+    `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {${guids}}))`,
+  ].join(" AND ");
+}
+
+/**
+ * A CI/CD deployer for one environment: an Entra application and service principal that sign in
+ * only through federated credentials (no client secret exists to leak), with Contributor and a
+ * constrained role-assigner role on the environment's own resource groups, and read-only access
+ * to the workspace and storage it promotes models from.
+ */
+export class CiIdentity extends pulumi.ComponentResource {
+  readonly clientId: pulumi.Output<string>;
+  readonly applicationObjectId: pulumi.Output<string>;
+  readonly servicePrincipalObjectId: pulumi.Output<string>;
+  readonly federatedSubjects: string[];
+
+  constructor(name: string, args: CiIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops:identity:CiIdentity", name, {}, opts);
+    const child = { parent: this };
+    const subjects = federatedSubjects(args.github, args.azureDevOps);
+    if (subjects.length === 0) throw new Error(`CiIdentity ${name}: at least one federated subject (GitHub or Azure DevOps) is required`);
+
+    const app = new azuread.Application(
+      `${name}-app`,
+      {
+        displayName: args.displayName,
+        signInAudience: "AzureADMyOrg",
+        preventDuplicateNames: true,
+        ...(args.owners ? { owners: args.owners } : {}),
+      },
+      child,
+    );
+    const sp = new azuread.ServicePrincipal(
+      `${name}-sp`,
+      { clientId: app.clientId, appRoleAssignmentRequired: false, ...(args.owners ? { owners: args.owners } : {}) },
+      child,
+    );
+
+    for (const s of subjects) {
+      new azuread.ApplicationFederatedIdentityCredential(
+        `${name}-fic-${s.name}`,
+        { applicationId: app.id, displayName: s.name, description: s.description, issuer: s.issuer, subject: s.subject, audiences: [TOKEN_EXCHANGE_AUDIENCE] },
+        child,
+      );
+    }
+
+    const assign = (
+      key: string,
+      scope: pulumi.Input<string>,
+      role: pulumi.Input<string>,
+      roleKey: string,
+      extra: Partial<authorization.RoleAssignmentArgs> = {},
+      after: pulumi.Resource[] = [],
+    ) =>
+      new authorization.RoleAssignment(
+        `${name}-${key}`,
+        {
+          roleAssignmentName: pulumi.all([scope, sp.objectId]).apply(([s, p]) => deterministicGuid(s, p, roleKey)),
+          scope,
+          principalId: sp.objectId,
+          principalType: authorization.PrincipalType.ServicePrincipal,
+          roleDefinitionId: role,
+          ...extra,
+        },
+        { parent: this, dependsOn: after },
+      );
+    const grant = (key: string, scope: pulumi.Input<string>, role: BuiltInRole, extra: Partial<authorization.RoleAssignmentArgs> = {}) =>
+      assign(key, scope, roleDefinitionId(args.subscriptionId, role), role, extra);
+
+    // The stack grants its workload identities their roles, so the deployer must write role
+    // assignments: a custom role that does only that, usable only in this environment's groups,
+    // and constrained so it can never hand out Owner or access-administration roles.
+    const assignerGuid = pulumi.output(args.subscriptionId).apply((sub) => deterministicGuid(sub, args.displayName, "role-assigner"));
+    const assigner =
+      args.deployScopes.length > 0
+        ? new authorization.RoleDefinition(
+            `${name}-role-assigner`,
+            {
+              roleDefinitionId: assignerGuid,
+              roleName: `${args.displayName} role assigner`,
+              description: "Writes and deletes role assignments in one environment's resource groups (constrained: never privileged roles)",
+              scope: args.deployScopes[0].id,
+              assignableScopes: args.deployScopes.map((d) => d.id),
+              permissions: [{ actions: ROLE_ASSIGNER_ACTIONS }],
+            },
+            child,
+          )
+        : undefined;
+
+    for (const scope of args.deployScopes) {
+      grant(`${scope.key}-contributor`, scope.id, "Contributor");
+      // Custom role ids are subscription-level, whatever scope defined them.
+      const assignerId = pulumi.all([args.subscriptionId, assignerGuid]).apply(
+        ([sub, guid]) => `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+      );
+      assign(`${scope.key}-role-assigner`, scope.id, assignerId, "role-assigner", {
+        condition: assignerGuid.apply((guid) => constrainedDelegationCondition([guid])),
+        conditionVersion: "2.0",
+        description: "Grants workload identities their roles; never Owner or access administration",
+      }, [assigner!]);
+    }
+    if (args.promotionSource) {
+      grant("promotion-source-workspace-reader", args.promotionSource.workspaceId, "Reader", { description: "Reads approved models to promote" });
+      grant("promotion-source-blob-reader", args.promotionSource.storageAccountId, "StorageBlobDataReader", { description: "Copies approved model files server-side" });
+    }
+
+    this.clientId = app.clientId;
+    this.applicationObjectId = app.objectId;
+    this.servicePrincipalObjectId = sp.objectId;
+    this.federatedSubjects = subjects.map((s) => s.subject);
+    this.registerOutputs({ clientId: this.clientId, servicePrincipalObjectId: this.servicePrincipalObjectId, federatedSubjects: this.federatedSubjects });
+  }
+}

@@ -1,0 +1,54 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as azuread from "@pulumi/azuread";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { BuiltInRole, roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+
+export interface DataScientistsGroupArgs {
+  displayName: string;
+  /** Object ids of the group's members (users or groups). */
+  members: pulumi.Input<string>[];
+  subscriptionId: pulumi.Input<string>;
+  /** The environment's workspace. */
+  workspaceId: pulumi.Input<string>;
+  /**
+   * `AzureMLDataScientist` where they develop (dev): run jobs, register models, use compute;
+   * `Reader` elsewhere (qa, prod): look, never change.
+   */
+  workspaceRole: Extract<BuiltInRole, "AzureMLDataScientist" | "Reader">;
+  owners?: pulumi.Input<string>[];
+}
+
+/** An Entra security group for the environment's data scientists, granted one role on its workspace. */
+export class DataScientistsGroup extends pulumi.ComponentResource {
+  readonly objectId: pulumi.Output<string>;
+
+  constructor(name: string, args: DataScientistsGroupArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops:identity:DataScientistsGroup", name, {}, opts);
+    const group = new azuread.Group(
+      `${name}-group`,
+      {
+        displayName: args.displayName,
+        description: `Data scientists: ${args.workspaceRole} on the workspace`,
+        securityEnabled: true,
+        mailEnabled: false,
+        preventDuplicateNames: true,
+        members: args.members,
+        ...(args.owners ? { owners: args.owners } : {}),
+      },
+      { parent: this },
+    );
+    new authorization.RoleAssignment(
+      `${name}-workspace-role`,
+      {
+        roleAssignmentName: roleAssignmentName(args.workspaceId, group.objectId, args.workspaceRole),
+        scope: args.workspaceId,
+        principalId: group.objectId,
+        principalType: authorization.PrincipalType.Group,
+        roleDefinitionId: roleDefinitionId(args.subscriptionId, args.workspaceRole),
+      },
+      { parent: this },
+    );
+    this.objectId = group.objectId;
+    this.registerOutputs({ objectId: this.objectId });
+  }
+}

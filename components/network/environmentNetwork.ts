@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as network from "@pulumi/azure-native/network";
+
+export interface EnvironmentNetworkArgs {
+  /** Resource group of the environment the network belongs to (never another environment's). */
+  resourceGroupName: pulumi.Input<string>;
+  location: string;
+  tags: Record<string, string>;
+  /** Physical VNet name, derived by infra/naming. */
+  virtualNetworkName: string;
+  /** The environment's own address space; environments are never peered. */
+  addressSpace: string;
+  /** Subnet CIDRs inside `addressSpace`; a subnet is declared only when its CIDR is given. */
+  subnets: {
+    /** Private endpoints of the workspace and its dependencies. */
+    privateEndpoints?: string;
+    /** AKS nodes and pods (Azure CNI gives every pod a VNet address). */
+    aks?: string;
+  };
+}
+
+/**
+ * The environment's own virtual network: one VNet per environment, no peering, one subnet per role,
+ * each behind its own network security group (Azure's default rules deny inbound from the internet).
+ */
+export class EnvironmentNetwork extends pulumi.ComponentResource {
+  readonly virtualNetworkId: pulumi.Output<string>;
+  readonly virtualNetworkName: pulumi.Output<string>;
+  readonly privateEndpointsSubnetId?: pulumi.Output<string>;
+  readonly aksSubnetId?: pulumi.Output<string>;
+
+  constructor(name: string, args: EnvironmentNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops:network:EnvironmentNetwork", name, {}, opts);
+    const { resourceGroupName, location, tags } = args;
+
+    // Subnets are separate resources, not inline `subnets`, so adding one never rewrites the VNet.
+    const vnet = new network.VirtualNetwork(
+      `${name}-vnet`,
+      {
+        virtualNetworkName: args.virtualNetworkName,
+        resourceGroupName,
+        location,
+        addressSpace: { addressPrefixes: [args.addressSpace] },
+        tags,
+      },
+      { parent: this },
+    );
+
+    const subnet = (role: string, cidr: string, extra: Partial<network.SubnetArgs>, after?: pulumi.Resource) => {
+      const nsg = new network.NetworkSecurityGroup(
+        `${name}-${role}-nsg`,
+        { networkSecurityGroupName: `nsg-${args.virtualNetworkName}-${role}`, resourceGroupName, location, tags },
+        { parent: this },
+      );
+      return new network.Subnet(
+        `${name}-${role}-subnet`,
+        {
+          subnetName: `snet-${role}`,
+          virtualNetworkName: vnet.name,
+          resourceGroupName,
+          addressPrefix: cidr,
+          networkSecurityGroup: { id: nsg.id },
+          ...extra,
+        },
+        // Azure rejects concurrent writes to subnets of one VNet (AnotherOperationInProgress): chain them.
+        { parent: this, ...(after ? { dependsOn: [after] } : {}) },
+      );
+    };
+
+    const pe = args.subnets.privateEndpoints
+      ? subnet("pe", args.subnets.privateEndpoints, {
+          // NSG rules apply to private endpoints only with network policies on.
+          privateEndpointNetworkPolicies: network.VirtualNetworkPrivateEndpointNetworkPolicies.Enabled,
+          // Private endpoints need no outbound path at all.
+          defaultOutboundAccess: false,
+        })
+      : undefined;
+    const aks = args.subnets.aks ? subnet("aks", args.subnets.aks, {}, pe) : undefined;
+
+    this.virtualNetworkId = vnet.id;
+    this.virtualNetworkName = vnet.name;
+    this.privateEndpointsSubnetId = pe?.id;
+    this.aksSubnetId = aks?.id;
+    this.registerOutputs({
+      virtualNetworkId: this.virtualNetworkId,
+      privateEndpointsSubnetId: this.privateEndpointsSubnetId,
+      aksSubnetId: this.aksSubnetId,
+    });
+  }
+}

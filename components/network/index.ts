@@ -1,0 +1,4 @@
+export { EnvironmentNetwork } from "./environmentNetwork";
+export type { EnvironmentNetworkArgs } from "./environmentNetwork";
+export { PrivateLinks, privateDnsZonesByGroup } from "./privateLinks";
+export type { PrivateLinksArgs, PrivateLinkTarget, PrivateLinkGroup } from "./privateLinks";

@@ -1,0 +1,173 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as kubernetesconfiguration from "@pulumi/azure-native/kubernetesconfiguration";
+import * as ml from "@pulumi/azure-native/machinelearningservices";
+import type * as inputs from "@pulumi/azure-native/types/input";
+import { roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+
+export const AZUREML_EXTENSION_TYPE = "Microsoft.AzureML.Kubernetes";
+
+export interface InstanceTypeArgs {
+  name: string;
+  /** Kubernetes quantities, e.g. "2" or "500m". */
+  cpu: string;
+  /** e.g. "4Gi". */
+  memory: string;
+  gpu: number;
+  /** User pool the instance type is pinned to (AKS labels every node with `agentpool=<pool>`). */
+  nodePool?: string;
+}
+
+export interface AmlKubernetesComputeArgs {
+  location: string;
+  tags: Record<string, string>;
+  subscriptionId: pulumi.Input<string>;
+  /** The environment's own AKS cluster. */
+  cluster: {
+    resourceGroupName: pulumi.Input<string>;
+    clusterName: pulumi.Input<string>;
+    clusterId: pulumi.Input<string>;
+    /** Kubelet identity: pulls model images from the environment's registry. */
+    kubeletObjectId: pulumi.Input<string | undefined>;
+    /** The extension installs only once the nodes exist. */
+    ready: pulumi.Resource[];
+  };
+  /** The environment's own workspace, and nothing of another environment. */
+  workspace: {
+    resourceGroupName: pulumi.Input<string>;
+    workspaceName: pulumi.Input<string>;
+    /** Principal of the workspace's user-assigned identity: attaching with it needs Reader on the cluster. */
+    identityPrincipalId: pulumi.Input<string>;
+    registryId: pulumi.Input<string>;
+  };
+  /** Physical compute name in the workspace (≤ 16). */
+  computeName: string;
+  /** Kubernetes namespace the endpoints run in; it must exist before the attach. */
+  namespace: string;
+  instanceTypes: InstanceTypeArgs[];
+  defaultInstanceType: string;
+  inference: {
+    /** Private mode: the inference router gets an internal load balancer, no public IP. */
+    internalLoadBalancer: boolean;
+    /** Three router replicas on different nodes; needs at least three nodes. */
+    highAvailability: boolean;
+    /** A GPU pool exists: install the NVIDIA device plugin. */
+    gpu: boolean;
+    /**
+     * HTTPS for the inference router (insecure connections are refused): the TLS secret must exist
+     * in the `azureml` namespace (keys `cert.pem`, `key.pem`) and `cname` must resolve to the router.
+     */
+    tls: { cname: pulumi.Input<string>; secretName: pulumi.Input<string> };
+  };
+}
+
+/**
+ * Makes an environment's AKS cluster an Azure ML compute target: the Azure ML extension with
+ * inference enabled and insecure connections refused, the access the attach and image pulls need,
+ * and the cluster attached to that environment's workspace as a `Kubernetes` compute with instance
+ * types.
+ */
+export class AmlKubernetesCompute extends pulumi.ComponentResource {
+  readonly extensionId: pulumi.Output<string>;
+  readonly computeId: pulumi.Output<string>;
+  readonly computeName: pulumi.Output<string>;
+
+  constructor(name: string, args: AmlKubernetesComputeArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops:serving:AmlKubernetesCompute", name, {}, opts);
+    const child = { parent: this };
+    const inf = args.inference;
+
+    const extension = new kubernetesconfiguration.Extension(
+      `${name}-extension`,
+      {
+        extensionName: "azureml",
+        extensionType: AZUREML_EXTENSION_TYPE,
+        clusterRp: "Microsoft.ContainerService",
+        clusterResourceName: "managedClusters",
+        clusterName: args.cluster.clusterName,
+        resourceGroupName: args.cluster.resourceGroupName,
+        autoUpgradeMinorVersion: true,
+        releaseTrain: "stable",
+        scope: { cluster: { releaseNamespace: "azureml" } },
+        configurationSettings: {
+          enableInference: "True",
+          // Batch scoring runs as a pipeline on the workspace's compute clusters, not on AKS.
+          enableTraining: "False",
+          inferenceRouterServiceType: "LoadBalancer",
+          ...(inf.internalLoadBalancer ? { internalLoadBalancerProvider: "azure" } : {}),
+          allowInsecureConnections: "False",
+          inferenceRouterHA: inf.highAvailability ? "True" : "False",
+          sslCname: inf.tls.cname,
+          sslSecret: inf.tls.secretName,
+          ...(inf.gpu ? { installNvidiaDevicePlugin: "True" } : {}),
+        },
+      },
+      { parent: this, dependsOn: args.cluster.ready },
+    );
+
+    // A workspace with a user-assigned identity attaches a cluster only if that identity can read it.
+    const attachAccess = new authorization.RoleAssignment(
+      `${name}-workspace-reader`,
+      {
+        roleAssignmentName: roleAssignmentName(args.cluster.clusterId, args.workspace.identityPrincipalId, "Reader"),
+        scope: args.cluster.clusterId,
+        principalId: args.workspace.identityPrincipalId,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: roleDefinitionId(args.subscriptionId, "Reader"),
+      },
+      child,
+    );
+
+    // The registry's admin user is off, so nodes pull model images with the kubelet identity.
+    const kubelet = pulumi.output(args.cluster.kubeletObjectId).apply((id) => id ?? "");
+    new authorization.RoleAssignment(
+      `${name}-kubelet-acrpull`,
+      {
+        roleAssignmentName: roleAssignmentName(args.workspace.registryId, kubelet, "AcrPull"),
+        scope: args.workspace.registryId,
+        principalId: kubelet,
+        principalType: authorization.PrincipalType.ServicePrincipal,
+        roleDefinitionId: roleDefinitionId(args.subscriptionId, "AcrPull"),
+      },
+      child,
+    );
+
+    const compute = new ml.Compute(
+      `${name}-compute`,
+      {
+        computeName: args.computeName,
+        resourceGroupName: args.workspace.resourceGroupName,
+        workspaceName: args.workspace.workspaceName,
+        location: args.location,
+        properties: {
+          computeType: "Kubernetes",
+          description: `AKS ${args.computeName}: online inference`,
+          resourceId: args.cluster.clusterId,
+          disableLocalAuth: true,
+          properties: {
+            namespace: args.namespace,
+            defaultInstanceType: args.defaultInstanceType,
+            ...(args.instanceTypes.length > 0 ? { instanceTypes: instanceTypeSchemas(args.instanceTypes) } : {}),
+          },
+        },
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: [extension, attachAccess] },
+    );
+
+    this.extensionId = extension.id;
+    this.computeId = compute.id;
+    this.computeName = compute.name;
+    this.registerOutputs({ extensionId: this.extensionId, computeId: this.computeId, computeName: this.computeName });
+  }
+}
+
+/** Instance types as the compute API takes them: node selector plus requests = limits (guaranteed QoS). */
+export function instanceTypeSchemas(types: InstanceTypeArgs[]): Record<string, inputs.machinelearningservices.InstanceTypeSchemaArgs> {
+  return Object.fromEntries(
+    types.map((t) => {
+      const quantities: Record<string, string> = { cpu: t.cpu, memory: t.memory, ...(t.gpu > 0 ? { "nvidia.com/gpu": String(t.gpu) } : {}) };
+      return [t.name, { ...(t.nodePool ? { nodeSelector: { agentpool: t.nodePool } } : {}), resources: { requests: quantities, limits: quantities } }];
+    }),
+  );
+}

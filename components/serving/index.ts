@@ -1,0 +1,10 @@
+export { ServingCluster, GPU_TAINT } from "./servingCluster";
+export type { ServingClusterArgs, NodePoolArgs } from "./servingCluster";
+export { AmlKubernetesCompute, AZUREML_EXTENSION_TYPE, instanceTypeSchemas } from "./amlKubernetesCompute";
+export type { AmlKubernetesComputeArgs, InstanceTypeArgs } from "./amlKubernetesCompute";
+export { ServingEndpoints } from "./servingEndpoints";
+export type { ServingEndpointsArgs, ServedModel } from "./servingEndpoints";
+export { EndpointTraffic } from "./endpointTraffic";
+export type { EndpointTrafficArgs } from "./endpointTraffic";
+export { EndpointTrafficProvider, createArmJsonClient, checkTrafficInputs, ENDPOINT_API_VERSION } from "./endpointTrafficProvider";
+export type { ArmJsonClient, ArmClientFactory, EndpointTrafficInputs, EndpointTrafficOutputs } from "./endpointTrafficProvider";

@@ -1,0 +1,219 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as ml from "@pulumi/azure-native/machinelearningservices";
+import { createHash } from "node:crypto";
+import { BuiltInRole, roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+import { EndpointTraffic } from "./endpointTraffic";
+import type { EndpointTrafficProviderOptions } from "./endpointTrafficProvider";
+
+export interface ServedModel {
+  name: pulumi.Input<string>;
+  version: pulumi.Input<string>;
+}
+
+export interface ServingEndpointsArgs {
+  location: string;
+  tags: Record<string, string>;
+  subscriptionId: pulumi.Input<string>;
+  /** The environment's own workspace: endpoints, their compute and the served model all live in it. */
+  workspace: {
+    resourceGroupName: pulumi.Input<string>;
+    workspaceName: pulumi.Input<string>;
+    workspaceId: pulumi.Input<string>;
+    storageAccountId: pulumi.Input<string>;
+    registryId: pulumi.Input<string>;
+  };
+  /** Resource group of the endpoints' identity (the environment's serving group). */
+  identityResourceGroupName: pulumi.Input<string>;
+  online: {
+    /** Physical endpoint name (region-unique, ≤ 32). */
+    name: string;
+    /** The Kubernetes compute the endpoint runs on. */
+    computeId: pulumi.Input<string>;
+    authMode: "AADToken" | "AMLToken" | "Key";
+    /** Private mode: scoring only through the workspace's private endpoint. */
+    publicNetworkAccess: "Enabled" | "Disabled";
+    instanceType: string;
+    instanceCount: number;
+    /** The slot the served model is deployed to; it keeps its name across model versions. */
+    deploymentName: string;
+    /** The model version to serve, registered in this workspace; no deployment without one. */
+    model?: ServedModel;
+  };
+  batch?: {
+    /** Physical endpoint name (region-unique, ≤ 32). */
+    name: string;
+    deploymentName: string;
+    /** ARM id of the batch scoring pipeline component; no deployment without one. */
+    pipelineComponentId?: pulumi.Input<string>;
+    /** Compute cluster the scoring pipeline's steps run on by default. */
+    defaultCompute?: pulumi.Input<string>;
+  };
+  /** Resource Manager endpoint for the traffic update (sovereign clouds, tests). */
+  armEndpoint?: pulumi.Input<string>;
+  /** Tests point the traffic provider at a local server. */
+  trafficProviderOptions?: EndpointTrafficProviderOptions;
+}
+
+/**
+ * The environment's scoring surface: an online endpoint on its Kubernetes compute with a deployment
+ * slot for the served model and all traffic routed to it, and a batch endpoint for the scoring
+ * pipeline. Endpoints authenticate with Entra or Azure ML tokens and run as a user-assigned identity
+ * that may only read the workspace's storage and pull from its registry.
+ */
+export class ServingEndpoints extends pulumi.ComponentResource {
+  readonly onlineEndpointId: pulumi.Output<string>;
+  readonly onlineEndpointName: pulumi.Output<string>;
+  readonly onlineDeploymentId?: pulumi.Output<string>;
+  readonly batchEndpointId?: pulumi.Output<string>;
+  readonly batchEndpointName?: pulumi.Output<string>;
+  readonly identityPrincipalId: pulumi.Output<string>;
+
+  constructor(name: string, args: ServingEndpointsArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("mlops:serving:ServingEndpoints", name, {}, opts);
+    const child = { parent: this };
+    const ws = args.workspace;
+    const { location, tags } = args;
+
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceName: `id-${args.online.name}`, resourceGroupName: args.identityResourceGroupName, location, tags },
+      child,
+    );
+    const grants: [string, pulumi.Input<string>, BuiltInRole][] = [
+      ["registry-pull", ws.registryId, "AcrPull"],
+      ["storage-read", ws.storageAccountId, "StorageBlobDataReader"],
+    ];
+    const access = grants.map(
+      ([role, scope, roleName]) =>
+        new authorization.RoleAssignment(
+          `${name}-${role}`,
+          {
+            roleAssignmentName: roleAssignmentName(scope, identity.principalId, roleName),
+            scope,
+            principalId: identity.principalId,
+            principalType: authorization.PrincipalType.ServicePrincipal,
+            roleDefinitionId: roleDefinitionId(args.subscriptionId, roleName),
+          },
+          child,
+        ),
+    );
+
+    const on = args.online;
+    const onlineProperties = {
+      authMode: on.authMode,
+      compute: on.computeId,
+      publicNetworkAccess: on.publicNetworkAccess,
+      description: `Online scoring on ${on.name}`,
+    };
+    const endpoint = new ml.OnlineEndpoint(
+      `${name}-online`,
+      {
+        endpointName: on.name,
+        resourceGroupName: ws.resourceGroupName,
+        workspaceName: ws.workspaceName,
+        location,
+        identity: { type: ml.ManagedServiceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
+        properties: onlineProperties,
+        tags,
+      },
+      // Traffic is owned by the EndpointTraffic resource below (it needs the deployment to exist).
+      { parent: this, dependsOn: access, ignoreChanges: ["properties.traffic"] },
+    );
+
+    if (on.model) {
+      const modelId = pulumi.interpolate`${ws.workspaceId}/models/${on.model.name}/versions/${on.model.version}`;
+      const deployment = new ml.OnlineDeployment(
+        `${name}-online-${on.deploymentName}`,
+        {
+          deploymentName: on.deploymentName,
+          endpointName: endpoint.name,
+          resourceGroupName: ws.resourceGroupName,
+          workspaceName: ws.workspaceName,
+          location,
+          // Kubernetes deployments take their replica count from the SKU capacity.
+          sku: { name: "Default", capacity: on.instanceCount },
+          properties: {
+            endpointComputeType: "Kubernetes",
+            instanceType: on.instanceType,
+            model: modelId,
+            appInsightsEnabled: true,
+            scaleSettings: { scaleType: "Default" },
+            description: pulumi.interpolate`${on.model.name} version ${on.model.version}`,
+          },
+          tags,
+        },
+        child,
+      );
+      new EndpointTraffic(
+        `${name}-online-traffic`,
+        {
+          endpointId: endpoint.id,
+          traffic: { [on.deploymentName]: 100 },
+          endpointRevision: pulumi.output(onlineProperties).apply((p) => createHash("sha256").update(JSON.stringify(p)).digest("hex").slice(0, 16)),
+          ...(args.armEndpoint ? { armEndpoint: args.armEndpoint } : {}),
+        },
+        { parent: this, dependsOn: [endpoint, deployment] },
+        args.trafficProviderOptions,
+      );
+      this.onlineDeploymentId = deployment.id;
+    }
+
+    if (args.batch) {
+      const b = args.batch;
+      // Batch endpoints accept Entra tokens only.
+      const batchEndpoint = new ml.BatchEndpoint(
+        `${name}-batch`,
+        {
+          endpointName: b.name,
+          resourceGroupName: ws.resourceGroupName,
+          workspaceName: ws.workspaceName,
+          location,
+          properties: { authMode: ml.EndpointAuthMode.AADToken, description: "Batch scoring pipeline" },
+          tags,
+        },
+        child,
+      );
+      if (b.pipelineComponentId) {
+        // The first deployment of a batch endpoint becomes its default.
+        new ml.BatchDeployment(
+          `${name}-batch-${b.deploymentName}`,
+          {
+            deploymentName: b.deploymentName,
+            endpointName: batchEndpoint.name,
+            resourceGroupName: ws.resourceGroupName,
+            workspaceName: ws.workspaceName,
+            location,
+            properties: {
+              description: "Scoring pipeline component",
+              deploymentConfiguration: {
+                deploymentConfigurationType: "PipelineComponent",
+                componentId: { referenceType: "Id", assetId: b.pipelineComponentId },
+                settings: {
+                  ...(b.defaultCompute ? { default_compute: b.defaultCompute } : {}),
+                  continue_on_step_failure: "False",
+                },
+              },
+            },
+            tags,
+          },
+          child,
+        );
+      }
+      this.batchEndpointId = batchEndpoint.id;
+      this.batchEndpointName = batchEndpoint.name;
+    }
+
+    this.onlineEndpointId = endpoint.id;
+    this.onlineEndpointName = endpoint.name;
+    this.identityPrincipalId = identity.principalId;
+    this.registerOutputs({
+      onlineEndpointId: this.onlineEndpointId,
+      onlineEndpointName: this.onlineEndpointName,
+      onlineDeploymentId: this.onlineDeploymentId,
+      batchEndpointId: this.batchEndpointId,
+      batchEndpointName: this.batchEndpointName,
+    });
+  }
+}

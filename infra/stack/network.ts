@@ -1,0 +1,90 @@
+import * as pulumi from "@pulumi/pulumi";
+import type { EnvironmentSpec } from "../config";
+import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget } from "../../components/network";
+
+/** What the network needs from the environment core (`MlWorkspace`). */
+export interface NetworkCore {
+  resourceGroupName: pulumi.Input<string>;
+  workspaceId: pulumi.Input<string>;
+  storageAccountId: pulumi.Input<string>;
+  keyVaultId: pulumi.Input<string>;
+  registryId: pulumi.Input<string>;
+}
+
+export interface NetworkOutputs {
+  mode: "public" | "private";
+  /** Present when the environment has a VNet (private mode, or serving enabled). */
+  virtualNetworkId?: pulumi.Output<string>;
+  aksSubnetId?: pulumi.Output<string>;
+  privateEndpointsSubnetId?: pulumi.Output<string>;
+  /** Private DNS zone name → id (private mode). */
+  privateDnsZoneIds: Record<string, pulumi.Output<string>>;
+  /** Private Link group id → private endpoint id (private mode). */
+  privateEndpointIds: Partial<Record<PrivateLinkGroup, pulumi.Output<string>>>;
+}
+
+function needsVirtualNetwork(spec: EnvironmentSpec): boolean {
+  return spec.network.mode === "private" || spec.serving !== null;
+}
+
+/** Private endpoint names: the target's own name plus the group when one resource has several. */
+function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore): PrivateLinkTarget[] {
+  const n = spec.names;
+  return [
+    { endpointName: `pe-${n.workspace}`, resourceId: core.workspaceId, groupId: "amlworkspace" },
+    { endpointName: `pe-${n.storageAccount}-blob`, resourceId: core.storageAccountId, groupId: "blob" },
+    { endpointName: `pe-${n.storageAccount}-file`, resourceId: core.storageAccountId, groupId: "file" },
+    { endpointName: `pe-${n.keyVault}`, resourceId: core.keyVaultId, groupId: "vault" },
+    { endpointName: `pe-${n.containerRegistry}`, resourceId: core.registryId, groupId: "registry" },
+  ];
+}
+
+/**
+ * The environment's network. `private` mode: its own VNet, private endpoints with private DNS zones
+ * for the workspace, storage (blob, file), key vault and registry (the core already closes their
+ * public access and gives the workspace a managed VNet that allows only approved outbound).
+ * `public` mode: no VNet unless serving needs one for its AKS nodes.
+ */
+export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: pulumi.ComponentResourceOptions): NetworkOutputs {
+  const outputs: NetworkOutputs = { mode: spec.network.mode, privateDnsZoneIds: {}, privateEndpointIds: {} };
+  if (!needsVirtualNetwork(spec)) return outputs;
+
+  const base = `${spec.prefix}-${spec.environment}`;
+  const subnets = spec.network.subnets;
+  const vnet = new EnvironmentNetwork(
+    `${base}-network`,
+    {
+      resourceGroupName: core.resourceGroupName,
+      location: spec.location,
+      tags: spec.tags,
+      virtualNetworkName: spec.names.virtualNetwork,
+      addressSpace: spec.network.addressSpace!,
+      subnets: {
+        ...(spec.network.mode === "private" ? { privateEndpoints: subnets.privateEndpoints } : {}),
+        ...(spec.serving ? { aks: subnets.aks } : {}),
+      },
+    },
+    opts,
+  );
+  outputs.virtualNetworkId = vnet.virtualNetworkId;
+  outputs.aksSubnetId = vnet.aksSubnetId;
+  outputs.privateEndpointsSubnetId = vnet.privateEndpointsSubnetId;
+
+  if (spec.network.mode === "private") {
+    const links = new PrivateLinks(
+      `${base}-private-links`,
+      {
+        resourceGroupName: core.resourceGroupName,
+        location: spec.location,
+        tags: spec.tags,
+        virtualNetworkId: vnet.virtualNetworkId,
+        subnetId: vnet.privateEndpointsSubnetId!,
+        targets: privateLinkTargets(spec, core),
+      },
+      opts,
+    );
+    outputs.privateDnsZoneIds = links.dnsZoneIds;
+    outputs.privateEndpointIds = links.endpointIds;
+  }
+  return outputs;
+}

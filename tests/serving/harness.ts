@@ -1,0 +1,151 @@
+/**
+ * Declares environments' network, serving and identities under the Pulumi runtime's mocks and records
+ * every registration (type, parent, protect, dependencies, inputs) the way the offline plan does.
+ * One runtime per test file: declare every environment the file needs in one `recordStacks` call.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import * as path from "node:path";
+import { buildEnvironmentSpec, EnvironmentSpec, readStackConfigFiles } from "../../infra/config";
+import { PlanMocks } from "../../tools/plan/mocks";
+import { RecordingMonitor } from "../../tools/plan/recorder";
+import { toPlanResources } from "../../tools/plan/run";
+import type { PlanResource } from "../../tools/plan/types";
+import { MlWorkspace } from "../../components/workspace";
+import { declareNetwork } from "../../infra/stack/network";
+import { declareServing, ServingInputs } from "../../infra/stack/serving";
+import { declareIdentities, IdentityInputs } from "../../infra/stack/identity";
+
+export const REPO = path.resolve(__dirname, "../..");
+export const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
+export const TENANT = "99999999-8888-7777-6666-555555555555";
+
+/** A shipped stack's spec, with config keys (`mlops:<key>` → value) replaced or added. */
+export function specOf(stack: "dev" | "qa" | "prod", overrides: Record<string, unknown> = {}): EnvironmentSpec {
+  const files = readStackConfigFiles({ projectDir: REPO, stack });
+  const config = { ...files.config };
+  for (const [key, value] of Object.entries(overrides)) config[`${files.project}:${key}`] = typeof value === "string" ? value : JSON.stringify(value);
+  return buildEnvironmentSpec({ project: files.project, stack, config, sources: files.sources });
+}
+
+/** The raw config of a shipped stack, parsed (for building variants). */
+export function configOf(stack: "dev" | "qa" | "prod", key: string): any {
+  const files = readStackConfigFiles({ projectDir: REPO, stack });
+  const raw = files.config[`${files.project}:${key}`];
+  return raw === undefined ? undefined : JSON.parse(raw);
+}
+
+type RuntimeInternals = { waitForRPCs(): Promise<void>; awaitFeatureSupport(): Promise<void> };
+const internals = () => pulumi.runtime as unknown as RuntimeInternals;
+
+/** Runs `declare` under mocks and returns every registration as a plan resource. */
+export async function recordDeclarations(declare: () => void | Promise<void>): Promise<PlanResource[]> {
+  const mocks = new PlanMocks({ stackReferenceKeys: [], subscriptionId: SUBSCRIPTION });
+  const recorder = new RecordingMonitor(mocks);
+  await pulumi.runtime.setMocks(mocks, "mlops", "serving-test", true);
+  pulumi.runtime.setMockOptions(recorder, "mlops", "serving-test", true);
+  await internals().awaitFeatureSupport();
+  const failures: unknown[] = [];
+  const onRejection = (reason: unknown) => failures.push(reason);
+  process.on("unhandledRejection", onRejection);
+  try {
+    await declare();
+    for (;;) {
+      const before = recorder.registrations.length;
+      await internals().waitForRPCs();
+      await new Promise((resolve) => setImmediate(resolve));
+      if (recorder.registrations.length === before) break;
+    }
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+  if (failures.length > 0) throw failures[0];
+  return toPlanResources(recorder.registrations);
+}
+
+export const T = {
+  rg: "azure-native:resources:ResourceGroup",
+  aks: "azure-native:containerservice:ManagedCluster",
+  pool: "azure-native:containerservice:AgentPool",
+  extension: "azure-native:kubernetesconfiguration:Extension",
+  compute: "azure-native:machinelearningservices:Compute",
+  workspace: "azure-native:machinelearningservices:Workspace",
+  storage: "azure-native:storage:StorageAccount",
+  vault: "azure-native:keyvault:Vault",
+  registry: "azure-native:containerregistry:Registry",
+  online: "azure-native:machinelearningservices:OnlineEndpoint",
+  deployment: "azure-native:machinelearningservices:OnlineDeployment",
+  batch: "azure-native:machinelearningservices:BatchEndpoint",
+  batchDeployment: "azure-native:machinelearningservices:BatchDeployment",
+  traffic: "pulumi-nodejs:dynamic/mlops:EndpointTraffic",
+  vnet: "azure-native:network:VirtualNetwork",
+  subnet: "azure-native:network:Subnet",
+  peering: "azure-native:network:VirtualNetworkPeering",
+  pe: "azure-native:network:PrivateEndpoint",
+  zoneGroup: "azure-native:network:PrivateDnsZoneGroup",
+  zone: "azure-native:privatedns:PrivateZone",
+  zoneLink: "azure-native:privatedns:VirtualNetworkLink",
+  role: "azure-native:authorization:RoleAssignment",
+  roleDefinition: "azure-native:authorization:RoleDefinition",
+  identity: "azure-native:managedidentity:UserAssignedIdentity",
+  app: "azuread:index/application:Application",
+  sp: "azuread:index/servicePrincipal:ServicePrincipal",
+  fic: "azuread:index/applicationFederatedIdentityCredential:ApplicationFederatedIdentityCredential",
+  appPassword: "azuread:index/applicationPassword:ApplicationPassword",
+  spPassword: "azuread:index/servicePrincipalPassword:ServicePrincipalPassword",
+  group: "azuread:index/group:Group",
+} as const;
+
+/** Resources of one environment: those whose URN chain starts with its `<prefix>-<env>` name. */
+export function ofEnvironment(resources: PlanResource[], spec: EnvironmentSpec): PlanResource[] {
+  const base = `${spec.prefix}-${spec.environment}`;
+  return resources.filter((r) => r.name === base || r.name.startsWith(`${base}-`));
+}
+
+export function ofType(resources: PlanResource[], type: string): PlanResource[] {
+  return resources.filter((r) => r.type === type);
+}
+
+export function one(resources: PlanResource[], type: string): PlanResource {
+  const found = ofType(resources, type);
+  if (found.length !== 1) throw new Error(`expected one ${type}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`);
+  return found[0];
+}
+
+/** The last segment of a built-in role definition id. */
+export function roleGuidOf(r: PlanResource): string {
+  return String(r.inputs.roleDefinitionId).split("/").pop()!;
+}
+
+
+/** An environment core exactly as the program builds it, then this engineer's three declarations. */
+export function declareEnvironment(
+  spec: EnvironmentSpec,
+  extra: { serving?: Partial<ServingInputs>; upstream?: IdentityInputs["upstream"] } = {},
+): MlWorkspace {
+  const core = new MlWorkspace(
+    `${spec.prefix}-${spec.environment}`,
+    {
+      location: spec.location,
+      tags: spec.tags,
+      names: spec.names,
+      tenantId: TENANT,
+      subscriptionId: SUBSCRIPTION,
+      networkMode: spec.network.mode,
+      keyVault: spec.keyVault,
+      registrySku: spec.registry.sku,
+      allowSharedKeyAccess: spec.environment === "dev",
+      friendlyName: spec.workspace.friendlyName,
+      description: spec.workspace.description,
+      highBusinessImpact: spec.workspace.highBusinessImpact,
+    },
+    { protect: spec.protect },
+  );
+  const network = declareNetwork(spec, core);
+  const serving = declareServing(spec, core, network, { subscriptionId: SUBSCRIPTION, tenantId: TENANT, ...extra.serving });
+  declareIdentities(spec, core, {
+    subscriptionId: SUBSCRIPTION,
+    ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),
+    ...(extra.upstream ? { upstream: extra.upstream } : {}),
+  });
+  return core;
+}

@@ -1,0 +1,162 @@
+/**
+ * The offline plans of the shipped stacks (`npm run plan -- <stack> --json`, the real program under
+ * mocks): qa and prod each serve from their own AKS, network and workspace, prod is private and
+ * protected, dev has no AKS, and no environment's resource inputs name another environment's ids,
+ * names or principals — except the declared read-only promotion source.
+ */
+import type { EnvironmentSpec } from "../../infra/config";
+import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import { builtInRoles } from "../../components/authorization/roles";
+import { planJson } from "../support/plans";
+import { specOf, T } from "./harness";
+
+type Env = "dev" | "qa" | "prod";
+const ENVS: Env[] = ["dev", "qa", "prod"];
+const specs: Record<Env, EnvironmentSpec> = { dev: specOf("dev"), qa: specOf("qa"), prod: specOf("prod") };
+const plans = {} as Record<Env, PlanDocument>;
+
+beforeAll(async () => {
+  // One process per stack (the Pulumi runtime is process-wide); two at a time on two cores.
+  [plans.dev, plans.qa] = await Promise.all([planJson("dev"), planJson("qa")]);
+  plans.prod = await planJson("prod");
+}, 180_000);
+
+const ofType = (plan: PlanDocument, type: string) => plan.resources.filter((r) => r.type === type);
+const one = (plan: PlanDocument, type: string) => {
+  const found = ofType(plan, type);
+  if (found.length !== 1) throw new Error(`expected one ${type} in ${plan.stack}, found ${found.length}`);
+  return found[0];
+};
+
+/** Roles a stack may hold on its promotion source: they read, never write. */
+const READ_ONLY_ROLES = new Set<string>([builtInRoles.Reader, builtInRoles.StorageBlobDataReader, builtInRoles.AcrPull, "db58b8e5-c6ad-4a2a-8342-4190687cbf4a" /* Storage Blob Delegator */]);
+const PROMOTED_MODEL = "pulumi-nodejs:dynamic/mlops:PromotedModel";
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
+/**
+ * What identifies an environment inside another one's inputs: its physical names (resource groups,
+ * workspace, storage, vault, registry, VNet, AKS, endpoints, …), its name stem, and values read from
+ * its stack (`<org>/<project>/<env>:<output>` placeholders: ids, names and principals alike).
+ */
+function markersOf(env: Env): { text: string[]; stackRef: RegExp } {
+  const s = specs[env];
+  return { text: [...new Set([...Object.values(s.names), `${s.prefix}-${env}`, `${s.prefix}${env}`])], stackRef: new RegExp(`(^|/)${env}(:|$)`) };
+}
+
+function strings(value: unknown, out: string[] = []): string[] {
+  if (typeof value === "string") out.push(value);
+  else if (Array.isArray(value)) value.forEach((v) => strings(v, out));
+  else if (value && typeof value === "object") {
+    for (const [k, v] of Object.entries(value)) if (k !== "__provider") strings(v, out);
+  }
+  return out;
+}
+
+function isAllowedPromotionRead(r: PlanResource): boolean {
+  if (r.type === PROMOTED_MODEL || r.type === STACK_REFERENCE) return true;
+  if (r.type === T.role) return READ_ONLY_ROLES.has(String(r.inputs.roleDefinitionId).split("/").pop()!);
+  return false;
+}
+
+/** Every reference from `plan` (of environment `env`) to another environment that is not allowed. */
+function isolationLeaks(plan: PlanDocument, env: Env, promotionSource: Env | null): string[] {
+  const leaks: string[] = [];
+  for (const other of ENVS.filter((e) => e !== env)) {
+    const { text, stackRef } = markersOf(other);
+    for (const r of plan.resources) {
+      for (const value of strings(r.inputs)) {
+        const hit = text.find((m) => value.includes(m)) ?? (stackRef.test(value) ? value : undefined);
+        if (!hit) continue;
+        if (other === promotionSource && isAllowedPromotionRead(r)) continue;
+        leaks.push(`${r.type} ${r.name}: '${value}' names ${other} (${hit})`);
+      }
+    }
+  }
+  return leaks;
+}
+
+describe("isolation across the plans of every stack", () => {
+  test.each([
+    ["dev", null],
+    ["qa", "dev"],
+    ["prod", "qa"],
+  ] as const)("%s references no other environment (declared read-only promotion source: %s)", (env, source) => {
+    expect(specs[env].promotion?.upstreamEnvironment ?? null).toBe(source);
+    expect(isolationLeaks(plans[env], env, source)).toEqual([]);
+  });
+
+  test("the walk finds a leak when one is there: a qa resource naming dev's resource group, or writing to dev", () => {
+    const qa = plans.qa;
+    const devRg = `/subscriptions/x/resourceGroups/${specs.dev.names.resourceGroup}`;
+    const leaky: PlanDocument = {
+      ...qa,
+      resources: [
+        ...qa.resources,
+        { urn: "urn:x", type: T.role, name: "leak-contributor", parent: null, custom: true, protect: false, dependsOn: [], inputs: { scope: devRg, roleDefinitionId: `/p/${builtInRoles.Contributor}` } },
+        { urn: "urn:y", type: T.online, name: "leak-compute", parent: null, custom: true, protect: false, dependsOn: [], inputs: { properties: { compute: "organization/mlops/dev:clusterIds" } } },
+        { urn: "urn:z", type: T.aks, name: "leak-prod", parent: null, custom: true, protect: false, dependsOn: [], inputs: { resourceGroupName: specs.prod.names.servingResourceGroup } },
+      ],
+    };
+    const leaks = isolationLeaks(leaky, "qa", "dev");
+    expect(leaks).toEqual([expect.stringContaining("leak-contributor"), expect.stringContaining("leak-compute"), expect.stringContaining("leak-prod")]);
+  });
+});
+
+describe("serving in the plans", () => {
+  test.each(["qa", "prod"] as const)("%s has its own AKS, extension, Kubernetes compute on its own workspace, and endpoints", (env) => {
+    const plan = plans[env];
+    const s = specs[env];
+    const aks = one(plan, T.aks);
+    expect(aks.inputs).toMatchObject({ resourceName: s.names.aksCluster, resourceGroupName: s.names.servingResourceGroup });
+    expect(ofType(plan, T.rg).map((r) => r.inputs.resourceGroupName)).toEqual(expect.arrayContaining([s.names.resourceGroup, s.names.servingResourceGroup]));
+    const vnet = one(plan, T.vnet);
+    expect(vnet.inputs).toMatchObject({ virtualNetworkName: s.names.virtualNetwork, addressSpace: { addressPrefixes: [s.network.addressSpace] } });
+    for (const p of (aks.inputs.agentPoolProfiles as { vnetSubnetID: string }[])) expect(p.vnetSubnetID).toContain(`/virtualNetworks/${s.names.virtualNetwork}/subnets/`);
+    const ext = one(plan, T.extension);
+    expect(ext.inputs).toMatchObject({ extensionType: "Microsoft.AzureML.Kubernetes", clusterName: s.names.aksCluster, resourceGroupName: s.names.servingResourceGroup });
+    const k8s = ofType(plan, T.compute).find((c) => (c.inputs.properties as { computeType: string }).computeType === "Kubernetes")!;
+    expect(k8s.inputs).toMatchObject({ workspaceName: s.names.workspace, resourceGroupName: s.names.resourceGroup, properties: { resourceId: expect.stringMatching(new RegExp(`/managedClusters/${s.names.aksCluster}$`)) } });
+    expect(one(plan, T.online).inputs).toMatchObject({ endpointName: s.names.onlineEndpoint, workspaceName: s.names.workspace, properties: { compute: expect.stringMatching(new RegExp(`/workspaces/${s.names.workspace}/computes/${s.names.kubernetesCompute}$`)) } });
+    expect(one(plan, T.batch).inputs).toMatchObject({ endpointName: s.names.batchEndpoint, workspaceName: s.names.workspace });
+  });
+
+  test("dev contains no AKS (serving is off in its config)", () => {
+    expect(specs.dev.serving).toBeNull();
+    for (const type of [T.aks, T.pool, T.extension, T.online, T.batch]) expect(ofType(plans.dev, type)).toEqual([]);
+  });
+
+  test("prod: private API server, workspace closed to the public, private endpoints and DNS zones for all four dependencies", () => {
+    const api = (one(plans.prod, T.aks).inputs as { apiServerAccessProfile: Record<string, unknown> }).apiServerAccessProfile;
+    expect(api).toMatchObject({ enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false });
+    expect(one(plans.prod, T.workspace).inputs).toMatchObject({ publicNetworkAccess: "Disabled", managedNetwork: { isolationMode: "AllowOnlyApprovedOutbound" } });
+    const groups = ofType(plans.prod, T.pe).map((p) => (p.inputs.privateLinkServiceConnections as { groupIds: string[] }[])[0].groupIds[0]);
+    expect(groups.sort()).toEqual(["amlworkspace", "blob", "file", "registry", "vault"]);
+    const zones = ofType(plans.prod, T.zone).map((z) => z.inputs.privateZoneName);
+    expect(zones.sort()).toEqual(
+      ["privatelink.api.azureml.ms", "privatelink.azurecr.io", "privatelink.blob.core.windows.net", "privatelink.file.core.windows.net", "privatelink.notebooks.azure.net", "privatelink.vaultcore.azure.net"].sort(),
+    );
+    expect(ofType(plans.prod, T.zoneGroup).length).toBe(5);
+    // The registry is private, so images build on one of prod's own clusters.
+    expect(one(plans.prod, T.registry).inputs.publicNetworkAccess).toBe("Disabled");
+    expect(one(plans.prod, T.workspace).inputs.imageBuildCompute).toBe(specs.prod.clusters.find((c) => c.key === specs.prod.workspace.imageBuildCluster)!.name);
+    expect(ofType(plans.prod, T.zoneLink).length).toBe(6);
+  });
+
+  test("prod protects its stateful resources: workspace, storage, key vault, registry, AKS", () => {
+    for (const type of [T.workspace, T.storage, T.vault, T.registry, T.aks]) expect({ type, protect: one(plans.prod, type).protect }).toEqual({ type, protect: true });
+    expect(one(plans.qa, T.aks).protect).toBe(false);
+  });
+
+  test("CI identities: federated credentials, no passwords, role assignments scoped to their own environment", () => {
+    for (const env of ENVS) {
+      const plan = plans[env];
+      expect(ofType(plan, T.fic).length).toBeGreaterThan(0);
+      expect([...ofType(plan, T.appPassword), ...ofType(plan, T.spPassword)]).toEqual([]);
+      const ci = plan.resources.find((r) => r.type === "mlops:identity:CiIdentity")!;
+      const scopes = plan.resources.filter((r) => r.type === T.role && r.parent === ci.urn).map((r) => String(r.inputs.scope));
+      expect(scopes.length).toBeGreaterThan(0);
+      const own = [specs[env].names.resourceGroup, specs[env].names.servingResourceGroup];
+      for (const scope of scopes) expect(own.some((rg) => scope.includes(`/resourceGroups/${rg}`)) || /(^|\/)(dev|qa):/.test(scope)).toBe(true);
+    }
+  });
+});

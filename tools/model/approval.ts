@@ -1,0 +1,248 @@
+/**
+ * `npm run model -- approve|revoke|list <name> [<version>] --stack <stack>`: the seed process's
+ * approve and rollback steps without the portal. Approval is a tag on the model version in that
+ * stack's workspace; the next `pulumi up` of the downstream stack promotes the newest approved one.
+ */
+import { execFile } from "node:child_process";
+import { readFileSync } from "node:fs";
+import type { AzureMachineLearningWorkspaces, ModelVersion } from "@azure/arm-machinelearning";
+import type { TokenCredential } from "@azure/core-auth";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { InputError, InputProblem } from "../../infra/errors";
+import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
+import { ARM_RETRY } from "../../components/modelPromotion/clients";
+import { findLatestApproved } from "../../components/modelPromotion/resolve";
+import { DEFAULTS } from "../../components/modelPromotion/types";
+import type { ApprovalTag, WorkspaceCoordinates } from "../../components/modelPromotion/types";
+
+export const USAGE = `usage: npm run model -- <approve|revoke|list> <model> [<version>] --stack <stack>
+    [--outputs <pulumi stack output --json file>] [--tag <key>=<value>] [--arm-endpoint <url>] [--json]
+
+  approve <model> <version>   set the approval tag on that version in the stack's workspace
+  revoke  <model> <version>   remove it (rollback: the previous approved version is promoted next)
+  list    <model>             every version with its tags, newest first
+
+Workspace coordinates come from --outputs, or from \`pulumi stack output --json --stack <stack>\`.`;
+
+const COMMANDS = ["approve", "revoke", "list"] as const;
+type Command = (typeof COMMANDS)[number];
+const MODEL_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
+const VERSION = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$/;
+const STACK = /^([A-Za-z0-9_.-]+\/){0,2}[A-Za-z0-9_.-]+$/;
+const OUTPUT_KEYS = ["subscriptionId", "resourceGroupName", "workspaceName"] as const;
+
+export interface ModelCliDeps {
+  /** Default `DefaultAzureCredential`. */
+  credential?: TokenCredential;
+  /** Extra pipeline policies for the ML client (tests trust a local certificate with one). */
+  additionalPolicies?: { policy: PipelinePolicy; position: "perCall" | "perRetry" }[];
+  /** Default: run `pulumi stack output --json --stack <stack>`. */
+  stackOutputs?: (stack: string) => Promise<string>;
+  stdout?: (text: string) => void;
+}
+
+interface Parsed {
+  command: Command;
+  model: string;
+  version?: string;
+  stack: string;
+  outputsFile?: string;
+  tag: ApprovalTag;
+  armEndpoint: string;
+  json: boolean;
+}
+
+const CMD = "command line";
+
+function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
+  const { values, positionals } = parseCommandLine("model", argv, {
+    stack: { type: "string" },
+    outputs: { type: "string" },
+    tag: { type: "string" },
+    "arm-endpoint": { type: "string" },
+    json: { type: "boolean" },
+    help: { type: "boolean" },
+  });
+  if (values.help) throw new CliExit(EXIT.ok, USAGE);
+  const problems: InputProblem[] = [];
+  const bad = (path: string, message: string) => problems.push({ file: CMD, path, message });
+  const [command, model, version, ...rest] = positionals;
+  if (!command) bad("<command>", `missing: expected one of ${COMMANDS.join(", ")}`);
+  else if (!(COMMANDS as readonly string[]).includes(command)) bad("<command>", `unknown command '${command}': expected one of ${COMMANDS.join(", ")}`);
+  if (!model) bad("<model>", "missing: the model name");
+  else if (!MODEL_NAME.test(model)) bad("<model>", `'${model}' is not a model name (letters, digits, _ and -, starting with a letter or digit, at most 255)`);
+  const needsVersion = command === "approve" || command === "revoke";
+  if (needsVersion && !version) bad("<version>", `missing: '${command}' needs the model version`);
+  else if (version !== undefined && command === "list") bad("<version>", `unexpected '${version}': 'list' takes only the model name`);
+  else if (version !== undefined && !VERSION.test(version)) bad("<version>", `'${version}' is not a model version`);
+  if (rest.length) bad("<arguments>", `unexpected extra arguments: ${rest.join(" ")}`);
+  if (!values.stack) bad("--stack", "missing: the stack whose workspace holds the model (e.g. dev)");
+  else if (!STACK.test(values.stack)) bad("--stack", `'${values.stack}' is not a stack name (letters, digits, -, _, ., optionally org/project/stack)`);
+  let tag: ApprovalTag = { ...DEFAULTS.approvalTag };
+  if (values.tag !== undefined) {
+    const m = /^([^=\s]+)=(.+)$/.exec(values.tag);
+    if (!m) bad("--tag", `'${values.tag}' is not <key>=<value>`);
+    else tag = { key: m[1], value: m[2] };
+  }
+  const armEndpoint = values["arm-endpoint"] ?? DEFAULTS.armEndpoint;
+  if (!/^https:\/\/[^/\s]+\/?$/.test(armEndpoint)) bad("--arm-endpoint", `'${armEndpoint}' is not an https endpoint URL such as ${DEFAULTS.armEndpoint}`);
+  const parsed: Parsed = {
+    command: command as Command,
+    model,
+    version,
+    stack: values.stack!,
+    outputsFile: values.outputs,
+    tag,
+    armEndpoint: armEndpoint.replace(/\/+$/, ""),
+    json: values.json ?? false,
+  };
+  return { parsed, problems };
+}
+
+/** Reads the workspace coordinates from `pulumi stack output --json` text; every problem at once. */
+export function workspaceFromOutputs(text: string, file: string): WorkspaceCoordinates {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (err) {
+    throw new InputError([{ file, path: "", message: `not valid JSON (${(err as Error).message}); expected the output of \`pulumi stack output --json\`` }]);
+  }
+  if (!data || typeof data !== "object" || Array.isArray(data)) {
+    throw new InputError([{ file, path: "", message: "expected a JSON object of stack outputs" }]);
+  }
+  const outputs = data as Record<string, unknown>;
+  const problems: InputProblem[] = [];
+  for (const key of OUTPUT_KEYS) {
+    const v = outputs[key];
+    if (typeof v !== "string" || v.length === 0 || v === "[secret]") {
+      problems.push({ file, path: key, message: v === undefined ? "missing: the stack must export it" : `expected a non-empty string, found ${JSON.stringify(v)}` });
+    }
+  }
+  if (problems.length) throw new InputError(problems);
+  return { subscriptionId: outputs.subscriptionId as string, resourceGroupName: outputs.resourceGroupName as string, workspaceName: outputs.workspaceName as string };
+}
+
+function runPulumiStackOutput(stack: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("pulumi", ["stack", "output", "--json", "--stack", stack], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
+      if (!err) return resolve(stdout);
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
+        return reject(new CliExit(EXIT.failure, "the pulumi CLI is not installed: save `pulumi stack output --json` to a file and pass it with --outputs"));
+      }
+      reject(new CliExit(EXIT.failure, `pulumi stack output --stack ${stack} failed: ${stderr.trim() || err.message}`));
+    });
+  });
+}
+
+function mlClient(ws: WorkspaceCoordinates, parsed: Parsed, deps: ModelCliDeps): AzureMachineLearningWorkspaces {
+  const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
+  const credential = deps.credential ?? new (require("@azure/identity") as typeof import("@azure/identity")).DefaultAzureCredential();
+  return new AzureMachineLearningWorkspaces(credential, ws.subscriptionId, {
+    endpoint: parsed.armEndpoint,
+    retryOptions: ARM_RETRY,
+    additionalPolicies: deps.additionalPolicies,
+  });
+}
+
+const describe = (ws: WorkspaceCoordinates) => `workspace '${ws.workspaceName}' (resource group '${ws.resourceGroupName}')`;
+
+async function getVersion(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, p: Parsed): Promise<ModelVersion> {
+  try {
+    return await ml.modelVersions.get(ws.resourceGroupName, ws.workspaceName, p.model, p.version!);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) {
+      throw new InputError([{ file: CMD, path: "<version>", message: `model '${p.model}' has no version '${p.version}' in ${describe(ws)} of stack '${p.stack}'` }]);
+    }
+    throw err;
+  }
+}
+
+async function setApproval(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, p: Parsed, approve: boolean): Promise<{ changed: boolean }> {
+  const current = await getVersion(ml, ws, p);
+  const tags = { ...(current.properties.tags ?? {}) } as Record<string, string>;
+  const approved = tags[p.tag.key] === p.tag.value;
+  if (approve === approved) return { changed: false };
+  if (approve) tags[p.tag.key] = p.tag.value;
+  else delete tags[p.tag.key];
+  // Asset versions are immutable except tags, description and the archive flag: resend the rest as read.
+  await ml.modelVersions.createOrUpdate(ws.resourceGroupName, ws.workspaceName, p.model, p.version!, { properties: { ...current.properties, tags } });
+  return { changed: true };
+}
+
+export async function listVersions(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, model: string): Promise<ModelVersion[]> {
+  const all: ModelVersion[] = [];
+  for await (const v of ml.modelVersions.list(ws.resourceGroupName, ws.workspaceName, model, { listViewType: "All", orderBy: "createdtime desc" })) all.push(v);
+  return all;
+}
+
+export async function main(argv: string[], deps: ModelCliDeps = {}): Promise<number> {
+  const out = deps.stdout ?? ((t: string) => void process.stdout.write(t));
+  const { parsed: p, problems } = parse(argv);
+  // An --outputs file is checked along with the arguments, so every problem shows at once.
+  let ws: WorkspaceCoordinates | undefined;
+  if (p.outputsFile) {
+    try {
+      ws = workspaceFromOutputs(readOutputsFile(p.outputsFile), p.outputsFile);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length) throw new InputError(problems);
+  ws ??= workspaceFromOutputs(await (deps.stackOutputs ?? runPulumiStackOutput)(p.stack), `pulumi stack output --stack ${p.stack}`);
+  const ml = mlClient(ws, p, deps);
+  const tagText = `${p.tag.key}=${p.tag.value}`;
+
+  if (p.command === "list") {
+    const versions = await listVersions(ml, ws, p.model);
+    const newest = await findLatestApproved(ml, ws, p.model, p.tag);
+    if (p.json) {
+      out(JSON.stringify({
+        stack: p.stack,
+        workspace: ws,
+        model: p.model,
+        approvalTag: p.tag,
+        newestApproved: newest?.name ?? null,
+        versions: versions.map((v) => ({
+          version: v.name,
+          createdAt: v.systemData?.createdAt?.toISOString() ?? null,
+          approved: v.properties.tags?.[p.tag.key] === p.tag.value,
+          archived: v.properties.isArchived === true,
+          tags: v.properties.tags ?? {},
+        })),
+      }, null, 2) + "\n");
+      return EXIT.ok;
+    }
+    if (versions.length === 0) {
+      out(`model '${p.model}' has no versions in ${describe(ws)} of stack '${p.stack}'\n`);
+      return EXIT.ok;
+    }
+    out(`model '${p.model}' in ${describe(ws)} of stack '${p.stack}' (approval tag ${tagText}):\n`);
+    for (const v of versions) {
+      const flags = [v.properties.tags?.[p.tag.key] === p.tag.value ? "approved" : "", v.properties.isArchived ? "archived" : "", v.name === newest?.name ? "promoted next" : ""].filter(Boolean);
+      const tags = Object.entries(v.properties.tags ?? {}).map(([k, val]) => `${k}=${val}`).join(", ");
+      out(`  ${v.name}\t${v.systemData?.createdAt?.toISOString() ?? "-"}\t${flags.join(", ") || "-"}\t${tags}\n`);
+    }
+    return EXIT.ok;
+  }
+
+  const approve = p.command === "approve";
+  const { changed } = await setApproval(ml, ws, p, approve);
+  const newest = await findLatestApproved(ml, ws, p.model, p.tag);
+  const verb = approve ? (changed ? "approved" : "already approved") : changed ? "revoked approval of" : "was not approved:";
+  const next = newest?.name ? `newest approved version is now ${newest.name}` : "no version is approved now: the downstream stack will fail to resolve one until you approve or pin a version";
+  if (p.json) {
+    out(JSON.stringify({ stack: p.stack, model: p.model, version: p.version, approvalTag: p.tag, changed, approved: approve, newestApproved: newest?.name ?? null }) + "\n");
+  } else {
+    out(`${verb} ${p.model}:${p.version} (${tagText}) in ${describe(ws)} of stack '${p.stack}'; ${next}\n`);
+  }
+  return EXIT.ok;
+}
+
+function readOutputsFile(file: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (err) {
+    throw new InputError([{ file, path: "", message: `cannot read --outputs file: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}` }]);
+  }
+}
