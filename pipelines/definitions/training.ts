@@ -1,0 +1,102 @@
+import type { PipelineDefinition } from "../spec/types";
+import { CPU_IMAGE, GPU_IMAGE } from "./images";
+
+/**
+ * The seed's training pipeline: raw videos → frames (parallel, many CPU nodes) → per-frame bad-pixel
+ * candidates (parallel, more CPU nodes) → training (distributed, GPU) → model registration with
+ * lineage tags (one node). Copy this file to start a new pipeline.
+ */
+export const training: PipelineDefinition = {
+  name: "training",
+  type: "training",
+  base: "badpixels",
+  description: "Trains the bad-pixel detector on a folder of raw videos and registers the model.",
+  parameters: {
+    datasets: {
+      videos: {
+        type: "uri_folder",
+        datastore: "training",
+        path: "videos",
+        description: "Folder of .y4m videos with labels.json (bad pixels per video)",
+      },
+    },
+    hyperparameters: {
+      frame_step: { type: "integer", default: 1, description: "Keep every n-th frame" },
+      min_deviation: { type: "integer", default: 40, description: "Smallest neighbour deviation (0-255) kept as a candidate" },
+      epochs: { type: "integer", default: 300 },
+      learning_rate: { type: "number", default: 2.0 },
+    },
+  },
+  steps: [
+    {
+      name: "extract_frames",
+      kind: "parallel",
+      description: "Splits every video into greyscale frames",
+      code: "pipelines/steps/extract_frames",
+      entry: "extract_frames.py",
+      environment: { image: CPU_IMAGE, conda: "conda.yml" },
+      compute: "cpu",
+      nodes: 4,
+      processesPerNode: 2,
+      over: "videos",
+      miniBatchSize: 1,
+      retries: 2,
+      timeoutSeconds: 600,
+      inputs: { videos: { parameter: "videos" }, frame_step: { parameter: "frame_step" } },
+      outputs: { frames: { type: "uri_folder" } },
+    },
+    {
+      name: "frame_features",
+      kind: "parallel",
+      description: "Finds bad-pixel candidates in every frame",
+      code: "pipelines/steps/frame_features",
+      entry: "frame_features.py",
+      environment: { image: CPU_IMAGE, conda: "conda.yml" },
+      compute: "cpu",
+      nodes: 8,
+      processesPerNode: 4,
+      over: "frames",
+      miniBatchSize: 64,
+      retries: 2,
+      timeoutSeconds: 600,
+      inputs: {
+        frames: { step: "extract_frames", output: "frames" },
+        min_deviation: { parameter: "min_deviation" },
+      },
+      outputs: { features: { type: "uri_folder" } },
+    },
+    {
+      name: "train",
+      kind: "distributed",
+      description: "Trains the detector data-parallel across GPU nodes",
+      code: "pipelines/steps/bad_pixels",
+      entry: "train.py",
+      environment: { image: GPU_IMAGE, conda: "conda-train.yml" },
+      compute: "gpu",
+      gpu: true,
+      nodes: 2,
+      framework: "pytorch",
+      processesPerNode: 1,
+      inputs: {
+        features: { step: "frame_features", output: "features" },
+        labels: { parameter: "videos" },
+        epochs: { parameter: "epochs" },
+        learning_rate: { parameter: "learning_rate" },
+        min_deviation: { parameter: "min_deviation" },
+      },
+      outputs: { model: { type: "custom_model", pipelineOutput: "model" } },
+    },
+    {
+      name: "register_model",
+      kind: "command",
+      description: "Registers the model under the branch-aware name, tagged with its lineage",
+      code: "pipelines/steps/register_model",
+      entry: "register_model.py",
+      environment: { image: CPU_IMAGE, conda: "conda.yml" },
+      compute: "cpu",
+      inputs: { model: { step: "train", output: "model" } },
+      outputs: { registration: { type: "uri_folder" } },
+      args: ["--model-name", "{modelName}", "--pipeline-name", "{pipelineName}", "--branch", "{branch}"],
+    },
+  ],
+};

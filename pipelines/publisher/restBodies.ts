@@ -1,0 +1,142 @@
+import { assetVersionId, computeId, WorkspaceCoordinates } from "./arm";
+import type { CodePlan, ComponentPlan, EnvironmentPlan, PublishPlan } from "./plan";
+
+/**
+ * The exact ARM request bodies for the assets of a publish plan (api-version `ML_API_VERSION`).
+ * Pure: the same plan, workspace and tags always give the same bytes, which tests pin.
+ */
+
+export interface AssetRequest {
+  kind: "code" | "environment" | "component" | "pipeline";
+  name: string;
+  version: string;
+  /** ARM path of the asset version. */
+  path: string;
+  body: { properties: Record<string, unknown> };
+}
+
+/** Azure ML tag for the content hash an asset was published from; `read` compares it. */
+export const CONTENT_HASH_TAG = "content-hash";
+
+/** `https://acct.blob.core.windows.net` + `container` + `a/b` → one URL without doubled slashes. */
+export function blobUrl(blobEndpoint: string, container: string, blobPath: string): string {
+  return `${blobEndpoint.replace(/\/+$/, "")}/${container}/${blobPath.replace(/^\/+/, "")}`;
+}
+
+export function codeRequest(
+  ws: WorkspaceCoordinates,
+  code: CodePlan,
+  storage: { blobEndpoint: string; container: string },
+  tags: Record<string, string>,
+): AssetRequest {
+  return {
+    kind: "code",
+    name: code.name,
+    version: code.version,
+    path: assetVersionId(ws, "codes", code.name, code.version),
+    body: {
+      properties: {
+        codeUri: blobUrl(storage.blobEndpoint, storage.container, code.blobPrefix),
+        description: `Snapshot of ${code.folder} (${code.files} files)`,
+        isAnonymous: false,
+        isArchived: false,
+        properties: { "sha256": code.hash },
+        tags: { ...tags, [CONTENT_HASH_TAG]: code.version },
+      },
+    },
+  };
+}
+
+export function environmentRequest(ws: WorkspaceCoordinates, env: EnvironmentPlan, tags: Record<string, string>): AssetRequest {
+  return {
+    kind: "environment",
+    name: env.name,
+    version: env.version,
+    path: assetVersionId(ws, "environments", env.name, env.version),
+    body: {
+      properties: {
+        image: env.image,
+        ...(env.conda !== undefined ? { condaFile: env.conda } : {}),
+        osType: "Linux",
+        description: `Environment of ${env.name.replace(/_env$/, "")}`,
+        isAnonymous: false,
+        isArchived: false,
+        tags: { ...tags, [CONTENT_HASH_TAG]: env.version },
+      },
+    },
+  };
+}
+
+const armRef = (id: string) => `azureml:${id}`;
+
+export function componentRequest(ws: WorkspaceCoordinates, c: ComponentPlan, tags: Record<string, string>): AssetRequest {
+  const code = armRef(assetVersionId(ws, "codes", c.code.name, c.code.version));
+  const environment = armRef(assetVersionId(ws, "environments", c.environment.name, c.environment.version));
+  const spec: Record<string, unknown> = { ...c.spec, tags: { ...tags, [CONTENT_HASH_TAG]: c.version } };
+  if (c.kind === "parallel") spec.task = { ...(c.spec.task as Record<string, unknown>), code, environment };
+  else Object.assign(spec, { code, environment });
+  return {
+    kind: "component",
+    name: c.name,
+    version: c.version,
+    path: assetVersionId(ws, "components", c.name, c.version),
+    body: {
+      properties: {
+        componentSpec: spec,
+        description: (c.spec.description as string | undefined) ?? `Step ${c.step}`,
+        isAnonymous: false,
+        isArchived: false,
+        tags: { ...tags, [CONTENT_HASH_TAG]: c.version },
+      },
+    },
+  };
+}
+
+export function pipelineComponentRequest(ws: WorkspaceCoordinates, plan: PublishPlan, tags: Record<string, string>): AssetRequest {
+  const p = plan.pipelineComponent;
+  const jobs = Object.fromEntries(
+    p.nodes.map((n) => [
+      n.step,
+      {
+        ...n.node,
+        componentId: assetVersionId(ws, "components", n.component.name, n.component.version),
+        computeId: computeId(ws, n.compute),
+      },
+    ]),
+  );
+  return {
+    kind: "pipeline",
+    name: p.name,
+    version: p.version,
+    path: assetVersionId(ws, "components", p.name, p.version),
+    body: {
+      properties: {
+        componentSpec: { ...p.spec, jobs, tags: { ...tags, [CONTENT_HASH_TAG]: p.version } },
+        description: (p.spec.description as string | undefined) ?? plan.pipelineName,
+        isAnonymous: false,
+        isArchived: false,
+        tags: { ...tags, [CONTENT_HASH_TAG]: p.version },
+      },
+    },
+  };
+}
+
+/** Every asset request of a plan, in the order they must exist (references point backwards). */
+export function planRequests(
+  ws: WorkspaceCoordinates,
+  plan: PublishPlan,
+  storage: { blobEndpoint: string; container: string },
+  tags: Record<string, string>,
+): { codes: AssetRequest[]; environments: AssetRequest[]; components: AssetRequest[]; pipeline: AssetRequest } {
+  return {
+    codes: dedupe(plan.codes.map((c) => codeRequest(ws, c, storage, tags))),
+    environments: dedupe(plan.environments.map((e) => environmentRequest(ws, e, tags))),
+    components: dedupe(plan.components.map((c) => componentRequest(ws, c, tags))),
+    pipeline: pipelineComponentRequest(ws, plan, tags),
+  };
+}
+
+function dedupe(requests: AssetRequest[]): AssetRequest[] {
+  const seen = new Set<string>();
+  return requests.filter((r) => (seen.has(r.path) ? false : (seen.add(r.path), true)));
+}

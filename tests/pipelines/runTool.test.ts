@@ -1,0 +1,247 @@
+/**
+ * `npm run pipeline -- run …` against the local Azure ML REST server: what it submits (bytes on the
+ * wire), how it follows the run, and its exit codes. Time is virtual: `sleep` advances the clock.
+ */
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { InputError } from "../../infra/errors";
+import { pipelineDefinitions } from "../../pipelines/definitions";
+import { ML_API_VERSION } from "../../pipelines/publisher/arm";
+import { buildPublishPlan } from "../../pipelines/publisher/plan";
+import { publishedIds } from "../../pipelines/publisher/provider";
+import { pipelineCommand, RunDeps, RUN_EXIT } from "../../tools/pipeline/run";
+import { startAmlServer, AmlServer } from "../support/amlServer";
+
+const ws = { subscriptionId: "00000000-1111-2222-3333-444444444444", resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" };
+const clusters = { cpu: { name: "mlops-dev-cpu", kind: "cpu" as const }, gpu: { name: "mlops-dev-gpu", kind: "gpu" as const } };
+let aml: AmlServer;
+let dir: string;
+let outputsFile: string;
+let wsPath: string;
+
+function ref(definition: string) {
+  const plan = buildPublishPlan({ definition: pipelineDefinitions[definition], clusters, branch: { name: "feature/x", slug: "x" }, definitions: pipelineDefinitions, root: path.resolve(__dirname, "../..") });
+  return {
+    definition,
+    pipelineName: plan.pipelineName,
+    experimentName: plan.experimentName,
+    pipelineComponentId: publishedIds(ws, plan).pipelineComponentId,
+    inputs: plan.inputs,
+    outputs: plan.outputs,
+  };
+}
+
+let runs = 0;
+/** Job name the next `deps()` leads to: real job names are unique, so each test gets its own. */
+const nextJobName = () => `${training.experimentName}_20260102030405_run${runs + 1}`.toLowerCase();
+
+/** Deterministic deps: a virtual clock, a job-name suffix per test, captured output. */
+function deps(extra: Partial<RunDeps> = {}) {
+  const suffix = `run${++runs}`;
+  let clock = Date.UTC(2026, 0, 2, 3, 4, 5);
+  const out: string[] = [];
+  const err: string[] = [];
+  const d: RunDeps = {
+    sender: (endpoint, sub) => {
+      expect(endpoint).toBe(aml.url);
+      return aml.client(sub);
+    },
+    stackOutputs: () => {
+      throw new Error("stack outputs should come from --outputs here");
+    },
+    sleep: async (ms) => void (clock += ms),
+    now: () => clock,
+    out: (l) => out.push(l),
+    err: (l) => err.push(l),
+    uniqueSuffix: () => suffix,
+    ...extra,
+  };
+  return { d, out, err };
+}
+
+const training = ref("training");
+const argv = (...more: string[]) => ["run", "training", "--stack", "branch-x", "--outputs", outputsFile, "--arm-endpoint", aml.url, ...more];
+
+beforeAll(async () => {
+  aml = await startAmlServer();
+  aml.seedWorkspace({ ...ws, storageAccountName: "devstore" });
+  wsPath = aml.workspacePath(ws.subscriptionId, ws.resourceGroupName, ws.workspaceName);
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-run-"));
+  outputsFile = path.join(dir, "outputs.json");
+  fs.writeFileSync(outputsFile, JSON.stringify({ workspaceName: ws.workspaceName, publishedPipelines: { training, scoring: ref("scoring") } }));
+});
+afterAll(async () => {
+  await aml?.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+beforeEach(() => aml.clearRequests());
+
+describe("pipeline run", () => {
+  test("submits a pipeline job of the published pipeline on the toy dataset, with asset inputs intact on the wire", async () => {
+    const jobName = nextJobName();
+    const { d, out } = deps();
+    aml.queueJobStatuses(`${wsPath}/jobs/${jobName}`, ["Running", "Completed"]);
+    expect(await pipelineCommand(argv("--dataset", "toy", "--wait", "--param", "epochs=5"), d)).toBe(RUN_EXIT.completed);
+
+    const [put] = aml.writes();
+    expect(put.method).toBe("PUT");
+    expect(put.path).toBe(`${wsPath}/jobs/${jobName}`);
+    expect(put.query["api-version"]).toBe(ML_API_VERSION);
+    const props = (put.body as any).properties;
+    expect(props).toMatchObject({
+      jobType: "Pipeline",
+      experimentName: training.experimentName,
+      inputs: {
+        videos: { jobInputType: "uri_folder", uri: "azureml://datastores/toy/paths/videos", mode: "ReadOnlyMount" },
+        epochs: { jobInputType: "literal", value: "5" },
+        learning_rate: { jobInputType: "literal", value: "2" },
+      },
+      outputs: { model: { jobOutputType: "custom_model" } },
+      jobs: {
+        training: {
+          type: "pipeline",
+          componentId: training.pipelineComponentId,
+          inputs: { videos: { job_input_type: "literal", value: "${{parent.inputs.videos}}" } },
+          outputs: { model: { type: "literal", value: "${{parent.outputs.model}}" } },
+        },
+      },
+      tags: { stack: "branch-x", dataset: "toy" },
+    });
+    expect(out).toContain(
+      `portal: https://ml.azure.com/runs/${jobName}?wsid=/subscriptions/${ws.subscriptionId}/resourcegroups/${ws.resourceGroupName}/workspaces/${ws.workspaceName}`,
+    );
+    expect(out).toEqual(expect.arrayContaining(["status: Starting", "status: Running", "status: Completed"]));
+  });
+
+  test("why the SDK's own operation is not used: it drops uri and mode from the same job", async () => {
+    const { d } = deps();
+    await pipelineCommand(argv("--dataset", "toy"), d);
+    const sent = (aml.writes()[0].body as any).properties;
+    aml.clearRequests();
+    await aml.client(ws.subscriptionId).jobs.createOrUpdate(ws.resourceGroupName, ws.workspaceName, "via-sdk", { properties: sent });
+    const viaSdk = (aml.writes()[0].body as any).properties;
+    expect(viaSdk.inputs.videos).toEqual({ jobInputType: "uri_folder" });
+    expect(sent.inputs.videos.uri).toBe("azureml://datastores/toy/paths/videos");
+  });
+
+  test("a failed run exits 1 and says where to look", async () => {
+    const jobName = nextJobName();
+    const { d, err } = deps();
+    aml.queueJobStatuses(`${wsPath}/jobs/${jobName}`, ["Running", "Failed"]);
+    expect(await pipelineCommand(argv("--wait"), d)).toBe(RUN_EXIT.failed);
+    expect(err.join("\n")).toMatch(new RegExp(`run ${jobName} ended Failed: https://ml.azure.com/runs/`));
+  });
+
+  test("a run still going at the timeout is canceled and exits 5", async () => {
+    const jobName = nextJobName();
+    const { d, err } = deps();
+    aml.queueJobStatuses(`${wsPath}/jobs/${jobName}`, ["Queued", "Running"]);
+    expect(await pipelineCommand(argv("--wait", "--timeout", "2", "--poll-seconds", "30"), d)).toBe(RUN_EXIT.timedOut);
+    expect(aml.writes().map((r) => `${r.method} ${r.path.replace(wsPath, "")}`)).toEqual([
+      `PUT /jobs/${jobName}`,
+      `POST /jobs/${jobName}/cancel`,
+    ]);
+    expect(aml.get(`${wsPath}/jobs/${jobName}`).properties.status).toBe("Canceled");
+    expect(err[0]).toMatch(/^timed out after 2 min with the run Running; canceling/);
+  });
+
+  test("without --wait it submits, prints the link and exits 0 without polling", async () => {
+    const { d, out } = deps();
+    expect(await pipelineCommand(argv(), d)).toBe(RUN_EXIT.completed);
+    expect(aml.reads()).toEqual([]);
+    expect(out.some((l) => l.startsWith("portal: https://ml.azure.com/runs/"))).toBe(true);
+  });
+
+  test("without --outputs the stack's own outputs are read (pulumi stack output --json --stack <stack>)", async () => {
+    const asked: string[] = [];
+    const { d } = deps({
+      stackOutputs: (stack) => {
+        asked.push(stack);
+        return { publishedPipelines: { training } };
+      },
+    });
+    expect(await pipelineCommand(["run", "training", "--stack", "branch-x", "--arm-endpoint", aml.url], d)).toBe(0);
+    expect(asked).toEqual(["branch-x"]);
+    expect(aml.writes()).toHaveLength(1);
+  });
+
+  test("scoring runs with the latest registered version of the training model", async () => {
+    const scoring = ref("scoring");
+    const model = scoring.inputs.models.model.modelName;
+    aml.seed(`${wsPath}/models/${model}/versions/1`, { properties: { modelType: "custom_model" } }, "2026-01-01T00:00:00Z");
+    aml.seed(`${wsPath}/models/${model}/versions/2`, { properties: { modelType: "custom_model" } }, "2026-01-02T00:00:00Z");
+    const { d, out } = deps();
+    expect(await pipelineCommand(["run", "scoring", "--stack", "branch-x", "--outputs", outputsFile, "--arm-endpoint", aml.url], d)).toBe(0);
+    const props = (aml.writes()[0].body as any).properties;
+    expect(props.inputs.model).toEqual({ jobInputType: "custom_model", uri: `azureml:${wsPath}/models/${model}/versions/2`, mode: "ReadOnlyMount" });
+    expect(out).toContain(`model model: ${model} version 2`);
+  });
+
+  test("scoring before any model is registered fails clearly", async () => {
+    const other = ref("scoring");
+    other.inputs.models.model.modelName = "never_trained";
+    const file = path.join(dir, "untrained.json");
+    fs.writeFileSync(file, JSON.stringify({ publishedPipelines: { scoring: other } }));
+    const { d } = deps();
+    await expect(pipelineCommand(["run", "scoring", "--stack", "s", "--outputs", file, "--arm-endpoint", aml.url], d)).rejects.toMatchObject({
+      code: RUN_EXIT.failed,
+      message: expect.stringMatching(/model 'never_trained' has no registered version yet/),
+    });
+    expect(aml.writes()).toEqual([]);
+  });
+});
+
+describe("bad input", () => {
+  async function problems(args: string[]) {
+    const { d } = deps();
+    try {
+      await pipelineCommand(args, d);
+    } catch (e) {
+      if (e instanceof InputError) return e.problems.map((p) => `${p.file}: ${p.path}: ${p.message.split("\n")[0]}`);
+      throw e;
+    }
+    throw new Error("expected bad input");
+  }
+
+  test("every argument problem at once", async () => {
+    expect(await problems(["start", "Training!", "--timeout", "soon", "--dataset", "Toy", "--param", "epochs"])).toEqual([
+      "command line: start: expected the command 'run'",
+      "command line: <pipeline>: 'Training!' is not a pipeline definition name",
+      "command line: --stack: is required",
+      "command line: --dataset: 'Toy' is not a datastore name",
+      "command line: --timeout: must be a positive number (found 'soon')",
+      "command line: --param: expected <name>=<value> (found 'epochs')",
+    ]);
+  });
+
+  test("outputs that lack the pipeline, or are not JSON, name the file and the key", async () => {
+    expect(await problems(["run", "evaluation", "--stack", "dev", "--outputs", outputsFile])).toEqual([
+      `${outputsFile}: publishedPipelines.evaluation: is missing; the stack publishes: training, scoring`,
+    ]);
+    const broken = path.join(dir, "broken.json");
+    fs.writeFileSync(broken, "{ not json");
+    expect((await problems(["run", "training", "--stack", "dev", "--outputs", broken]))[0]).toMatch(new RegExp(`^${broken}: : is not valid JSON`));
+    const partial = path.join(dir, "partial.json");
+    fs.writeFileSync(partial, JSON.stringify({ publishedPipelines: { training: { ...training, pipelineComponentId: "nope", inputs: undefined } } }));
+    expect(await problems(["run", "training", "--stack", "dev", "--outputs", partial])).toEqual([
+      `${partial}: publishedPipelines.training.pipelineComponentId: is not an Azure ML component ARM id (found 'nope')`,
+      `${partial}: publishedPipelines.training.inputs: must hold datasets, hyperparameters and models`,
+    ]);
+  });
+
+  test("hyperparameter overrides are checked against the published pipeline", async () => {
+    expect(await problems(argv("--param", "epochs=many", "--param", "lr=1"))).toEqual([
+      "command line: --param epochs: must be an integer (found 'many')",
+      "command line: --param lr: unknown hyperparameter; training has: frame_step, min_deviation, epochs, learning_rate",
+    ]);
+  });
+
+  test("the CLI exits 2 with the problems and no stack trace", () => {
+    const tsx = path.resolve(__dirname, "../../node_modules/.bin/tsx");
+    const r = spawnSync(tsx, [path.resolve(__dirname, "../../tools/pipeline/cli.ts"), "run", "training"], { encoding: "utf8" });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe("1 problem found:\n  - command line: --stack: is required\n");
+  });
+});
