@@ -14,6 +14,7 @@ export const environmentOutputKeys = [
   "storageAccountName",
   "storageAccountId",
   "blobEndpoint",
+  "defaultBlobContainer",
   "keyVaultId",
   "registryId",
   "registryLoginServer",

@@ -65,6 +65,8 @@ export class MlWorkspace extends pulumi.ComponentResource {
   readonly identityPrincipalId: pulumi.Output<string>;
   readonly workspaceId: pulumi.Output<string>;
   readonly workspaceName: pulumi.Output<string>;
+  /** The default blob datastore's container (`azureml-blobstore-<workspace guid>`), made by Azure ML. */
+  readonly defaultBlobContainer: pulumi.Output<string>;
 
   constructor(name: string, args: MlWorkspaceArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:workspace:MlWorkspace", name, {}, opts);
@@ -259,6 +261,7 @@ export class MlWorkspace extends pulumi.ComponentResource {
     this.identityPrincipalId = identity.principalId;
     this.workspaceId = workspace.id;
     this.workspaceName = workspace.name;
+    this.defaultBlobContainer = workspace.workspaceId.apply((guid) => `azureml-blobstore-${guid}`);
     this.registerOutputs({
       resourceGroupName: this.resourceGroupName,
       storageAccountName: this.storageAccountName,

@@ -271,7 +271,6 @@ export const configSchema = {
           uniqueItems: true,
           description: "Pipeline definitions (pipelines/definitions) published into the workspace",
         },
-        runOnToyData: { type: "boolean", default: false, description: "Branch stacks: run the training pipeline once on the toy dataset" },
         schedules: {
           type: "array",
           maxItems: 20,

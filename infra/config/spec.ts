@@ -12,6 +12,7 @@ import {
 import { configSchema } from "./schema";
 import { validateAgainstSchema } from "./schemaErrors";
 import { crossFieldProblems } from "./rules";
+import { pipelineSelectionProblems } from "./pipelineRules";
 import type { EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
 
 export interface SpecInput {
@@ -82,6 +83,7 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
   // Only structurally valid config reaches the cross-field rules; they assume the schema's shapes.
   if (problems.length === 0) {
     for (const p of crossFieldProblems(cfg, environment, isBranchStack)) fail(p.path.split(/[.[]/)[0], p.path, p.message);
+    problems.push(...pipelineSelectionProblems(cfg, (path, message) => fail("pipelines", path, message)));
   }
 
   let branch: EnvironmentSpec["branch"] = null;
@@ -205,7 +207,6 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     promotion,
     pipelines: {
       publish: cfg.pipelines?.publish ?? [],
-      runOnToyData: cfg.pipelines?.runOnToyData ?? false,
       schedules: (cfg.pipelines?.schedules ?? []).map((sc) => ({ pipeline: sc.pipeline, cron: sc.cron, timeZone: sc.timeZone ?? "UTC", dataset: sc.dataset ?? "training" })),
     },
     identity: {

@@ -70,7 +70,6 @@ export interface RawConfig {
   };
   pipelines?: {
     publish?: string[];
-    runOnToyData?: boolean;
     schedules?: { pipeline: string; cron: string; timeZone?: string; dataset?: string }[];
   };
   identity?: {
@@ -156,7 +155,6 @@ export interface PromotionSpec {
 
 export interface PipelineSelectionSpec {
   publish: string[];
-  runOnToyData: boolean;
   schedules: { pipeline: string; cron: string; timeZone: string; dataset: string }[];
 }
 

@@ -1,16 +1,28 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
+import { declarePipelines } from "./pipelines";
 
 /**
  * A branch stack owns no infrastructure: it reads the dev stack's outputs and publishes the branch's
- * pipelines into dev's workspace under branch-marked names.
+ * pipelines into dev's workspace under branch-marked names. Destroying it removes exactly those.
  */
 export function composeBranch(spec: EnvironmentSpec): Record<string, pulumi.Input<unknown>> {
-  const dev = new pulumi.StackReference(`${spec.prefix}-dev-ref`, { name: upstreamStackName(spec, "dev") });
+  const dev = new pulumi.StackReference(`${spec.stack}-dev`, { name: upstreamStackName(spec, "dev") });
+  const text = (key: string) => dev.getOutput(key).apply((v) => String(v));
+  const pipelines = declarePipelines(spec, {
+    subscriptionId: text("subscriptionId"),
+    resourceGroupName: text("resourceGroupName"),
+    workspaceName: text("workspaceName"),
+    blobEndpoint: text("blobEndpoint"),
+    defaultContainer: text("defaultBlobContainer"),
+  });
   return {
     branch: spec.branch?.name ?? null,
     branchSlug: spec.branch?.slug ?? null,
-    devWorkspaceName: dev.getOutput("workspaceName"),
+    subscriptionId: text("subscriptionId"),
+    resourceGroupName: text("resourceGroupName"),
+    workspaceName: text("workspaceName"),
+    publishedPipelines: pipelines.outputs,
   };
 }
 

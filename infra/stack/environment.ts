@@ -8,6 +8,7 @@ import { declareNetwork } from "./network";
 import { declareServing } from "./serving";
 import { declareIdentities } from "./identity";
 import { declarePromotion } from "./promotion";
+import { declarePipelines, declareSchedules, PipelineTarget } from "./pipelines";
 
 /**
  * Composes one environment (dev, qa or prod) from its spec. Data flows one way: spec → components →
@@ -80,6 +81,17 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
       }),
   );
 
+  const target: PipelineTarget = {
+    subscriptionId,
+    resourceGroupName: core.resourceGroupName,
+    workspaceName: core.workspaceName,
+    blobEndpoint: core.blobEndpoint,
+    defaultContainer: core.defaultBlobContainer,
+  };
+  // Steps name clusters, so publish after they exist.
+  const pipelines = declarePipelines(spec, target, { dependsOn: clusters });
+  declareSchedules(spec, target, pipelines.published);
+
   // The plan tool sets MLOPS_OFFLINE: no Azure look-ups while the program runs under mocks.
   const offline = process.env.MLOPS_OFFLINE === "1";
   const promotion = declarePromotion(spec, core, { subscriptionId, offline });
@@ -90,6 +102,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     subscriptionId,
     tenantId: client.tenantId,
     ...(served ? { model: { name: served.modelName, version: served.version } } : {}),
+    ...(pipelines.published.scoring ? { scoringPipelineComponentId: pipelines.published.scoring.pipelineComponentId } : {}),
   });
   declareIdentities(spec, core, {
     subscriptionId,
@@ -109,6 +122,8 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     storageAccountName: core.storageAccountName,
     storageAccountId: core.storageAccountId,
     blobEndpoint: core.blobEndpoint,
+    defaultBlobContainer: core.defaultBlobContainer,
+    publishedPipelines: pipelines.outputs,
     keyVaultId: core.keyVaultId,
     registryId: core.registryId,
     registryLoginServer: core.registryLoginServer,

@@ -1,0 +1,56 @@
+import * as pulumi from "@pulumi/pulumi";
+import * as ml from "@pulumi/azure-native/machinelearningservices";
+import type { EnvironmentSpec } from "../config";
+import { pipelineDefinitions, pipelineScheduleProperties, PublishedPipeline, publishedPipelineRef } from "../../pipelines";
+
+export interface PipelineTarget {
+  subscriptionId: pulumi.Input<string>;
+  resourceGroupName: pulumi.Input<string>;
+  workspaceName: pulumi.Input<string>;
+  blobEndpoint: pulumi.Input<string>;
+  /** The workspace's default blob container (`azureml-blobstore-<workspace guid>`). */
+  defaultContainer: pulumi.Input<string>;
+}
+
+/**
+ * Publishes the pipelines the stack selects (`pipelines.publish`) into a workspace: the
+ * environment's own, or dev's for a branch stack (whose names and tags then carry the branch).
+ */
+export function declarePipelines(
+  spec: EnvironmentSpec,
+  target: PipelineTarget,
+  opts?: pulumi.CustomResourceOptions,
+): { published: Record<string, PublishedPipeline>; outputs: Record<string, pulumi.Output<unknown>> } {
+  const clusters = Object.fromEntries(spec.clusters.map((c) => [c.key, { name: c.name, kind: c.kind }]));
+  const published: Record<string, PublishedPipeline> = {};
+  for (const key of spec.pipelines.publish) {
+    published[key] = new PublishedPipeline(
+      `${spec.stack}-pipeline-${key}`,
+      {
+        definition: pipelineDefinitions[key],
+        workspace: { subscriptionId: target.subscriptionId, resourceGroupName: target.resourceGroupName, workspaceName: target.workspaceName },
+        storage: { blobEndpoint: target.blobEndpoint, container: target.defaultContainer },
+        clusters,
+        branch: spec.branch,
+        stack: spec.stack,
+        tags: spec.tags,
+      },
+      opts,
+    );
+  }
+  const outputs = Object.fromEntries(Object.entries(published).map(([key, p]) => [key, publishedPipelineRef(p)]));
+  return { published, outputs };
+}
+
+/** Retraining schedules (native Schedule resources) for published pipelines. */
+export function declareSchedules(spec: EnvironmentSpec, target: PipelineTarget, published: Record<string, PublishedPipeline>): ml.Schedule[] {
+  return spec.pipelines.schedules.map(
+    (s, i) =>
+      new ml.Schedule(`${spec.stack}-schedule-${s.pipeline}-${i}`, {
+        name: `${s.pipeline}-${i}-${spec.environment}`,
+        resourceGroupName: target.resourceGroupName,
+        workspaceName: target.workspaceName,
+        properties: pipelineScheduleProperties(published[s.pipeline], { cron: s.cron, timeZone: s.timeZone, datastore: s.dataset, tags: spec.tags }),
+      }),
+  );
+}
