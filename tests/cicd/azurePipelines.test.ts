@@ -1,0 +1,201 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { parse, parseDocument } from "yaml";
+import { pipelineDefinitions } from "../../pipelines/definitions";
+import { azureDir, missingCommands, Yaml, yamlFiles } from "./workflowFiles";
+
+const files = yamlFiles(azureDir);
+const source = (file: string) => readFileSync(join(azureDir, file), "utf8");
+const load = (file: string): Yaml => parse(source(file));
+
+/** Template parameters: declared (with or without default) in the template file. */
+function declaredParameters(template: string): Map<string, Yaml> {
+  const doc = load(template);
+  return new Map((doc.parameters ?? []).map((p: Yaml) => [p.name, p]));
+}
+
+/** Every `template:` reference in a parsed document, with the parameters passed. */
+function templateCalls(node: Yaml, out: { template: string; parameters: Record<string, Yaml> }[] = []) {
+  if (Array.isArray(node)) node.forEach((n) => templateCalls(n, out));
+  else if (node && typeof node === "object") {
+    if (typeof node.template === "string") out.push({ template: node.template, parameters: node.parameters ?? {} });
+    Object.values(node).forEach((n) => templateCalls(n, out));
+  }
+  return out;
+}
+
+/**
+ * Expands the stage template the way Azure DevOps does for scalar parameters: enough to see the
+ * stage, variable group, environment and service connection each deployment gets.
+ */
+function expandStageTemplate(template: string, parameters: Record<string, Yaml>): Yaml {
+  const declared = declaredParameters(template);
+  const values: Record<string, Yaml> = {};
+  for (const [name, p] of declared) values[name] = name in parameters ? parameters[name] : p.default;
+  const text = source(template)
+    .split("\nstages:\n")[1]
+    .replace(/\$\{\{ parameters\.(\w+) \}\}/g, (_, name) => (typeof values[name] === "string" ? values[name] : JSON.stringify(values[name])));
+  return parse(text)[0];
+}
+
+function stagesOf(file: string): Yaml[] {
+  return load(file).stages.map((s: Yaml) => (s.template ? expandStageTemplate(join(dirname(file), s.template), s.parameters ?? {}) : s));
+}
+
+function scriptsOf(node: Yaml): string {
+  const found: string[] = [];
+  const walk = (n: Yaml) => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === "object") {
+      for (const [k, v] of Object.entries(n)) {
+        if ((k === "script" || k === "inlineScript") && typeof v === "string") found.push(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(node);
+  return found.join("\n");
+}
+
+describe("Azure DevOps YAML", () => {
+  it("has the pipelines of the process", () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "pull-request.yml",
+        "deploy-multi-branch.yml",
+        "deploy-single-branch.yml",
+        "drift-audit.yml",
+        "templates/deploy-stack.yml",
+        "templates/pulumi-step.yml",
+        "templates/setup.yml",
+      ]),
+    );
+  });
+
+  it.each(files)("%s is well-formed YAML", (file) => {
+    const doc = parseDocument(source(file));
+    expect(doc.errors.map((e) => e.message)).toEqual([]);
+    expect(doc.warnings.map((e) => e.message)).toEqual([]);
+  });
+
+  it.each(files)("%s references templates that exist, with parameters they declare", (file) => {
+    for (const call of templateCalls(load(file))) {
+      const path = join(dirname(file), call.template);
+      expect(files).toContain(path);
+      const declared = declaredParameters(path);
+      for (const name of Object.keys(call.parameters)) expect({ template: path, parameter: name, declared: declared.has(name) }).toMatchObject({ declared: true });
+      for (const [name, p] of declared) if (!("default" in p)) expect({ template: path, required: name, passed: name in call.parameters }).toMatchObject({ passed: true });
+    }
+  });
+
+  it.each(files)("%s calls only commands that exist", (file) => {
+    expect(missingCommands(scriptsOf(load(file)))).toEqual([]);
+  });
+
+  it("logs in through workload identity federation, never with a client secret", () => {
+    const step = load("templates/pulumi-step.yml").steps[0];
+    expect(step.task).toBe("AzureCLI@2");
+    expect(step.inputs.addSpnToEnvironment).toBe(true);
+    expect(step.inputs.inlineScript).toContain('export ARM_OIDC_TOKEN="$idToken"');
+    expect(step.inputs.inlineScript).toContain("export ARM_USE_OIDC=true");
+    for (const file of files) expect(source(file)).not.toMatch(/servicePrincipalKey|ARM_CLIENT_SECRET|clientSecret/);
+  });
+});
+
+describe("Azure DevOps pull-request pipeline", () => {
+  const doc = load("pull-request.yml");
+  const stage = (name: string) => doc.stages.find((s: Yaml) => s.stage === name);
+
+  it("validates pull requests into dev, qa and main, and is not a CI trigger", () => {
+    expect(doc.trigger).toBe("none");
+    expect(doc.pr.branches.include).toEqual(["dev", "qa", "main"]);
+    expect(doc.variables).toContainEqual({ group: "mlops-dev" });
+  });
+
+  it("lints, tests and renders the plan diff before any credentials are used", () => {
+    const validate = stage("validate");
+    const jobs = validate.jobs.map((j: Yaml) => j.job);
+    expect(jobs).toEqual(["typecheck", "unit_tests", "plan_diff"]);
+    const scripts = scriptsOf(validate);
+    expect(scripts).toContain("npm run typecheck");
+    expect(scripts).toContain("npm test");
+    expect(scripts).toContain("git worktree add");
+    expect(scripts).toMatch(/npx tsx tools\/pr-comment\/cli\.ts --base "\$base_dir" --head "\$head_dir"/);
+    expect(JSON.stringify(validate)).not.toContain("pulumi-step.yml");
+  });
+
+  it("deploys the branch stack only for pull requests from this repository that are not promotions", () => {
+    const s = stage("branch_stack");
+    expect(s.dependsOn).toBe("validate");
+    expect(s.condition).toContain("eq(variables['System.PullRequest.IsFork'], 'False')");
+    expect(s.condition).toContain("eq(variables.isPromotion, 'False')");
+    const scripts = scriptsOf(s);
+    expect(scripts).toContain("npx tsx tools/branch-stack/cli.ts create");
+    expect(scripts).toContain('pulumi up --yes --stack "$stack"');
+  });
+
+  it("runs each pipeline on the toy dataset in its own job", () => {
+    const s = stage("run_pipelines");
+    expect(s.dependsOn).toBe("branch_stack");
+    const job = s.jobs[0];
+    const matrix = Object.values<Yaml>(job.strategy.matrix).map((leg) => leg.pipeline);
+    expect(matrix.sort()).toEqual(Object.keys(pipelineDefinitions).sort());
+    expect(scriptsOf(s)).toContain('npm run pipeline -- run "$(pipeline)" --stack "$stack" --dataset toy --wait');
+  });
+});
+
+describe("Azure DevOps deployments", () => {
+  const expectEnvironmentStage = (stage: Yaml, stack: string) => {
+    expect(stage.stage).toBe(`deploy_${stack}`);
+    expect(stage.variables).toEqual([{ group: `mlops-${stack}` }]);
+    const job = stage.jobs[0];
+    expect(job.deployment).toBe("pulumi_up");
+    // Approvals and checks live on the Azure DevOps environment; the deployment job waits for them.
+    expect(job.environment).toBe(`mlops-${stack}`);
+    const steps = job.strategy.runOnce.deploy.steps;
+    const gate = steps.findIndex((s: Yaml) => typeof s.script === "string" && s.script.startsWith(`npm run plan -- ${stack} `));
+    const up = steps.findIndex((s: Yaml) => s.template === "pulumi-step.yml" && s.parameters.script.includes("pulumi up --yes"));
+    expect(gate).toBeGreaterThan(-1);
+    expect(up).toBeGreaterThan(gate);
+    expect(steps[up].parameters.serviceConnection).toBe(`mlops-${stack}`);
+  };
+
+  it("multi-branch: the branch that triggered the build (Build.SourceBranchName) picks the stack", () => {
+    const doc = load("deploy-multi-branch.yml");
+    expect(doc.trigger.branches.include).toEqual(["dev", "qa", "main"]);
+    expect(doc.pr).toBe("none");
+    const stages = stagesOf("deploy-multi-branch.yml");
+    const byBranch = Object.fromEntries(
+      stages.map((s: Yaml) => [/eq\(variables\['Build\.SourceBranchName'\], '(\w+)'\)/.exec(s.condition)![1], s.stage]),
+    );
+    expect(byBranch).toEqual({ dev: "deploy_dev", qa: "deploy_qa", main: "deploy_prod" });
+    stages.forEach((s: Yaml, i: number) => expectEnvironmentStage(s, ["dev", "qa", "prod"][i]));
+  });
+
+  it("single-branch: main deploys dev, then qa, then prod, each waiting for the one before", () => {
+    const doc = load("deploy-single-branch.yml");
+    expect(doc.trigger.branches.include).toEqual(["main"]);
+    const stages = stagesOf("deploy-single-branch.yml");
+    expect(stages.map((s: Yaml) => [s.stage, s.dependsOn])).toEqual([
+      ["deploy_dev", []],
+      ["deploy_qa", ["deploy_dev"]],
+      ["deploy_prod", ["deploy_qa"]],
+    ]);
+    stages.forEach((s: Yaml, i: number) => expectEnvironmentStage(s, ["dev", "qa", "prod"][i]));
+  });
+
+  it("drift audit: nightly, one stage per environment with its variable group, plus branch-stack pruning", () => {
+    const doc = load("drift-audit.yml");
+    expect(doc.trigger).toBe("none");
+    expect(doc.schedules[0]).toMatchObject({ always: true });
+    expect(doc.schedules[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(doc.parameters[0]).toMatchObject({ name: "stacks", default: ["dev", "qa", "prod"] });
+    const perStack = doc.stages[0]["${{ each stack in parameters.stacks }}"][0];
+    expect(perStack.variables).toEqual([{ group: "mlops-${{ stack }}" }]);
+    const scripts = scriptsOf(perStack);
+    expect(scripts).toContain("pulumi preview --refresh --json");
+    expect(scripts).toMatch(/npm run --silent drift -- .* --format markdown --out/);
+    const prune = doc.stages.find((s: Yaml) => s.stage === "prune_branch_stacks");
+    expect(scriptsOf(prune)).toContain("npx tsx tools/branch-stack/cli.ts prune --yes");
+  });
+});

@@ -1,0 +1,266 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pipelineDefinitions } from "../../pipelines/definitions";
+import { COMMENT_MARKER } from "../../tools/pr-comment/render";
+import {
+  loadYaml,
+  missingCommands,
+  ParsedWorkflow,
+  parseWithGitHubParser,
+  runScripts,
+  stepUsing,
+  usesOf,
+  workflowDir,
+  Yaml,
+  yamlFiles,
+} from "./workflowFiles";
+
+const files = yamlFiles(workflowDir);
+const wf = (name: string): Yaml => loadYaml(join(workflowDir, name));
+const text = (name: string): string => readFileSync(join(workflowDir, name), "utf8");
+
+describe("GitHub's workflow parser", () => {
+  let parsed: ParsedWorkflow[];
+  let tmp: string;
+  beforeAll(() => {
+    tmp = mkdtempSync(join(tmpdir(), "mlops-wf-"));
+    // A control: the harness must see errors when there are some, or "no errors" proves nothing.
+    const broken = join(tmp, "broken.yml");
+    writeFileSync(broken, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.sha ) }}\n      - colour: red\n");
+    parsed = parseWithGitHubParser([...files.map((f) => join(workflowDir, f)), broken]);
+  });
+  afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+  it("finds the workflows of the process", () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        "pull-request.yml",
+        "pull-request-comment.yml",
+        "pull-request-closed.yml",
+        "deploy-multi-branch.yml",
+        "deploy-single-branch.yml",
+        "deploy-stack.yml",
+        "drift-audit.yml",
+      ]),
+    );
+  });
+
+  it("reports errors with line and column in a broken workflow (control)", () => {
+    const broken = parsed.find((p) => p.file === "broken.yml")!;
+    expect(broken.errors.length).toBeGreaterThanOrEqual(2);
+    expect(broken.errors.join("\n")).toMatch(/broken\.yml \(Line: 6, Col: \d+\)/);
+    expect(broken.errors.join("\n")).toContain("colour");
+  });
+
+  it.each(files)("parses %s without errors", (file) => {
+    const result = parsed.find((p) => p.file === file);
+    expect(result).toBeDefined();
+    expect(result!.errors).toEqual([]);
+    expect(result!.jobs.length).toBeGreaterThan(0);
+  });
+});
+
+describe("every workflow", () => {
+  it.each(files)("%s pins actions to a major version and calls only commands that exist", (file) => {
+    const doc = wf(file);
+    for (const job of Object.values<Yaml>(doc.jobs)) {
+      for (const uses of usesOf(job)) expect(uses).toMatch(/^(\.\/.*|[\w-]+\/[\w-]+@v\d+)$/);
+      if (typeof job.uses === "string") expect(job.uses).toMatch(/^\.\/\.github\/workflows\/[\w-]+\.yml$/);
+      expect(missingCommands(runScripts(job))).toEqual([]);
+    }
+  });
+
+  it.each(files)("%s logs in to Azure through OIDC only, with id-token: write", (file) => {
+    const doc = wf(file);
+    for (const [id, job] of Object.entries<Yaml>(doc.jobs)) {
+      const login = stepUsing(job, "azure/login");
+      if (!login) continue;
+      expect(Object.keys(login.with).sort()).toEqual(["client-id", "subscription-id", "tenant-id"]);
+      const permissions = job.permissions ?? doc.permissions;
+      expect({ job: id, idToken: permissions?.["id-token"] }).toEqual({ job: id, idToken: "write" });
+    }
+  });
+
+  it("logs in to Azure exactly in the jobs that need credentials", () => {
+    const loggingIn = files.flatMap((file) =>
+      Object.entries<Yaml>(wf(file).jobs)
+        .filter(([, job]) => stepUsing(job, "azure/login"))
+        .map(([id]) => `${file}:${id}`),
+    );
+    expect(loggingIn.sort()).toEqual(
+      [
+        "deploy-stack.yml:up",
+        "drift-audit.yml:audit",
+        "drift-audit.yml:stale-assets",
+        "pull-request-closed.yml:remove-branch-stack",
+        "pull-request.yml:branch-stack",
+        "pull-request.yml:promotion-preview",
+        "pull-request.yml:run-pipeline",
+      ].sort(),
+    );
+  });
+
+  it.each(files)("%s uses no secret besides the Pulumi access token and the workflow's own token", (file) => {
+    const secrets = new Set([...text(file).matchAll(/secrets\.([A-Z_]+)/g)].map((m) => m[1]));
+    for (const s of secrets) expect(["PULUMI_ACCESS_TOKEN", "GITHUB_TOKEN"]).toContain(s);
+    expect(text(file)).not.toMatch(/client-secret|creds:|ARM_CLIENT_SECRET/);
+  });
+});
+
+describe("pull request workflow", () => {
+  const doc = wf("pull-request.yml");
+
+  it("runs on pull requests into the development, qa and production branches", () => {
+    expect(doc.on.pull_request.branches).toEqual(["dev", "qa", "main"]);
+    expect(doc.permissions).toEqual({ contents: "read" });
+  });
+
+  it("typechecks (lint) and runs the unit tests in their own jobs", () => {
+    expect(runScripts(doc.jobs.lint)).toContain("npm run typecheck");
+    expect(runScripts(doc.jobs["unit-tests"])).toMatch(/npm test/);
+  });
+
+  it("plans head and target branch in two folders and renders the comment from both", () => {
+    const job = doc.jobs["plan-diff"];
+    const checkouts = job.steps.filter((s: Yaml) => s.uses === "actions/checkout@v4");
+    expect(checkouts.map((s: Yaml) => s.with?.path)).toEqual(["head", "base"]);
+    expect(checkouts[1].with.ref).toBe("${{ github.event.pull_request.base.sha }}");
+    const scripts = runScripts(job);
+    expect(scripts).toContain("npm run --silent plan --");
+    expect(scripts).toContain('--branch "$HEAD_REF"');
+    expect(scripts).toMatch(/npx tsx tools\/pr-comment\/cli\.ts --base .*plans\/base" --head .*plans\/head"/);
+    expect(scripts).toContain("GITHUB_STEP_SUMMARY");
+    expect(job.permissions).toBeUndefined();
+    expect(usesOf(job)).not.toContain("azure/login@v2");
+  });
+
+  it("never puts the pull request's branch name straight into a script", () => {
+    for (const job of Object.values<Yaml>(doc.jobs)) expect(runScripts(job)).not.toMatch(/\$\{\{\s*github\.(head_ref|event\.pull_request\.head)/);
+  });
+
+  it("deploys the branch stack only with credentials, from this repository, after lint/tests/plan", () => {
+    const job = doc.jobs["branch-stack"];
+    expect(job.needs).toEqual(["lint", "unit-tests", "plan-diff"]);
+    expect(job.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
+    expect(job.if).toContain("vars.AZURE_CLIENT_ID != ''");
+    expect(job.permissions["id-token"]).toBe("write");
+    expect(runScripts(job)).toMatch(/tools\/branch-stack\/cli\.ts create --branch "\$HEAD_REF"/);
+    const pulumi = job.steps.filter((s: Yaml) => s.uses === "pulumi/actions@v6" && s.with?.command);
+    expect(pulumi.map((s: Yaml) => s.with.command)).toEqual(["preview", "up"]);
+    expect(pulumi[0].with["comment-on-pr"]).toBe(true);
+    expect(pulumi[0].with["stack-name"]).toBe("${{ steps.stack.outputs.name }}");
+  });
+
+  it("runs each pipeline on the toy dataset in its own job, one per pipeline definition", () => {
+    const job = doc.jobs["run-pipeline"];
+    expect(job.needs).toBe("branch-stack");
+    expect(job.strategy["fail-fast"]).toBe(false);
+    expect([...job.strategy.matrix.pipeline].sort()).toEqual(Object.keys(pipelineDefinitions).sort());
+    expect(runScripts(job)).toContain('npm run pipeline -- run "${{ matrix.pipeline }}" --stack "$STACK" --dataset toy --wait');
+  });
+});
+
+describe("pull request comment workflow", () => {
+  const doc = wf("pull-request-comment.yml");
+
+  it("runs after the pull request workflow, by its name", () => {
+    expect(doc.on.workflow_run.workflows).toEqual([wf("pull-request.yml").name]);
+    expect(doc.on.workflow_run.types).toEqual(["completed"]);
+  });
+
+  it("updates its own comment by the marker the renderer writes, without running the pull request's code", () => {
+    const job = doc.jobs.comment;
+    expect(usesOf(job)).not.toContain("actions/checkout@v4");
+    expect(runScripts(job).trim()).toBe("");
+    expect(stepUsing(job, "actions/github-script").with.script).toContain(`const MARKER = "${COMMENT_MARKER}"`);
+    expect(stepUsing(job, "actions/download-artifact").with.name).toBe("plan-comment");
+    expect(doc.permissions["pull-requests"]).toBe("write");
+  });
+});
+
+describe("pull request closed workflow", () => {
+  const doc = wf("pull-request-closed.yml");
+  const job = doc.jobs["remove-branch-stack"];
+
+  it("destroys and removes the branch stack when a pull request closes", () => {
+    expect(doc.on.pull_request.types).toEqual(["closed"]);
+    expect(runScripts(job)).toMatch(/tools\/branch-stack\/cli\.ts remove --yes --branch "\$HEAD_REF"/);
+  });
+
+  it("shares its concurrency group with the pull request's branch-stack job", () => {
+    expect(job.concurrency.group).toBe(wf("pull-request.yml").jobs["branch-stack"].concurrency.group);
+    expect(job.concurrency["cancel-in-progress"]).toBe(false);
+  });
+});
+
+describe("deployment workflows", () => {
+  const reusable = wf("deploy-stack.yml");
+  const multi = wf("deploy-multi-branch.yml");
+  const single = wf("deploy-single-branch.yml");
+
+  it("runs pulumi up in the GitHub environment named like the stack, after the offline policy gate", () => {
+    const job = reusable.jobs.up;
+    expect(reusable.on.workflow_call.inputs.stack.required).toBe(true);
+    expect(job.environment).toBe("${{ inputs.stack }}");
+    expect(job.concurrency["cancel-in-progress"]).toBe(false);
+    const steps = job.steps.map((s: Yaml) => s.uses ?? s.run);
+    const gate = steps.findIndex((s: string) => s.startsWith('npm run plan -- "${{ inputs.stack }}"'));
+    const up = job.steps.findIndex((s: Yaml) => s.uses === "pulumi/actions@v6" && s.with.command === "up");
+    expect(gate).toBeGreaterThan(-1);
+    expect(up).toBeGreaterThan(gate);
+    expect(job.env.ARM_USE_OIDC).toBe("true");
+  });
+
+  it("multi-branch: a push to dev, qa or main deploys dev, qa or prod", () => {
+    expect(multi.on.push.branches).toEqual(["dev", "qa", "main"]);
+    const deployed = Object.fromEntries(
+      Object.values<Yaml>(multi.jobs).map((j) => [/github\.ref_name == '(\w+)'/.exec(j.if)![1], j.with.stack]),
+    );
+    expect(deployed).toEqual({ dev: "dev", qa: "qa", main: "prod" });
+    for (const j of Object.values<Yaml>(multi.jobs)) expect(j.uses).toBe("./.github/workflows/deploy-stack.yml");
+  });
+
+  it("single-branch (tagged models): main deploys dev, then qa, then prod", () => {
+    expect(single.on.push.branches).toEqual(["main"]);
+    expect(single.on).toHaveProperty("workflow_dispatch");
+    expect(single.jobs.dev.with.stack).toBe("dev");
+    expect(single.jobs.qa).toMatchObject({ needs: "dev", with: { stack: "qa" } });
+    expect(single.jobs.prod).toMatchObject({ needs: "qa", with: { stack: "prod" } });
+  });
+
+  it("prod always runs through the reusable job, i.e. in the `prod` environment with its reviewers", () => {
+    expect(multi.jobs.prod.with.stack).toBe("prod");
+    expect(single.jobs.prod.with.stack).toBe("prod");
+    for (const doc of [multi, single]) for (const j of Object.values<Yaml>(doc.jobs)) expect(j.steps).toBeUndefined();
+  });
+
+  it("exactly one of the two production options is active for any MLOPS_RELEASE_FLOW", () => {
+    expect(multi.jobs.dev.if).toContain("vars.MLOPS_RELEASE_FLOW != 'single-branch'");
+    expect(multi.jobs.prod.if).toContain("vars.MLOPS_RELEASE_FLOW != 'single-branch'");
+    expect(single.jobs.dev.if).toBe("vars.MLOPS_RELEASE_FLOW == 'single-branch'");
+  });
+});
+
+describe("drift audit workflow", () => {
+  const doc = wf("drift-audit.yml");
+
+  it("runs nightly over dev, qa and prod", () => {
+    expect(doc.on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
+    expect(doc.jobs.audit.strategy.matrix.include.map((m: Yaml) => m.stack)).toEqual(["dev", "qa", "prod"]);
+    expect(doc.jobs.audit.environment).toBeUndefined();
+  });
+
+  it("turns a refreshed preview into a Markdown report in the job summary and an issue", () => {
+    const scripts = runScripts(doc.jobs.audit);
+    expect(scripts).toContain('pulumi preview --refresh --json --stack "$STACK_REF" > "$STACK.json" || true');
+    expect(scripts).toContain('npm run --silent drift -- "$STACK.json" --format markdown --out "drift-$STACK.md"');
+    expect(scripts).toContain("GITHUB_STEP_SUMMARY");
+    expect(stepUsing(doc.jobs.audit, "actions/github-script").if).toBe("steps.drift.outputs.code == '4'");
+    expect(doc.permissions.issues).toBe("write");
+  });
+
+  it("lists stale branch assets in dev", () => {
+    expect(runScripts(doc.jobs["stale-assets"])).toContain("npm run --silent drift -- --stale --stack dev");
+  });
+});

@@ -1,0 +1,163 @@
+import { createInterface } from "node:readline/promises";
+import { detectBranch, DetectedBranch, GitRunner } from "../../infra/branchDetection";
+import { InputError, InputProblem } from "../../infra/errors";
+import { branchStackName } from "../../infra/naming";
+import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
+import { CommandRunner, spawnCommand } from "./commands";
+import {
+  BranchStackContext,
+  createBranchStack,
+  remoteBranches,
+  removeBranchStack,
+  selectBranchStack,
+  staleBranchStacks,
+} from "./stacks";
+
+const USAGE = `usage: npm run branch-stack -- [name|create|select|remove|prune] [--branch <git-branch>] [--org <org>]
+                                [--dev-stack <stack>] [--secrets-provider <url>] [--remote <remote>] [--yes] [--json]
+  name     print the branch stack's name (default)
+  create   create the stack with dev's config (or select it when it exists); set mlops:branch
+  select   select the stack, creating an empty one when missing; set mlops:branch
+  remove   pulumi destroy, then pulumi stack rm (asks first unless --yes)
+  prune    remove every branch stack whose branch is gone from <remote> (default origin)
+The branch comes from --branch, else the CI's variables, else the local checkout. Only the stack
+name (or JSON with --json) goes to stdout.`;
+
+const ACTIONS = ["name", "create", "select", "remove", "prune"] as const;
+type Action = (typeof ACTIONS)[number];
+
+export interface BranchStackDeps {
+  run: CommandRunner;
+  env: NodeJS.ProcessEnv;
+  git?: GitRunner;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** Asks the user; resolves false when they decline. Absent = no terminal to ask on. */
+  confirm?: (question: string) => Promise<boolean>;
+}
+
+// Characters git refuses in branch names (git check-ref-format), plus whitespace.
+const BAD_BRANCH = /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|^[-/.]|[/.]$|\.lock$|\/\//;
+
+function readOptions(argv: string[]) {
+  const { values, positionals } = parseCommandLine("branch-stack", argv, {
+    branch: { type: "string" },
+    org: { type: "string" },
+    "dev-stack": { type: "string" },
+    "secrets-provider": { type: "string" },
+    remote: { type: "string" },
+    yes: { type: "boolean", short: "y" },
+    json: { type: "boolean" },
+    help: { type: "boolean", short: "h" },
+  });
+  const problems: InputProblem[] = [];
+  const problem = (path: string, message: string) => problems.push({ file: "command line", path, message });
+
+  const action = (positionals[0] ?? "name") as Action;
+  if (!ACTIONS.includes(action)) problem("action", `expected one of ${ACTIONS.join(", ")}, found '${positionals[0]}'`);
+  if (positionals.length > 1) problem("action", `expected one action, found ${positionals.length}: ${positionals.join(" ")}`);
+  if (values.branch !== undefined && (values.branch.trim() === "" || BAD_BRANCH.test(values.branch))) {
+    problem("--branch", `'${values.branch}' is not a valid git branch name`);
+  }
+  for (const key of ["org", "dev-stack", "remote"] as const) {
+    const value = values[key];
+    if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value)) problem(`--${key}`, `'${value}' is not a valid name`);
+  }
+  const secrets = values["secrets-provider"];
+  if (secrets !== undefined && !/^[a-z0-9]+:\/\/\S*$|^(passphrase|default)$/.test(secrets)) {
+    problem("--secrets-provider", `'${secrets}' is not a secrets provider (passphrase, default, or a URL such as azurekeyvault://<vault>.vault.azure.net/keys/<key>)`);
+  }
+  if (secrets !== undefined && action !== "create" && action !== "select") problem("--secrets-provider", "only applies to create and select");
+  if (values.remote !== undefined && action !== "prune") problem("--remote", "only applies to prune");
+  if (action === "prune" && values.branch !== undefined) problem("--branch", "prune works on every branch stack; it takes no --branch");
+  if (problems.length) throw new InputError(problems);
+  return { action, values };
+}
+
+function resolveBranch(explicit: string | undefined, deps: BranchStackDeps): DetectedBranch {
+  const detected = detectBranch({ configBranch: explicit, env: deps.env, git: deps.git });
+  if (!detected) {
+    throw new InputError([
+      {
+        file: "command line",
+        path: "--branch",
+        message: "no branch given and none found in GITHUB_HEAD_REF/GITHUB_REF_NAME, SYSTEM_PULLREQUEST_SOURCEBRANCH/BUILD_SOURCEBRANCH(NAME) or git (detached HEAD?)",
+      },
+    ]);
+  }
+  if (BAD_BRANCH.test(detected.branch)) {
+    throw new InputError([{ file: detected.source, path: "branch", message: `'${detected.branch}' is not a valid git branch name` }]);
+  }
+  return detected;
+}
+
+async function confirmOrRefuse(deps: BranchStackDeps, yes: boolean | undefined, question: string): Promise<void> {
+  if (yes) return;
+  if (!deps.confirm) {
+    throw new InputError([{ file: "command line", path: "--yes", message: "not a terminal: pass --yes to confirm removal" }]);
+  }
+  if (!(await deps.confirm(question))) throw new CliExit(EXIT.failure, "cancelled: nothing removed");
+}
+
+export async function main(argv: string[], deps: BranchStackDeps): Promise<number> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    deps.stdout(USAGE + "\n");
+    return EXIT.ok;
+  }
+  const { action, values } = readOptions(argv);
+  const qualify = (stack: string) => (values.org ? `${values.org}/${stack}` : stack);
+  const ctx: BranchStackContext = {
+    run: deps.run,
+    devStack: values["dev-stack"] ?? qualify("dev"),
+    secretsProvider: values["secrets-provider"],
+    log: (line) => deps.stderr(line + "\n"),
+  };
+
+  if (action === "prune") {
+    const remote = values.remote ?? "origin";
+    const stale = staleBranchStacks(ctx, remoteBranches(ctx, remote));
+    if (stale.length === 0) {
+      ctx.log(`no branch stack outlived its branch on ${remote}`);
+      return EXIT.ok;
+    }
+    const list = stale.map((s) => `${s.stack} (${s.branch})`).join(", ");
+    await confirmOrRefuse(deps, values.yes, `Destroy and remove ${stale.length} stack(s): ${list}?`);
+    for (const target of stale) {
+      removeBranchStack(ctx, target.stack);
+      deps.stdout(target.stack + "\n");
+    }
+    return EXIT.ok;
+  }
+
+  const detected = resolveBranch(values.branch, deps);
+  const stack = qualify(branchStackName(detected.branch));
+  if (action === "create") createBranchStack(ctx, { branch: detected.branch, stack });
+  if (action === "select") selectBranchStack(ctx, { branch: detected.branch, stack });
+  if (action === "remove") {
+    await confirmOrRefuse(deps, values.yes, `Destroy every resource of stack ${stack} and remove it?`);
+    removeBranchStack(ctx, stack);
+  }
+  deps.stdout(values.json ? JSON.stringify({ branch: detected.branch, source: detected.source, stack }) + "\n" : stack + "\n");
+  return EXIT.ok;
+}
+
+async function askOnTerminal(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+if (require.main === module) {
+  runCli(() =>
+    main(process.argv.slice(2), {
+      run: spawnCommand(),
+      env: process.env,
+      stdout: (text) => process.stdout.write(text),
+      stderr: (text) => process.stderr.write(text),
+      confirm: process.stdin.isTTY ? askOnTerminal : undefined,
+    }),
+  );
+}
