@@ -1,0 +1,50 @@
+/**
+ * `plan`: the offline plan of dev, qa and prod, one CLI process per stack as `npm run plan` runs them,
+ * against the floor no plan can beat: Node loading just the SDK modules those plans load (discovered
+ * from `require.cache`), in as many processes. Plan and floor alternate over a few rounds; the best
+ * round of each counts, so a busy shared machine hurts both alike. `tsxFloorSeconds` is the same floor
+ * started through tsx, the launcher `npm run plan` uses.
+ */
+import { discoverSdkModules, managedCount, timeModuleLoad, timePlan } from "../lib/plans";
+import { round } from "../lib/processes";
+
+const STACKS = ["dev", "qa", "prod"];
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+
+export default async function run(): Promise<Record<string, unknown>> {
+  const modules = new Map<string, string[]>();
+  for (const stack of STACKS) modules.set(stack, await discoverSdkModules(stack));
+
+  let best = Infinity;
+  let bestFloor = Infinity;
+  let bestTsxFloor = Infinity;
+  const resources: Record<string, number> = {};
+  for (let i = 0; i < ROUNDS; i++) {
+    let total = 0;
+    for (const stack of STACKS) {
+      const { seconds, plan } = await timePlan(stack);
+      total += seconds;
+      resources[stack] = managedCount(plan);
+    }
+    best = Math.min(best, total);
+    let floor = 0;
+    let tsxFloor = 0;
+    for (const stack of STACKS) {
+      floor += await timeModuleLoad(modules.get(stack)!);
+      tsxFloor += await timeModuleLoad(modules.get(stack)!, true);
+    }
+    bestFloor = Math.min(bestFloor, floor);
+    bestTsxFloor = Math.min(bestTsxFloor, tsxFloor);
+  }
+  return {
+    stacks: STACKS.length,
+    seconds: round(best),
+    floorSeconds: round(bestFloor),
+    ratio: round(best / bestFloor, 2),
+    // The same floor launched through tsx, as `npm run plan` is: the part of the ratio the launcher costs.
+    tsxFloorSeconds: round(bestTsxFloor),
+    rounds: ROUNDS,
+    managedResources: resources,
+    sdkModuleFiles: Object.fromEntries([...modules].map(([s, m]) => [s, m.length])),
+  };
+}

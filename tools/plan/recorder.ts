@@ -1,0 +1,96 @@
+/**
+ * A mock resource monitor that keeps the whole register request of every resource. The plain mocks
+ * only see type, name and deserialized inputs; a plan also needs parent, dependencies, protect and
+ * the exact position of secrets and unknowns, which only the request carries.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { MockMonitor, Mocks } from "@pulumi/pulumi/runtime/mocks";
+
+/** What one registration looked like on the wire. */
+export interface Registration {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string;
+  custom: boolean;
+  protect: boolean;
+  dependencies: string[];
+  /** Property struct as sent (`Struct.toJavaScript()`), secrets and unknowns still encoded. */
+  object: Record<string, unknown>;
+  /** true for `read` (stack references, `Resource.get`). */
+  read: boolean;
+  /** Registration order, to keep the plan's order stable. */
+  seq: number;
+}
+
+/** `urn:pulumi:<stack>::<project>::<parent type chain>$<type>::<name>`, as the engine builds it. */
+export function qualifiedUrn(parent: string, type: string, name: string): string {
+  const qualified = parent ? `${parent.split("::")[2]}$${type}` : type;
+  return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
+}
+
+type Callback = (err: unknown, response: unknown) => void;
+
+export class RecordingMonitor extends MockMonitor {
+  readonly registrations: Registration[] = [];
+  private seq = 0;
+
+  constructor(mocks: Mocks) {
+    super(mocks);
+    // The engine qualifies a child's type with its parent's whole type chain; the stock mock keeps only
+    // the last link, which would give deeply nested resources URNs that `pulumi up` never produces.
+    (this as unknown as { newUrn: typeof qualifiedUrn }).newUrn = qualifiedUrn;
+  }
+
+  override async registerResource(req: any, callback: Callback): Promise<void> {
+    const seq = this.seq++;
+    await super.registerResource(req, (err: unknown, response: any) => {
+      if (!err && response) {
+        this.registrations.push({
+          urn: response.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent(),
+          custom: req.getCustom(),
+          protect: req.hasProtect?.() ? req.getProtect() : Boolean(req.getProtect()),
+          dependencies: [...req.getDependenciesList()],
+          object: req.getObject()?.toJavaScript() ?? {},
+          read: false,
+          seq,
+        });
+      }
+      callback(err, response);
+    });
+  }
+
+  override async readResource(req: any, callback: Callback): Promise<void> {
+    const seq = this.seq++;
+    await super.readResource(req, (err: unknown, response: any) => {
+      if (!err && response) {
+        this.registrations.push({
+          urn: response.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent(),
+          custom: true,
+          protect: false,
+          dependencies: [...req.getDependenciesList()],
+          object: req.getProperties()?.toJavaScript() ?? {},
+          read: true,
+          seq,
+        });
+      }
+      callback(err, response);
+    });
+  }
+
+  /**
+   * Same answers as `setMocks` gives (secrets and resource references on, output values and
+   * transforms off), so `awaitFeatureSupport` reproduces its settings after this monitor is installed.
+   */
+  override supportsFeature(req: any, callback: Callback): void {
+    const off = new Set(["outputValues", "transforms", "invokeTransforms"]);
+    const id = req.getId();
+    callback(null, { getHassupport: () => !off.has(id) });
+  }
+}
