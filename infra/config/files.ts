@@ -16,6 +16,8 @@ export interface StackConfigFiles {
   secretKeys: string[];
   /** `namespace:key` → file the value came from (relative to the project when inside it). */
   sources: Record<string, string>;
+  /** The stack config file as messages name it (where a missing key belongs). */
+  file: string;
 }
 
 export const SECRET_PLACEHOLDER = "[secret]";
@@ -105,5 +107,5 @@ export function readStackConfigFiles(opts: { projectDir: string; stack: string; 
     }
   }
   if (problems.length > 0) throw new InputError(problems);
-  return { project, config, secretKeys, sources };
+  return { project, config, secretKeys, sources, file: display };
 }

@@ -20,8 +20,10 @@ export interface SpecInput {
   stack: string;
   /** `namespace:key` → string, as `pulumi.runtime.allConfig()` returns it. */
   config: Record<string, string>;
-  /** `namespace:key` → file, for messages; defaults to `Pulumi.<stack>.yaml`. */
+  /** `namespace:key` → file, for messages. */
   sources?: Record<string, string>;
+  /** File named for keys that are missing or have no source; defaults to `Pulumi.<stack>.yaml`. */
+  defaultFile?: string;
   /** Process environment for branch detection (CI variables); defaults to none. */
   env?: NodeJS.ProcessEnv;
   /** Working directory for `git` branch detection; git is not asked when omitted. */
@@ -51,7 +53,7 @@ function decode(key: string, raw: string): { value?: unknown; error?: string } {
 
 export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
   const { project, stack } = input;
-  const defaultFile = `Pulumi.${stack}.yaml`;
+  const defaultFile = input.defaultFile ?? `Pulumi.${stack}.yaml`;
   const fileOf = (key: string) => input.sources?.[`${project}:${key}`] ?? defaultFile;
   const problems: InputProblem[] = [];
   const fail = (key: string, path: string, message: string) => problems.push({ file: fileOf(key), path: `${project}:${path}`, message });

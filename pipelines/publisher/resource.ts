@@ -38,6 +38,10 @@ export interface PublishedPipelineArgs {
  * and the pipeline component that wires them, all versioned by content hash. `pipelineComponentId`
  * is what a batch endpoint deployment or a schedule runs.
  */
+// One provider instance for every pipeline: its code is serialized into state once per stack, not
+// once per pipeline.
+let sharedProvider: PublishedPipelineProvider | undefined;
+
 export class PublishedPipeline extends pulumi.dynamic.Resource {
   // `declare`: a plain field declaration would reset the outputs the base constructor assigned.
   declare public readonly pipelineName: pulumi.Output<string>;
@@ -58,8 +62,9 @@ export class PublishedPipeline extends pulumi.dynamic.Resource {
 
     const plan = buildPublishPlan({ definition: args.definition, clusters: args.clusters, branch: args.branch, definitions, root });
     const workspace = pulumi.output(args.workspace);
+    sharedProvider ??= new PublishedPipelineProvider();
     super(
-      new PublishedPipelineProvider(),
+      sharedProvider,
       name,
       {
         plan,

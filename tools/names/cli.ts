@@ -29,7 +29,7 @@ async function main(): Promise<number> {
   const projectDir = path.resolve(__dirname, "../..");
   const target = values.stack && isEnvironmentStack(values.stack) ? values.stack : "dev";
   const files = readStackConfigFiles({ projectDir, stack: target });
-  const spec = buildEnvironmentSpec({ project: files.project, stack: target, config: files.config, sources: files.sources });
+  const spec = buildEnvironmentSpec({ project: files.project, stack: target, config: files.config, sources: files.sources, defaultFile: files.file });
   const result = namesForBranch(values.branch, values.stack, spec, pipelineDefinitions);
   const invalid = invalidNames(result);
   if (invalid.length > 0) throw new CliExit(EXIT.failure, `internal naming error:\n${invalid.join("\n")}`);

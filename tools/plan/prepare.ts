@@ -51,7 +51,7 @@ export function prepareStack(opts: PrepareOptions): PreparedStack {
     config[`${files.project}:branch`] = opts.branch;
     sources[`${files.project}:branch`] = "command line (--branch)";
   }
-  const spec = buildEnvironmentSpec({ project: files.project, stack: opts.stack, config, sources, env: process.env, cwd: projectDir });
+  const spec = buildEnvironmentSpec({ project: files.project, stack: opts.stack, config, sources, defaultFile: files.file, env: process.env, cwd: projectDir });
   return { project: files.project, stack: opts.stack, config, secretKeys: files.secretKeys, spec, configFallback };
 }
 
