@@ -105,10 +105,10 @@ export const configSchema = {
         subnets: {
           type: "object",
           additionalProperties: false,
+          // No compute subnet: clusters run in the workspace's managed VNet (one network model).
           properties: {
-            privateEndpoints: cidr,
-            compute: cidr,
-            aks: cidr,
+            privateEndpoints: { ...cidr, description: "Subnet of the private endpoints (private mode)" },
+            aks: { ...cidr, description: "Subnet of the AKS nodes (serving)" },
           },
         },
       },

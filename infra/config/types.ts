@@ -38,7 +38,7 @@ export interface RawConfig {
   network?: {
     mode?: NetworkMode;
     addressSpace?: string;
-    subnets?: { privateEndpoints?: string; compute?: string; aks?: string };
+    subnets?: { privateEndpoints?: string; aks?: string };
   };
   workspace?: { friendlyName?: string; description?: string; highBusinessImpact?: boolean; imageBuildCluster?: string };
   keyVault?: { purgeProtection?: boolean; softDeleteRetentionDays?: number };
@@ -141,7 +141,7 @@ export interface ServingSpec {
 export interface NetworkSpec {
   mode: NetworkMode;
   addressSpace?: string;
-  subnets: { privateEndpoints?: string; compute?: string; aks?: string };
+  subnets: { privateEndpoints?: string; aks?: string };
 }
 
 export interface PromotionSpec {
