@@ -13,6 +13,8 @@ export interface ComputeClusterArgs {
   kind: "cpu" | "gpu";
   vmSize: string;
   priority: "Dedicated" | "LowPriority";
+  /** Public IPs on nodes: off by default (the managed VNet makes them unnecessary). */
+  nodePublicIp?: boolean;
   minNodes: number;
   maxNodes: number;
   /** ISO 8601 duration, e.g. PT15M. */
@@ -65,7 +67,7 @@ export class ComputeCluster extends pulumi.ComponentResource {
               maxNodeCount: args.maxNodes,
               nodeIdleTimeBeforeScaleDown: args.idleTimeBeforeScaleDown,
             },
-            enableNodePublicIp: false,
+            enableNodePublicIp: args.nodePublicIp ?? false,
             remoteLoginPortPublicAccess: ml.RemoteLoginPortPublicAccess.Disabled,
             ...(args.subnetId ? { subnet: { id: args.subnetId } } : {}),
           },

@@ -33,6 +33,13 @@ export interface MlWorkspaceArgs {
   networkMode: "public" | "private";
   keyVault: { purgeProtection: boolean; softDeleteRetentionDays: number };
   registrySku: "Basic" | "Standard" | "Premium";
+  /** Opt-outs of the secure defaults, each named so a reviewer (and the policy pack) sees it. */
+  optOuts?: {
+    /** Overrides the network mode for the workspace alone. */
+    workspacePublicNetworkAccess?: "Enabled" | "Disabled";
+    allowBlobPublicAccess?: boolean;
+    registryAdminUserEnabled?: boolean;
+  };
   /** Shared-key access on storage; off needs identity-based datastores (which this project uses). */
   allowSharedKeyAccess: boolean;
   friendlyName: string;
@@ -87,7 +94,7 @@ export class MlWorkspace extends pulumi.ComponentResource {
         sku: { name: storage.SkuName.Standard_ZRS },
         enableHttpsTrafficOnly: true,
         minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-        allowBlobPublicAccess: false,
+        allowBlobPublicAccess: args.optOuts?.allowBlobPublicAccess ?? false,
         allowSharedKeyAccess: args.allowSharedKeyAccess,
         allowCrossTenantReplication: false,
         isLocalUserEnabled: false,
@@ -165,7 +172,7 @@ export class MlWorkspace extends pulumi.ComponentResource {
         resourceGroupName,
         location,
         sku: { name: args.registrySku },
-        adminUserEnabled: false,
+        adminUserEnabled: args.optOuts?.registryAdminUserEnabled ?? false,
         anonymousPullEnabled: false,
         // Network rules, private link and export policy are Premium-only features.
         publicNetworkAccess: isPrivate && premium ? containerregistry.PublicNetworkAccess.Disabled : containerregistry.PublicNetworkAccess.Enabled,
@@ -231,7 +238,7 @@ export class MlWorkspace extends pulumi.ComponentResource {
         applicationInsights: insights.id,
         containerRegistry: registry.id,
         hbiWorkspace: args.highBusinessImpact,
-        publicNetworkAccess: isPrivate ? ml.PublicNetworkAccessType.Disabled : ml.PublicNetworkAccessType.Enabled,
+        publicNetworkAccess: args.optOuts?.workspacePublicNetworkAccess ?? (isPrivate ? ml.PublicNetworkAccessType.Disabled : ml.PublicNetworkAccessType.Enabled),
         allowPublicAccessWhenBehindVnet: false,
         // Clusters live in the workspace's managed VNet in every mode, which is what lets their nodes
         // run without public IPs; private mode also restricts outbound traffic to approved rules.

@@ -31,6 +31,11 @@ const clusterSchema = {
     name: clusterKey,
     kind: { enum: ["cpu", "gpu"], description: "cpu or gpu; a gpu cluster needs a GPU VM family (NC, ND, NV)" },
     vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", description: "Azure VM size, e.g. Standard_DS3_v2" },
+    nodePublicIp: {
+      type: "boolean",
+      default: false,
+      description: "Opt-out: public IPs on nodes (flagged by policy; mandatory violation in qa/prod)",
+    },
     priority: {
       enum: ["Dedicated", "LowPriority"],
       description: "default: LowPriority in dev and qa, Dedicated in prod",
@@ -120,6 +125,10 @@ export const configSchema = {
         friendlyName: { type: "string", maxLength: 256 },
         description: { type: "string", maxLength: 256 },
         highBusinessImpact: { type: "boolean", default: false, description: "HBI workspace (less diagnostic data)" },
+        publicNetworkAccess: {
+          enum: ["Enabled", "Disabled"],
+          description: "Opt-out: overrides the network mode for the workspace alone (flagged by policy in qa/prod)",
+        },
         imageBuildCluster: { ...clusterKey, description: "Cluster that builds images when the registry is private" },
       },
     },
@@ -131,10 +140,18 @@ export const configSchema = {
         softDeleteRetentionDays: { type: "integer", minimum: 7, maximum: 90, default: 90 },
       },
     },
+    storage: {
+      type: "object",
+      additionalProperties: false,
+      properties: {
+        allowBlobPublicAccess: { type: "boolean", default: false, description: "Opt-out: anonymous blob access (flagged by policy)" },
+      },
+    },
     registry: {
       type: "object",
       additionalProperties: false,
       properties: {
+        adminUserEnabled: { type: "boolean", default: false, description: "Opt-out: the registry's admin user (flagged by policy)" },
         sku: { enum: ["Basic", "Standard", "Premium"], description: "default Premium when private (private link needs it), else Basic" },
       },
     },
@@ -172,6 +189,7 @@ export const configSchema = {
           description: "Pinned AKS version (major.minor[.patch])",
         },
         upgradeChannel: { enum: ["patch", "stable", "rapid", "node-image"], default: "patch" },
+        azureRbac: { type: "boolean", default: true, description: "Opt-out: Kubernetes authorization by Azure RBAC (flagged by policy when off)" },
         privateCluster: { type: "boolean", description: "Private API server; default true in prod" },
         authorizedIpRanges: { type: "array", items: cidr, maxItems: 200 },
         systemPool: {

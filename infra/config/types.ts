@@ -13,6 +13,7 @@ export interface RawCluster {
   kind: NodeKind;
   vmSize: string;
   priority?: VmPriority;
+  nodePublicIp?: boolean;
   minNodes?: number;
   maxNodes: number;
   idleTimeBeforeScaleDown?: string;
@@ -40,15 +41,23 @@ export interface RawConfig {
     addressSpace?: string;
     subnets?: { privateEndpoints?: string; aks?: string };
   };
-  workspace?: { friendlyName?: string; description?: string; highBusinessImpact?: boolean; imageBuildCluster?: string };
+  workspace?: {
+    friendlyName?: string;
+    description?: string;
+    highBusinessImpact?: boolean;
+    imageBuildCluster?: string;
+    publicNetworkAccess?: "Enabled" | "Disabled";
+  };
   keyVault?: { purgeProtection?: boolean; softDeleteRetentionDays?: number };
-  registry?: { sku?: "Basic" | "Standard" | "Premium" };
+  storage?: { allowBlobPublicAccess?: boolean };
+  registry?: { sku?: "Basic" | "Standard" | "Premium"; adminUserEnabled?: boolean };
   compute?: { clusters?: RawCluster[] };
   datastores?: { name: string; container?: string; description?: string; readOnly?: boolean }[];
   serving?: {
     enabled?: boolean;
     kubernetesVersion?: string;
     upgradeChannel?: "patch" | "stable" | "rapid" | "node-image";
+    azureRbac?: boolean;
     privateCluster?: boolean;
     authorizedIpRanges?: string[];
     systemPool?: { vmSize?: string; minCount?: number; maxCount?: number };
@@ -90,6 +99,8 @@ export interface ClusterSpec {
   kind: NodeKind;
   vmSize: string;
   priority: VmPriority;
+  /** Opt-out of the no-public-IP default (policy flags it). */
+  nodePublicIp: boolean;
   minNodes: number;
   maxNodes: number;
   idleTimeBeforeScaleDown: string;
@@ -122,6 +133,7 @@ export interface InstanceTypeSpec {
 export interface ServingSpec {
   kubernetesVersion: string;
   upgradeChannel: "patch" | "stable" | "rapid" | "node-image";
+  azureRbac: boolean;
   privateCluster: boolean;
   authorizedIpRanges: string[];
   systemPool: { vmSize: string; minCount: number; maxCount: number };
@@ -201,9 +213,17 @@ export interface EnvironmentSpec {
   protect: boolean;
   names: EnvironmentNames;
   network: NetworkSpec;
-  workspace: { friendlyName: string; description: string; highBusinessImpact: boolean; imageBuildCluster?: string };
+  workspace: {
+    friendlyName: string;
+    description: string;
+    highBusinessImpact: boolean;
+    imageBuildCluster?: string;
+    /** Set only when config overrides the network mode for the workspace. */
+    publicNetworkAccess?: "Enabled" | "Disabled";
+  };
   keyVault: { purgeProtection: boolean; softDeleteRetentionDays: number };
-  registry: { sku: "Basic" | "Standard" | "Premium" };
+  storage: { allowBlobPublicAccess: boolean };
+  registry: { sku: "Basic" | "Standard" | "Premium"; adminUserEnabled: boolean };
   clusters: ClusterSpec[];
   datastores: DatastoreSpec[];
   serving: ServingSpec | null;

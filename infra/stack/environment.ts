@@ -31,6 +31,11 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
       networkMode: spec.network.mode,
       keyVault: spec.keyVault,
       registrySku: spec.registry.sku,
+      optOuts: {
+        ...(spec.workspace.publicNetworkAccess ? { workspacePublicNetworkAccess: spec.workspace.publicNetworkAccess } : {}),
+        allowBlobPublicAccess: spec.storage.allowBlobPublicAccess,
+        registryAdminUserEnabled: spec.registry.adminUserEnabled,
+      },
       // Shared keys stay on in dev for local tooling; datastores are identity-based everywhere.
       allowSharedKeyAccess: spec.environment === "dev",
       friendlyName: spec.workspace.friendlyName,
@@ -55,6 +60,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
           kind: c.kind,
           vmSize: c.vmSize,
           priority: c.priority,
+          nodePublicIp: c.nodePublicIp,
           minNodes: c.minNodes,
           maxNodes: c.maxNodes,
           idleTimeBeforeScaleDown: c.idleTimeBeforeScaleDown,

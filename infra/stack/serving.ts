@@ -92,6 +92,7 @@ export function declareServing(
       userPools: s.userPools,
       logAnalyticsWorkspaceId: core.logAnalyticsId,
       hardened: spec.environment === "prod",
+      azureRbac: s.azureRbac,
     },
     pulumi.mergeOptions(opts, { protect: spec.protect }),
   );
