@@ -158,7 +158,9 @@ export class MlWorkspace extends pulumi.ComponentResource {
         applicationType: applicationinsights.ApplicationType.Web,
         workspaceResourceId: logs.id,
         ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
-        disableLocalAuth: true,
+        // Endpoint deployments send telemetry with the connection string (no Entra auth option), so
+        // local (key) ingestion stays on.
+        disableLocalAuth: false,
         tags,
       },
       child,
