@@ -246,7 +246,7 @@ describe("branch-stack bad input", () => {
       encoding: "utf8",
     });
     expect(result.status).toBe(2);
-    expect(result.stderr).toContain("command line: branch-stack:");
+    expect(result.stderr).toContain("command line: --bogus: Unknown option '--bogus'");
     expect(result.stderr).toContain("--bogus");
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(result.stdout).toBe("");

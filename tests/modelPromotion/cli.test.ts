@@ -132,6 +132,6 @@ describe("bad arguments exit 2 with every problem and no stack trace", () => {
   it("rejects an unknown flag", () => {
     const res = cli(["list", "churn", "--stack", "dev", "--force"]);
     expect(res.status).toBe(2);
-    expect(res.stderr).toMatch(/command line: model: .*--force/);
+    expect(res.stderr).toContain("command line: --force: Unknown option '--force'");
   });
 });

@@ -49,3 +49,11 @@ describe("npm run names", () => {
     expect(r.stdout).toBe("");
   });
 });
+
+test("every argument problem is reported at once, with the closest flag suggested", async () => {
+  const r = await runTool("names", ["--brnch", "x", "--stack", "--json=yes"]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/^3 problems found:/);
+  expect(r.stderr).toContain("--brnch: Unknown option '--brnch'; did you mean '--branch'?");
+  expect(r.stderr).toContain("--stack: Option '--stack <value>' argument missing (found the flag '--json=yes'");
+});

@@ -1,5 +1,6 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
-import { InputError, formatProblems } from "../../infra/errors";
+import { InputError, InputProblem, formatProblems } from "../../infra/errors";
+import { suggestKey } from "../../infra/config/schemaErrors";
 
 /** Exit codes shared by every command (ARCHITECTURE §5, §9). */
 export const EXIT = { ok: 0, failure: 1, badInput: 2, policy: 3, drift: 4 } as const;
@@ -12,8 +13,9 @@ export class CliExit extends Error {
 }
 
 /**
- * Parses argv strictly; an unknown flag or a missing value is bad input (exit 2), not a crash.
- * `file` names what is being parsed in messages (the command line).
+ * Parses argv and reports every problem at once (unknown flags, missing or misplaced values,
+ * unexpected arguments) as bad input (exit 2), never as a crash. `command` names the command in
+ * messages; unknown flags get the closest known flag suggested.
  */
 export function parseCommandLine<T extends NonNullable<ParseArgsConfig["options"]>>(
   command: string,
@@ -21,6 +23,29 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig["options"
   options: T,
   allowPositionals = true,
 ) {
+  const config = { args: argv, options, allowPositionals: true, strict: false, tokens: true } as const;
+  const parsed = parseArgs(config);
+  const problems: InputProblem[] = [];
+  const at = (path: string, message: string) => problems.push({ file: "command line", path, message });
+  const known = Object.keys(options).map((name) => `--${name}`);
+  for (const token of parsed.tokens ?? []) {
+    if (token.kind === "positional" && !allowPositionals) at(token.value, `unexpected argument to ${command}`);
+    if (token.kind !== "option") continue;
+    const def = options[token.name];
+    if (!def) {
+      const hint = token.rawName.startsWith("--") ? suggestKey(token.rawName, known) : undefined;
+      at(token.rawName, `Unknown option '${token.rawName}'${hint ? `; did you mean '${hint}'?` : ""}`);
+    } else if (def.type === "string" && token.value === undefined) {
+      at(token.rawName, `Option '${token.rawName} <value>' argument missing`);
+    } else if (def.type === "string" && !token.inlineValue && token.value?.startsWith("-")) {
+      // `--branch --json` would silently take "--json" as the branch.
+      at(token.rawName, `Option '${token.rawName} <value>' argument missing (found the flag '${token.value}'; write ${token.rawName}=${token.value} if that is the value)`);
+    } else if (def.type === "boolean" && token.inlineValue) {
+      at(token.rawName, `Option '${token.rawName}' takes no value`);
+    }
+  }
+  if (problems.length > 0) throw new InputError(problems);
+  // Re-parse strictly now that the arguments are known to be well formed, for exact value types.
   try {
     return parseArgs({ args: argv, options, allowPositionals, strict: true });
   } catch (err) {
