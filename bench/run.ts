@@ -10,6 +10,7 @@ import { CliExit, EXIT, parseCommandLine, runCli } from "../tools/lib/cli";
 import { InputError } from "../infra/errors";
 import { machineDetails } from "./lib/machine";
 import { readRecord, writeResults } from "./lib/results";
+import { withStdoutToStderr } from "../tools/lib/stdout";
 
 export const BENCH_DIR = path.join(__dirname, "benchmarks");
 export const RESULTS_FILE = path.join(__dirname, "RESULTS.md");
@@ -45,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
       continue;
     }
     try {
-      const figures = await run();
+      const figures = await withStdoutToStderr(run);
       process.stdout.write(JSON.stringify({ bench: name, ...figures }) + "\n");
       // Re-read each time: another benchmark's entry must survive whatever happens to this run.
       const record = readRecord(RESULTS_FILE);

@@ -3,6 +3,7 @@
  * benchmark replaces only its entry; the others keep their last figures (with their own date and machine).
  */
 import * as fs from "node:fs";
+import { writeFileAtomic } from "../../tools/lib/atomicWrite";
 import type { MachineDetails } from "./machine";
 
 export interface BenchEntry {
@@ -24,11 +25,14 @@ export function readRecord(file: string): BenchRecord {
   }
   const start = text.indexOf(BEGIN);
   const end = text.indexOf(END, start);
-  if (start < 0 || end < 0) return {};
+  if (start < 0 && end < 0) return {};
+  // A damaged record must stop the run: rewriting it would silently drop every other bench's figures.
+  const damaged = () => new Error(`${file}: the results block between ${BEGIN} and ${END} is damaged; fix or delete the file, then rerun`);
+  if (start < 0 || end < 0) throw damaged();
   try {
     return JSON.parse(text.slice(start + BEGIN.length, end)) as BenchRecord;
   } catch {
-    return {};
+    throw damaged();
   }
 }
 
@@ -71,7 +75,5 @@ export function renderResults(record: BenchRecord): string {
 
 /** Written beside the target and renamed, so an interrupted run never leaves half a file. */
 export function writeResults(file: string, record: BenchRecord): void {
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, renderResults(record));
-  fs.renameSync(temp, file);
+  writeFileAtomic(file, renderResults(record));
 }

@@ -88,6 +88,10 @@ describe("Azure DevOps YAML", () => {
     }
   });
 
+  it("has template calls for the check above to inspect", () => {
+    expect(files.flatMap((file) => templateCalls(load(file))).length).toBeGreaterThan(0);
+  });
+
   it.each(files)("%s calls only commands that exist", (file) => {
     expect(missingCommands(scriptsOf(load(file)))).toEqual([]);
   });

@@ -157,8 +157,10 @@ describe("pr-comment command line", () => {
       { cwd: repoRoot, encoding: "utf8" },
     );
     expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^2 problems found:/);
     expect(result.stderr).toContain("--head:");
     expect(result.stderr).toContain("--base:");
+    expect(result.stdout).toBe("");
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(existsSync(out)).toBe(false);
   });
@@ -167,5 +169,16 @@ describe("pr-comment command line", () => {
     const err = await main([]).catch((e) => e);
     expect(err).toBeInstanceOf(InputError);
     expect((err as InputError).problems.map((p) => p.path)).toEqual(["--base", "--head"]);
+  });
+
+  it("reports an --out that is a folder together with an unreadable head plan", async () => {
+    const head = folder([]);
+    writeFileSync(join(head, "dev.plan.json"), "{ not json");
+    const outFolder = join(root, "out-is-a-folder");
+    mkdirSync(outFolder);
+    const err = await main(["--base", folder([]), "--head", head, "--out", outFolder]).catch((e) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as InputError).problems.map((p) => `${p.file}: ${p.path}`)).toEqual(["command line: --out", "dev.plan.json: "]);
+    expect(readdirSync(outFolder)).toEqual([]);
   });
 });

@@ -135,6 +135,17 @@ describe("--out", () => {
   });
 });
 
+test("an unwritable --out and a broken input file are reported together, before anything is written", async () => {
+  const folderAsOut = path.join(dir, "reports");
+  fs.mkdirSync(folderAsOut);
+  expect(await problems([fixture("malformed-truncated.json"), "--out", folderAsOut])).toEqual([
+    `--out: ${folderAsOut} is a directory`,
+    expect.stringMatching(/^: the JSON ends before the document is complete/),
+  ]);
+  expect(fs.readdirSync(dir)).toEqual(["reports"]);
+  expect(fs.readdirSync(folderAsOut)).toEqual([]);
+});
+
 test("--out into a missing directory is bad input, not a crash", async () => {
   expect(await problems([fixture("refresh-drift.json"), "--out", path.join(dir, "missing", "drift.md")])).toEqual([
     expect.stringMatching(/^--out: cannot write .*drift\.md: its directory does not exist$/),
@@ -147,6 +158,8 @@ describe("argument problems, all at once", () => {
       '--format: expected one of text, markdown, json; found "yaml"',
       "--delete: only used with --stale",
       "b.json: one input file expected",
+      // The first file is still read, so its problems come in the same report.
+      ": cannot read the file: no such file",
     ]);
   });
 

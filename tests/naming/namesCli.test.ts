@@ -26,13 +26,20 @@ describe("npm run names", () => {
     const [a, b] = await Promise.all(
       ["feature/customer-churn-model-a", "feature/customer-churn-model-b"].map(async (branch) => JSON.parse((await runTool("names", ["--branch", branch, "--json"])).stdout)),
     );
-    const models = (o: { names: { kind: string; value: string }[] }) => o.names.filter((n) => n.kind === "model" || n.kind === "experiment").map((n) => n.value);
-    for (const name of models(a)) expect(models(b)).not.toContain(name);
+    const assets = (o: { names: { kind: string; value: string }[] }) =>
+      o.names.filter((n) => ["pipeline", "model", "experiment", "component"].includes(n.kind)).map((n) => n.value);
+    expect(a.names.filter((n: { kind: string }) => n.kind === "pipeline").length).toBeGreaterThan(0);
+    // Same number of names on both sides, none shared: truncation kept them apart.
+    expect(assets(a)).toHaveLength(assets(b).length);
+    for (const name of assets(a)) expect(assets(b)).not.toContain(name);
+    expect(a.stack).not.toBe(b.stack);
   });
 
   test("an environment stack's pipelines carry no branch marker", async () => {
     const r = await runTool("names", ["--branch", "dev", "--stack", "dev", "--json"]);
-    const out = JSON.parse(r.stdout) as { names: { kind: string; value: string }[] };
+    expect(r.code).toBe(0);
+    const out = JSON.parse(r.stdout) as { stack: string; names: { kind: string; value: string }[] };
+    expect(out.stack).toBe("dev");
     expect(out.names.find((n) => n.kind === "pipeline")!.value).toBe("training_badpixels");
   });
 
@@ -56,4 +63,13 @@ test("every argument problem is reported at once, with the closest flag suggeste
   expect(r.stderr).toMatch(/^3 problems found:/);
   expect(r.stderr).toContain("--brnch: Unknown option '--brnch'; did you mean '--branch'?");
   expect(r.stderr).toContain("--stack: Option '--stack <value>' argument missing (found the flag '--json=yes'");
+});
+
+test("a missing branch and a bad stack name are reported together", async () => {
+  const r = await runTool("names", ["--stack", "bad/name"]);
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/^2 problems found:/);
+  expect(r.stderr).toContain("command line: --branch: is required");
+  expect(r.stderr).toContain("command line: --stack: invalid stack name 'bad/name'");
+  expect(r.stdout).toBe("");
 });

@@ -147,18 +147,31 @@ describe("plan text", () => {
 describe("exit codes", () => {
   it("exits 3 on a mandatory violation, naming the policy, after printing the plan", () => {
     expect(qaJson.code).toBe(3);
-    expect(qa.violations.filter((v) => v.level === "mandatory").length).toBeGreaterThan(0);
+    // qa's config tags everything it tags (the resource group and the workspace) as a violation.
+    const flagged = qa.violations.filter((v) => v.level === "mandatory");
+    expect(flagged.map((v) => qa.resources.find((r) => r.urn === v.urn)?.name).sort()).toEqual(["fxt-rg", "fxt-workspace"]);
+    expect(new Set(flagged.map((v) => `${v.policy}: ${v.message}`))).toEqual(new Set(["fixture-mandatory: tagged fixture-violation"]));
     expect(qaJson.stderr).toContain("mandatory policy violation(s): fixture-mandatory");
   });
 
   it("exits 2 for bad arguments, with no stack trace", async () => {
-    const runs = await Promise.all([fixture(), fixture("dev", "--bogus"), fixture("bad/name"), fixture("dev", "qa"), fixture("dev", "--config")]);
-    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2]);
+    const notAFolder = file("plain-file", "x");
+    const runs = await Promise.all([
+      fixture(),
+      fixture("dev", "--bogus"),
+      fixture("bad/name"),
+      fixture("dev", "qa"),
+      fixture("dev", "--config"),
+      fixture("dev", "--out", path.join(notAFolder, "out")),
+    ]);
+    expect(runs.map((r) => r.code)).toEqual([2, 2, 2, 2, 2, 2]);
     expect(runs[0].stderr).toContain("command line: stack: missing <stack>");
     expect(runs[1].stderr).toContain("Unknown option '--bogus'");
     expect(runs[2].stderr).toContain("invalid stack name 'bad/name'");
     expect(runs[3].stderr).toContain("expected one stack, found 2");
-    expect(runs[4].stderr).toContain("--config");
+    expect(runs[4].stderr).toContain("--config: Option '--config <value>' argument missing");
+    expect(runs[5].stderr).toContain(`command line: --out: ${notAFolder} is not a directory`);
+    expect(fs.readFileSync(notAFolder, "utf8")).toBe("x");
     for (const r of runs) {
       expect(r.stdout).toBe("");
       expect(r.stderr).not.toMatch(/\n\s+at /);

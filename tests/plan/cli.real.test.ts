@@ -6,6 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { checkName } from "../../infra/naming";
 import { environmentOutputKeys } from "../../infra/outputs";
 import { prepareStack } from "../../tools/plan/prepare";
 import { renderMermaid } from "../../tools/plan/render/mermaid";
@@ -38,6 +39,8 @@ describe.each(STACKS)("%s", (stack) => {
   it("plans, exiting 3 exactly when a mandatory policy is violated", () => {
     const plan = plans[stack];
     const mandatory = [...new Set(plan.violations.filter((v) => v.level === "mandatory").map((v) => v.policy))];
+    // A plan that silently skipped the policy pack would exit 0 with no findings.
+    expect(runs[stack].stderr).not.toContain("no policy was evaluated");
     expect(runs[stack].code).toBe(mandatory.length ? 3 : 0);
     for (const policy of mandatory) expect(runs[stack].stderr).toContain(policy);
   });
@@ -46,6 +49,7 @@ describe.each(STACKS)("%s", (stack) => {
     const plan = plans[stack];
     const index = new Map(plan.resources.map((r, i) => [r.urn, i]));
     expect(index.size).toBe(plan.resources.length);
+    expect(plan.resources.length).toBeGreaterThan(0);
     const prefix = `urn:pulumi:${plan.stack}::mlops::`;
     for (const r of plan.resources) {
       expect(r.urn.startsWith(prefix)).toBe(true);
@@ -105,6 +109,7 @@ describe("qa", () => {
     const m = renderMermaid(plans.qa);
     const aks = plans.qa.resources.find((r) => r.type === "azure-native:containerservice:ManagedCluster")!;
     expect(aks).toBeDefined();
+    expect(checkName("aksCluster", String(aks.inputs.resourceName))).toBeNull();
     expect(m).toContain(`AKS ${aks.inputs.resourceName}`);
     expect(m).toMatch(/n\d+ -->\|attached\| n\d+/);
   });
@@ -125,7 +130,10 @@ describe.each([
 
   it("shows the upstream's outputs as placeholders and an unpinned model version, resolved online, as unknown", () => {
     const pinned = new Map(prepareStack({ stack }).spec.promotion!.models.map((m) => [m.name, m.pinnedVersion]));
-    for (const model of plans[stack].resources.filter((r) => r.type === "pulumi-nodejs:dynamic/mlops:PromotedModel")) {
+    const promoted = plans[stack].resources.filter((r) => r.type === "pulumi-nodejs:dynamic/mlops:PromotedModel");
+    // One promoted model per configured model, so the checks below cover every one of them.
+    expect(promoted.map((m) => String(m.inputs.modelName)).sort()).toEqual([...pinned.keys()].sort());
+    for (const model of promoted) {
       const placeholders = allStrings(model.inputs).filter((s) => s.startsWith(`organization/mlops/${upstream}:`));
       expect(placeholders.length).toBeGreaterThan(0);
       for (const p of placeholders) expect(environmentOutputKeys).toContain(p.slice(`organization/mlops/${upstream}:`.length));

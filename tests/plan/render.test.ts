@@ -154,6 +154,7 @@ describe("Mermaid diagram", () => {
     const aks = id("AKS aks-qa");
     const up = id("upstream stack organization/mlops/dev");
     expect([ws, k8s, aks, up].every(Boolean)).toBe(true);
+    expect(new Set([ws, k8s, aks, up]).size).toBe(4);
     expect(m).toContain(`${k8s} -->|attached| ${aks}`);
     expect(m).toContain(`${ws} --> ${k8s}`);
     expect(m).toContain(`${up} -.->|promotes 2 models| ${ws}`);
@@ -167,7 +168,7 @@ describe("Mermaid diagram", () => {
       ],
       { kind: "branch", stack: "branch-x", branch: "feature/x" },
     );
-    expect(renderMermaid(branch)).toMatch(/n\d+\("1 published pipeline"\)[\s\S]*n\d+ -.->\|published into its workspace\| n\d+/);
+    expect(renderMermaid(branch)).toMatch(/n\d+\("1 published pipeline"\)[\s\S]*n\d+ -\.->\|published into its workspace\| n\d+/);
   });
 
   it("escapes quotes in labels", () => {

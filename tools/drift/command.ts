@@ -11,7 +11,7 @@
 import * as fs from "node:fs";
 import { InputError, InputProblem } from "../../infra/errors";
 import { EXIT, parseCommandLine } from "../lib/cli";
-import { writeFileAtomic } from "./atomicWrite";
+import { outputFileProblem, writeFileAtomic } from "../lib/atomicWrite";
 import { buildDriftReport } from "./driftReport";
 import { readPulumiOutput } from "./pulumiOutput";
 import { REPORT_FORMATS, ReportFormat, renderReport } from "./renderReport";
@@ -83,10 +83,13 @@ export async function driftCommand(argv: string[], deps: DriftDeps): Promise<num
   for (const flag of STALE_ONLY) if (values[flag] !== undefined) bad(`--${flag}`, "only used with --stale");
   if (positionals.length === 0) bad("<pulumi-output.json>", "missing: the file with the JSON of `pulumi preview --refresh --json` or `pulumi refresh --preview-only --json`");
   if (positionals.length > 1) bad(positionals.slice(1).join(" "), "one input file expected");
-  if (problems.length > 0) throw new InputError(problems);
-
+  const outProblem = values.out !== undefined ? outputFileProblem(values.out) : undefined;
+  if (outProblem) bad("--out", outProblem);
   const file = positionals[0];
-  const analysis = buildDriftReport(readPulumiOutput(file, readInput(file)), file);
+  // The input file's own problems join the argument problems: all are reported at once.
+  const analysis = file !== undefined ? collect(problems, () => buildDriftReport(readPulumiOutput(file, readInput(file)), file)) : undefined;
+  if (problems.length > 0 || !analysis) throw new InputError(problems);
+
   const { report } = analysis;
   const rendered = renderReport(analysis, format);
   if (values.out !== undefined) {
@@ -100,6 +103,16 @@ export async function driftCommand(argv: string[], deps: DriftDeps): Promise<num
     deps.stderr(`drift: ${high} high, ${medium} medium, ${low} low, ${unchanged} unchanged; report written to ${values.out}\n`);
   } else deps.stdout(rendered);
   return report.drifted.length > 0 ? EXIT.drift : EXIT.ok;
+}
+
+function collect<T>(problems: InputProblem[], read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (!(err instanceof InputError)) throw err;
+    problems.push(...err.problems);
+    return undefined;
+  }
 }
 
 function readInput(file: string): string {

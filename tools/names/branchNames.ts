@@ -1,5 +1,5 @@
 import type { EnvironmentSpec } from "../../infra/config";
-import { branchStackName, branchSlug, checkName, componentName, NameKind, pipelineAssetNames } from "../../infra/naming";
+import { branchStackName, branchSlug, checkName, componentName, isEnvironmentStack, NameKind, pipelineAssetNames } from "../../infra/naming";
 import type { PipelineDefinition } from "../../pipelines/spec/types";
 
 export interface NameEntry {
@@ -23,7 +23,7 @@ export interface BranchNames {
  */
 export function namesForBranch(branch: string, stack: string | undefined, spec: EnvironmentSpec, definitions: Record<string, PipelineDefinition>): BranchNames {
   const stackName = stack ?? branchStackName(branch);
-  const isBranchStack = !["dev", "qa", "prod"].includes(stackName);
+  const isBranchStack = !isEnvironmentStack(stackName);
   const marker = isBranchStack ? branch : null;
   const names: NameEntry[] = [{ kind: "stack", value: stackName }];
   const published = spec.pipelines.publish.length > 0 ? spec.pipelines.publish : Object.keys(definitions);

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
-import { InputError } from "../../infra/errors";
-import { isEnvironmentStack } from "../../infra/naming";
+import { InputError, InputProblem } from "../../infra/errors";
+import { checkName, isEnvironmentStack } from "../../infra/naming";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { invalidNames, namesForBranch } from "./branchNames";
@@ -9,7 +9,7 @@ import { invalidNames, namesForBranch } from "./branchNames";
 const USAGE = "usage: npm run names -- --branch <git-branch> [--stack <stack>] [--json]";
 
 async function main(): Promise<number> {
-  const { values, positionals } = parseCommandLine("names", process.argv.slice(2), {
+  const { values } = parseCommandLine("names", process.argv.slice(2), {
     branch: { type: "string" },
     stack: { type: "string" },
     json: { type: "boolean", default: false },
@@ -19,18 +19,19 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
-  if (!values.branch?.trim()) throw new InputError([{ file: "command line", path: "--branch", message: `is required (${USAGE})` }]);
-  if (positionals.length > 0) throw new InputError([{ file: "command line", path: positionals[0], message: `unexpected argument (${USAGE})` }]);
-  if (values.stack !== undefined && !/^[a-zA-Z0-9_.-]+$/.test(values.stack)) {
-    throw new InputError([{ file: "command line", path: "--stack", message: `invalid stack name '${values.stack}' (letters, digits, '-', '_', '.')` }]);
-  }
+  const problems: InputProblem[] = [];
+  const arg = (path: string, message: string) => problems.push({ file: "command line", path, message });
+  if (!values.branch?.trim()) arg("--branch", `is required (${USAGE})`);
+  const stackProblem = values.stack !== undefined ? checkName("stack", values.stack) : null;
+  if (stackProblem) arg("--stack", `invalid ${stackProblem}`);
+  if (problems.length > 0) throw new InputError(problems);
 
   // A branch stack uses dev's settings (it copies dev's config); an environment stack its own.
   const projectDir = path.resolve(__dirname, "../..");
   const target = values.stack && isEnvironmentStack(values.stack) ? values.stack : "dev";
   const files = readStackConfigFiles({ projectDir, stack: target });
   const spec = buildEnvironmentSpec({ project: files.project, stack: target, config: files.config, sources: files.sources, defaultFile: files.file });
-  const result = namesForBranch(values.branch, values.stack, spec, pipelineDefinitions);
+  const result = namesForBranch(values.branch!, values.stack, spec, pipelineDefinitions);
   const invalid = invalidNames(result);
   if (invalid.length > 0) throw new CliExit(EXIT.failure, `internal naming error:\n${invalid.join("\n")}`);
 

@@ -6,9 +6,10 @@
  * and its files are still produced, so a pull request can show the findings).
  */
 import "./startup";
-import * as fs from "node:fs";
 import * as path from "node:path";
 import { InputError, InputProblem } from "../../infra/errors";
+import { checkName } from "../../infra/naming";
+import { outputDirProblem, writeFilesAtomic } from "../lib/atomicWrite";
 import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { diffPlans, readPlanFile } from "./diff";
 import { renderPlanMarkdown } from "./render/markdown";
@@ -16,12 +17,10 @@ import { renderPlanText } from "./render/text";
 import { prepareStack, PreparedStack } from "./prepare";
 import type { PlanStackOptions } from "./run";
 import type { PlanDiff, PlanDocument } from "./types";
+import { withStdoutToStderr } from "../lib/stdout";
 
 const USAGE =
   "usage: npm run plan -- <stack> [--branch <git-branch>] [--config <file>] [--out <dir>] [--json] [--against <plan.json>]";
-
-/** Pulumi stack names: letters, digits, `-`, `_`, `.` (an organization/project prefix is not a stack name here). */
-const STACK_NAME = /^[A-Za-z0-9_.-]+$/;
 
 /** What tests swap: the project folder, the program, the policy and stack-reference keys. */
 export type PlanCliOptions = Pick<PlanStackOptions, "projectDir" | "program" | "policy" | "stackReferenceKeys"> & {
@@ -51,13 +50,14 @@ export async function main(argv: string[], options: PlanCliOptions = {}): Promis
   const stack = positionals[0];
   if (positionals.length === 0) arg("stack", `missing <stack> (${USAGE})`);
   if (positionals.length > 1) arg("stack", `expected one stack, found ${positionals.length}: ${positionals.join(" ")}`);
-  const stackOk = stack !== undefined && STACK_NAME.test(stack);
-  if (stack !== undefined && !stackOk) arg("stack", `invalid stack name '${stack}' (letters, digits, '-', '_', '.')`);
+  // An organization/project prefix is not a stack name here: the plan is of this project's stacks.
+  const stackProblem = stack !== undefined ? checkName("stack", stack) : undefined;
+  const stackOk = stack !== undefined && !stackProblem;
+  if (stackProblem) arg("stack", `invalid ${stackProblem}`);
   if (values.branch !== undefined && values.branch.trim() === "") arg("--branch", "must not be empty");
   const outDir = values.out !== undefined ? path.resolve(values.out) : undefined;
-  if (outDir !== undefined && fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) {
-    arg("--out", `${values.out} exists and is not a directory`);
-  }
+  const outProblem = values.out !== undefined ? outputDirProblem(values.out) : undefined;
+  if (outProblem) arg("--out", outProblem);
 
   let base: PlanDocument | undefined;
   if (values.against !== undefined) base = collect(problems, () => readPlanFile(path.resolve(values.against!), values.against!));
@@ -91,10 +91,15 @@ export async function main(argv: string[], options: PlanCliOptions = {}): Promis
 
   const json = JSON.stringify(plan, null, 2) + "\n";
   if (outDir !== undefined) {
-    writeAll(outDir, {
-      [`${stack}.plan.json`]: json,
-      [`${stack}.plan.md`]: renderPlanMarkdown(plan, diff, { againstLabel, policyEvaluated }),
-    });
+    // Both files land complete or not at all.
+    writeFilesAtomic(
+      outDir,
+      {
+        [`${stack}.plan.json`]: json,
+        [`${stack}.plan.md`]: renderPlanMarkdown(plan, diff, { againstLabel, policyEvaluated }),
+      },
+      { createDir: true },
+    );
   }
   if (values.json) stdout(json);
   else stdout(renderPlanText(plan, { diff, againstLabel, policyEvaluated }));
@@ -107,20 +112,6 @@ export async function main(argv: string[], options: PlanCliOptions = {}): Promis
   return EXIT.ok;
 }
 
-/**
- * While the program runs, whatever it prints (console.log, `pulumi.log.info`) goes to stderr: stdout
- * carries only the plan, so `--json` output always parses.
- */
-async function withStdoutToStderr<T>(run: () => Promise<T>): Promise<T> {
-  const original = process.stdout.write;
-  process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  try {
-    return await run();
-  } finally {
-    process.stdout.write = original;
-  }
-}
-
 function collect<T>(problems: InputProblem[], read: () => T): T | undefined {
   try {
     return read();
@@ -129,24 +120,6 @@ function collect<T>(problems: InputProblem[], read: () => T): T | undefined {
       problems.push(...err.problems);
       return undefined;
     }
-    throw err;
-  }
-}
-
-/** Every file lands complete or not at all: written beside its target, then renamed into place. */
-function writeAll(dir: string, files: Record<string, string>): void {
-  fs.mkdirSync(dir, { recursive: true });
-  const temps: [temp: string, target: string][] = [];
-  try {
-    for (const [name, content] of Object.entries(files)) {
-      const target = path.join(dir, name);
-      const temp = path.join(dir, `.${name}.${process.pid}.tmp`);
-      fs.writeFileSync(temp, content);
-      temps.push([temp, target]);
-    }
-    for (const [temp, target] of temps) fs.renameSync(temp, target);
-  } catch (err) {
-    for (const [temp] of temps) fs.rmSync(temp, { force: true });
     throw err;
   }
 }

@@ -5,9 +5,8 @@
  * its target branch (base). Exit 0 when rendered (failed plans are reported inside the comment);
  * 2 on bad arguments or an unreadable head plan, with nothing written.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { InputError, InputProblem } from "../../infra/errors";
+import { outputFileProblem, writeFileAtomic } from "../lib/atomicWrite";
 import { EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { readPlanFolders } from "./collect";
 import { renderPullRequestComment } from "./render";
@@ -31,20 +30,26 @@ export async function main(argv: string[], stdout: (text: string) => void = (t) 
   if (!values.base) arg("--base", `required (${USAGE})`);
   if (!values.head) arg("--head", `required (${USAGE})`);
   if (positionals.length) arg("arguments", `unexpected: ${positionals.join(" ")}`);
-  if (values.out !== undefined && fs.existsSync(values.out) && fs.statSync(values.out).isDirectory()) arg("--out", `${values.out} is a folder`);
-  if (problems.length) throw new InputError(problems);
+  const outProblem = values.out !== undefined ? outputFileProblem(values.out, { createDir: true }) : undefined;
+  if (outProblem) arg("--out", outProblem);
+  let folders: ReturnType<typeof readPlanFolders> | undefined;
+  if (values.base && values.head) {
+    try {
+      folders = readPlanFolders(values.head, values.base);
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      problems.push(...err.problems);
+    }
+  }
+  if (problems.length || !folders) throw new InputError(problems);
 
-  const comment = renderPullRequestComment(readPlanFolders(values.head!, values.base!), { title: values.title });
+  const comment = renderPullRequestComment(folders, { title: values.title });
   if (values.out === undefined) {
     stdout(comment);
     return EXIT.ok;
   }
-  // Temp file + rename: a reader never sees half a comment.
-  const out = path.resolve(values.out);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
-  const tmp = `${out}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, comment);
-  fs.renameSync(tmp, out);
+  // A reader never sees half a comment.
+  writeFileAtomic(values.out, comment, { createDir: true });
   return EXIT.ok;
 }
 
