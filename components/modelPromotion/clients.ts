@@ -71,11 +71,12 @@ export function azureClients(settings: ClientSettings, options: AzureClientOptio
       const pipeline = rest.createPipelineFromOptions({ retryOptions: ARM_RETRY });
       pipeline.addPolicy(rest.bearerTokenAuthenticationPolicy({ credential: cred, scopes: `${settings.armEndpoint.replace(/\/+$/, "")}/.default` }));
       for (const p of armPolicies) pipeline.addPolicy(p.policy, p.position === "perRetry" ? { afterPhase: "Retry" } : {});
-      const request = rest.createPipelineRequest({
-        url: `${settings.armEndpoint.replace(/\/+$/, "")}${storageAccountId}/listKeys?api-version=${STORAGE_API_VERSION}`,
-        method: "POST",
-      });
-      const response = await pipeline.sendRequest(rest.createDefaultHttpClient(), request);
+      const http = rest.createDefaultHttpClient();
+      const url = (suffix: string) => `${settings.armEndpoint.replace(/\/+$/, "")}${storageAccountId}${suffix}?api-version=${STORAGE_API_VERSION}`;
+      // An account with shared keys disabled still lists its keys, but refuses every SAS signed with them.
+      const account = await pipeline.sendRequest(http, rest.createPipelineRequest({ url: url(""), method: "GET" }));
+      if (account.status === 200 && account.bodyAsText && JSON.parse(account.bodyAsText).properties?.allowSharedKeyAccess === false) return undefined;
+      const response = await pipeline.sendRequest(http, rest.createPipelineRequest({ url: url("/listKeys"), method: "POST" }));
       if (response.status !== 200 || !response.bodyAsText) return undefined;
       const keys = (JSON.parse(response.bodyAsText).keys ?? []) as { value?: string; permissions?: string }[];
       const key = keys.find((k) => (k.permissions ?? "").toLowerCase() === "full" && k.value) ?? keys.find((k) => k.value);

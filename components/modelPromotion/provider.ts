@@ -7,23 +7,37 @@ import { azureClients, PromotionClientFactory, PromotionClients } from "./client
 import { inspect, promote, retire } from "./promotion";
 import { DEFAULTS, PromotedModelInputs, PromotedModelOutputs } from "./types";
 
-/** Changing any of these promotes a different thing: a new target version (replace). */
-const REPLACE_PATHS = [
-  "modelName",
-  "version",
+/**
+ * The target model version's identity: only a change here promotes a different thing (replace).
+ * Pulumi creates the replacement before deleting the old resource, so a replace whose target
+ * version stays the same would adopt it and then archive (or delete) it in the same `up`.
+ */
+const REPLACE_PATHS = ["modelName", "version", "target.subscriptionId", "target.resourceGroupName", "target.workspaceName"];
+/**
+ * ARM names these case-insensitively: a change of case names the same workspace. (An array, not a
+ * Set: Pulumi's closure serialization does not carry a Set's contents.)
+ */
+const CASE_INSENSITIVE = ["target.subscriptionId", "target.resourceGroupName", "target.workspaceName"];
+/**
+ * Where the files come from and go, and how: an update that re-verifies against the same target
+ * version (a moved target folder or different source content is refused by `promote`, since
+ * model versions are immutable).
+ */
+const UPDATE_PATHS = [
   "source.subscriptionId",
   "source.resourceGroupName",
   "source.workspaceName",
-  "target.subscriptionId",
-  "target.resourceGroupName",
-  "target.workspaceName",
   "target.datastoreName",
   "target.storageAccountName",
   "target.containerName",
   "targetPathPrefix",
+  "armEndpoint",
+  "blobEndpointTemplate",
+  "archiveOnDelete",
+  "copyConcurrency",
+  "approvalTag.key",
+  "approvalTag.value",
 ];
-/** Settings that change how, not what: an update that re-verifies. */
-const UPDATE_PATHS = ["armEndpoint", "blobEndpointTemplate", "archiveOnDelete", "copyConcurrency", "approvalTag.key", "approvalTag.value"];
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
 const VERSION = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,99}$/;
@@ -115,7 +129,8 @@ export class PromotedModelProvider implements pulumi.dynamic.ResourceProvider {
   async diff(_id: string, olds: any, news: any): Promise<pulumi.dynamic.DiffResult> {
     const next = withDefaults(news);
     const prev = pickInputs(olds);
-    const differs = (path: string) => JSON.stringify(at(prev, path) ?? null) !== JSON.stringify(at(next, path) ?? null);
+    const norm = (path: string, v: unknown) => (CASE_INSENSITIVE.includes(path) && typeof v === "string" ? v.toLowerCase() : v);
+    const differs = (path: string) => JSON.stringify(norm(path, at(prev, path)) ?? null) !== JSON.stringify(norm(path, at(next, path)) ?? null);
     const replaces = REPLACE_PATHS.filter(differs);
     const updates = UPDATE_PATHS.filter(differs);
     // `read` found drift: an update repairs files or restores the archived version.

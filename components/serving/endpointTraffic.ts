@@ -10,7 +10,8 @@ export interface EndpointTrafficArgs {
 
 /** `mlops:EndpointTraffic`: an online endpoint's traffic split, set once its deployments exist. */
 export class EndpointTraffic extends pulumi.dynamic.Resource {
-  readonly appliedTraffic!: pulumi.Output<Record<string, number>>;
+  // `declare`: with ES2022 class fields a plain declaration would reset the output the base constructor set.
+  declare readonly appliedTraffic: pulumi.Output<Record<string, number>>;
 
   constructor(name: string, args: EndpointTrafficArgs, opts?: pulumi.CustomResourceOptions, providerOptions?: EndpointTrafficProviderOptions) {
     super(

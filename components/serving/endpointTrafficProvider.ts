@@ -93,6 +93,16 @@ function sameTraffic(a: Record<string, number> | undefined, b: Record<string, nu
   return JSON.stringify(norm(a)) === JSON.stringify(norm(b));
 }
 
+/**
+ * The split that routes exactly `traffic`: every other listed deployment gets 0. A 0 for a deployment
+ * the endpoint does not list (deleted outside Pulumi) is left out: Azure rejects a split naming a
+ * deployment it cannot find.
+ */
+function routeOnly(existing: Record<string, number>, traffic: Record<string, number>): Record<string, number> {
+  const wanted = Object.entries(traffic).filter(([d, v]) => v !== 0 || d in existing);
+  return { ...Object.fromEntries(Object.keys(existing).map((d) => [d, 0])), ...Object.fromEntries(wanted) };
+}
+
 /** Properties Azure computes; a PUT must not send them back. */
 const READ_ONLY_PROPERTIES = ["provisioningState", "scoringUri", "swaggerUri", "openAPIUri"];
 
@@ -119,12 +129,12 @@ export class EndpointTrafficProvider implements pulumi.dynamic.ResourceProvider 
   }
 
   async create(inputs: EndpointTrafficInputs): Promise<pulumi.dynamic.CreateResult> {
-    const applied = await this.apply(inputs, inputs.traffic);
+    const applied = await this.apply(inputs, (existing) => routeOnly(existing, inputs.traffic));
     return { id: `${inputs.endpointId}/traffic`, outs: { ...inputs, appliedTraffic: applied } };
   }
 
   async update(_id: string, _olds: EndpointTrafficOutputs, news: EndpointTrafficInputs): Promise<pulumi.dynamic.UpdateResult> {
-    const applied = await this.apply(news, news.traffic);
+    const applied = await this.apply(news, (existing) => routeOnly(existing, news.traffic));
     return { outs: { ...news, appliedTraffic: applied } };
   }
 
@@ -140,15 +150,25 @@ export class EndpointTrafficProvider implements pulumi.dynamic.ResourceProvider 
   }
 
   async delete(_id: string, props: EndpointTrafficOutputs): Promise<void> {
-    // Only the deployments this resource routed to are drained; a gone endpoint needs nothing.
-    const drained = Object.fromEntries(Object.keys(props.traffic).map((d) => [d, 0]));
-    await this.apply(props, drained, { tolerateMissingEndpoint: true });
+    // Drains the deployments this resource routed to (Azure refuses to delete a deployment that takes
+    // traffic). Azure accepts only a split totalling 100, or nothing routed: other deployments keep
+    // their share when they already carry all of it, otherwise nothing stays routed. A gone endpoint
+    // needs nothing.
+    await this.apply(
+      props,
+      (existing) => {
+        const others = Object.entries(existing).filter(([d]) => !(d in (props.traffic ?? {})));
+        const othersTotal = others.reduce((n, [, v]) => n + v, 0);
+        return othersTotal === 100 ? Object.fromEntries(others) : Object.fromEntries(Object.keys(existing).map((d) => [d, 0]));
+      },
+      { tolerateMissingEndpoint: true },
+    );
   }
 
   /** GET, then PUT only when the traffic differs: a retried or adopted create makes no write. */
   private async apply(
     target: Pick<EndpointTrafficInputs, "endpointId" | "armEndpoint">,
-    traffic: Record<string, number>,
+    desiredOf: (existing: Record<string, number>) => Record<string, number>,
     opts: { tolerateMissingEndpoint?: boolean } = {},
   ): Promise<Record<string, number>> {
     const client = this.client(target.armEndpoint);
@@ -157,7 +177,7 @@ export class EndpointTrafficProvider implements pulumi.dynamic.ResourceProvider 
     if (current.status === 404 && opts.tolerateMissingEndpoint) return {};
     assertOk(current, "read the online endpoint");
     const existing = (current.body?.properties?.traffic ?? {}) as Record<string, number>;
-    const desired = { ...Object.fromEntries(Object.keys(existing).map((d) => [d, 0])), ...traffic };
+    const desired = desiredOf(existing);
     if (sameTraffic(existing, desired)) return existing;
 
     const properties = { ...(current.body.properties ?? {}), traffic: desired };
@@ -172,14 +192,17 @@ export class EndpointTrafficProvider implements pulumi.dynamic.ResourceProvider 
     return (after.body?.properties?.traffic ?? {}) as Record<string, number>;
   }
 
+  /** ARM's long-running operations: poll `Azure-AsyncOperation` for a status, else `Location` until it stops answering 202. */
   private async waitForOperation(client: ArmJsonClient, res: ArmResponse): Promise<void> {
-    const statusUrl = res.headers["azure-asyncoperation"];
+    const asyncUrl = res.headers["azure-asyncoperation"];
+    const locationUrl = res.headers["location"];
+    const statusUrl = asyncUrl ?? (res.status === 202 ? locationUrl : undefined);
     if (!statusUrl) return;
     const maxPolls = this.options.maxPolls ?? 360;
     for (let i = 0; i < maxPolls; i++) {
       const poll = await client.send("GET", statusUrl);
       assertOk(poll, "poll the traffic update");
-      const status = String(poll.body?.status ?? "");
+      const status = asyncUrl ? String(poll.body?.status ?? "") : poll.status === 202 ? "InProgress" : "Succeeded";
       if (/^succeeded$/i.test(status)) return;
       if (/^(failed|canceled|cancelled)$/i.test(status)) {
         throw new Error(`setting the online endpoint's traffic ${status.toLowerCase()}: ${poll.body?.error?.message ?? "no details"}`);

@@ -179,9 +179,13 @@ export class PublishedPipelineProvider implements pulumi.dynamic.ResourceProvide
 
 export function diffPublished(olds: PublishedPipelineOutputs, news: PublishedPipelineInputs): pulumi.dynamic.DiffResult {
   const same = (a: unknown, b: unknown) => JSON.stringify(sortKeys(a)) === JSON.stringify(sortKeys(b));
+  // Replace only when the published assets get other ARM ids. Pulumi creates the replacement before
+  // deleting the old resource, so a replace that keeps the ids (a new ARM endpoint URL for the same
+  // cloud, a workspace name in other case: ARM ids are case-insensitive) would adopt the assets and
+  // then delete them.
+  const lower = (ws: WorkspaceCoordinates | undefined) => (ws ? Object.fromEntries(Object.entries(ws).map(([k, v]) => [k, String(v).toLowerCase()])) : ws);
   const replaces: string[] = [];
-  if (!same(olds.workspace, news.workspace)) replaces.push("workspace");
-  if ((olds.armEndpoint ?? "") !== news.armEndpoint) replaces.push("armEndpoint");
+  if (!same(lower(olds.workspace), lower(news.workspace))) replaces.push("workspace");
   if (olds.plan?.pipelineName !== news.plan.pipelineName) replaces.push("plan");
   const changed: string[] = INPUT_KEYS.filter((k) => !same(olds[k], news[k]));
   if ((olds.drift ?? []).length > 0) changed.push("drift");

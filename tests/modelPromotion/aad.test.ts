@@ -108,3 +108,19 @@ it("says which roles to grant when neither a delegation key nor the account key 
   await expect(provider.create(inputs("3"))).rejects.toThrow(/cannot sign a read SAS for storage account 'aaddev'.*Storage Blob Data Reader/);
   expect(aml.writes().filter((r) => r.method === "PUT")).toEqual([]);
 });
+
+it("does not fall back to an account key on a source account with shared keys disabled (Azure refuses such a SAS)", async () => {
+  jest.spyOn(BlobServiceClient.prototype, "getUserDelegationKey").mockRejectedValue(new RestError("denied", { statusCode: 403 }));
+  const accountPath = `/subscriptions/${DEV.subscriptionId}/resourceGroups/${DEV.resourceGroupName}/providers/Microsoft.Storage/storageAccounts/aaddev`;
+  aml.seed(accountPath, { location: "westeurope", kind: "StorageV2", properties: { allowSharedKeyAccess: false } });
+  const key = azurite.accounts.find((a) => a.name === "aaddev")!.key;
+  aml.onAction("listKeys", () => ({ status: 200, body: { keys: [{ keyName: "key1", value: key, permissions: "FULL" }] } }));
+  try {
+    await expect(provider.create(inputs("3"))).rejects.toThrow(/cannot sign a read SAS for storage account 'aaddev'.*shared keys are disabled.*Storage Blob Data Reader/);
+    expect(aml.writes().filter((r) => r.method === "POST")).toEqual([]);
+    expect(aml.writes().filter((r) => r.method === "PUT")).toEqual([]);
+    expect(copySources).toEqual([]);
+  } finally {
+    aml.remove(accountPath);
+  }
+});

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../tools/model/approval";
-import { startHarness, Harness, DEV, DEV_ACCOUNT, QA, QA_CONTAINER, md5 } from "./harness";
+import { startHarness, Harness, DEV, DEV_ACCOUNT, QA, QA_ACCOUNT, QA_CONTAINER, md5 } from "./harness";
 import { approvedVersionOf, resolvePromotedVersion } from "../../components/modelPromotion/resolve";
 import type { PromotedModelOutputs } from "../../components/modelPromotion/types";
 import { LINEAGE } from "../../components/modelPromotion/types";
@@ -267,6 +267,30 @@ describe("read and delete", () => {
     const left: string[] = [];
     for await (const b of h.qaContainer.listBlobsFlat({ prefix: "promoted/scratch/" })) left.push(b.name);
     expect(left).toEqual([]);
+  });
+});
+
+describe("replace versus update", () => {
+  it("only another target version replaces; the same target version reached differently updates in place and archives nothing", async () => {
+    await h.seedModel("ident", "1", { "m.bin": "m" });
+    const { id, outs } = await h.provider.create(h.inputs("ident", "1"));
+    const qa = { ...QA, datastoreName: "workspaceblobstore" };
+    const explicitStorage = h.inputs("ident", "1", { target: { ...qa, storageAccountName: QA_ACCOUNT, containerName: QA_CONTAINER } });
+    h.resetCounters();
+    // Pulumi creates a replacement before deleting the old one: a "replacement" of the same target
+    // version would adopt it and then archive it. These are updates.
+    expect(await h.provider.diff(id, outs, explicitStorage)).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    expect(await h.provider.diff(id, outs, h.inputs("ident", "1", { source: { ...DEV, workspaceName: "mlw-mlops-dev-renamed" } }))).toMatchObject({ changes: true, replaces: [] });
+    expect(await h.provider.diff(id, outs, h.inputs("ident", "1", { target: { ...qa, workspaceName: QA.workspaceName.toUpperCase() } }))).toMatchObject({ changes: false, replaces: [] });
+    expect(await h.provider.diff(id, outs, h.inputs("ident", "2"))).toMatchObject({ changes: true, replaces: ["version"] });
+    expect(await h.provider.diff(id, outs, h.inputs("ident", "1", { target: { ...qa, workspaceName: "mlw-other" } }))).toMatchObject({ changes: true, replaces: ["target.workspaceName"] });
+    expect(h.aml.requests).toEqual([]);
+
+    const updated = await h.provider.update!(id, outs, explicitStorage);
+    expect(updated.outs).toMatchObject({ modelId: id, contentHash: outs.contentHash, targetStorageAccountName: QA_ACCOUNT, targetContainerName: QA_CONTAINER });
+    expect(h.copies()).toEqual([]);
+    expect(h.aml.writes()).toEqual([]);
+    expect(h.aml.get(versionPath(QA, "ident", "1")).properties.isArchived).toBe(false);
   });
 });
 

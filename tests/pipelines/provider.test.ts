@@ -243,7 +243,7 @@ describe("publishing the training pipeline", () => {
 });
 
 describe("diff is pure and decides update versus replace", () => {
-  test("another workspace replaces; tags or code update in place", async () => {
+  test("another workspace replaces; tags, code, the ARM endpoint URL or a workspace name in other case update in place", async () => {
     const inputs = h.inputs("scoring");
     const olds = { ...inputs, pipelineName: inputs.plan.pipelineName, experimentName: "", modelName: "", contentHash: inputs.plan.contentHash, published: [], drift: [] };
     h.clearRecords();
@@ -251,6 +251,10 @@ describe("diff is pure and decides update versus replace", () => {
     expect(await h.provider.diff("id", olds, { ...inputs, tags: { ...inputs.tags, owner: "team" } })).toMatchObject({ changes: true, replaces: [] });
     expect(await h.provider.diff("id", olds, h.inputs("scoring", { name: "feature/y", slug: "y" }))).toMatchObject({ changes: true, replaces: expect.arrayContaining(["plan"]) });
     expect(await h.provider.diff("id", olds, inputs)).toMatchObject({ changes: false });
+    // Same asset ids: a replace would create (adopting them) and then delete them. Update instead.
+    expect(await h.provider.diff("id", olds, { ...inputs, armEndpoint: `${inputs.armEndpoint}/` })).toEqual({ changes: true, replaces: [], deleteBeforeReplace: false });
+    const upper = { ...ws, resourceGroupName: ws.resourceGroupName.toUpperCase(), workspaceName: ws.workspaceName.toUpperCase() };
+    expect(await h.provider.diff("id", olds, { ...inputs, workspace: upper })).toMatchObject({ changes: true, replaces: [] });
     expect(h.aml.requests).toEqual([]);
   });
 });

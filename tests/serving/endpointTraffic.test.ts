@@ -127,6 +127,55 @@ test("delete drains its deployments (Azure refuses to delete a deployment that t
   expect(aml.writes()).toEqual([]);
 });
 
+test("delete never names a deployment the endpoint no longer lists, and leaves a split others fully carry", async () => {
+  // `live` was deleted outside Pulumi and `hotfix` took all traffic: nothing to drain, no PUT.
+  seedEndpoint({ hotfix: 100 });
+  await provider.delete(`${endpointPath}/traffic`, { ...inputs({ live: 100 }), appliedTraffic: { live: 100 } });
+  expect(aml.writes()).toEqual([]);
+  expect(aml.get(endpointPath).properties.traffic).toEqual({ hotfix: 100 });
+  // A split ours shares cannot stay (Azure accepts only a total of 100, or nothing routed).
+  seedEndpoint({ live: 20, hotfix: 80 });
+  aml.clearRequests();
+  await provider.delete(`${endpointPath}/traffic`, { ...inputs({ live: 100 }), appliedTraffic: { live: 20, hotfix: 80 } });
+  expect(aml.writes("onlineEndpoints").map((r) => (r.body as any).properties.traffic)).toEqual([{ live: 0, hotfix: 0 }]);
+});
+
+test("create leaves out a 0 for a deployment the endpoint does not list", async () => {
+  seedEndpoint({});
+  await provider.create(inputs({ live: 100, retired: 0 }));
+  expect(aml.writes("onlineEndpoints").map((r) => (r.body as any).properties.traffic)).toEqual([{ live: 100 }]);
+});
+
+test("an operation reported only by a Location header is polled until it stops answering 202", async () => {
+  seedEndpoint({});
+  const statusReads: number[] = [];
+  // The same server and SDK pipeline, with Azure-AsyncOperation hidden: the Location protocol only.
+  const locationOnly = new EndpointTrafficProvider({
+    clientFactory: (arm) => {
+      const real = createArmJsonClient(arm, { credential: aml.credential, additionalPolicies: aml.clientOptions.additionalPolicies });
+      return {
+        async send(method, url, body) {
+          const res = await real.send(method, url, body);
+          if (/mfeOperationResults/.test(url)) statusReads.push(res.status);
+          const asyncUrl = res.headers["azure-asyncoperation"];
+          if (method === "PUT" && asyncUrl) {
+            // The same operation's result URL, as a Location header (what many ARM services send).
+            return { ...res, status: 202, headers: { ...res.headers, "azure-asyncoperation": undefined, location: asyncUrl.replace("mfeOperationsStatus", "mfeOperationResults") } };
+          }
+          return res;
+        },
+      };
+    },
+    pollIntervalMs: 5,
+  });
+  const result = await locationOnly.create(inputs({ live: 100 }));
+  expect(result.outs.appliedTraffic).toEqual({ live: 100 });
+  expect(statusReads.length).toBeGreaterThanOrEqual(2);
+  expect(statusReads.slice(0, -1).every((s) => s === 202)).toBe(true);
+  expect(statusReads[statusReads.length - 1]).not.toBe(202);
+  expect(aml.reads("mfeOperationsStatus")).toEqual([]);
+});
+
 test("a throttled PUT is retried by the SDK pipeline (Retry-After honoured) and still succeeds", async () => {
   seedEndpoint({});
   aml.inject({ method: "PUT", path: "onlineEndpoints", kind: "throttle", retryAfterSeconds: 1 });
@@ -152,4 +201,18 @@ test("check reports every bad input at once", async () => {
   const failures = checkTrafficInputs({ endpointId: "/subscriptions/x/resourceGroups/y", traffic: { a: 60, b: 30.5 }, armEndpoint: "http://127.0.0.1:1" });
   expect(failures.map((f) => f.property).sort()).toEqual(["armEndpoint", "endpointId", "traffic", "traffic.b"].sort());
   expect((await provider.check({}, { endpointId: endpointPath, traffic: { live: 100 }, endpointRevision: "r" })).inputs.armEndpoint).toBe("https://management.azure.com");
+});
+
+test("the resource exposes appliedTraffic as an output (a plain ES2022 class field would reset it to undefined)", async () => {
+  const pulumi = await import("@pulumi/pulumi");
+  await pulumi.runtime.setMocks(
+    { newResource: (a) => ({ id: `${a.name}-id`, state: { ...a.inputs, appliedTraffic: { live: 100 } } }), call: (a) => a.inputs },
+    "project",
+    "stack",
+    false,
+  );
+  const { EndpointTraffic } = await import("../../components/serving/endpointTraffic");
+  const resource = new EndpointTraffic("traffic", { endpointId: endpointPath, traffic: { live: 100 }, endpointRevision: "r1" });
+  expect(pulumi.Output.isInstance(resource.appliedTraffic)).toBe(true);
+  await expect(new Promise((resolve) => resource.appliedTraffic.apply(resolve))).resolves.toEqual({ live: 100 });
 });
