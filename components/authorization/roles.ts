@@ -16,7 +16,7 @@ export const builtInRoles = {
   AzureMLDataScientist: "f6c7c914-8db3-469d-8ca1-694a8f32e121",
   AzureMLComputeOperator: "e503ece1-11d0-4e8e-8e2c-7a6c3bf38815",
   AksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
-  AksClusterUser: "4abbcc35-e782-43d8-92c5-2d3c1bd2d8f0",
+  AksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
   NetworkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
   ManagedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
   UserAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",

@@ -84,6 +84,11 @@ export interface CiIdentityArgs {
    * and nowhere else.
    */
   deployScopes: { key: string; id: pulumi.Input<string> }[];
+  /**
+   * The environment's own storage account: the deployer writes blobs there (pipeline code snapshots,
+   * promoted model files), which Contributor (control plane only) does not allow.
+   */
+  dataStorageAccountId?: pulumi.Input<string>;
   /** Read-only access to the environment models are promoted from (qa ← dev, prod ← qa). */
   promotionSource?: { workspaceId: pulumi.Input<string>; storageAccountId: pulumi.Input<string> };
   /** Object ids of the application's owners. */
@@ -210,6 +215,9 @@ export class CiIdentity extends pulumi.ComponentResource {
         conditionVersion: "2.0",
         description: "Grants workload identities their roles; never Owner or access administration",
       }, [assigner!]);
+    }
+    if (args.dataStorageAccountId) {
+      grant("storage-blob-contributor", args.dataStorageAccountId, "StorageBlobDataContributor", { description: "Uploads pipeline code and promoted model files" });
     }
     if (args.promotionSource) {
       grant("promotion-source-workspace-reader", args.promotionSource.workspaceId, "Reader", { description: "Reads approved models to promote" });

@@ -77,10 +77,29 @@ export class AmlKubernetesCompute extends pulumi.ComponentResource {
     const child = { parent: this };
     const inf = args.inference;
 
+    // `az k8s-extension create` fills in settings the chart needs and translates a few user-facing
+    // keys into the chart's own (sslSecret → scoringFe.sslSecret, internalLoadBalancerProvider →
+    // scoringFe.serviceType.internalLoadBalancer); an ARM install gets none of that, so it is done here.
+    const region = args.location.toLowerCase();
+    const clusterIdentity = {
+      cluster_name: args.cluster.clusterId,
+      clusterId: args.cluster.clusterId,
+      "prometheus.prometheusSpec.externalLabels.cluster_name": args.cluster.clusterId,
+      cluster_name_friendly: args.cluster.clusterName,
+      location: region,
+      jobSchedulerLocation: region,
+      domain: `${region}.cloudapp.azure.com`,
+      // AKS reaches Azure ML directly: no Azure Relay or Service Bus (those are for Arc clusters).
+      "relayserver.enabled": "false",
+      "servicebus.enabled": "false",
+      "nginxIngress.enabled": "true",
+    };
     const extension = new kubernetesconfiguration.Extension(
       `${name}-extension`,
       {
         extensionName: "azureml",
+        // The extension's components authenticate to Azure ML with its own identity (the CLI always creates one).
+        identity: { type: kubernetesconfiguration.ResourceIdentityType.SystemAssigned },
         extensionType: AZUREML_EXTENSION_TYPE,
         clusterRp: "Microsoft.ContainerService",
         clusterResourceName: "managedClusters",
@@ -90,15 +109,17 @@ export class AmlKubernetesCompute extends pulumi.ComponentResource {
         releaseTrain: "stable",
         scope: { cluster: { releaseNamespace: "azureml" } },
         configurationSettings: {
+          ...clusterIdentity,
           enableInference: "True",
           // Batch scoring runs as a pipeline on the workspace's compute clusters, not on AKS.
           enableTraining: "False",
           inferenceRouterServiceType: "LoadBalancer",
-          ...(inf.internalLoadBalancer ? { internalLoadBalancerProvider: "azure" } : {}),
+          ...(inf.internalLoadBalancer ? { internalLoadBalancerProvider: "azure", "scoringFe.serviceType.internalLoadBalancer": "true" } : {}),
           allowInsecureConnections: "False",
           inferenceRouterHA: inf.highAvailability ? "True" : "False",
           sslCname: inf.tls.cname,
           sslSecret: inf.tls.secretName,
+          "scoringFe.sslSecret": inf.tls.secretName,
           ...(inf.gpu ? { installNvidiaDevicePlugin: "True" } : {}),
         },
       },

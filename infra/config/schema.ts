@@ -222,7 +222,11 @@ export const configSchema = {
           type: "object",
           additionalProperties: false,
           properties: {
-            authMode: { enum: ["AADToken", "AMLToken", "Key"], default: "AADToken" },
+            authMode: {
+              enum: ["AMLToken", "Key"],
+              default: "AMLToken",
+              description: "Kubernetes online endpoints accept AMLToken or Key (Entra tokens are for managed online endpoints)",
+            },
             instanceType: { type: "string" },
             instanceCount: { type: "integer", minimum: 1, maximum: 100, default: 1 },
             model: {
@@ -242,6 +246,25 @@ export const configSchema = {
           properties: {
             enabled: { type: "boolean", default: true },
             cluster: clusterKey,
+          },
+        },
+        tls: {
+          type: "object",
+          additionalProperties: false,
+          description: "HTTPS of the inference router (the Azure ML extension refuses insecure connections)",
+          properties: {
+            cname: {
+              type: "string",
+              maxLength: 253,
+              pattern: "^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)+$",
+              description: "Host name clients call the router by; it must resolve to the router's load balancer. default: inference.<environment>.<prefix>.internal",
+            },
+            secretName: {
+              type: "string",
+              pattern: "^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$",
+              default: "azureml-fe-tls",
+              description: "Kubernetes TLS secret in the `azureml` namespace holding cert.pem and key.pem for the cname",
+            },
           },
         },
       },

@@ -160,12 +160,13 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
         instanceTypes: (s?.instanceTypes ?? []).map((t) => ({ name: t.name, cpu: t.cpu, memory: t.memory, gpu: t.gpu ?? 0, ...(t.nodePool ? { nodePool: t.nodePool } : {}) })),
         onlineEndpoint: {
           name: names.onlineEndpoint,
-          authMode: s?.onlineEndpoint?.authMode ?? "AADToken",
+          authMode: s?.onlineEndpoint?.authMode ?? "AMLToken",
           instanceType: s?.onlineEndpoint?.instanceType ?? s?.instanceTypes?.[0]?.name ?? "defaultinstancetype",
           instanceCount: s?.onlineEndpoint?.instanceCount ?? 1,
           ...(s?.onlineEndpoint?.model ? { model: s.onlineEndpoint.model } : {}),
         },
         batchEndpoint: { enabled: s?.batchEndpoint?.enabled ?? true, name: names.batchEndpoint, ...(s?.batchEndpoint?.cluster ? { clusterKey: s.batchEndpoint.cluster } : {}) },
+        tls: { cname: s?.tls?.cname ?? `inference.${environment}.${prefix}.internal`, secretName: s?.tls?.secretName ?? "azureml-fe-tls" },
       }
     : null;
 

@@ -64,12 +64,13 @@ export interface RawConfig {
     userPools?: RawPool[];
     instanceTypes?: { name: string; cpu: string; memory: string; gpu?: number; nodePool?: string }[];
     onlineEndpoint?: {
-      authMode?: "AADToken" | "AMLToken" | "Key";
+      authMode?: "AMLToken" | "Key";
       instanceType?: string;
       instanceCount?: number;
       model?: { name: string; version?: string };
     };
     batchEndpoint?: { enabled?: boolean; cluster?: string };
+    tls?: { cname?: string; secretName?: string };
   };
   promotion?: {
     upstreamStack?: string;
@@ -141,13 +142,15 @@ export interface ServingSpec {
   instanceTypes: InstanceTypeSpec[];
   onlineEndpoint: {
     name: string;
-    authMode: "AADToken" | "AMLToken" | "Key";
+    authMode: "AMLToken" | "Key";
     instanceType: string;
     instanceCount: number;
     /** Config-pinned model; promoted models take precedence when promotion is configured. */
     model?: { name: string; version?: string };
   };
   batchEndpoint: { enabled: boolean; name: string; clusterKey?: string };
+  /** Inference router HTTPS: the host name it answers to and the `azureml`-namespace secret with its certificate. */
+  tls: { cname: string; secretName: string };
 }
 
 export interface NetworkSpec {

@@ -6,6 +6,7 @@ import { CiIdentity, DataScientistsGroup } from "../../components/identity";
 export interface IdentityCore {
   resourceGroupId: pulumi.Input<string>;
   workspaceId: pulumi.Input<string>;
+  storageAccountId: pulumi.Input<string>;
 }
 
 export interface IdentityInputs {
@@ -51,6 +52,7 @@ export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inp
           { key: "rg", id: core.resourceGroupId },
           ...(inputs.servingResourceGroupId ? [{ key: "serving-rg", id: inputs.servingResourceGroupId }] : []),
         ],
+        dataStorageAccountId: core.storageAccountId,
         ...(inputs.upstream ? { promotionSource: inputs.upstream } : {}),
         ...(inputs.owners ? { owners: inputs.owners } : {}),
       },

@@ -35,7 +35,10 @@ function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore): PrivateLi
     { endpointName: `pe-${n.storageAccount}-blob`, resourceId: core.storageAccountId, groupId: "blob" },
     { endpointName: `pe-${n.storageAccount}-file`, resourceId: core.storageAccountId, groupId: "file" },
     { endpointName: `pe-${n.keyVault}`, resourceId: core.keyVaultId, groupId: "vault" },
-    { endpointName: `pe-${n.containerRegistry}`, resourceId: core.registryId, groupId: "registry" },
+    // Azure accepts a registry private endpoint only on the Premium SKU (a lower SKU stays public).
+    ...(spec.registry.sku === "Premium"
+      ? [{ endpointName: `pe-${n.containerRegistry}`, resourceId: core.registryId, groupId: "registry" as const }]
+      : []),
   ];
 }
 

@@ -27,7 +27,7 @@ export interface ServingInputs {
   model?: ServedModel;
   /** ARM id of the batch scoring pipeline component published into this workspace. */
   scoringPipelineComponentId?: pulumi.Input<string>;
-  /** HTTPS of the inference router; defaults to `inference.<env>.<prefix>.internal` and secret `azureml-fe-tls`. */
+  /** Overrides the inference router's HTTPS from config (`serving.tls`: cname, secretName). */
   tls?: { cname: pulumi.Input<string>; secretName: pulumi.Input<string> };
 }
 
@@ -127,7 +127,7 @@ export function declareServing(
         internalLoadBalancer: isPrivate,
         highAvailability: workloadNodes >= 3,
         gpu: s.userPools.some((p) => p.kind === "gpu"),
-        tls: inputs.tls ?? { cname: `inference.${spec.environment}.${spec.prefix}.internal`, secretName: "azureml-fe-tls" },
+        tls: inputs.tls ?? s.tls,
       },
     },
     opts,

@@ -22,6 +22,9 @@ const gpu = specOf("qa", {
     instanceTypes: [...configOf("qa", "serving").instanceTypes, { name: "gpusmall", cpu: "4", memory: "16Gi", gpu: 1, nodePool: "gpuinfer" }],
   },
 });
+// The inference router's certificate named in config; and private mode with a Standard registry.
+const tlsConfigured = specOf("qa", { prefix: "tlsx", serving: { ...configOf("qa", "serving"), tls: { cname: "score.qa.contoso.com", secretName: "router-cert" } } });
+const standardRegistry = specOf("qa", { prefix: "stdr", registry: { sku: "Standard" } });
 // An Azure DevOps service connection next to GitHub.
 const ado = specOf("qa", {
   prefix: "adox",
@@ -50,6 +53,8 @@ beforeAll(async () => {
     declareEnvironment(devServing);
     declareEnvironment(gpu);
     declareEnvironment(ado);
+    declareEnvironment(tlsConfigured);
+    declareEnvironment(standardRegistry);
   });
 });
 
@@ -168,6 +173,24 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     expect(settings).toMatchObject({ enableInference: "True", allowInsecureConnections: "False", inferenceRouterServiceType: "LoadBalancer", internalLoadBalancerProvider: "azure" });
     expect(settings.sslSecret).toBeTruthy();
     expect(settings.sslCname).toBeTruthy();
+    // Without the CLI, the chart's own keys must be set: the TLS secret and the internal load balancer
+    // under scoringFe.*, the cluster's identity and region, and no Relay/Service Bus on AKS.
+    expect(settings).toMatchObject({
+      sslCname: `inference.${spec.environment}.${spec.prefix}.internal`,
+      sslSecret: "azureml-fe-tls",
+      "scoringFe.sslSecret": "azureml-fe-tls",
+      "scoringFe.serviceType.internalLoadBalancer": "true",
+      location: spec.location,
+      jobSchedulerLocation: spec.location,
+      domain: `${spec.location}.cloudapp.azure.com`,
+      cluster_name_friendly: spec.names.aksCluster,
+      "relayserver.enabled": "false",
+      "servicebus.enabled": "false",
+    });
+    const aksId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${spec.names.servingResourceGroup}/providers/Microsoft.ContainerService/managedClusters/${spec.names.aksCluster}`;
+    for (const key of ["cluster_name", "clusterId", "prometheus.prometheusSpec.externalLabels.cluster_name"]) expect({ key, value: settings[key] }).toEqual({ key, value: aksId });
+    // The extension's components sign in to Azure ML with the extension's own identity.
+    expect(ext.inputs.identity).toEqual({ type: "SystemAssigned" });
     // It waits for the nodes (cluster and user pools).
     expect(ext.dependsOn).toEqual(expect.arrayContaining([one(env(spec), T.aks).urn, ...ofType(env(spec), T.pool).map((p) => p.urn)]));
   });
@@ -177,6 +200,17 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     expect((one(env(qa), T.extension).inputs as any).configurationSettings.inferenceRouterHA).toBe("False");
     // Public mode: the router keeps a public load balancer (no internal provider).
     expect((one(env(devServing), T.extension).inputs as any).configurationSettings.internalLoadBalancerProvider).toBeUndefined();
+    expect((one(env(devServing), T.extension).inputs as any).configurationSettings["scoringFe.serviceType.internalLoadBalancer"]).toBeUndefined();
+  });
+
+  test("an online endpoint left at its default uses AMLToken, the token mode Kubernetes endpoints accept", () => {
+    expect(devServing.serving!.onlineEndpoint.authMode).toBe("AMLToken");
+    expect((one(env(devServing), T.online).inputs.properties as any).authMode).toBe("AMLToken");
+  });
+
+  test("the router's TLS host name and secret come from config (serving.tls)", () => {
+    const settings = (one(env(tlsConfigured), T.extension).inputs as any).configurationSettings;
+    expect(settings).toMatchObject({ sslCname: "score.qa.contoso.com", sslSecret: "router-cert", "scoringFe.sslSecret": "router-cert", allowInsecureConnections: "False" });
   });
 
   test.each([
@@ -207,7 +241,8 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     expect(online.inputs).toMatchObject({ endpointName: spec.names.onlineEndpoint, workspaceName: spec.names.workspace, resourceGroupName: spec.names.resourceGroup });
     const props = online.inputs.properties as any;
     expect(props.compute).toBe(`/subscriptions/${SUBSCRIPTION}/resourceGroups/${spec.names.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${spec.names.workspace}/computes/${spec.names.kubernetesCompute}`);
-    expect(props.authMode).toBe("AADToken");
+    // Kubernetes online endpoints accept Key or AMLToken only (Entra tokens are for managed endpoints).
+    expect(props.authMode).toBe("AMLToken");
     expect(props.authMode).not.toBe("Key");
     expect(props.publicNetworkAccess).toBe("Disabled");
     const batch = one(env(spec), T.batch);
@@ -259,6 +294,13 @@ describe("network: private mode", () => {
     const peSubnet = `${rg}/Microsoft.Network/virtualNetworks/${prod.names.virtualNetwork}/subnets/snet-pe`;
     for (const pe of pes) expect((pe.inputs.subnet as { id: string }).id).toBe(peSubnet);
     expect(ofType(env(prod), T.subnet).find((s) => s.inputs.subnetName === "snet-pe")!.inputs.addressPrefix).toBe(prod.network.subnets.privateEndpoints);
+  });
+
+  test("a registry below Premium gets no private endpoint (Azure offers private link on Premium only) and stays public", () => {
+    const groupsOf = (spec: EnvironmentSpec) => ofType(env(spec), T.pe).map((p) => (p.inputs.privateLinkServiceConnections as any)[0].groupIds[0]).sort();
+    expect(groupsOf(standardRegistry)).toEqual(["amlworkspace", "blob", "file", "vault"]);
+    expect(ofType(env(standardRegistry), T.zone).map((z) => z.inputs.privateZoneName)).not.toContain("privatelink.azurecr.io");
+    expect(groupsOf(qa)).toContain("registry");
   });
 
   test("prod: private DNS zones for all four dependencies, linked to prod's VNet only, with a zone group per endpoint", () => {
@@ -329,11 +371,16 @@ describe("identities", () => {
     ["dev", dev, null],
     ["qa", qa, dev],
     ["prod", prod, qa],
-  ] as const)("%s's deployer has roles on its own resource groups only, read-only on its promotion source", (_n, spec, source) => {
+  ] as const)("%s's deployer has roles on its own resource groups and storage only, read-only on its promotion source", (_n, spec, source) => {
     const ci = one(env(spec), "mlops:identity:CiIdentity");
     const roles = under(ci).filter((r) => r.type === T.role);
     const rg = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${name}`;
-    const own = [rg(spec.names.resourceGroup), ...(spec.serving ? [rg(spec.names.servingResourceGroup)] : [])];
+    // Its own resource groups, plus blob data in its own storage account (code uploads, model copies).
+    const own = [
+      rg(spec.names.resourceGroup),
+      ...(spec.serving ? [rg(spec.names.servingResourceGroup)] : []),
+      `${rg(spec.names.resourceGroup)}/providers/Microsoft.Storage/storageAccounts/${spec.names.storageAccount}`,
+    ];
     const writers = roles.filter((r) => !["promotion-source-workspace-reader", "promotion-source-blob-reader"].some((k) => r.name.endsWith(k)));
     expect([...new Set(writers.map((r) => r.inputs.scope))].sort()).toEqual([...own].sort());
     for (const r of roles) expect(Object.values({ o: builtInRoles.Owner, u: builtInRoles.UserAccessAdministrator, r: builtInRoles.RoleBasedAccessControlAdministrator })).not.toContain(roleGuidOf(r));
