@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
 import { createHash } from "node:crypto";
 
 /** Built-in Azure role definition ids (the same GUID in every subscription and cloud). */
@@ -39,4 +40,34 @@ export function deterministicGuid(...parts: string[]): string {
 /** Role assignment names must be GUIDs; derive one from scope, principal and role. */
 export function roleAssignmentName(scope: pulumi.Input<string>, principalId: pulumi.Input<string>, role: BuiltInRole): pulumi.Output<string> {
   return pulumi.all([scope, principalId]).apply(([s, p]) => deterministicGuid(s, p, role));
+}
+
+export interface RoleGrant {
+  /** ARM id the role applies to: keep it the narrowest scope that works. */
+  scope: pulumi.Input<string>;
+  principalId: pulumi.Input<string>;
+  role: BuiltInRole;
+  subscriptionId: pulumi.Input<string>;
+  /** Default `ServicePrincipal` (managed identities and applications). */
+  principalType?: "ServicePrincipal" | "Group" | "User";
+  description?: string;
+}
+
+/**
+ * A built-in role for a principal at a scope, named by a GUID derived from all three so reruns
+ * update the same assignment instead of adding another.
+ */
+export function grantRole(name: string, grant: RoleGrant, opts: pulumi.CustomResourceOptions): authorization.RoleAssignment {
+  return new authorization.RoleAssignment(
+    name,
+    {
+      roleAssignmentName: roleAssignmentName(grant.scope, grant.principalId, grant.role),
+      scope: grant.scope,
+      principalId: grant.principalId,
+      principalType: grant.principalType ?? authorization.PrincipalType.ServicePrincipal,
+      roleDefinitionId: roleDefinitionId(grant.subscriptionId, grant.role),
+      ...(grant.description ? { description: grant.description } : {}),
+    },
+    opts,
+  );
 }

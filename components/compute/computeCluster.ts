@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
-import { BuiltInRole, roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+import { BuiltInRole, grantRole } from "../authorization/roles";
 
 export interface ComputeClusterArgs {
   /** Workspace the cluster belongs to. */
@@ -83,18 +82,8 @@ export class ComputeCluster extends pulumi.ComponentResource {
       ["registry", args.access.registryId, "AcrPull"],
       ["vault", args.access.keyVaultId, "KeyVaultSecretsUser"],
     ];
-    for (const [role, scope, roleName] of grants) {
-      new authorization.RoleAssignment(
-        `${name}-${role}`,
-        {
-          roleAssignmentName: roleAssignmentName(scope, principalId, roleName),
-          scope,
-          principalId,
-          principalType: authorization.PrincipalType.ServicePrincipal,
-          roleDefinitionId: roleDefinitionId(args.access.subscriptionId, roleName),
-        },
-        { parent: this },
-      );
+    for (const [key, scope, role] of grants) {
+      grantRole(`${name}-${key}`, { scope, principalId, role, subscriptionId: args.access.subscriptionId }, { parent: this });
     }
 
     this.computeName = compute.name;

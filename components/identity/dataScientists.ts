@@ -1,7 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
-import * as authorization from "@pulumi/azure-native/authorization";
-import { BuiltInRole, roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+import { BuiltInRole, grantRole } from "../authorization/roles";
 
 export interface DataScientistsGroupArgs {
   displayName: string;
@@ -37,15 +36,9 @@ export class DataScientistsGroup extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    new authorization.RoleAssignment(
+    grantRole(
       `${name}-workspace-role`,
-      {
-        roleAssignmentName: roleAssignmentName(args.workspaceId, group.objectId, args.workspaceRole),
-        scope: args.workspaceId,
-        principalId: group.objectId,
-        principalType: authorization.PrincipalType.Group,
-        roleDefinitionId: roleDefinitionId(args.subscriptionId, args.workspaceRole),
-      },
+      { scope: args.workspaceId, principalId: group.objectId, role: args.workspaceRole, subscriptionId: args.subscriptionId, principalType: "Group" },
       { parent: this },
     );
     this.objectId = group.objectId;

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as kubernetesconfiguration from "@pulumi/azure-native/kubernetesconfiguration";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import type * as inputs from "@pulumi/azure-native/types/input";
-import { roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+import { grantRole } from "../authorization/roles";
 
 export const AZUREML_EXTENSION_TYPE = "Microsoft.AzureML.Kubernetes";
 
@@ -127,31 +126,15 @@ export class AmlKubernetesCompute extends pulumi.ComponentResource {
     );
 
     // A workspace with a user-assigned identity attaches a cluster only if that identity can read it.
-    const attachAccess = new authorization.RoleAssignment(
+    const attachAccess = grantRole(
       `${name}-workspace-reader`,
-      {
-        roleAssignmentName: roleAssignmentName(args.cluster.clusterId, args.workspace.identityPrincipalId, "Reader"),
-        scope: args.cluster.clusterId,
-        principalId: args.workspace.identityPrincipalId,
-        principalType: authorization.PrincipalType.ServicePrincipal,
-        roleDefinitionId: roleDefinitionId(args.subscriptionId, "Reader"),
-      },
+      { scope: args.cluster.clusterId, principalId: args.workspace.identityPrincipalId, role: "Reader", subscriptionId: args.subscriptionId },
       child,
     );
 
     // The registry's admin user is off, so nodes pull model images with the kubelet identity.
     const kubelet = pulumi.output(args.cluster.kubeletObjectId).apply((id) => id ?? "");
-    new authorization.RoleAssignment(
-      `${name}-kubelet-acrpull`,
-      {
-        roleAssignmentName: roleAssignmentName(args.workspace.registryId, kubelet, "AcrPull"),
-        scope: args.workspace.registryId,
-        principalId: kubelet,
-        principalType: authorization.PrincipalType.ServicePrincipal,
-        roleDefinitionId: roleDefinitionId(args.subscriptionId, "AcrPull"),
-      },
-      child,
-    );
+    grantRole(`${name}-kubelet-acrpull`, { scope: args.workspace.registryId, principalId: kubelet, role: "AcrPull", subscriptionId: args.subscriptionId }, child);
 
     const compute = new ml.Compute(
       `${name}-compute`,

@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as containerservice from "@pulumi/azure-native/containerservice";
-import { roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+import { grantRole } from "../authorization/roles";
 
 export interface NodePoolArgs {
   /** AKS pool name: lowercase letters and digits, ≤ 12. */
@@ -81,15 +80,9 @@ export class ServingCluster extends pulumi.ComponentResource {
       { resourceName: `id-${args.clusterName}`, resourceGroupName: group.name, location, tags },
       child,
     );
-    const subnetAccess = new authorization.RoleAssignment(
+    const subnetAccess = grantRole(
       `${name}-subnet-network`,
-      {
-        roleAssignmentName: roleAssignmentName(args.subnetId, identity.principalId, "NetworkContributor"),
-        scope: args.subnetId,
-        principalId: identity.principalId,
-        principalType: authorization.PrincipalType.ServicePrincipal,
-        roleDefinitionId: roleDefinitionId(args.subscriptionId, "NetworkContributor"),
-      },
+      { scope: args.subnetId, principalId: identity.principalId, role: "NetworkContributor", subscriptionId: args.subscriptionId },
       child,
     );
 

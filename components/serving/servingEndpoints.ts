@@ -1,9 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import { createHash } from "node:crypto";
-import { BuiltInRole, roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+import { BuiltInRole, grantRole } from "../authorization/roles";
 import { EndpointTraffic } from "./endpointTraffic";
 import type { EndpointTrafficProviderOptions } from "./endpointTrafficProvider";
 
@@ -85,19 +84,8 @@ export class ServingEndpoints extends pulumi.ComponentResource {
       ["registry-pull", ws.registryId, "AcrPull"],
       ["storage-read", ws.storageAccountId, "StorageBlobDataReader"],
     ];
-    const access = grants.map(
-      ([role, scope, roleName]) =>
-        new authorization.RoleAssignment(
-          `${name}-${role}`,
-          {
-            roleAssignmentName: roleAssignmentName(scope, identity.principalId, roleName),
-            scope,
-            principalId: identity.principalId,
-            principalType: authorization.PrincipalType.ServicePrincipal,
-            roleDefinitionId: roleDefinitionId(args.subscriptionId, roleName),
-          },
-          child,
-        ),
+    const access = grants.map(([key, scope, role]) =>
+      grantRole(`${name}-${key}`, { scope, principalId: identity.principalId, role, subscriptionId: args.subscriptionId }, child),
     );
 
     const on = args.online;

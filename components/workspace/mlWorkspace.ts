@@ -6,9 +6,8 @@ import * as operationalinsights from "@pulumi/azure-native/operationalinsights";
 import * as applicationinsights from "@pulumi/azure-native/applicationinsights";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
-import * as authorization from "@pulumi/azure-native/authorization";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
-import { builtInRoles, roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+import { BuiltInRole, grantRole } from "../authorization/roles";
 
 export interface MlWorkspaceArgs {
   /** Azure region for every resource of the environment core. */
@@ -201,26 +200,15 @@ export class MlWorkspace extends pulumi.ComponentResource {
       child,
     );
 
-    const grants: [string, pulumi.Input<string>, keyof typeof builtInRoles][] = [
+    const grants: [string, pulumi.Input<string>, BuiltInRole][] = [
       ["rg-contributor", group.id, "Contributor"],
       ["storage-blob", account.id, "StorageBlobDataContributor"],
       ["storage-file", account.id, "StorageFileDataPrivilegedContributor"],
       ["vault-admin", vault.id, "KeyVaultAdministrator"],
       ["registry-push", registry.id, "AcrPush"],
     ];
-    const assignments = grants.map(
-      ([role, scope, roleName]) =>
-        new authorization.RoleAssignment(
-          `${name}-ws-${role}`,
-          {
-            roleAssignmentName: roleAssignmentName(scope, identity.principalId, roleName),
-            scope,
-            principalId: identity.principalId,
-            principalType: authorization.PrincipalType.ServicePrincipal,
-            roleDefinitionId: roleDefinitionId(args.subscriptionId, roleName),
-          },
-          { parent: this },
-        ),
+    const assignments = grants.map(([key, scope, role]) =>
+      grantRole(`${name}-ws-${key}`, { scope, principalId: identity.principalId, role, subscriptionId: args.subscriptionId }, child),
     );
 
     const workspace = new ml.Workspace(
