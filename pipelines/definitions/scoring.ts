@@ -1,5 +1,6 @@
 import type { PipelineDefinition } from "../spec/types";
 import { CPU_IMAGE } from "./images";
+import { preprocessingSteps } from "./preprocessing";
 
 /**
  * Batch scoring: the same frame and candidate steps as training, then the latest registered model of
@@ -24,37 +25,7 @@ export const scoring: PipelineDefinition = {
     },
   },
   steps: [
-    {
-      name: "extract_frames",
-      kind: "parallel",
-      code: "pipelines/steps/extract_frames",
-      entry: "extract_frames.py",
-      environment: { image: CPU_IMAGE, conda: "conda.yml" },
-      compute: "cpu",
-      nodes: 4,
-      processesPerNode: 2,
-      over: "videos",
-      miniBatchSize: 1,
-      inputs: { videos: { parameter: "videos" }, frame_step: { parameter: "frame_step" } },
-      outputs: { frames: { type: "uri_folder" } },
-    },
-    {
-      name: "frame_features",
-      kind: "parallel",
-      code: "pipelines/steps/frame_features",
-      entry: "frame_features.py",
-      environment: { image: CPU_IMAGE, conda: "conda.yml" },
-      compute: "cpu",
-      nodes: 4,
-      processesPerNode: 4,
-      over: "frames",
-      miniBatchSize: 64,
-      inputs: {
-        frames: { step: "extract_frames", output: "frames" },
-        min_deviation: { parameter: "min_deviation" },
-      },
-      outputs: { features: { type: "uri_folder" } },
-    },
+    ...preprocessingSteps({ frameNodes: 4, featureNodes: 4 }),
     {
       name: "score",
       kind: "command",

@@ -1,5 +1,6 @@
 import type { PipelineDefinition } from "../spec/types";
 import { CPU_IMAGE, GPU_IMAGE } from "./images";
+import { preprocessingSteps } from "./preprocessing";
 
 /**
  * The seed's training pipeline: raw videos → frames (parallel, many CPU nodes) → per-frame bad-pixel
@@ -28,43 +29,7 @@ export const training: PipelineDefinition = {
     },
   },
   steps: [
-    {
-      name: "extract_frames",
-      kind: "parallel",
-      description: "Splits every video into greyscale frames",
-      code: "pipelines/steps/extract_frames",
-      entry: "extract_frames.py",
-      environment: { image: CPU_IMAGE, conda: "conda.yml" },
-      compute: "cpu",
-      nodes: 4,
-      processesPerNode: 2,
-      over: "videos",
-      miniBatchSize: 1,
-      retries: 2,
-      timeoutSeconds: 600,
-      inputs: { videos: { parameter: "videos" }, frame_step: { parameter: "frame_step" } },
-      outputs: { frames: { type: "uri_folder" } },
-    },
-    {
-      name: "frame_features",
-      kind: "parallel",
-      description: "Finds bad-pixel candidates in every frame",
-      code: "pipelines/steps/frame_features",
-      entry: "frame_features.py",
-      environment: { image: CPU_IMAGE, conda: "conda.yml" },
-      compute: "cpu",
-      nodes: 8,
-      processesPerNode: 4,
-      over: "frames",
-      miniBatchSize: 64,
-      retries: 2,
-      timeoutSeconds: 600,
-      inputs: {
-        frames: { step: "extract_frames", output: "frames" },
-        min_deviation: { parameter: "min_deviation" },
-      },
-      outputs: { features: { type: "uri_folder" } },
-    },
+    ...preprocessingSteps({ frameNodes: 4, featureNodes: 8 }),
     {
       name: "train",
       kind: "distributed",
