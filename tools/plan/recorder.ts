@@ -43,45 +43,34 @@ export class RecordingMonitor extends MockMonitor {
   }
 
   override async registerResource(req: any, callback: Callback): Promise<void> {
-    const seq = this.seq++;
-    await super.registerResource(req, (err: unknown, response: any) => {
-      if (!err && response) {
-        this.registrations.push({
-          urn: response.getUrn(),
-          type: req.getType(),
-          name: req.getName(),
-          parent: req.getParent(),
-          custom: req.getCustom(),
-          protect: req.hasProtect?.() ? req.getProtect() : Boolean(req.getProtect()),
-          dependencies: [...req.getDependenciesList()],
-          object: req.getObject()?.toJavaScript() ?? {},
-          read: false,
-          seq,
-        });
-      }
-      callback(err, response);
-    });
+    await super.registerResource(req, this.recording(req, false, callback));
   }
 
   override async readResource(req: any, callback: Callback): Promise<void> {
+    await super.readResource(req, this.recording(req, true, callback));
+  }
+
+  /** Wraps the mock's callback so a successful registration (or read) is recorded in call order. */
+  private recording(req: any, read: boolean, callback: Callback): Callback {
     const seq = this.seq++;
-    await super.readResource(req, (err: unknown, response: any) => {
+    return (err: unknown, response: any) => {
       if (!err && response) {
         this.registrations.push({
           urn: response.getUrn(),
           type: req.getType(),
           name: req.getName(),
           parent: req.getParent(),
-          custom: true,
-          protect: false,
+          // Reads (stack references, `.get()`) are custom and never protected.
+          custom: read ? true : req.getCustom(),
+          protect: read ? false : req.hasProtect?.() ? req.getProtect() : Boolean(req.getProtect()),
           dependencies: [...req.getDependenciesList()],
-          object: req.getProperties()?.toJavaScript() ?? {},
-          read: true,
+          object: (read ? req.getProperties() : req.getObject())?.toJavaScript() ?? {},
+          read,
           seq,
         });
       }
       callback(err, response);
-    });
+    };
   }
 
   /**
