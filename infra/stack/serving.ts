@@ -1,6 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
-import { InputError } from "../errors";
 import { AmlKubernetesCompute, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
 import type { NetworkOutputs } from "./network";
 
@@ -70,7 +69,8 @@ export function declareServing(
   const s = spec.serving;
   if (!s) return undefined;
   if (!network.aksSubnetId) {
-    throw new InputError([{ file: `Pulumi.${spec.stack}.yaml`, path: `${spec.project}:network.subnets.aks`, message: "is required when serving is enabled (the AKS nodes' subnet)" }]);
+    // infra/config rejects serving without `network.subnets.aks`; reaching this is a wiring bug.
+    throw new Error("internal: serving is enabled but the network declared no AKS subnet");
   }
   const base = `${spec.prefix}-${spec.environment}`;
   const isPrivate = spec.network.mode === "private";

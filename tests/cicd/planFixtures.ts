@@ -3,6 +3,7 @@
  * target branch and a pull request would plan them.
  */
 import type { PlanDocument, PlanResource, PlanValue } from "../../tools/plan/types";
+import { plan as basePlan } from "../plan/helpers";
 
 const PROJECT = "mlops";
 
@@ -25,19 +26,7 @@ function resource(stack: string, type: string, name: string, inputs: Record<stri
 }
 
 function plan(stack: string, kind: "environment" | "branch", resources: PlanResource[], extra: Partial<PlanDocument> = {}): PlanDocument {
-  return {
-    schemaVersion: 1,
-    project: PROJECT,
-    stack,
-    kind,
-    environment: "dev",
-    branch: null,
-    resources,
-    outputs: {},
-    violations: [],
-    waivers: [],
-    ...extra,
-  };
+  return basePlan(resources, { project: PROJECT, stack, kind, ...extra });
 }
 
 export function devPlan(opts: { gpuMaxNodes: number; withScoringCluster: boolean }): PlanDocument {
