@@ -75,6 +75,11 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
 
   const cfg = raw as RawConfig;
   const isBranchStack = !isEnvironmentStack(stack);
+  // `Prod` is not `prod`: planning it as a branch stack would silently show the wrong thing.
+  const lower = stack.toLowerCase();
+  if (isBranchStack && isEnvironmentStack(lower)) {
+    problems.push({ file: "command line", path: "stack", message: `'${stack}' is not an environment stack name; did you mean '${lower}'? (stack names are case-sensitive)` });
+  }
   const environment: EnvironmentName = isBranchStack ? "dev" : (stack as EnvironmentName);
   if (cfg.environment && cfg.environment !== environment) {
     fail("environment", "environment", isBranchStack ? `branch stacks use dev's settings, found '${cfg.environment}'` : `stack '${stack}' must have environment '${stack}', found '${cfg.environment}'`);
