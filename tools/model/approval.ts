@@ -11,6 +11,7 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { InputError, InputProblem } from "../../infra/errors";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ARM_RETRY } from "../../components/modelPromotion/clients";
+import { retryAfterCap } from "../../components/shared/retryAfterCap";
 import { findLatestApproved } from "../../components/modelPromotion/resolve";
 import { DEFAULTS } from "../../components/modelPromotion/types";
 import type { ApprovalTag, WorkspaceCoordinates } from "../../components/modelPromotion/types";
@@ -140,7 +141,7 @@ function mlClient(ws: WorkspaceCoordinates, parsed: Parsed, deps: ModelCliDeps):
   return new AzureMachineLearningWorkspaces(credential, ws.subscriptionId, {
     endpoint: parsed.armEndpoint,
     retryOptions: ARM_RETRY,
-    additionalPolicies: deps.additionalPolicies,
+    additionalPolicies: [...(deps.additionalPolicies ?? []), retryAfterCap()],
   });
 }
 
