@@ -12,6 +12,7 @@ import {
 import { configSchema } from "./schema";
 import { validateAgainstSchema } from "./schemaErrors";
 import { crossFieldProblems } from "./rules";
+import { valueProblems } from "./valueRules";
 import { pipelineSelectionProblems } from "./pipelineRules";
 import type { EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
 
@@ -85,11 +86,22 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
     fail("environment", "environment", isBranchStack ? `branch stacks use dev's settings, found '${cfg.environment}'` : `stack '${stack}' must have environment '${stack}', found '${cfg.environment}'`);
   }
   if (!cfg.location) fail("location", "location", "is required (Azure region, e.g. westeurope)");
+  // One location setting: `<project>:location`. The provider's default `azure-native:location` may be
+  // set too (resources without an explicit location use it), but only to the same region.
+  const providerLocation = input.config["azure-native:location"];
+  if (providerLocation !== undefined && cfg.location && providerLocation !== cfg.location) {
+    problems.push({
+      file: input.sources?.["azure-native:location"] ?? defaultFile,
+      path: "azure-native:location",
+      message: `is '${providerLocation}' but ${project}:location is '${cfg.location}' (from ${fileOf("location")}): set the region once in ${project}:location and drop azure-native:location, or make them equal`,
+    });
+  }
   if (!cfg.prefix) fail("prefix", "prefix", "is required (2–8 lowercase letters/digits)");
 
   // Only structurally valid config reaches the cross-field rules; they assume the schema's shapes.
   if (problems.length === 0) {
     for (const p of crossFieldProblems(cfg, environment, isBranchStack)) fail(p.path.split(/[.[]/)[0], p.path, p.message);
+    for (const p of valueProblems(cfg)) fail(p.path.split(/[.[]/)[0], p.path, p.message);
     problems.push(...pipelineSelectionProblems(cfg, (path, message) => fail("pipelines", path, message)));
   }
 
