@@ -249,7 +249,7 @@ describe("branch-stack prune", () => {
   const gone = branchStackName("feature/merged");
   const live = branchStackName("feature/open");
   const liveRef = branchStackName("feature/open-ref");
-  const initial = {
+  const initial: Record<string, Record<string, string>> = {
     dev: devConfig,
     qa: {},
     prod: {},
@@ -350,6 +350,7 @@ describe("branch-stack bad input", () => {
     });
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("injected failure of stack init");
+    expect(result.stderr).toContain("exit 1: not a problem with your input");
     expect(result.stderr).not.toMatch(/\n\s+at /);
     expect(tools.stacks.has(branchStackName("feature/x"))).toBe(false);
   });

@@ -1,3 +1,5 @@
+import { execFile } from "node:child_process";
+import * as path from "node:path";
 import { LocalWorkspace, PulumiCommand, Stack } from "@pulumi/pulumi/automation";
 
 /**
@@ -37,7 +39,18 @@ export async function automationBackend(opts: WorkspaceOptions): Promise<StackBa
   const workspace = (secretsProvider?: string) =>
     LocalWorkspace.create({ workDir: opts.workDir, pulumiCommand, envVars: opts.envVars, secretsProvider });
   const ws = await workspace();
-  const run = (args: string[]) => ws.pulumiCommand.run(args, ws.workDir, { ...(opts.envVars ?? {}) });
+  // The one call the Automation API has no method for, run with the same binary, folder and
+  // environment as its own calls (non-interactive, the CLI's folder first on PATH).
+  const run = (args: string[]) =>
+    new Promise<void>((resolve, reject) => {
+      const command = pulumiCommand.command;
+      const envPath = path.isAbsolute(command) ? `${path.dirname(command)}${path.delimiter}${opts.envVars?.PATH ?? process.env.PATH ?? ""}` : undefined;
+      const env = { ...process.env, ...opts.envVars, ...(envPath ? { PATH: envPath } : {}), PULUMI_AUTOMATION_API: "true" };
+      execFile(command, [...args, "--non-interactive"], { cwd: ws.workDir, env, maxBuffer: 16 * 1024 * 1024 }, (err, _stdout, stderr) => {
+        if (err) reject(new Error(`\`pulumi ${args.join(" ")}\` failed: ${stderr.trim() || err.message}`));
+        else resolve();
+      });
+    });
 
   return {
     async listStacks() {

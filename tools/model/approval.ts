@@ -83,6 +83,9 @@ function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
   if (values.tag !== undefined) {
     const m = /^([^=\s]+)=(.+)$/.exec(values.tag);
     if (!m) bad("--tag", `'${values.tag}' is not <key>=<value>`);
+    // The service's `tags` filter is a comma-separated list of key=value pairs: a ',' or '=' in the
+    // value would make the approval query ask for something else, and the approval never resolve.
+    else if (/[,=]/.test(m[2]) || m[2].trim() !== m[2]) bad("--tag", `value '${m[2]}' may not contain ',' or '=' or surrounding spaces (the tags filter could not find it)`);
     else tag = { key: m[1], value: m[2] };
   }
   const armEndpoint = values["arm-endpoint"] ?? DEFAULTS.armEndpoint;
