@@ -44,9 +44,11 @@ interface Frame {
   index: number;
 }
 
+/** Key path of the innermost frame; at most 12 levels shown (deep paths are the problem being reported). */
 function pathOf(stack: Frame[]): string {
   let path = "";
-  for (const f of stack) {
+  for (const [i, f] of stack.entries()) {
+    if (i === 12) return `${path}…`;
     if (f.kind === "array") path += `[${f.index}]`;
     else if (f.key !== undefined) path += /^[A-Za-z_$][\w$-]*$/.test(f.key) ? `${path ? "." : ""}${f.key}` : `[${JSON.stringify(f.key)}]`;
   }

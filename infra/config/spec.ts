@@ -1,6 +1,7 @@
 import { InputError, InputProblem } from "../errors";
 import { detectBranch } from "../branchDetection";
 import {
+  branchProblem,
   branchSlug,
   checkName,
   computeClusterName,
@@ -113,6 +114,7 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
       ...(input.cwd ? { cwd: input.cwd } : { git: () => null }),
     });
     if (!detected) fail("branch", "branch", `branch stack '${stack}' needs its git branch: pass --branch, set ${project}:branch, or run inside a git checkout`);
+    else if (branchProblem(detected.branch)) fail("branch", "branch", `${branchProblem(detected.branch)} (from ${detected.source})`);
     else branch = { name: detected.branch, slug: branchSlug(detected.branch) };
   }
   if (problems.length > 0) throw new InputError(problems);

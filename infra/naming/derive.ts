@@ -57,6 +57,17 @@ export function normalizeBranch(branch: string): string {
   return branch.trim().replace(/^refs\/heads\//, "");
 }
 
+// Characters and forms git refuses in branch names (git check-ref-format), plus whitespace inside.
+const BAD_BRANCH = /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|^[-/.]|[/.]$|\.lock$|\/\/|^@$/;
+
+/** Why `branch` is not a git branch name (after normalization), or null when it is one. */
+export function branchProblem(branch: string): string | null {
+  const normalized = normalizeBranch(branch);
+  if (!normalized) return `'${branch}' names no branch`;
+  if (BAD_BRANCH.test(normalized)) return `'${branch}' is not a valid git branch name`;
+  return null;
+}
+
 const TYPE_PREFIX = /^(?:feature|features|feat|bugfix|fix|hotfix|chore|release|topic|users\/[^/]+)\//i;
 const SLUG_MAX = 32;
 

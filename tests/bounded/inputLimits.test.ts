@@ -113,7 +113,7 @@ describe("drift input", () => {
     const problems = await driftProblems([file]);
     expect(problems).toHaveLength(1);
     expect(problems[0]).toMatchObject({ file, message: `nested deeper than ${INPUT_LIMITS.maxDepth} levels` });
-    expect(problems[0].path).toMatch(/^steps\[0\]\.newState\.inputs\.a\[0\]/);
+    expect(problems[0].path).toMatch(/^steps\[0\]\.newState\.inputs\.a(\[0\])+…$/);
   });
 
   test("--out naming the input (by any spelling) is refused and the input is left as it was", async () => {

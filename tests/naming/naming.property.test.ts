@@ -3,6 +3,7 @@ import {
   base32Hash,
   BRANCH_HASH_BITS,
   BRANCH_HASH_CHARS,
+  branchProblem,
   branchSlug,
   branchStackName,
   branchToken,
@@ -169,5 +170,14 @@ describe("environment names", () => {
     const b = truncateWithHash("mlops-prod-cpularge2", 16);
     expect(a).toHaveLength(16);
     expect(a).not.toBe(b);
+  });
+});
+
+describe("branch validation", () => {
+  test("one rule for every command: empty after normalization, or refused by git", () => {
+    expect(branchProblem("refs/heads/")).toBe("'refs/heads/' names no branch");
+    expect(branchProblem("  ")).toBe("'  ' names no branch");
+    for (const bad of ["a..b", "a b", "-x", "x/", "x.lock", "a//b", "@", "x@{1}", "a:b"]) expect([bad, branchProblem(bad)]).toEqual([bad, `'${bad}' is not a valid git branch name`]);
+    for (const good of ["feature/x", "refs/heads/feature/x", "JIRA-565_fix.v2", "users/ana/x"]) expect(branchProblem(good)).toBeNull();
   });
 });

@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { detectBranch, DetectedBranch, GitRunner } from "../../infra/branchDetection";
 import { InputError, InputProblem } from "../../infra/errors";
-import { branchStackName } from "../../infra/naming";
+import { branchProblem, branchStackName } from "../../infra/naming";
 import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { CommandRunner, spawnCommand } from "./commands";
 import { automationBackend, StackBackend } from "./workspace";
@@ -44,8 +44,6 @@ export interface BranchStackDeps {
   confirm?: (question: string) => Promise<boolean>;
 }
 
-// Characters git refuses in branch names (git check-ref-format), plus whitespace.
-const BAD_BRANCH = /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|^[-/.]|[/.]$|\.lock$|\/\//;
 
 function readOptions(argv: string[]) {
   const { values, positionals } = parseCommandLine("branch-stack", argv, {
@@ -64,9 +62,8 @@ function readOptions(argv: string[]) {
   const action = (positionals[0] ?? "name") as Action;
   if (!ACTIONS.includes(action)) problem("action", `expected one of ${ACTIONS.join(", ")}, found '${positionals[0]}'`);
   if (positionals.length > 1) problem("action", `expected one action, found ${positionals.length}: ${positionals.join(" ")}`);
-  if (values.branch !== undefined && (values.branch.trim() === "" || BAD_BRANCH.test(values.branch))) {
-    problem("--branch", `'${values.branch}' is not a valid git branch name`);
-  }
+  const badBranch = values.branch !== undefined ? branchProblem(values.branch) : null;
+  if (badBranch) problem("--branch", badBranch);
   for (const key of ["org", "dev-stack", "remote"] as const) {
     const value = values[key];
     if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value)) problem(`--${key}`, `'${value}' is not a valid name`);
@@ -93,9 +90,8 @@ function resolveBranch(explicit: string | undefined, deps: BranchStackDeps): Det
       },
     ]);
   }
-  if (BAD_BRANCH.test(detected.branch)) {
-    throw new InputError([{ file: detected.source, path: "branch", message: `'${detected.branch}' is not a valid git branch name` }]);
-  }
+  const bad = branchProblem(detected.branch);
+  if (bad) throw new InputError([{ file: detected.source, path: "branch", message: bad }]);
   return detected;
 }
 
