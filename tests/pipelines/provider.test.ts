@@ -216,7 +216,7 @@ describe("publishing the training pipeline", () => {
 
   test("a create that fails half-way registers nothing, and the retry adopts what was already published", async () => {
     const news = h.inputs("training", { name: "feature/partial", slug: "partial" });
-    h.aml.inject({ method: "PUT", path: `/components/${news.plan.pipelineName}/`, kind: "status", status: 400, code: "UserError", times: 1 });
+    h.aml.inject({ method: "PUT", path: `/components/${news.plan.pipelineComponent.name}/`, kind: "status", status: 400, code: "UserError", times: 1 });
     await expect(h.provider.create(news)).rejects.toThrow(/400 UserError/);
     h.clearRecords();
     const created = await h.provider.create(news);
