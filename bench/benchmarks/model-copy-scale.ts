@@ -4,29 +4,27 @@
  * folder, deleted afterwards) and the local Azure ML server. Goals (issue 20), each measured here:
  *
  *   clientBytes             0 model bytes through the client (counted in the storage clients' HTTP pipeline)
- *   clientPeakRssMiB        this process's resident memory, sampled every 20 ms while the provider
- *                           copies, stays under 150 MiB (the process also hosts the Azure ML server,
- *                           so this over-counts the client)
+ *   clientPeakRssMiB        peak resident memory (maxRSS) of the client process running the provider
+ *                           (bench/lib/promoteChild.ts) stays under 150 MiB
  *   throughputRatio         the provider's copy against the same server-side copies issued directly
  *                           (one `Put Blob From URL` per file, same concurrency): >= 0.8
  *   rerunCopies             after the provider is cut off mid-copy, a rerun copies exactly the files
  *                           the target is missing (`rerunMissing`)
  *
- * The cut-off stands in for a kill: from the Nth copy request on, the first run's storage client
- * sends nothing more and never returns (as a killed process would), the copies it had sent finish in
- * the service, and a fresh provider (no state carried over) runs the promotion again.
+ * The kill: a second promotion's process gets SIGKILL once half the files are in the target; the
+ * copies it had sent finish in the service; a new process runs the promotion again and its copy
+ * requests (`x-ms-copy-source`, counted at its HTTP layer) must equal the files still missing.
  */
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { BlobServiceClient, StoragePipelineOptions } from "@azure/storage-blob";
-import type { CompatResponse, RequestPolicy, RequestPolicyFactory, WebResourceLike } from "@azure/core-http-compat";
+import { spawn } from "node:child_process";
 import { startAzurite, Azurite } from "../../tests/support/azurite";
 import { startAmlServer, AmlServer } from "../../tests/support/amlServer";
-import { PromotedModelProvider } from "../../components/modelPromotion/provider";
 import type { PromotedModelInputs } from "../../components/modelPromotion/types";
-import { ByteCounter } from "./model-copy";
+import type { PromoteChildSettings } from "../lib/promoteChild";
+import { launcherArgs, REPO_ROOT } from "../lib/processes";
 
 const MiB = 1024 * 1024;
 const FILES = Number(process.env.MODEL_COPY_SCALE_FILES ?? 1000);
@@ -41,53 +39,10 @@ const SRC = { account: "scaledev", container: "azureml-blobstore-dev" };
 const DST = { account: "scaleqa", container: "azureml-blobstore-qa" };
 const MODEL_PREFIX = "models/scale/";
 
-/** Counts copy requests (`x-ms-copy-source`) and, once `cutAfter` is reached, stops sending for good. */
-class CopyRequests {
-  count = 0;
-  constructor(private readonly cutAfter = Infinity) {}
-  factory(): RequestPolicyFactory {
-    const self = this;
-    return {
-      create(next: RequestPolicy): RequestPolicy {
-        return {
-          sendRequest(req: WebResourceLike): Promise<CompatResponse> {
-            if (req.headers.get("x-ms-copy-source")) {
-              if (self.count >= self.cutAfter) return new Promise<CompatResponse>(() => undefined);
-              self.count++;
-            }
-            return next.sendRequest(req);
-          },
-        };
-      },
-    };
-  }
-}
-
-function storageClient(azurite: Azurite, account: string, policies: RequestPolicyFactory[]): BlobServiceClient {
-  const { BlobServiceClient, newPipeline } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
-  const options: StoragePipelineOptions = { retryOptions: { maxTries: 4, retryDelayInMs: 100 }, keepAliveOptions: { enable: true } };
-  const pipeline = newPipeline(azurite.credential(account), options);
-  pipeline.factories.push(...policies);
-  return new BlobServiceClient(azurite.blobEndpoint(account), pipeline);
-}
-
 async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; result: T }> {
   const start = process.hrtime.bigint();
   const result = await fn();
   return { seconds: Number(process.hrtime.bigint() - start) / 1e9, result };
-}
-
-/** Peak resident memory of this process while `fn` runs (sampled), in MiB. */
-async function peakRss<T>(fn: () => Promise<T>): Promise<{ peakMiB: number; result: T }> {
-  let peak = process.memoryUsage.rss();
-  const timer = setInterval(() => (peak = Math.max(peak, process.memoryUsage.rss())), 20);
-  try {
-    const result = await fn();
-    peak = Math.max(peak, process.memoryUsage.rss());
-    return { peakMiB: Math.round((peak / MiB) * 10) / 10, result };
-  } finally {
-    clearInterval(timer);
-  }
 }
 
 /** Uploads the model: distinct files (an index stamped into a shared random block), each with its MD5. */
@@ -116,12 +71,43 @@ async function seed(azurite: Azurite, aml: AmlServer): Promise<number> {
   return size * FILES;
 }
 
-function provider(h: { azurite: Azurite; aml: AmlServer }, policies: RequestPolicyFactory[]): PromotedModelProvider {
-  return new PromotedModelProvider(() => ({
-    ml: (sub) => h.aml.client(sub),
-    blob: (account) => ({ service: storageClient(h.azurite, account, policies), sharedKey: h.azurite.credential(account) }),
-    pollIntervalMs: 50,
-  }));
+/** Runs the promotion in its own process (bench/lib/promoteChild.ts); `killAt` kills it once the target holds that many files. */
+async function promoteInChild(h: { azurite: Azurite; aml: AmlServer }, version: string, killAt?: number): Promise<ChildReport | "killed"> {
+  const settings: PromoteChildSettings = {
+    amlUrl: h.aml.url,
+    amlCertPem: h.aml.tls.cert,
+    azuriteUrl: h.azurite.url,
+    accounts: h.azurite.accounts,
+    inputs: inputs(h, version),
+  };
+  const child = spawn(process.execPath, launcherArgs("bench/lib/promoteChild.ts", [JSON.stringify(settings)]), { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  if (killAt !== undefined) {
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done && (await targetFiles(h.azurite, version)) < killAt) await new Promise((r) => setTimeout(r, 200));
+    if (!done) {
+      child.kill("SIGKILL");
+      await exited;
+      return "killed";
+    }
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`promotion of version ${version} exited ${code}: ${err.trim()}`);
+  return JSON.parse(out) as ChildReport;
+}
+
+interface ChildReport {
+  seconds: number;
+  files: number;
+  bytes: number;
+  clientBytes: number;
+  copies: number;
+  maxRssMiB: number;
 }
 
 function inputs(h: { aml: AmlServer; azurite: Azurite }, version: string): PromotedModelInputs {
@@ -166,11 +152,12 @@ async function directCopies(azurite: Azurite, folder: string): Promise<number> {
   return seconds;
 }
 
-async function countTargetFiles(azurite: Azurite): Promise<{ version2: number }> {
+/** Files of a promoted version in the target (the provider writes them under `<prefix>/<model>/<version>/`). */
+async function targetFiles(azurite: Azurite, version: string): Promise<number> {
   const dst = azurite.serviceClient(DST.account).getContainerClient(DST.container);
-  let version2 = 0;
-  for await (const b of dst.listBlobsFlat({ prefix: "promoted/" })) if (/\/2\//.test(b.name)) version2++;
-  return { version2 };
+  let n = 0;
+  for await (const b of dst.listBlobsFlat({ prefix: "promoted/" })) if (b.name.includes(`/${version}/`)) n++;
+  return n;
 }
 
 export default async function run(): Promise<Record<string, unknown>> {
@@ -182,50 +169,44 @@ export default async function run(): Promise<Record<string, unknown>> {
     aml.seedWorkspace({ ...DEV, storageAccountName: SRC.account, blobContainerName: SRC.container });
     aml.seedWorkspace({ ...QA, storageAccountName: DST.account, blobContainerName: DST.container });
     const bytes = await seed(azurite, aml);
-    (globalThis as { gc?: () => void }).gc?.();
 
-    // The provider's promotion, with the client's model bytes and memory measured.
-    const counter = new ByteCounter();
-    const { peakMiB, result: promoted } = await peakRss(() => timed(() => provider(h, [counter.factory()]).create(inputs(h, "1"))));
+    // The provider's promotion in its own process: model bytes through it, its peak memory, its time.
+    const promoted = (await promoteInChild(h, "1")) as ChildReport;
     const direct = await directCopies(azurite, "direct");
 
-    // Cut off mid-copy, then rerun with a fresh provider.
-    const cut = new CopyRequests(Math.floor(FILES / 2));
-    void provider(h, [cut.factory()]).create(inputs(h, "2")).catch(() => undefined);
-    while (cut.count < Math.floor(FILES / 2)) await new Promise((r) => setTimeout(r, 100));
-    // Copies already sent finish in the service; wait until the target stops growing.
+    // Killed mid-copy, then run again: the rerun must copy exactly what the target is missing.
+    const half = Math.floor(FILES / 2);
+    const killed = await promoteInChild(h, "2", half);
+    // Copies the killed process had sent finish in the service; wait until the target stops growing.
     let before = -1;
-    for (let now = (await countTargetFiles(azurite)).version2; now !== before; now = (await countTargetFiles(azurite)).version2) {
+    for (let now = await targetFiles(azurite, "2"); now !== before; now = await targetFiles(azurite, "2")) {
       before = now;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const rerunCounter = new CopyRequests();
-    const rerun = await provider(h, [rerunCounter.factory()]).create(inputs(h, "2"));
-    const after = (await countTargetFiles(azurite)).version2;
+    const rerun = (await promoteInChild(h, "2")) as ChildReport;
+    const after = await targetFiles(azurite, "2");
 
     const ratio = Math.round((direct / promoted.seconds) * 100) / 100;
-    const outs = promoted.result.outs as { files: number; bytes: number };
-    const rerunOuts = rerun.outs as { files: number };
     const goals = {
-      clientBytes: counter.bytes === 0,
-      rss: peakMiB < RSS_GOAL_MIB,
+      clientBytes: promoted.clientBytes === 0 && rerun.clientBytes === 0,
+      rss: Math.max(promoted.maxRssMiB, rerun.maxRssMiB) < RSS_GOAL_MIB,
       throughput: ratio >= THROUGHPUT_GOAL,
-      rerun: rerunCounter.count === FILES - before && after === FILES && rerunOuts.files === FILES,
+      rerun: killed === "killed" && rerun.copies === FILES - before && after === FILES && rerun.files === FILES,
     };
     return {
-      files: outs.files,
-      bytes: outs.bytes,
+      files: promoted.files,
+      bytes: promoted.bytes,
       seededBytes: bytes,
       concurrency: CONCURRENCY,
-      clientBytes: counter.bytes,
-      clientPeakRssMiB: peakMiB,
+      clientBytes: promoted.clientBytes + rerun.clientBytes,
+      clientPeakRssMiB: Math.round(Math.max(promoted.maxRssMiB, rerun.maxRssMiB) * 10) / 10,
       providerSeconds: Math.round(promoted.seconds * 1000) / 1000,
       directSeconds: Math.round(direct * 1000) / 1000,
       throughputRatio: ratio,
-      providerMiBps: Math.round((outs.bytes / MiB / promoted.seconds) * 10) / 10,
-      filesBeforeRerun: before,
+      providerMiBps: Math.round((promoted.bytes / MiB / promoted.seconds) * 10) / 10,
+      killedAfterFiles: before,
       rerunMissing: FILES - before,
-      rerunCopies: rerunCounter.count,
+      rerunCopies: rerun.copies,
       goal: `clientBytes 0; clientPeakRssMiB < ${RSS_GOAL_MIB}; throughputRatio >= ${THROUGHPUT_GOAL}; rerunCopies = rerunMissing`,
       met: Object.values(goals).every(Boolean),
       goalsMet: goals,
