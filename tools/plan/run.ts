@@ -74,7 +74,13 @@ export async function runPlan(opts: PlanStackOptions, prepared?: PreparedStack):
   pulumi.runtime.setAllConfig(config, secretKeys);
 
   process.env[OFFLINE_ENV] = "1";
-  const outputs = await withoutStackFrames(() => runProgram(path.resolve(opts.program ?? DEFAULT_PROGRAM), recorder));
+  const entry = path.resolve(opts.program ?? DEFAULT_PROGRAM);
+  if (entry === DEFAULT_PROGRAM) {
+    // The real program would build the same spec from the same config again: hand it over.
+    const { providePreparedSpec } = require("../../infra/program") as typeof import("../../infra/program");
+    providePreparedSpec(spec, config, path.resolve(opts.projectDir ?? REPO_ROOT));
+  }
+  const outputs = await withoutStackFrames(() => runProgram(entry, recorder));
 
   const plan: PlanDocument = {
     schemaVersion: 1,
