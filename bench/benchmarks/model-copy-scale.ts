@@ -76,6 +76,7 @@ async function promoteInChild(h: { azurite: Azurite; aml: AmlServer }, version: 
   const settings: PromoteChildSettings = {
     amlUrl: h.aml.url,
     amlCertPem: h.aml.tls.cert,
+    armToken: (await h.aml.credential.getToken("https://management.azure.com/.default"))!,
     azuriteUrl: h.azurite.url,
     accounts: h.azurite.accounts,
     inputs: inputs(h, version),

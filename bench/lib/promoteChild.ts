@@ -15,6 +15,8 @@ import { ByteCounter } from "../benchmarks/model-copy";
 export interface PromoteChildSettings {
   amlUrl: string;
   amlCertPem: string;
+  /** A bearer token the Azure ML server accepts, minted by the bench process (the signing key stays there). */
+  armToken: { token: string; expiresOnTimestamp: number };
   azuriteUrl: string;
   accounts: { name: string; key: string }[];
   inputs: PromotedModelInputs;
@@ -40,8 +42,7 @@ async function main(): Promise<void> {
   const { BlobServiceClient, newPipeline, StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
   const agent = new https.Agent({ ca: settings.amlCertPem, keepAlive: true });
   const tlsPolicy: PipelinePolicy = { name: "bench-test-tls", sendRequest: (req, next) => ((req.agent = agent), next(req)) };
-  // The local server only checks that a bearer token is present.
-  const credential = { getToken: async () => ({ token: "bench", expiresOnTimestamp: Date.now() + 3600_000 }) };
+  const credential = { getToken: async () => settings.armToken };
   const bytes = new ByteCounter();
   const copies = { copies: 0 };
   const keys = new Map(settings.accounts.map((a) => [a.name, new StorageSharedKeyCredential(a.name, a.key)]));
