@@ -28,6 +28,14 @@ function* typescriptFiles(dir) {
   }
 }
 
+try {
+  require.resolve("typescript");
+} catch {
+  // An install without dev dependencies has no compiler (and no commands to run); nothing to warm.
+  process.stderr.write("launcher: typescript is not installed; skipping the compile cache\n");
+  process.exit(0);
+}
+
 let count = 0;
 for (const folder of FOLDERS) {
   for (const file of typescriptFiles(path.join(ROOT, folder))) {
