@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { CiIdentity, DataScientistsGroup } from "../../components/identity";
+import { logicalBase } from "../naming";
 
 /** What identities need from the environment core (`MlWorkspace`). */
 export interface IdentityCore {
@@ -36,7 +37,7 @@ export interface IdentityOutputs {
  * workspace, Reader on qa and prod).
  */
 export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inputs: IdentityInputs, opts?: pulumi.ComponentResourceOptions): IdentityOutputs {
-  const base = `${spec.prefix}-${spec.environment}`;
+  const base = logicalBase(spec);
   const out: IdentityOutputs = {};
   const { github, azureDevOps, dataScientists } = spec.identity;
 
