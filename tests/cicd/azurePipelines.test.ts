@@ -2,7 +2,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse, parseDocument } from "yaml";
 import { pipelineDefinitions } from "../../pipelines/definitions";
-import { azureDir, missingCommands, Yaml, yamlFiles } from "./workflowFiles";
+import { azureDir, missingCommands, repoRoot, Yaml, yamlFiles } from "./workflowFiles";
+import { environmentStacks } from "../../tools/stacks/environmentStacks";
 
 const files = yamlFiles(azureDir);
 const source = (file: string) => readFileSync(join(azureDir, file), "utf8");
@@ -34,12 +35,25 @@ function expandStageTemplate(template: string, parameters: Record<string, Yaml>)
   for (const [name, p] of declared) values[name] = name in parameters ? parameters[name] : p.default;
   const text = source(template)
     .split("\nstages:\n")[1]
-    .replace(/\$\{\{ parameters\.(\w+) \}\}/g, (_, name) => (typeof values[name] === "string" ? values[name] : JSON.stringify(values[name])));
+    .replace(/\$\{\{ parameters\.(\w+) \}\}/g, (_, name) => (typeof values[name] === "string" ? values[name] : JSON.stringify(values[name])))
+    .replace(/\$\{\{ replace\(parameters\.(\w+), '([^']*)', '([^']*)'\) \}\}/g, (_, name, from, to) => String(values[name]).split(from).join(to));
   return parse(text)[0];
 }
 
-function stagesOf(file: string): Yaml[] {
-  return load(file).stages.map((s: Yaml) => (s.template ? expandStageTemplate(join(dirname(file), s.template), s.parameters ?? {}) : s));
+/**
+ * The stages of a pipeline with its templates expanded; `${{ each x in parameters.p }}` entries are
+ * expanded over `p`'s value from `pipelineParameters` or its default.
+ */
+function stagesOf(file: string, pipelineParameters: Record<string, Yaml> = {}): Yaml[] {
+  const doc = load(file);
+  const expand = (s: Yaml): Yaml => (s.template ? expandStageTemplate(join(dirname(file), s.template), s.parameters ?? {}) : s);
+  return doc.stages.flatMap((s: Yaml) => {
+    const each = Object.keys(s).map((k) => /^\$\{\{ each (\w+) in parameters\.(\w+) \}\}$/.exec(k)).find(Boolean);
+    if (!each) return [expand(s)];
+    const [key, item, param] = each;
+    const items: Yaml[] = pipelineParameters[param] ?? doc.parameters.find((p: Yaml) => p.name === param).default;
+    return items.flatMap((value) => parse(JSON.stringify(s[key]).split(`\${{ ${item} }}`).join(value)).map(expand));
+  });
 }
 
 function scriptsOf(node: Yaml): string {
@@ -186,6 +200,20 @@ describe("Azure DevOps deployments", () => {
       ["deploy_prod", ["deploy_qa"]],
     ]);
     stages.forEach((s: Yaml, i: number) => expectEnvironmentStage(s, ["dev", "qa", "prod"][i]));
+  });
+
+  it.each(["deploy-single-branch.yml", "deploy-multi-branch.yml"])("%s: one gated stage per prod-<name> stack, each in its own environment, listed like `npm run stacks`", (file) => {
+    const doc = load(file);
+    expect(doc.parameters.find((p: Yaml) => p.name === "productionStacks").default).toEqual(
+      environmentStacks(repoRoot).filter((s) => s.environment === "prod" && s.stack !== "prod").map((s) => s.stack),
+    );
+    const named = stagesOf(file, { productionStacks: ["prod-eu", "prod-nordics"] }).slice(3);
+    expect(named.map((s: Yaml) => s.stage)).toEqual(["deploy_prod_eu", "deploy_prod_nordics"]);
+    named.forEach((s: Yaml, i: number) => expectEnvironmentStage({ ...s, stage: `deploy_${["prod-eu", "prod-nordics"][i]}` }, ["prod-eu", "prod-nordics"][i]));
+    for (const s of named) {
+      if (file === "deploy-single-branch.yml") expect(s.dependsOn).toEqual(["deploy_qa"]);
+      else expect(s.condition).toBe("and(succeeded(), eq(variables['Build.SourceBranchName'], 'main'))");
+    }
   });
 
   it("drift audit: nightly, one stage per environment with its variable group, plus branch-stack pruning", () => {

@@ -214,11 +214,11 @@ describe("deployment workflows", () => {
 
   it("multi-branch: a push to dev, qa or main deploys dev, qa or prod", () => {
     expect(multi.on.push.branches).toEqual(["dev", "qa", "main"]);
-    const deployed = Object.fromEntries(
-      Object.values<Yaml>(multi.jobs).map((j) => [/github\.ref_name == '(\w+)'/.exec(j.if)![1], j.with.stack]),
-    );
+    // The fixed environments; the prod-<name> fan-out is checked below.
+    const fixed = Object.values<Yaml>(multi.jobs).filter((j) => j.uses === "./.github/workflows/deploy-stack.yml" && !j.strategy);
+    const deployed = Object.fromEntries(fixed.map((j) => [/github\.ref_name == '(\w+)'/.exec(j.if)![1], j.with.stack]));
     expect(deployed).toEqual({ dev: "dev", qa: "qa", main: "prod" });
-    for (const j of Object.values<Yaml>(multi.jobs)) expect(j.uses).toBe("./.github/workflows/deploy-stack.yml");
+    for (const j of Object.values<Yaml>(multi.jobs)) expect(["./.github/workflows/deploy-stack.yml", "./.github/workflows/list-stacks.yml"]).toContain(j.uses);
   });
 
   it("single-branch (tagged models): main deploys dev, then qa, then prod", () => {
@@ -233,6 +233,34 @@ describe("deployment workflows", () => {
     expect(multi.jobs.prod.with.stack).toBe("prod");
     expect(single.jobs.prod.with.stack).toBe("prod");
     for (const doc of [multi, single]) for (const j of Object.values<Yaml>(doc.jobs)) expect(j.steps).toBeUndefined();
+  });
+
+  it.each([
+    ["single-branch", "qa"],
+    ["multi-branch", null],
+  ])("%s: one gated job per prod-<name> stack, from the stack files, each in its own environment", (flow, after) => {
+    const doc = flow === "single-branch" ? single : multi;
+    const list = doc.jobs["production-stacks"];
+    expect(list.uses).toBe("./.github/workflows/list-stacks.yml");
+    if (after) expect(list.needs).toBe(after);
+    else expect(list.if).toBe("vars.MLOPS_RELEASE_FLOW != 'single-branch' && github.ref_name == 'main'");
+    const named = doc.jobs["prod-named"];
+    expect(named).toMatchObject({
+      needs: "production-stacks",
+      if: "needs.production-stacks.outputs.named != '[]'",
+      uses: "./.github/workflows/deploy-stack.yml",
+      with: { stack: "${{ matrix.stack }}" },
+      strategy: { "fail-fast": false, matrix: { stack: "${{ fromJSON(needs.production-stacks.outputs.named) }}" } },
+    });
+    // deploy-stack.yml runs in the environment named like its stack input: prod-eu waits for prod-eu's reviewers.
+    expect(reusable.jobs.up.environment).toBe("${{ inputs.stack }}");
+  });
+
+  it("list-stacks.yml hands the prod-<name> stacks from `npm run stacks` to the callers", () => {
+    const list = wf("list-stacks.yml");
+    expect(list.on.workflow_call.outputs.named.value).toBe("${{ jobs.list.outputs.named }}");
+    expect(list.jobs.list.outputs.named).toBe("${{ steps.list.outputs.named }}");
+    expect(runScripts(list.jobs.list)).toContain('echo "named=$(npm run --silent stacks -- --named --json)" >> "$GITHUB_OUTPUT"');
   });
 
   it("exactly one of the two production options is active for any MLOPS_RELEASE_FLOW", () => {
