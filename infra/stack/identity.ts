@@ -34,7 +34,7 @@ export interface IdentityOutputs {
  * The environment's identities: a CI deployer (federated credentials only, rights on this
  * environment's resource groups, read-only on its promotion source) when GitHub or Azure DevOps is
  * configured, and the data scientists group when enabled (AzureML Data Scientist on the dev
- * workspace, Reader on qa and prod).
+ * workspace and Storage Blob Data Contributor on its storage, Reader on qa and prod).
  */
 export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inputs: IdentityInputs, opts?: pulumi.ComponentResourceOptions): IdentityOutputs {
   const base = logicalBase(spec);
@@ -73,6 +73,8 @@ export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inp
         subscriptionId: inputs.subscriptionId,
         workspaceId: core.workspaceId,
         workspaceRole: spec.environment === "dev" ? "AzureMLDataScientist" : "Reader",
+        // Publishing and running from a local computer (dev only) uploads step code to the workspace storage.
+        ...(spec.environment === "dev" ? { dataStorageAccountId: core.storageAccountId } : {}),
         ...(inputs.owners ? { owners: inputs.owners } : {}),
       },
       opts,
