@@ -1,7 +1,6 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse, parseDocument } from "yaml";
-import { pipelineDefinitions } from "../../pipelines/definitions";
 import { azureDir, missingCommands, repoRoot, Yaml, yamlFiles } from "./workflowFiles";
 import { environmentStacks } from "../../tools/stacks/environmentStacks";
 
@@ -133,9 +132,10 @@ describe("Azure DevOps pull-request pipeline", () => {
   it("lints, tests and renders the plan diff before any credentials are used", () => {
     const validate = stage("validate");
     const jobs = validate.jobs.map((j: Yaml) => j.job);
-    expect(jobs).toEqual(["typecheck", "unit_tests", "plan_diff"]);
+    expect(jobs).toEqual(["typecheck", "unit_tests", "plan_diff", "changed_pipelines"]);
     const scripts = scriptsOf(validate);
     expect(scripts).toContain("npm run typecheck");
+    expect(scripts).toContain("npm run lint");
     expect(scripts).toContain("npm test");
     expect(scripts).toContain("git worktree add");
     expect(scripts).toMatch(/npx tsx tools\/pr-comment\/cli\.ts --base "\$base_dir" --head "\$head_dir"/);
@@ -152,12 +152,20 @@ describe("Azure DevOps pull-request pipeline", () => {
     expect(scripts).toContain('pulumi up --yes --stack "$stack"');
   });
 
-  it("runs each pipeline on the toy dataset in its own job", () => {
+  it("runs each changed pipeline on the toy dataset in its own job, from the changed_pipelines matrix", () => {
+    const changed = stage("validate").jobs.find((j: Yaml) => j.job === "changed_pipelines");
+    const step = changed.steps.find((st: Yaml) => st.name === "list");
+    expect(step.script).toContain('npm run --silent pipeline -- changed --base "$(Agent.TempDirectory)/base" --json');
+    for (const v of ["pipelines", "matrix", "count"]) expect(step.script).toContain(`##vso[task.setvariable variable=${v};isOutput=true]`);
+    expect(step.script).toContain("##vso[task.logissue type=warning]skipped ${s.pipeline}: ${s.reason}");
+    const branch = stage("branch_stack").jobs[0];
+    expect(branch.variables.changedPipelines).toBe("$[ stageDependencies.validate.changed_pipelines.outputs['list.pipelines'] ]");
+    expect(scriptsOf(stage("branch_stack"))).toContain('pulumi config set --stack "$stack" mlops:pipelines "{\\"publish\\": $(changedPipelines)}"');
     const s = stage("run_pipelines");
-    expect(s.dependsOn).toBe("branch_stack");
+    expect(s.dependsOn).toEqual(["validate", "branch_stack"]);
+    expect(s.condition).toBe("and(succeeded(), ne(dependencies.validate.outputs['changed_pipelines.list.count'], '0'))");
     const job = s.jobs[0];
-    const matrix = Object.values<Yaml>(job.strategy.matrix).map((leg) => leg.pipeline);
-    expect(matrix.sort()).toEqual(Object.keys(pipelineDefinitions).sort());
+    expect(job.strategy.matrix).toBe("$[ stageDependencies.validate.changed_pipelines.outputs['list.matrix'] ]");
     expect(scriptsOf(s)).toContain('npm run pipeline -- run "$(pipeline)" --stack "$stack" --dataset toy --wait');
   });
 });

@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipelineDefinitions } from "../../pipelines/definitions";
 import { COMMENT_MARKER } from "../../tools/pr-comment/render";
 import {
   loadYaml,
@@ -141,7 +140,7 @@ describe("pull request workflow", () => {
 
   it("deploys the branch stack only with credentials, from this repository, after lint/tests/plan", () => {
     const job = doc.jobs["branch-stack"];
-    expect(job.needs).toEqual(["lint", "unit-tests", "plan-diff"]);
+    expect(job.needs).toEqual(["lint", "unit-tests", "plan-diff", "changed-pipelines"]);
     expect(job.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
     expect(job.if).toContain("vars.AZURE_CLIENT_ID != ''");
     expect(job.permissions["id-token"]).toBe("write");
@@ -152,12 +151,30 @@ describe("pull request workflow", () => {
     expect(pulumi[0].with["stack-name"]).toBe("${{ steps.stack.outputs.name }}");
   });
 
-  it("runs each pipeline on the toy dataset in its own job, one per pipeline definition", () => {
+  it("runs each changed pipeline on the toy dataset in its own job; unchanged ones are skipped with the reason", () => {
+    const changed = doc.jobs["changed-pipelines"];
+    expect(changed.outputs.pipelines).toBe("${{ steps.changed.outputs.pipelines }}");
+    const checkouts = changed.steps.filter((s: Yaml) => String(s.uses).startsWith("actions/checkout@"));
+    expect(checkouts.map((s: Yaml) => s.with?.path)).toEqual(["head", "base"]);
+    expect(checkouts[1].with.ref).toBe("${{ github.event.pull_request.base.sha }}");
+    const scripts = runScripts(changed);
+    expect(scripts).toContain('npm run --silent pipeline -- changed --base "$GITHUB_WORKSPACE/base" --json');
+    expect(scripts).toContain(`echo "pipelines=$(jq -c '[.changed[].pipeline]'`);
+    expect(scripts).toMatch(/\.skipped\[\] \| "::notice title=skipped/);
+    // The branch stack publishes only those, and one job per changed pipeline runs it.
+    const branch = doc.jobs["branch-stack"];
+    expect(branch.needs).toContain("changed-pipelines");
+    expect(runScripts(branch)).toContain('pulumi config set --stack "$STACK" mlops:pipelines "{\\"publish\\": $CHANGED}"');
     const job = doc.jobs["run-pipeline"];
-    expect(job.needs).toBe("branch-stack");
+    expect(job.needs).toEqual(["branch-stack", "changed-pipelines"]);
+    expect(job.if).toBe("needs.changed-pipelines.outputs.pipelines != '[]'");
     expect(job.strategy["fail-fast"]).toBe(false);
-    expect([...job.strategy.matrix.pipeline].sort()).toEqual(Object.keys(pipelineDefinitions).sort());
+    expect(job.strategy.matrix.pipeline).toBe("${{ fromJSON(needs.changed-pipelines.outputs.pipelines) }}");
     expect(runScripts(job)).toContain('npm run pipeline -- run "${{ matrix.pipeline }}" --stack "$STACK" --dataset toy --wait');
+  });
+
+  it("lints (typescript-eslint, pyright) in the lint job", () => {
+    expect(runScripts(doc.jobs.lint)).toContain("npm run lint");
   });
 });
 

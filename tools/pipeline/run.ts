@@ -7,6 +7,7 @@ import { pipelineJobProperties, portalLink, PublishedPipelineRef, workspaceOf } 
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { projectRoot } from "../../pipelines/spec/validate";
+import { changedCommand } from "./changed";
 import { scaffoldCommand } from "./scaffold";
 
 /**
@@ -88,6 +89,7 @@ interface RunOptions {
 export async function pipelineCommand(argv: string[], deps: RunDeps = defaultDeps): Promise<number> {
   // Other subcommands have options of their own (tools/pipeline/scaffold.ts).
   if (argv[0] === "scaffold") return scaffoldCommand(argv, projectRoot, pipelineDefinitions, deps.out);
+  if (argv[0] === "changed") return changedCommand(argv, projectRoot, pipelineDefinitions, deps.out);
   const { values, positionals } = parseCommandLine("pipeline", argv, {
     stack: { type: "string" },
     dataset: { type: "string" },
@@ -106,7 +108,7 @@ export async function pipelineCommand(argv: string[], deps: RunDeps = defaultDep
   const problems: InputProblem[] = [];
   const bad = (p: string, message: string) => problems.push({ file: "command line", path: p, message });
   const [command, pipeline, ...extra] = positionals;
-  if (command !== "run") bad(command ?? "<command>", `expected the command 'run' or 'scaffold'\n${USAGE}`);
+  if (command !== "run") bad(command ?? "<command>", `expected the command 'run', 'scaffold' or 'changed'\n${USAGE}`);
   if (!pipeline) bad("<pipeline>", "is required: the definition name, e.g. training");
   else if (!/^[a-z][a-z0-9_-]{0,31}$/.test(pipeline)) bad("<pipeline>", `'${pipeline}' is not a pipeline definition name`);
   for (const e of extra) bad(e, "unexpected argument");
