@@ -136,6 +136,8 @@ describe("Azure DevOps pull-request pipeline", () => {
     const scripts = scriptsOf(validate);
     expect(scripts).toContain("npm run typecheck");
     expect(scripts).toContain("npm run lint");
+    // Every environment stack, prod-<name> included, is planned and diffed.
+    expect(scripts).toContain(`stacks="$(npm run --silent stacks -- --json | jq -r 'join(" ")')"`);
     expect(scripts).toContain("npm test");
     expect(scripts).toContain("git worktree add");
     expect(scripts).toMatch(/npx tsx tools\/pr-comment\/cli\.ts --base "\$base_dir" --head "\$head_dir"/);

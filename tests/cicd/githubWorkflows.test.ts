@@ -173,6 +173,10 @@ describe("pull request workflow", () => {
     expect(runScripts(job)).toContain('npm run pipeline -- run "${{ matrix.pipeline }}" --stack "$STACK" --dataset toy --wait');
   });
 
+  it("plans every environment stack npm run stacks lists (prod-<name> included) in the plan diff", () => {
+    expect(runScripts(doc.jobs["plan-diff"])).toContain(`stacks="$(cd head && npm run --silent stacks -- --json | jq -r 'join(" ")')"`);
+  });
+
   it("lints (typescript-eslint, pyright) in the lint job", () => {
     expect(runScripts(doc.jobs.lint)).toContain("npm run lint");
   });
