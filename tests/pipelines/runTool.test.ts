@@ -13,6 +13,7 @@ import { buildPublishPlan } from "../../pipelines/publisher/plan";
 import { publishedIds } from "../../pipelines/publisher/provider";
 import { pipelineCommand, RunDeps, RUN_EXIT } from "../../tools/pipeline/run";
 import { startAmlServer, AmlServer } from "../support/amlServer";
+import { launchArgs } from "../support/launch";
 
 const ws = { subscriptionId: "00000000-1111-2222-3333-444444444444", resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" };
 const clusters = { cpu: { name: "mlops-dev-cpu", kind: "cpu" as const }, gpu: { name: "mlops-dev-gpu", kind: "gpu" as const } };
@@ -246,8 +247,7 @@ describe("bad input", () => {
   });
 
   test("the CLI exits 2 with the problems and no stack trace", () => {
-    const tsx = path.resolve(__dirname, "../../node_modules/.bin/tsx");
-    const r = spawnSync(tsx, [path.resolve(__dirname, "../../tools/pipeline/cli.ts"), "run", "training"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, launchArgs(path.resolve(__dirname, "../../tools/pipeline/cli.ts"), ["run", "training"]), { encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe("1 problem found:\n  - command line: --stack: is required\n");
   });
