@@ -37,6 +37,7 @@ const DST_CONTAINER = "azureml-blobstore-qa";
 export class ByteCounter {
   bytes = 0;
   factory(): RequestPolicyFactory {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the policies below outlive this call
     const counter = this;
     return {
       create(next: RequestPolicy): RequestPolicy {

@@ -256,7 +256,7 @@ export function createArmJsonClient(armEndpoint: string, options: ArmJsonClientO
       if (body !== undefined) request.body = JSON.stringify(body);
       const response = await pipeline.sendRequest(httpClient, request);
       const text = response.bodyAsText ?? "";
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = text ? JSON.parse(text) : undefined;
       } catch {

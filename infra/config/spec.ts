@@ -7,8 +7,10 @@ import {
   computeClusterName,
   datastoreName,
   deriveEnvironmentNames,
-  isEnvironmentStack,
+  environmentLabel,
+  environmentOfStack,
   NameKind,
+  productionStackNameProblem,
 } from "../naming";
 import { configSchema } from "./schema";
 import { validateAgainstSchema } from "./schemaErrors";
@@ -61,6 +63,8 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
   const fail = (key: string, path: string, message: string) => problems.push({ file: fileOf(key), path: `${project}:${path}`, message });
 
   if (!/^[a-zA-Z0-9_.-]+$/.test(stack)) problems.push({ file: "command line", path: "stack", message: `invalid stack name '${stack}' (letters, digits, '-', '_', '.')` });
+  const productionNameProblem = productionStackNameProblem(stack);
+  if (productionNameProblem) problems.push({ file: "command line", path: "stack", message: productionNameProblem });
 
   const raw: Record<string, unknown> = {};
   for (const [qualified, text] of Object.entries(input.config)) {
@@ -76,15 +80,16 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
   }
 
   const cfg = raw as RawConfig;
-  const isBranchStack = !isEnvironmentStack(stack);
+  const stackEnvironment = environmentOfStack(stack);
+  const isBranchStack = stackEnvironment === null;
   // `Prod` is not `prod`: planning it as a branch stack would silently show the wrong thing.
   const lower = stack.toLowerCase();
-  if (isBranchStack && isEnvironmentStack(lower)) {
+  if (isBranchStack && environmentOfStack(lower) !== null) {
     problems.push({ file: "command line", path: "stack", message: `'${stack}' is not an environment stack name; did you mean '${lower}'? (stack names are case-sensitive)` });
   }
-  const environment: EnvironmentName = isBranchStack ? "dev" : (stack as EnvironmentName);
+  const environment: EnvironmentName = stackEnvironment ?? "dev";
   if (cfg.environment && cfg.environment !== environment) {
-    fail("environment", "environment", isBranchStack ? `branch stacks use dev's settings, found '${cfg.environment}'` : `stack '${stack}' must have environment '${stack}', found '${cfg.environment}'`);
+    fail("environment", "environment", isBranchStack ? `branch stacks use dev's settings, found '${cfg.environment}'` : `stack '${stack}' must have environment '${environment}', found '${cfg.environment}'`);
   }
   if (!cfg.location) fail("location", "location", "is required (Azure region, e.g. westeurope)");
   // One location setting: `<project>:location`. The provider's default `azure-native:location` may be
@@ -132,6 +137,8 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
   const mode = cfg.network?.mode ?? (environment === "dev" ? "public" : "private");
   const nameCtx = { project, stack: branch ? "dev" : stack, environment, prefix, subscriptionId: cfg.subscriptionId };
   const names = deriveEnvironmentNames(nameCtx);
+  // `prod-<name>` where names must differ from prod's (Entra display names, the workspace's title).
+  const label = environmentLabel(nameCtx.stack, environment);
 
   const tags: Record<string, string> = {
     ...(cfg.tags ?? {}),
@@ -218,7 +225,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     names,
     network: { mode, ...(cfg.network?.addressSpace ? { addressSpace: cfg.network.addressSpace } : {}), subnets: { ...(cfg.network?.subnets ?? {}) } },
     workspace: {
-      friendlyName: cfg.workspace?.friendlyName ?? `${prefix} ${environment}`,
+      friendlyName: cfg.workspace?.friendlyName ?? `${prefix} ${label}`,
       description: cfg.workspace?.description ?? `Azure ML workspace for the ${environment} environment`,
       highBusinessImpact: cfg.workspace?.highBusinessImpact ?? false,
       ...(cfg.workspace?.imageBuildCluster ? { imageBuildCluster: cfg.workspace.imageBuildCluster } : {}),
@@ -238,7 +245,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     identity: {
       ...(id.github ? { github: { repository: id.github.repository, environments: id.github.environments ?? [], branches: id.github.branches ?? [], pullRequests: id.github.pullRequests ?? false } } : {}),
       ...(id.azureDevOps ? { azureDevOps: id.azureDevOps } : {}),
-      ...(ds?.enabled ? { dataScientists: { displayName: ds.displayName ?? `${prefix}-${environment}-data-scientists`, members: ds.members ?? [] } } : {}),
+      ...(ds?.enabled ? { dataScientists: { displayName: ds.displayName ?? `${prefix}-${label}-data-scientists`, members: ds.members ?? [] } } : {}),
     },
   };
 }

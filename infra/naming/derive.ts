@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import type { EnvironmentName, EnvironmentNames } from "../config/types";
 import { checkName, NameKind } from "./rules";
+import { environmentLabel, environmentOfStack } from "./environments";
 
 /** Lowercase hex of sha256: stable across machines and Node versions. */
 export function shortHash(input: string, length = 6): string {
@@ -99,8 +100,9 @@ export function branchStackName(branch: string): string {
   return truncateWithHash(`branch-${branchToken(branch)}`, 60, "-", "branch");
 }
 
-export function isEnvironmentStack(stack: string): stack is EnvironmentName {
-  return stack === "dev" || stack === "qa" || stack === "prod";
+/** dev, qa, prod and every `prod-<name>` (see `./environments`); any other stack is a branch stack. */
+export function isEnvironmentStack(stack: string): boolean {
+  return environmentOfStack(stack) !== null;
 }
 
 export interface EnvironmentNameContext {
@@ -116,15 +118,27 @@ function globalSalt(ctx: EnvironmentNameContext): string {
   return [ctx.project, ctx.stack, ctx.subscriptionId ?? ""].join("/");
 }
 
+/**
+ * The readable stem of a length-limited name, cut to `room` characters: the salted hash that follows
+ * it keeps the name unique, so cutting loses only readability (`prod-<name>` in a key vault).
+ */
+function fit(stem: string, room: number): string {
+  return stem.slice(0, Math.max(room, 0)).replace(/-+$/, "");
+}
+
 export function deriveEnvironmentNames(ctx: EnvironmentNameContext): EnvironmentNames {
-  const { prefix, environment: env } = ctx;
+  const { prefix } = ctx;
+  // dev/qa/prod: the environment; prod-<name>: the stack, so two production stacks never share a name.
+  const env = environmentLabel(ctx.stack, ctx.environment);
+  const compact = env.replace(/-/g, "");
   const salt = globalSalt(ctx);
   const h = (kind: string, n: number) => shortHash(`${salt}/${kind}`, n);
   return {
     resourceGroup: `rg-${prefix}-${env}`,
-    storageAccount: `st${prefix}${env}${h("storage", 8)}`,
-    keyVault: `kv-${prefix}-${env}-${h("vault", 6)}`,
-    containerRegistry: `cr${prefix}${env}${h("registry", 8)}`,
+    // storage 3–24, key vault 3–24, endpoints 3–32 (ARCHITECTURE §4): the stem yields what does not fit.
+    storageAccount: `st${prefix}${fit(compact, 24 - 2 - prefix.length - 8)}${h("storage", 8)}`,
+    keyVault: `kv-${prefix}-${fit(compact, 24 - 4 - prefix.length - 7)}-${h("vault", 6)}`,
+    containerRegistry: `cr${prefix}${compact}${h("registry", 8)}`,
     logAnalytics: `log-${prefix}-${env}`,
     appInsights: `appi-${prefix}-${env}`,
     workspace: `mlw-${prefix}-${env}`,
@@ -133,14 +147,15 @@ export function deriveEnvironmentNames(ctx: EnvironmentNameContext): Environment
     aksCluster: `aks-${prefix}-${env}`,
     kubernetesCompute: computeClusterName(ctx, "aks"),
     // Endpoint names are unique per region across all customers: salt them too.
-    onlineEndpoint: `ep-${prefix}-${env}-${h("online", 6)}`,
-    batchEndpoint: `bep-${prefix}-${env}-${h("batch", 6)}`,
+    onlineEndpoint: `ep-${prefix}-${fit(env, 32 - 4 - prefix.length - 7)}-${h("online", 6)}`,
+    batchEndpoint: `bep-${prefix}-${fit(env, 32 - 5 - prefix.length - 7)}-${h("batch", 6)}`,
   };
 }
 
 /** Physical AmlCompute name for a cluster key, within the 16 characters every compute type accepts. */
-export function computeClusterName(ctx: Pick<EnvironmentNameContext, "prefix" | "environment">, key: string): string {
-  return truncateWithHash(`${ctx.prefix}-${ctx.environment}-${key}`, 16);
+export function computeClusterName(ctx: Pick<EnvironmentNameContext, "prefix" | "environment"> & { stack?: string }, key: string): string {
+  const env = ctx.stack ? environmentLabel(ctx.stack, ctx.environment) : ctx.environment;
+  return truncateWithHash(`${ctx.prefix}-${env}-${key}`, 16);
 }
 
 /** Datastore names allow lowercase letters, digits and '_' only. */

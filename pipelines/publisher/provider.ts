@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ArmError, ArmRest, assetVersionId, RequestSender, WorkspaceCoordinates, workspaceId } from "./arm";
 import type { CodePlan, PublishPlan } from "./plan";
-import { AssetRequest, CONTENT_HASH_TAG, planRequests } from "./restBodies";
+import { AssetRequest, planRequests } from "./restBodies";
 import { snapshotFolder } from "./snapshot";
 
 /**

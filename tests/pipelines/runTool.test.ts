@@ -226,7 +226,7 @@ describe("bad input", () => {
 
   test("every argument problem at once", async () => {
     expect(await problems(["start", "Training!", "--timeout", "soon", "--dataset", "Toy", "--param", "epochs"])).toEqual([
-      "command line: start: expected the command 'run'",
+      "command line: start: expected the command 'run', 'scaffold' or 'changed'",
       "command line: <pipeline>: 'Training!' is not a pipeline definition name",
       "command line: --stack: is required",
       "command line: --dataset: 'Toy' is not a datastore name",

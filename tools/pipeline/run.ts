@@ -6,6 +6,10 @@ import { ArmRest, PUBLIC_ARM_ENDPOINT, RequestSender, workspaceId } from "../../
 import { pipelineJobProperties, portalLink, PublishedPipelineRef, workspaceOf } from "../../pipelines/publisher/jobs";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { retryAfterCap } from "../../components/shared/retryAfterCap";
+import { pipelineDefinitions } from "../../pipelines/definitions";
+import { projectRoot } from "../../pipelines/spec/validate";
+import { changedCommand } from "./changed";
+import { scaffoldCommand } from "./scaffold";
 
 /**
  * `npm run pipeline -- run <pipeline> --stack <stack> [--dataset toy] [--wait] [--timeout <minutes>]`
@@ -84,6 +88,9 @@ interface RunOptions {
 }
 
 export async function pipelineCommand(argv: string[], deps: RunDeps = defaultDeps): Promise<number> {
+  // Other subcommands have options of their own (tools/pipeline/scaffold.ts).
+  if (argv[0] === "scaffold") return scaffoldCommand(argv, projectRoot, pipelineDefinitions, deps.out);
+  if (argv[0] === "changed") return changedCommand(argv, projectRoot, pipelineDefinitions, deps.out);
   const { values, positionals } = parseCommandLine("pipeline", argv, {
     stack: { type: "string" },
     dataset: { type: "string" },
@@ -102,7 +109,7 @@ export async function pipelineCommand(argv: string[], deps: RunDeps = defaultDep
   const problems: InputProblem[] = [];
   const bad = (p: string, message: string) => problems.push({ file: "command line", path: p, message });
   const [command, pipeline, ...extra] = positionals;
-  if (command !== "run") bad(command ?? "<command>", `expected the command 'run'\n${USAGE}`);
+  if (command !== "run") bad(command ?? "<command>", `expected the command 'run', 'scaffold' or 'changed'\n${USAGE}`);
   if (!pipeline) bad("<pipeline>", "is required: the definition name, e.g. training");
   else if (!/^[a-z][a-z0-9_-]{0,31}$/.test(pipeline)) bad("<pipeline>", `'${pipeline}' is not a pipeline definition name`);
   for (const e of extra) bad(e, "unexpected argument");
