@@ -39,6 +39,18 @@ print(json.dumps(results))
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
+/** Calls the online scoring script as the Azure ML inference server does: init() once, run(body) per request. */
+function serve(modelDir: string, request: unknown): any {
+  const script = `
+import json, sys
+import serve
+serve.init()
+print(json.dumps(serve.run(sys.argv[1])))
+`;
+  const out = python(["-c", script, JSON.stringify(request)], path.join(steps, "bad_pixels"), { AZUREML_MODEL_DIR: modelDir });
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
 function filesUnder(dir: string, ext?: string): string[] {
   return fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -108,6 +120,37 @@ describe("training and scoring steps on the toy dataset", () => {
       .flatMap(([video, pixels]) => pixels.map(([x, y]) => `${video},${x},${y}`))
       .sort();
     expect(predicted).toEqual(expected);
+  });
+
+  test("the online scoring script (init/run) finds the same bad pixels as batch scoring, from the frames' candidates", () => {
+    // Runs after the test above: it uses the model trained there and the toy videos' candidates.
+    const features = path.join(work, "features");
+    const model = path.join(work, "model");
+    // Azure ML mounts a registered model at azureml-models/<name>/<version>/<folder>.
+    const mounted = path.join(work, "azureml-models", "training_badpixels", "7");
+    fs.mkdirSync(mounted, { recursive: true });
+    fs.cpSync(model, path.join(mounted, "model"), { recursive: true });
+    const videos = fs.readdirSync(features).sort().map((name) => ({
+      name,
+      frames: filesUnder(path.join(features, name), ".csv").map((f) =>
+        fs.readFileSync(f, "utf8").trim().split("\n").slice(1).filter(Boolean).map((l) => l.split(",").map(Number)),
+      ),
+    }));
+    const answer = serve(mounted, { videos, threshold: 0.5 });
+    expect(answer.model).toEqual({ name: "training_badpixels", version: "7" });
+    const predicted = answer.videos.flatMap((v: any) => v.bad_pixels.map((p: any) => `${v.name},${p.x},${p.y}`)).sort();
+    const labels = JSON.parse(fs.readFileSync(path.join(work, "videos", "labels.json"), "utf8")) as Record<string, number[][]>;
+    const expected = Object.entries(labels).flatMap(([video, pixels]) => pixels.map(([x, y]) => `${video},${x},${y}`)).sort();
+    expect(predicted).toEqual(expected);
+  });
+
+  test("the online scoring script answers a malformed request with 400 and every problem", () => {
+    const mounted = path.join(work, "azureml-models", "training_badpixels", "7");
+    const answer = serve(mounted, { videos: [{ name: "a", frames: [[[1, 2, 999]]] }, { frames: [] }], threshold: 2 });
+    expect(answer.status).toBe(400);
+    expect(answer.error).toContain("threshold: must be a number 0-1, found 2");
+    expect(answer.error).toContain("videos[0].frames[0]: must list [x, y, deviation] integers, deviation 0-255");
+    expect(answer.error).toContain("videos[1].name: must be a string");
   });
 
   test("register_model records the model under its name with lineage tags (outside Azure ML: nothing registered)", () => {
