@@ -41,7 +41,7 @@ export interface ArmResponse {
 
 /** The few ARM calls the provider makes, as raw JSON (no model mapping drops unknown fields). */
 export interface ArmJsonClient {
-  send(method: "GET" | "PUT", url: string, body?: unknown): Promise<ArmResponse>;
+  send(method: "GET" | "PUT" | "POST" | "DELETE", url: string, body?: unknown): Promise<ArmResponse>;
 }
 
 export type ArmClientFactory = (armEndpoint: string) => ArmJsonClient;

@@ -72,6 +72,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TokenCredential } from "@azure/core-auth";
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
 import { createTestTls, TestTls } from "./tls";
+import { servingContractRefusal } from "./servingContract";
 
 export const ML_NAMESPACE = "Microsoft.MachineLearningServices";
 
@@ -446,6 +447,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     const key = keyOf(path);
     const name = parsed.rest[parsed.rest.length - 1];
     const type = parsed.rest[parsed.rest.length - 2].toLowerCase();
+    const refusal = servingContractRefusal(method, path, body, (p) => store.get(keyOf(p))?.resource);
+    if (refusal) throw new HttpError(refusal.status, refusal.code, refusal.message);
     switch (method) {
       case "GET": {
         const stored = store.get(key);
