@@ -191,7 +191,7 @@ export class AmlKubernetesCompute extends pulumi.ComponentResource {
           resourceId: args.cluster.clusterId,
           disableLocalAuth: true,
           properties: {
-            namespace: namespace.name,
+            namespace: args.namespace,
             defaultInstanceType: args.defaultInstanceType,
           },
         },

@@ -3,6 +3,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { grantRole } from "../authorization/roles";
+import { withoutInjectedDefaults } from "./withoutInjectedDefaults";
 
 export interface NodePoolArgs {
   /** AKS pool name: lowercase letters and digits, ≤ 12. */
@@ -158,7 +159,12 @@ export class ServingCluster extends pulumi.ComponentResource {
       },
       // The autoscaler owns the node count: `count` only seeds a new pool, and a refresh would
       // otherwise report the autoscaler's count as drift and the next `up` would reset it.
-      { parent: this, dependsOn: [subnetAccess], ignoreChanges: ["agentPoolProfiles[0].count"] },
+      {
+        parent: this,
+        dependsOn: [subnetAccess],
+        ignoreChanges: ["agentPoolProfiles[0].count"],
+        transformations: [withoutInjectedDefaults(["networkProfile.podCidr"])],
+      },
     );
 
     const pools = args.userPools.map(

@@ -6,6 +6,7 @@ import { BuiltInRole, grantRole } from "../authorization/roles";
 import { ModelRollout } from "./modelRollout";
 import type { ModelRolloutProviderOptions, TrafficEvent } from "./modelRolloutProvider";
 import { ScoringAssets } from "./scoringAssets";
+import { withoutInjectedDefaults } from "./withoutInjectedDefaults";
 import type { ScoringAssetsProviderOptions } from "./scoringAssetsProvider";
 
 export interface ServedModel {
@@ -116,7 +117,7 @@ export class ServingEndpoints extends pulumi.ComponentResource {
         tags,
       },
       // Traffic is owned by the EndpointTraffic resource below (it needs the deployment to exist).
-      { parent: this, dependsOn: access, ignoreChanges: ["properties.traffic"] },
+      { parent: this, dependsOn: access, ignoreChanges: ["properties.traffic"], transformations: [withoutInjectedDefaults(["properties.publicNetworkAccess"])] },
     );
 
     if (on.model) {
