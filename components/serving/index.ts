@@ -4,10 +4,8 @@ export { AmlKubernetesCompute, AZUREML_EXTENSION_TYPE, instanceTypeSchemas } fro
 export type { AmlKubernetesComputeArgs, InstanceTypeArgs } from "./amlKubernetesCompute";
 export { ServingEndpoints } from "./servingEndpoints";
 export type { ServingEndpointsArgs, ServedModel } from "./servingEndpoints";
-export { EndpointTraffic } from "./endpointTraffic";
-export type { EndpointTrafficArgs } from "./endpointTraffic";
-export { EndpointTrafficProvider, createArmJsonClient, checkTrafficInputs, ENDPOINT_API_VERSION } from "./endpointTrafficProvider";
-export type { ArmJsonClient, ArmClientFactory, EndpointTrafficInputs, EndpointTrafficOutputs } from "./endpointTrafficProvider";
+export { createArmJsonClient, ENDPOINT_API_VERSION, AZURE_PUBLIC_ARM } from "./armJsonClient";
+export type { ArmJsonClient, ArmClientFactory } from "./armJsonClient";
 export { ScoringAssets, ONLINE_SCORING, scoringAssetPlans } from "./scoringAssets";
 export type { ScoringAssetsArgs } from "./scoringAssets";
 export { ScoringAssetsProvider, scoringAssetIds } from "./scoringAssetsProvider";

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AZURE_PUBLIC_ARM } from "./endpointTrafficProvider";
+import { AZURE_PUBLIC_ARM } from "./armJsonClient";
 import { ModelRolloutProvider, ModelRolloutProviderOptions, RolloutDeployment, TrafficEvent } from "./modelRolloutProvider";
 
 export interface ModelRolloutArgs {

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { AZURE_PUBLIC_ARM, ArmJsonClient, ArmClientFactory, ArmResponse, ENDPOINT_API_VERSION, defaultArmClientFactory } from "./endpointTrafficProvider";
+import { AZURE_PUBLIC_ARM, ArmJsonClient, ArmClientFactory, ArmResponse, ENDPOINT_API_VERSION, defaultArmClientFactory } from "./armJsonClient";
 
 /**
  * Safe rollout of a model version on an online endpoint ("Perform safe rollout of new deployments
@@ -305,9 +305,12 @@ export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
 
   /** PUT the endpoint back with only its traffic changed; returns the traffic Azure reports after. */
   private async setTraffic(arm: ArmJsonClient, inputs: Pick<ModelRolloutInputs, "armEndpoint" | "endpointId">, current: ArmResponse, traffic: Record<string, number>): Promise<Record<string, number>> {
-    const existing = trafficOf(current);
-    // Every listed deployment gets a value; a 0 for one the endpoint does not list is left out.
-    const desired = { ...Object.fromEntries(Object.keys(existing).map((d) => [d, 0])), ...Object.fromEntries(Object.entries(traffic).filter(([d, v]) => v !== 0 || d in existing)) };
+    // Every existing deployment gets a value (0 unless routed); a deployment that no longer exists is
+    // never named: Azure refuses a split naming a deployment it cannot find.
+    const list = await arm.send("GET", this.url(inputs.armEndpoint, `${inputs.endpointId}/deployments`));
+    assertOk(list, "list the endpoint's deployments");
+    const exists = new Set(((list.body?.value ?? []) as { name: string }[]).map((d) => d.name));
+    const desired = Object.fromEntries([...exists].map((d) => [d, traffic[d] ?? 0]));
     const properties = { ...(current.body.properties ?? {}), traffic: desired };
     for (const key of READ_ONLY_PROPERTIES) delete properties[key];
     const body: Record<string, unknown> = { location: current.body.location, properties };

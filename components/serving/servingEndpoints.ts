@@ -116,7 +116,7 @@ export class ServingEndpoints extends pulumi.ComponentResource {
         properties: onlineProperties,
         tags,
       },
-      // Traffic is owned by the EndpointTraffic resource below (it needs the deployment to exist).
+      // Traffic is owned by the ModelRollout resource below (it moves it step by step between deployments).
       { parent: this, dependsOn: access, ignoreChanges: ["properties.traffic"], transformations: [withoutInjectedDefaults(["properties.publicNetworkAccess"])] },
     );
 

@@ -72,7 +72,7 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TokenCredential } from "@azure/core-auth";
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
 import { createTestTls, TestTls } from "./tls";
-import { servingContractRefusal } from "./servingContract";
+import { servingContractRefusal, withComputedServingProperties } from "./servingContract";
 
 export const ML_NAMESPACE = "Microsoft.MachineLearningServices";
 
@@ -482,6 +482,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
           next = clone(body);
           if (isAssetVersion(path)) next.properties = { isAnonymous: false, isArchived: false, ...next.properties };
           if (existing) checkVersionImmutable(path, existing, next);
+          next = withComputedServingProperties(path, existing, next);
           if (type === "jobs" && next.properties.status === undefined) next.properties.status = existing?.properties?.status ?? options.jobStatusOnCreate ?? "Starting";
         }
         const lro = isLro(path, method);

@@ -80,3 +80,13 @@ function trafficRefusal(endpointPath: string, traffic: Record<string, number> | 
   if (total !== 100 && total !== 0) return refuse(`Traffic percentages must add up to 100 (found ${total}).`);
   return undefined;
 }
+
+/**
+ * Properties Azure computes for an online endpoint (`scoringUri`, `swaggerUri`, `openAPIUri`) are
+ * read-only: a PUT that omits them (as a client must) keeps them. Returns the body to store.
+ */
+export function withComputedServingProperties(path: string, existing: any, next: any): any {
+  if (!ONLINE_ENDPOINT.test(path) || !existing?.properties || !next?.properties) return next;
+  const kept = Object.fromEntries(["scoringUri", "swaggerUri", "openAPIUri"].filter((k) => existing.properties[k] !== undefined && next.properties[k] === undefined).map((k) => [k, existing.properties[k]]));
+  return { ...next, properties: { ...next.properties, ...kept } };
+}
