@@ -56,6 +56,12 @@ export interface ServingEndpointsArgs {
     pipelineComponentId?: pulumi.Input<string>;
     /** Compute cluster the scoring pipeline's steps run on by default. */
     defaultCompute?: pulumi.Input<string>;
+    /**
+     * The model version batch scoring uses: pinned on the deployment (tags `model-name`,
+     * `model-version`, and the description), which `npm run endpoint -- invoke` passes as the
+     * pipeline's `model` input; a new promoted version updates the deployment.
+     */
+    model?: ServedModel;
   };
   /** Resource Manager endpoint for the traffic update (sovereign clouds, tests). */
   armEndpoint?: pulumi.Input<string>;
@@ -194,7 +200,7 @@ export class ServingEndpoints extends pulumi.ComponentResource {
             workspaceName: ws.workspaceName,
             location,
             properties: {
-              description: "Scoring pipeline component",
+              description: b.model ? pulumi.interpolate`Scoring pipeline component with ${b.model.name} version ${b.model.version}` : "Scoring pipeline component",
               deploymentConfiguration: {
                 deploymentConfigurationType: "PipelineComponent",
                 componentId: { referenceType: "Id", assetId: b.pipelineComponentId },
@@ -204,7 +210,7 @@ export class ServingEndpoints extends pulumi.ComponentResource {
                 },
               },
             },
-            tags,
+            tags: b.model ? pulumi.output(b.model).apply((m) => ({ ...tags, "model-name": m.name, "model-version": m.version })) : tags,
           },
           child,
         );

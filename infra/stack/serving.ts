@@ -177,6 +177,7 @@ export function declareServing(
               deploymentName: BATCH_SLOT,
               ...(inputs.scoringPipelineComponentId ? { pipelineComponentId: inputs.scoringPipelineComponentId } : {}),
               ...(batchCluster ? { defaultCompute: batchCluster } : {}),
+              ...(model ? { model } : {}),
             },
           }
         : {}),

@@ -311,6 +311,9 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
       settings: { default_compute: qa.clusters.find((c) => c.key === "cpu")!.name, continue_on_step_failure: "False" },
     });
     expect(ofType(env(prod), T.batchDeployment)).toEqual([]);
+    // Batch scoring is pinned to the same promoted model version as the online endpoint.
+    expect(batchDeployment.inputs.tags).toMatchObject({ "model-name": "training_videoanomaly", "model-version": "7" });
+    expect((batchDeployment.inputs.properties as any).description).toBe("Scoring pipeline component with training_videoanomaly version 7");
   });
 });
 
