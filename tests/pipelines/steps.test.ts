@@ -171,6 +171,33 @@ describe("training and scoring steps on the toy dataset", () => {
     });
     expect(record.tags.content_hash).toMatch(/^[0-9a-f]{64}$/);
   });
+
+  test("evaluate_model: a first version, a better one and a worse one, each recorded with its reason", () => {
+    const registration = path.join(work, "registration");
+    const evaluate = (baseline: Record<string, number> | null) => {
+      const out = path.join(work, `evaluation-${baseline ? baseline.f1 : "none"}`);
+      const args = ["evaluate_model.py", "--registration", registration, "--evaluation", out, "--tolerance", "0.01"];
+      if (baseline) {
+        const file = path.join(work, `baseline-${baseline.f1}.json`);
+        fs.writeFileSync(file, JSON.stringify(baseline));
+        args.push("--baseline-metrics", file);
+      }
+      python(args, path.join(steps, "evaluate_model"));
+      return JSON.parse(fs.readFileSync(path.join(out, "evaluation.json"), "utf8"));
+    };
+    // The registration written by the test above carries metric_f1 = 1.0000.
+    expect(evaluate(null)).toMatchObject({ evaluation: "first", recorded: false });
+    expect(evaluate({ f1: 0.995 })).toMatchObject({ evaluation: "passed", evaluation_baseline: "local", evaluation_detail: expect.stringContaining("f1 1.0000 vs approved 0.9950") });
+    const rel = path.join(work, "registration-worse");
+    fs.mkdirSync(rel, { recursive: true });
+    const record = JSON.parse(fs.readFileSync(path.join(registration, "registration.json"), "utf8"));
+    fs.writeFileSync(path.join(rel, "registration.json"), JSON.stringify({ ...record, tags: { ...record.tags, metric_f1: "0.8000" } }));
+    const out = path.join(work, "evaluation-worse");
+    const file = path.join(work, "baseline-good.json");
+    fs.writeFileSync(file, JSON.stringify({ f1: 0.95 }));
+    python(["evaluate_model.py", "--registration", rel, "--evaluation", out, "--baseline-metrics", file], path.join(steps, "evaluate_model"));
+    expect(JSON.parse(fs.readFileSync(path.join(out, "evaluation.json"), "utf8"))).toMatchObject({ evaluation: "failed", evaluation_detail: expect.stringMatching(/f1 0\.8000 vs approved 0\.9500 \(-0\.1500/) });
+  });
 });
 
 describe("definitions and step scripts agree", () => {
