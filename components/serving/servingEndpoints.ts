@@ -210,7 +210,8 @@ export class ServingEndpoints extends pulumi.ComponentResource {
                 },
               },
             },
-            tags: b.model ? pulumi.output(b.model).apply((m) => ({ ...tags, "model-name": m.name, "model-version": m.version })) : tags,
+            // Per-key inputs: an unknown version (a preview) leaves the other tags known.
+            tags: b.model ? { ...tags, "model-name": b.model.name, "model-version": b.model.version } : tags,
           },
           child,
         );
