@@ -18,6 +18,9 @@ export const builtInRoles = {
   AzureMLComputeOperator: "e503ece1-11d0-4e8e-8e2c-7a6c3bf38815",
   AksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
   AksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
+  /** "Azure Kubernetes Service Cluster Admin Role": lists the cluster admin credential. */
+  AksClusterAdmin: "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8",
+  KubernetesExtensionContributor: "85cb6faf-e071-4c9b-8136-154b5a04f717",
   NetworkContributor: "4d97b98b-1d4f-4787-a291-c67834d212e7",
   ManagedIdentityOperator: "f1a07417-d97a-45cb-824c-7a7467783830",
   UserAccessAdministrator: "18d7d88d-d35e-4fb5-a5c3-7773c20a72d9",

@@ -1,4 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as containerservice from "@pulumi/azure-native/containerservice";
 import * as kubernetesconfiguration from "@pulumi/azure-native/kubernetesconfiguration";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import type * as inputs from "@pulumi/azure-native/types/input";
@@ -30,20 +31,32 @@ export interface AmlKubernetesComputeArgs {
     kubeletObjectId: pulumi.Input<string | undefined>;
     /** The extension installs only once the nodes exist. */
     ready: pulumi.Resource[];
+    location: string;
   };
   /** The environment's own workspace, and nothing of another environment. */
   workspace: {
     resourceGroupName: pulumi.Input<string>;
     workspaceName: pulumi.Input<string>;
-    /** Principal of the workspace's user-assigned identity: attaching with it needs Reader on the cluster. */
+    /**
+     * Principal of the workspace's user-assigned identity: attaching with it needs Reader, Kubernetes
+     * Extension Contributor and Azure Kubernetes Service Cluster Admin Role on the cluster.
+     */
     identityPrincipalId: pulumi.Input<string>;
     registryId: pulumi.Input<string>;
   };
   /** Physical compute name in the workspace (≤ 16). */
   computeName: string;
-  /** Kubernetes namespace the endpoints run in; it must exist before the attach. */
+  /**
+   * Kubernetes namespace the endpoints run in, created here as an AKS managed namespace (through ARM,
+   * so a private API server needs no network path): "the namespace must be created in the Kubernetes
+   * cluster before the cluster can be attached" (Kubernetes compute YAML reference).
+   */
   namespace: string;
-  instanceTypes: InstanceTypeArgs[];
+  /**
+   * Instance types are custom resources in the cluster ("Create and manage instance types"); the
+   * compute's ARM property does not create them. The default is `defaultinstancetype`, which the
+   * service creates on attach. Custom ones are only named here once they exist in the cluster.
+   */
   defaultInstanceType: string;
   inference: {
     /** Private mode: the inference router gets an internal load balancer, no public IP. */
@@ -53,10 +66,12 @@ export interface AmlKubernetesComputeArgs {
     /** A GPU pool exists: install the NVIDIA device plugin. */
     gpu: boolean;
     /**
-     * HTTPS for the inference router (insecure connections are refused): the TLS secret must exist
-     * in the `azureml` namespace (keys `cert.pem`, `key.pem`) and `cname` must resolve to the router.
+     * HTTPS for the inference router (insecure connections are refused): the PEM certificate and key
+     * go to the extension as the protected settings `scoringFe.sslCert` / `scoringFe.sslKey`, as
+     * `az k8s-extension create --config-protected-settings sslCertPemFile=… sslKeyPemFile=…` does, so
+     * nothing has to exist in the cluster first; `cname` must resolve to the router.
      */
-    tls: { cname: pulumi.Input<string>; secretName: pulumi.Input<string> };
+    tls: { cname: pulumi.Input<string>; certificatePem: pulumi.Input<string>; keyPem: pulumi.Input<string> };
   };
 }
 
@@ -117,19 +132,46 @@ export class AmlKubernetesCompute extends pulumi.ComponentResource {
           allowInsecureConnections: "False",
           inferenceRouterHA: inf.highAvailability ? "True" : "False",
           sslCname: inf.tls.cname,
-          sslSecret: inf.tls.secretName,
-          "scoringFe.sslSecret": inf.tls.secretName,
           ...(inf.gpu ? { installNvidiaDevicePlugin: "True" } : {}),
         },
+        // Base64 of the PEM files, as the CLI sends them (Azure/azure-cli-extensions,
+        // k8s-extension AzureMLKubernetes.py). Secret in state and plan; Azure never returns them.
+        configurationProtectedSettings: pulumi.secret({
+          "scoringFe.sslCert": pulumi.output(inf.tls.certificatePem).apply((pem) => Buffer.from(pem, "utf8").toString("base64")),
+          "scoringFe.sslKey": pulumi.output(inf.tls.keyPem).apply((pem) => Buffer.from(pem, "utf8").toString("base64")),
+        }),
       },
       { parent: this, dependsOn: args.cluster.ready },
     );
 
-    // A workspace with a user-assigned identity attaches a cluster only if that identity can read it.
-    const attachAccess = grantRole(
-      `${name}-workspace-reader`,
-      { scope: args.cluster.clusterId, principalId: args.workspace.identityPrincipalId, role: "Reader", subscriptionId: args.subscriptionId },
-      child,
+    // Attaching a cluster to a workspace that runs as a user-assigned identity: that identity needs
+    // these three roles on the cluster ("Attach a Kubernetes cluster to Azure Machine Learning workspace").
+    const attachRoles = [
+      ["workspace-reader", "Reader"],
+      ["workspace-extension-contributor", "KubernetesExtensionContributor"],
+      ["workspace-cluster-admin", "AksClusterAdmin"],
+    ] as const;
+    const attachAccess = attachRoles.map(([key, role]) =>
+      grantRole(`${name}-${key}`, { scope: args.cluster.clusterId, principalId: args.workspace.identityPrincipalId, role, subscriptionId: args.subscriptionId }, child),
+    );
+
+    // Inference pods get their own namespace; the router (namespace `azureml`) must reach them.
+    const namespace = new containerservice.ManagedNamespace(
+      `${name}-namespace`,
+      {
+        managedNamespaceName: args.namespace,
+        resourceName: args.cluster.clusterName,
+        resourceGroupName: args.cluster.resourceGroupName,
+        location: args.cluster.location,
+        properties: {
+          labels: { "app.kubernetes.io/part-of": "azureml-inference" },
+          defaultNetworkPolicy: { ingress: containerservice.PolicyRule.AllowAll, egress: containerservice.PolicyRule.AllowAll },
+          adoptionPolicy: containerservice.AdoptionPolicy.IfIdentical,
+          deletePolicy: containerservice.DeletePolicy.Keep,
+        },
+        tags: args.tags,
+      },
+      { parent: this, dependsOn: args.cluster.ready },
     );
 
     // The registry's admin user is off, so nodes pull model images with the kubelet identity.
@@ -151,12 +193,11 @@ export class AmlKubernetesCompute extends pulumi.ComponentResource {
           properties: {
             namespace: args.namespace,
             defaultInstanceType: args.defaultInstanceType,
-            ...(args.instanceTypes.length > 0 ? { instanceTypes: instanceTypeSchemas(args.instanceTypes) } : {}),
           },
         },
         tags: args.tags,
       },
-      { parent: this, dependsOn: [extension, attachAccess] },
+      { parent: this, dependsOn: [extension, namespace, ...attachAccess] },
     );
 
     this.extensionId = extension.id;

@@ -4,7 +4,13 @@ export { AmlKubernetesCompute, AZUREML_EXTENSION_TYPE, instanceTypeSchemas } fro
 export type { AmlKubernetesComputeArgs, InstanceTypeArgs } from "./amlKubernetesCompute";
 export { ServingEndpoints } from "./servingEndpoints";
 export type { ServingEndpointsArgs, ServedModel } from "./servingEndpoints";
-export { EndpointTraffic } from "./endpointTraffic";
-export type { EndpointTrafficArgs } from "./endpointTraffic";
-export { EndpointTrafficProvider, createArmJsonClient, checkTrafficInputs, ENDPOINT_API_VERSION } from "./endpointTrafficProvider";
-export type { ArmJsonClient, ArmClientFactory, EndpointTrafficInputs, EndpointTrafficOutputs } from "./endpointTrafficProvider";
+export { createArmJsonClient, ENDPOINT_API_VERSION, AZURE_PUBLIC_ARM } from "./armJsonClient";
+export type { ArmJsonClient, ArmClientFactory } from "./armJsonClient";
+export { ScoringAssets, ONLINE_SCORING, scoringAssetPlans } from "./scoringAssets";
+export type { ScoringAssetsArgs } from "./scoringAssets";
+export { ScoringAssetsProvider, scoringAssetIds } from "./scoringAssetsProvider";
+export type { ScoringAssetsInputs, ScoringAssetsOutputs } from "./scoringAssetsProvider";
+export { ModelRollout } from "./modelRollout";
+export type { ModelRolloutArgs } from "./modelRollout";
+export { ModelRolloutProvider, checkRolloutInputs, RolloutFailed, STOP_TAG, defaultScoringSender } from "./modelRolloutProvider";
+export type { ModelRolloutInputs, ModelRolloutOutputs, TrafficEvent, ScoringSender, RolloutDeployment } from "./modelRolloutProvider";

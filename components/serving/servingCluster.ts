@@ -3,6 +3,7 @@ import * as resources from "@pulumi/azure-native/resources";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { grantRole } from "../authorization/roles";
+import { withoutInjectedDefaults } from "./withoutInjectedDefaults";
 
 export interface NodePoolArgs {
   /** AKS pool name: lowercase letters and digits, ≤ 12. */
@@ -129,6 +130,8 @@ export class ServingCluster extends pulumi.ComponentResource {
           upgradeChannel: args.upgradeChannel,
           nodeOSUpgradeChannel: containerservice.NodeOSUpgradeChannel.NodeImage,
         },
+        // Azure CNI without overlay gives pods VNet addresses from the node subnet: no podCidr (AKS
+        // refuses one in this mode).
         networkProfile: {
           networkPlugin: containerservice.NetworkPlugin.Azure,
           networkPolicy: containerservice.NetworkPolicy.Azure,
@@ -154,7 +157,14 @@ export class ServingCluster extends pulumi.ComponentResource {
         ],
         tags,
       },
-      { parent: this, dependsOn: [subnetAccess] },
+      // The autoscaler owns the node count: `count` only seeds a new pool, and a refresh would
+      // otherwise report the autoscaler's count as drift and the next `up` would reset it.
+      {
+        parent: this,
+        dependsOn: [subnetAccess],
+        ignoreChanges: ["agentPoolProfiles[0].count"],
+        transformations: [withoutInjectedDefaults(["networkProfile.podCidr"])],
+      },
     );
 
     const pools = args.userPools.map(
@@ -169,7 +179,7 @@ export class ServingCluster extends pulumi.ComponentResource {
             mode: containerservice.AgentPoolMode.User,
             ...(pool.kind === "gpu" ? { nodeTaints: [GPU_TAINT], nodeLabels: { accelerator: "nvidia" } } : {}),
           },
-          child,
+          { parent: this, ignoreChanges: ["count"] },
         ),
     );
 
@@ -198,10 +208,12 @@ function poolProfile(pool: NodePoolArgs, subnetId: pulumi.Input<string>, orchest
     enableAutoScaling: true,
     minCount: pool.minCount,
     maxCount: pool.maxCount,
+    // Seeds the pool at its minimum; ignored afterwards (see ignoreChanges above).
     count: pool.minCount,
     vnetSubnetID: subnetId,
     enableNodePublicIP: false,
-    // Needs the subscription feature Microsoft.Compute/EncryptionAtHost registered.
+    // Prerequisite (README, "Serving prerequisites"): the subscription feature
+    // Microsoft.Compute/EncryptionAtHost must be registered, or AKS refuses the pool.
     enableEncryptionAtHost: true,
     orchestratorVersion,
     upgradeSettings: { maxSurge: "33%" },

@@ -3,8 +3,11 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import { createHash } from "node:crypto";
 import { BuiltInRole, grantRole } from "../authorization/roles";
-import { EndpointTraffic } from "./endpointTraffic";
-import type { EndpointTrafficProviderOptions } from "./endpointTrafficProvider";
+import { ModelRollout } from "./modelRollout";
+import type { ModelRolloutProviderOptions, TrafficEvent } from "./modelRolloutProvider";
+import { ScoringAssets } from "./scoringAssets";
+import { withoutInjectedDefaults } from "./withoutInjectedDefaults";
+import type { ScoringAssetsProviderOptions } from "./scoringAssetsProvider";
 
 export interface ServedModel {
   name: pulumi.Input<string>;
@@ -22,6 +25,9 @@ export interface ServingEndpointsArgs {
     workspaceId: pulumi.Input<string>;
     storageAccountId: pulumi.Input<string>;
     registryId: pulumi.Input<string>;
+    /** The default blob datastore: where the scoring code snapshot is uploaded. */
+    blobEndpoint: pulumi.Input<string>;
+    defaultBlobContainer: pulumi.Input<string>;
   };
   /** Resource group of the endpoints' identity (the environment's serving group). */
   identityResourceGroupName: pulumi.Input<string>;
@@ -30,15 +36,17 @@ export interface ServingEndpointsArgs {
     name: string;
     /** The Kubernetes compute the endpoint runs on. */
     computeId: pulumi.Input<string>;
-    authMode: "AADToken" | "AMLToken" | "Key";
-    /** Private mode: scoring only through the workspace's private endpoint. */
-    publicNetworkAccess: "Enabled" | "Disabled";
+    // No `publicNetworkAccess`: the schema applies it to managed online endpoints only; a Kubernetes
+    // endpoint is reached through the cluster's inference router (internal load balancer in private mode).
+    authMode: "AMLToken" | "Key";
     instanceType: string;
     instanceCount: number;
-    /** The slot the served model is deployed to; it keeps its name across model versions. */
-    deploymentName: string;
     /** The model version to serve, registered in this workspace; no deployment without one. */
     model?: ServedModel;
+    /** Scoring code (init/run) and its environment, published content-addressed into the workspace. */
+    scoring: { assetName: string; folder: string; scoringScript: string; conda: string; image: string };
+    /** Safe rollout: traffic steps for a new version, hold per step, and the smoke request body. */
+    rollout: { steps: number[]; holdSeconds: number; smokeRequest: unknown };
   };
   batch?: {
     /** Physical endpoint name (region-unique, ≤ 32). */
@@ -48,11 +56,18 @@ export interface ServingEndpointsArgs {
     pipelineComponentId?: pulumi.Input<string>;
     /** Compute cluster the scoring pipeline's steps run on by default. */
     defaultCompute?: pulumi.Input<string>;
+    /**
+     * The model version batch scoring uses: pinned on the deployment (tags `model-name`,
+     * `model-version`, and the description), which `npm run endpoint -- invoke` passes as the
+     * pipeline's `model` input; a new promoted version updates the deployment.
+     */
+    model?: ServedModel;
   };
   /** Resource Manager endpoint for the traffic update (sovereign clouds, tests). */
   armEndpoint?: pulumi.Input<string>;
-  /** Tests point the traffic provider at a local server. */
-  trafficProviderOptions?: EndpointTrafficProviderOptions;
+  /** Tests point the dynamic providers at local servers. */
+  rolloutProviderOptions?: ModelRolloutProviderOptions;
+  scoringAssetsProviderOptions?: ScoringAssetsProviderOptions;
 }
 
 /**
@@ -64,7 +79,9 @@ export interface ServingEndpointsArgs {
 export class ServingEndpoints extends pulumi.ComponentResource {
   readonly onlineEndpointId: pulumi.Output<string>;
   readonly onlineEndpointName: pulumi.Output<string>;
-  readonly onlineDeploymentId?: pulumi.Output<string>;
+  /** The deployment serving all traffic after the last rollout, and the rollout's traffic history. */
+  readonly liveDeployment?: pulumi.Output<string>;
+  readonly trafficHistory?: pulumi.Output<TrafficEvent[]>;
   readonly batchEndpointId?: pulumi.Output<string>;
   readonly batchEndpointName?: pulumi.Output<string>;
   readonly identityPrincipalId: pulumi.Output<string>;
@@ -92,7 +109,6 @@ export class ServingEndpoints extends pulumi.ComponentResource {
     const onlineProperties = {
       authMode: on.authMode,
       compute: on.computeId,
-      publicNetworkAccess: on.publicNetworkAccess,
       description: `Online scoring on ${on.name}`,
     };
     const endpoint = new ml.OnlineEndpoint(
@@ -106,46 +122,56 @@ export class ServingEndpoints extends pulumi.ComponentResource {
         properties: onlineProperties,
         tags,
       },
-      // Traffic is owned by the EndpointTraffic resource below (it needs the deployment to exist).
-      { parent: this, dependsOn: access, ignoreChanges: ["properties.traffic"] },
+      // Traffic is owned by the ModelRollout resource below (it moves it step by step between deployments).
+      { parent: this, dependsOn: access, ignoreChanges: ["properties.traffic"], transformations: [withoutInjectedDefaults(["properties.publicNetworkAccess"])] },
     );
 
     if (on.model) {
-      const modelId = pulumi.interpolate`${ws.workspaceId}/models/${on.model.name}/versions/${on.model.version}`;
-      const deployment = new ml.OnlineDeployment(
-        `${name}-online-${on.deploymentName}`,
+      const assets = new ScoringAssets(
+        `${name}-scoring`,
         {
-          deploymentName: on.deploymentName,
-          endpointName: endpoint.name,
-          resourceGroupName: ws.resourceGroupName,
-          workspaceName: ws.workspaceName,
-          location,
-          // Kubernetes deployments take their replica count from the SKU capacity.
-          sku: { name: "Default", capacity: on.instanceCount },
-          properties: {
-            endpointComputeType: "Kubernetes",
-            instanceType: on.instanceType,
-            model: modelId,
-            appInsightsEnabled: true,
-            scaleSettings: { scaleType: "Default" },
-            description: pulumi.interpolate`${on.model.name} version ${on.model.version}`,
-          },
+          ...on.scoring,
+          workspace: { subscriptionId: args.subscriptionId, resourceGroupName: ws.resourceGroupName, workspaceName: ws.workspaceName },
+          storage: { blobEndpoint: ws.blobEndpoint, container: ws.defaultBlobContainer },
           tags,
+          ...(args.armEndpoint ? { armEndpoint: args.armEndpoint } : {}),
         },
         child,
+        args.scoringAssetsProviderOptions,
       );
-      new EndpointTraffic(
-        `${name}-online-traffic`,
+      const model = on.model;
+      const modelId = pulumi.interpolate`${ws.workspaceId}/models/${model.name}/versions/${model.version}`;
+      // A new model version, scoring code, environment or size is a new deployment beside the live
+      // one (safe rollout); the name carries the version and a hash of the rest.
+      const deploymentName = pulumi
+        .all([model.version, assets.codeId, assets.environmentId])
+        .apply(([version, codeId, envId]) => `v${version}-${createHash("sha256").update(JSON.stringify([codeId, envId, on.instanceType, on.instanceCount])).digest("hex").slice(0, 8)}`);
+      const rollout = new ModelRollout(
+        `${name}-online-rollout`,
         {
           endpointId: endpoint.id,
-          traffic: { [on.deploymentName]: 100 },
+          deployment: {
+            name: deploymentName,
+            modelId,
+            codeId: assets.codeId,
+            scoringScript: assets.scoringScript,
+            environmentId: assets.environmentId,
+            instanceType: on.instanceType,
+            instanceCount: on.instanceCount,
+            location,
+            tags: { ...tags, "model-name": model.name, "model-version": model.version } as Record<string, pulumi.Input<string>> as Record<string, string>,
+          },
+          steps: on.rollout.steps,
+          holdSeconds: on.rollout.holdSeconds,
+          smokeRequest: on.rollout.smokeRequest,
           endpointRevision: pulumi.output(onlineProperties).apply((p) => createHash("sha256").update(JSON.stringify(p)).digest("hex").slice(0, 16)),
           ...(args.armEndpoint ? { armEndpoint: args.armEndpoint } : {}),
         },
-        { parent: this, dependsOn: [endpoint, deployment] },
-        args.trafficProviderOptions,
+        { parent: this, dependsOn: [endpoint, assets] },
+        args.rolloutProviderOptions,
       );
-      this.onlineDeploymentId = deployment.id;
+      this.liveDeployment = rollout.live;
+      this.trafficHistory = rollout.history;
     }
 
     if (args.batch) {
@@ -174,7 +200,7 @@ export class ServingEndpoints extends pulumi.ComponentResource {
             workspaceName: ws.workspaceName,
             location,
             properties: {
-              description: "Scoring pipeline component",
+              description: b.model ? pulumi.interpolate`Scoring pipeline component with ${b.model.name} version ${b.model.version}` : "Scoring pipeline component",
               deploymentConfiguration: {
                 deploymentConfigurationType: "PipelineComponent",
                 componentId: { referenceType: "Id", assetId: b.pipelineComponentId },
@@ -184,7 +210,8 @@ export class ServingEndpoints extends pulumi.ComponentResource {
                 },
               },
             },
-            tags,
+            // Per-key inputs: an unknown version (a preview) leaves the other tags known.
+            tags: b.model ? { ...tags, "model-name": b.model.name, "model-version": b.model.version } : tags,
           },
           child,
         );
@@ -199,7 +226,8 @@ export class ServingEndpoints extends pulumi.ComponentResource {
     this.registerOutputs({
       onlineEndpointId: this.onlineEndpointId,
       onlineEndpointName: this.onlineEndpointName,
-      onlineDeploymentId: this.onlineDeploymentId,
+      liveDeployment: this.liveDeployment,
+      trafficHistory: this.trafficHistory,
       batchEndpointId: this.batchEndpointId,
       batchEndpointName: this.batchEndpointName,
     });

@@ -1,5 +1,6 @@
 import type { RawConfig, EnvironmentName } from "./types";
 import type { SchemaProblem } from "./schemaErrors";
+import { DEFAULT_INSTANCE_TYPE, servingProblems } from "./servingRules";
 
 /**
  * Cross-field rules JSON Schema cannot express. Each returns problems with key paths relative to the
@@ -131,7 +132,8 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
       if ((t.gpu ?? 0) > 0 && t.nodePool && pools.find((p) => p.name === t.nodePool)?.kind !== "gpu") add(`serving.instanceTypes[${i}].gpu`, `asks for GPUs but pool '${t.nodePool}' is not a gpu pool`);
     });
     const it = serving.onlineEndpoint?.instanceType;
-    if (it && types.length > 0 && !types.some((t) => t.name === it)) add("serving.onlineEndpoint.instanceType", `unknown instance type '${it}' (known: ${types.map((t) => t.name).join(", ")})`);
+    if (it && it !== DEFAULT_INSTANCE_TYPE && types.length > 0 && !types.some((t) => t.name === it)) add("serving.onlineEndpoint.instanceType", `unknown instance type '${it}' (known: ${types.map((t) => t.name).join(", ")})`);
+    problems.push(...servingProblems(cfg, environment));
     const batchCluster = serving.batchEndpoint?.cluster;
     if (batchCluster && !clusterKeys.has(batchCluster)) add("serving.batchEndpoint.cluster", `unknown compute cluster '${batchCluster}' (known: ${[...clusterKeys].join(", ") || "none"})`);
   }

@@ -16,6 +16,7 @@ import { configSchema } from "./schema";
 import { validateAgainstSchema } from "./schemaErrors";
 import { crossFieldProblems } from "./rules";
 import { valueProblems } from "./valueRules";
+import { DEFAULT_INSTANCE_TYPE } from "./servingRules";
 import { pipelineSelectionProblems } from "./pipelineRules";
 import type { EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
 
@@ -187,12 +188,19 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
         onlineEndpoint: {
           name: names.onlineEndpoint,
           authMode: s?.onlineEndpoint?.authMode ?? "AMLToken",
-          instanceType: s?.onlineEndpoint?.instanceType ?? s?.instanceTypes?.[0]?.name ?? "defaultinstancetype",
+          instanceType: s?.onlineEndpoint?.instanceType ?? s?.instanceTypes?.[0]?.name ?? DEFAULT_INSTANCE_TYPE,
           instanceCount: s?.onlineEndpoint?.instanceCount ?? 1,
           ...(s?.onlineEndpoint?.model ? { model: s.onlineEndpoint.model } : {}),
         },
         batchEndpoint: { enabled: s?.batchEndpoint?.enabled ?? true, name: names.batchEndpoint, ...(s?.batchEndpoint?.cluster ? { clusterKey: s.batchEndpoint.cluster } : {}) },
-        tls: { cname: s?.tls?.cname ?? `inference.${environment}.${prefix}.internal`, secretName: s?.tls?.secretName ?? "azureml-fe-tls" },
+        tls: { cname: s?.tls?.cname ?? `inference.${environment}.${prefix}.internal` },
+        apiServerRanges: [...new Set([...(s?.authorizedIpRanges ?? []), ...Object.values(s?.azureMlControlPlaneRanges ?? {}).flat()])],
+        namespace: "azureml-inference",
+        rollout: {
+          steps: s?.rollout?.steps ?? [10, 50, 100],
+          holdSeconds: s?.rollout?.holdSeconds ?? (isProd ? 300 : 60),
+          smokeRequestFile: s?.rollout?.smokeRequest ?? "pipelines/steps/bad_pixels/sample-request.json",
+        },
       }
     : null;
 

@@ -70,8 +70,14 @@ export interface RawConfig {
       model?: { name: string; version?: string };
     };
     batchEndpoint?: { enabled?: boolean; cluster?: string };
-    tls?: { cname?: string; secretName?: string };
+    tls?: { cname?: string };
+    instanceTypesInCluster?: boolean;
+    pairedRegion?: string;
+    azureMlControlPlaneRanges?: Record<string, string[]>;
+    rollout?: { steps?: number[]; holdSeconds?: number; smokeRequest?: string };
   };
+  servingTlsCertificate?: string;
+  servingTlsKey?: string;
   promotion?: {
     upstreamStack?: string;
     approvalTag?: { key?: string; value?: string };
@@ -149,8 +155,13 @@ export interface ServingSpec {
     model?: { name: string; version?: string };
   };
   batchEndpoint: { enabled: boolean; name: string; clusterKey?: string };
-  /** Inference router HTTPS: the host name it answers to and the `azureml`-namespace secret with its certificate. */
-  tls: { cname: string; secretName: string };
+  /** Inference router HTTPS host name; its certificate and key are the secret config keys `servingTlsCertificate` / `servingTlsKey`. */
+  tls: { cname: string };
+  /** Ranges the public API server admits: `authorizedIpRanges` plus the Azure ML control plane of the region pair. */
+  apiServerRanges: string[];
+  /** Kubernetes namespace of the inference workloads (an AKS managed namespace). */
+  namespace: string;
+  rollout: { steps: number[]; holdSeconds: number; smokeRequestFile: string };
 }
 
 export interface NetworkSpec {

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import type { EnvironmentSpec } from "../config";
-import { MlWorkspace } from "../../components/workspace";
+import { MlWorkspace, WorkspaceOutboundRules } from "../../components/workspace";
 import { ComputeCluster } from "../../components/compute";
 import { MlDatastore } from "../../components/datastore";
 import { declareNetwork } from "./network";
@@ -48,6 +48,11 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     },
     stateful,
   );
+
+  // Approved-outbound managed network: the package hosts and storage endpoints the workloads need.
+  if (spec.network.mode === "private") {
+    new WorkspaceOutboundRules(`${spec.prefix}-${spec.environment}-outbound`, { resourceGroupName: core.resourceGroupName, workspaceName: core.workspaceName, storageAccountId: core.storageAccountId });
+  }
 
   const clusters = spec.clusters.map(
     (c) =>

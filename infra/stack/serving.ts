@@ -1,6 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as fs from "node:fs";
+import * as path from "node:path";
 import type { EnvironmentSpec } from "../config";
-import { AmlKubernetesCompute, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
+import { AmlKubernetesCompute, ONLINE_SCORING, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
+import { TLS_SECRET_KEYS } from "../config/servingRules";
 import type { NetworkOutputs } from "./network";
 import { logicalBase } from "../naming";
 
@@ -13,6 +16,9 @@ export interface ServingCore {
   registryId: pulumi.Input<string>;
   identityPrincipalId: pulumi.Input<string>;
   logAnalyticsId: pulumi.Input<string>;
+  /** The default blob datastore, where the scoring code snapshot goes. */
+  blobEndpoint: pulumi.Input<string>;
+  defaultBlobContainer: pulumi.Input<string>;
 }
 
 export interface ServingInputs {
@@ -27,8 +33,11 @@ export interface ServingInputs {
   model?: ServedModel;
   /** ARM id of the batch scoring pipeline component published into this workspace. */
   scoringPipelineComponentId?: pulumi.Input<string>;
-  /** Overrides the inference router's HTTPS from config (`serving.tls`: cname, secretName). */
-  tls?: { cname: pulumi.Input<string>; secretName: pulumi.Input<string> };
+  /**
+   * Overrides the inference router's HTTPS; by default the cname comes from `serving.tls.cname` and
+   * the PEM certificate and key from the secret config keys `servingTlsCertificate` / `servingTlsKey`.
+   */
+  tls?: { cname: pulumi.Input<string>; certificatePem: pulumi.Input<string>; keyPem: pulumi.Input<string> };
 }
 
 export interface ServingOutputs {
@@ -41,15 +50,13 @@ export interface ServingOutputs {
   kubernetesComputeName: pulumi.Output<string>;
   onlineEndpointName: pulumi.Output<string>;
   onlineEndpointId: pulumi.Output<string>;
-  onlineDeploymentId?: pulumi.Output<string>;
+  /** The deployment holding all traffic after the last rollout, and every traffic step so far. */
+  liveDeployment?: pulumi.Output<string>;
+  trafficHistory?: pulumi.Output<unknown[]>;
   batchEndpointName?: pulumi.Output<string>;
   batchEndpointId?: pulumi.Output<string>;
 }
 
-/** Kubernetes namespace the endpoints run in: it exists in every cluster, so the attach never waits on it. */
-const ENDPOINT_NAMESPACE = "default";
-/** The online endpoint's deployment slot; the served model version changes, the slot does not. */
-const ONLINE_SLOT = "live";
 const BATCH_SLOT = "scoring";
 
 /**
@@ -88,7 +95,8 @@ export function declareServing(
       subnetId: network.aksSubnetId,
       subscriptionId: inputs.subscriptionId,
       tenantId: inputs.tenantId,
-      apiServer: { private: s.privateCluster, authorizedIpRanges: s.authorizedIpRanges },
+      // Config rules make sure the Azure ML control plane of the region pair is among them.
+      apiServer: { private: s.privateCluster, authorizedIpRanges: s.apiServerRanges },
       systemPool: s.systemPool,
       userPools: s.userPools,
       logAnalyticsWorkspaceId: core.logAnalyticsId,
@@ -113,6 +121,7 @@ export function declareServing(
         clusterId: cluster.clusterId,
         kubeletObjectId: cluster.kubeletObjectId,
         ready: cluster.ready,
+        location: spec.location,
       },
       workspace: {
         resourceGroupName: core.resourceGroupName,
@@ -121,14 +130,13 @@ export function declareServing(
         registryId: core.registryId,
       },
       computeName: spec.names.kubernetesCompute,
-      namespace: ENDPOINT_NAMESPACE,
-      instanceTypes: s.instanceTypes,
+      namespace: s.namespace,
       defaultInstanceType: s.onlineEndpoint.instanceType,
       inference: {
         internalLoadBalancer: isPrivate,
         highAvailability: workloadNodes >= 3,
         gpu: s.userPools.some((p) => p.kind === "gpu"),
-        tls: inputs.tls ?? s.tls,
+        tls: inputs.tls ?? tlsFromConfig(s.tls.cname),
       },
     },
     opts,
@@ -149,17 +157,19 @@ export function declareServing(
         workspaceId: core.workspaceId,
         storageAccountId: core.storageAccountId,
         registryId: core.registryId,
+        blobEndpoint: core.blobEndpoint,
+        defaultBlobContainer: core.defaultBlobContainer,
       },
       identityResourceGroupName: cluster.resourceGroupName,
       online: {
         name: s.onlineEndpoint.name,
         computeId: compute.computeId,
         authMode: s.onlineEndpoint.authMode,
-        publicNetworkAccess: isPrivate ? "Disabled" : "Enabled",
         instanceType: s.onlineEndpoint.instanceType,
         instanceCount: s.onlineEndpoint.instanceCount,
-        deploymentName: ONLINE_SLOT,
         ...(model ? { model } : {}),
+        scoring: { ...ONLINE_SCORING, assetName: `${spec.prefix}_online_scoring`.replace(/-/g, "_").toLowerCase() },
+        rollout: { steps: s.rollout.steps, holdSeconds: s.rollout.holdSeconds, smokeRequest: readSmokeRequest(s.rollout.smokeRequestFile) },
       },
       ...(s.batchEndpoint.enabled
         ? {
@@ -168,6 +178,7 @@ export function declareServing(
               deploymentName: BATCH_SLOT,
               ...(inputs.scoringPipelineComponentId ? { pipelineComponentId: inputs.scoringPipelineComponentId } : {}),
               ...(batchCluster ? { defaultCompute: batchCluster } : {}),
+              ...(model ? { model } : {}),
             },
           }
         : {}),
@@ -185,7 +196,19 @@ export function declareServing(
     kubernetesComputeName: compute.computeName,
     onlineEndpointName: endpoints.onlineEndpointName,
     onlineEndpointId: endpoints.onlineEndpointId,
-    ...(endpoints.onlineDeploymentId ? { onlineDeploymentId: endpoints.onlineDeploymentId } : {}),
+    ...(endpoints.liveDeployment ? { liveDeployment: endpoints.liveDeployment, trafficHistory: endpoints.trafficHistory! } : {}),
     ...(endpoints.batchEndpointName ? { batchEndpointName: endpoints.batchEndpointName, batchEndpointId: endpoints.batchEndpointId! } : {}),
   };
+}
+
+/** The router's certificate and key, kept secret from config to state (the plan shows "[secret]"). */
+function tlsFromConfig(cname: string): { cname: string; certificatePem: pulumi.Output<string>; keyPem: pulumi.Output<string> } {
+  const config = new pulumi.Config();
+  return { cname, certificatePem: config.requireSecret(TLS_SECRET_KEYS.certificate), keyPem: config.requireSecret(TLS_SECRET_KEYS.key) };
+}
+
+/** The smoke request body, read when the program runs (the rollout's input, so a change shows in the plan). */
+function readSmokeRequest(file: string): unknown {
+  const root = path.resolve(__dirname, "..", "..");
+  return JSON.parse(fs.readFileSync(path.resolve(root, file), "utf8"));
 }

@@ -5,7 +5,7 @@ import { preprocessingSteps } from "./preprocessing";
 /**
  * The seed's training pipeline: raw videos → frames (parallel, many CPU nodes) → per-frame bad-pixel
  * candidates (parallel, more CPU nodes) → training (distributed, GPU) → model registration with
- * lineage tags (one node). Copy this file to start a new pipeline.
+ * lineage tags (one node) → evaluation against the approved version, tagged on the new one. Copy this file to start a new pipeline.
  */
 export const training: PipelineDefinition = {
   name: "training",
@@ -62,6 +62,18 @@ export const training: PipelineDefinition = {
       inputs: { model: { step: "train", output: "model" } },
       outputs: { registration: { type: "uri_folder" } },
       args: ["--model-name", "{modelName}", "--pipeline-name", "{pipelineName}", "--branch", "{branch}"],
+    },
+    {
+      name: "evaluate_model",
+      kind: "command",
+      description: "Compares the new version's metrics with the approved version's and tags the result on it",
+      code: "pipelines/steps/evaluate_model",
+      entry: "evaluate_model.py",
+      environment: { image: CPU_IMAGE, conda: "conda.yml" },
+      compute: "cpu",
+      inputs: { registration: { step: "register_model", output: "registration" } },
+      outputs: { evaluation: { type: "uri_folder", pipelineOutput: "evaluation" } },
+      args: ["--primary-metric", "f1", "--approval-tag", "stage=production"],
     },
   ],
 };

@@ -226,7 +226,7 @@ function assetProblem(r: AssetRequest, live: any): string | null {
 }
 
 /** PUT unless the live asset already matches: unchanged assets cost one read, no write. */
-async function ensureAsset(arm: ArmRest, r: AssetRequest): Promise<void> {
+export async function ensureAsset(arm: ArmRest, r: AssetRequest): Promise<void> {
   const live = await arm.get(r.path);
   if (assetProblem(r, live) === null) return;
   await arm.put(r.path, r.body);
@@ -256,7 +256,7 @@ async function storedFiles(container: ContainerClient, code: CodePlan): Promise<
  * Uploads the files of a code snapshot that storage does not hold yet. The folder is hashed again
  * first: if it changed since the plan was made, publishing it under the planned version would lie.
  */
-async function uploadSnapshot(container: ContainerClient, code: CodePlan, root: string): Promise<void> {
+export async function uploadSnapshot(container: ContainerClient, code: CodePlan, root: string): Promise<void> {
   const folder = path.resolve(root, code.folder);
   const snapshot = snapshotFolder(folder);
   if (snapshot.hash !== code.hash) {

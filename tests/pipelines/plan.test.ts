@@ -71,6 +71,7 @@ describe("publish plan", () => {
       ["frame_features", "training_badpixels_frame_features", "parallel", "mlops-dev-cpu", "cpu"],
       ["train", "training_badpixels_train", "distributed", "mlops-dev-gpu", "gpu"],
       ["register_model", "training_badpixels_register_model", "command", "mlops-dev-cpu", "cpu"],
+      ["evaluate_model", "training_badpixels_evaluate_model", "command", "mlops-dev-cpu", "cpu"],
     ]);
     for (const c of p.codes) {
       expect(c.version).toBe(snapshotFolder(path.join(projectRoot, c.folder)).hash.slice(0, 16));
@@ -81,6 +82,7 @@ describe("publish plan", () => {
       ["frame_features", "mlops-dev-cpu"],
       ["train", "mlops-dev-gpu"],
       ["register_model", "mlops-dev-cpu"],
+      ["evaluate_model", "mlops-dev-cpu"],
     ]);
   });
 

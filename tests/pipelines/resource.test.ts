@@ -64,6 +64,7 @@ describe("PublishedPipeline in a plan", () => {
       ["frame_features", "mlops-dev-cpu"],
       ["train", "mlops-dev-gpu"],
       ["register_model", "mlops-dev-cpu"],
+      ["evaluate_model", "mlops-dev-cpu"],
     ]);
     expect(t.inputs.pipelineComponentId).toBe(
       `/subscriptions/${workspace.subscriptionId}/resourceGroups/rg-mlops-dev/providers/Microsoft.MachineLearningServices/workspaces/mlw-mlops-dev/components/training_badpixels/versions/${t.inputs.contentHash}`,

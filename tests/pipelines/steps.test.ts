@@ -39,6 +39,18 @@ print(json.dumps(results))
   return JSON.parse(out.trim().split("\n").pop()!);
 }
 
+/** Calls the online scoring script as the Azure ML inference server does: init() once, run(body) per request. */
+function serve(modelDir: string, request: unknown): any {
+  const script = `
+import json, sys
+import serve
+serve.init()
+print(json.dumps(serve.run(sys.argv[1])))
+`;
+  const out = python(["-c", script, JSON.stringify(request)], path.join(steps, "bad_pixels"), { AZUREML_MODEL_DIR: modelDir });
+  return JSON.parse(out.trim().split("\n").pop()!);
+}
+
 function filesUnder(dir: string, ext?: string): string[] {
   return fs
     .readdirSync(dir, { recursive: true, withFileTypes: true })
@@ -110,6 +122,37 @@ describe("training and scoring steps on the toy dataset", () => {
     expect(predicted).toEqual(expected);
   });
 
+  test("the online scoring script (init/run) finds the same bad pixels as batch scoring, from the frames' candidates", () => {
+    // Runs after the test above: it uses the model trained there and the toy videos' candidates.
+    const features = path.join(work, "features");
+    const model = path.join(work, "model");
+    // Azure ML mounts a registered model at azureml-models/<name>/<version>/<folder>.
+    const mounted = path.join(work, "azureml-models", "training_badpixels", "7");
+    fs.mkdirSync(mounted, { recursive: true });
+    fs.cpSync(model, path.join(mounted, "model"), { recursive: true });
+    const videos = fs.readdirSync(features).sort().map((name) => ({
+      name,
+      frames: filesUnder(path.join(features, name), ".csv").map((f) =>
+        fs.readFileSync(f, "utf8").trim().split("\n").slice(1).filter(Boolean).map((l) => l.split(",").map(Number)),
+      ),
+    }));
+    const answer = serve(mounted, { videos, threshold: 0.5 });
+    expect(answer.model).toEqual({ name: "training_badpixels", version: "7" });
+    const predicted = answer.videos.flatMap((v: any) => v.bad_pixels.map((p: any) => `${v.name},${p.x},${p.y}`)).sort();
+    const labels = JSON.parse(fs.readFileSync(path.join(work, "videos", "labels.json"), "utf8")) as Record<string, number[][]>;
+    const expected = Object.entries(labels).flatMap(([video, pixels]) => pixels.map(([x, y]) => `${video},${x},${y}`)).sort();
+    expect(predicted).toEqual(expected);
+  });
+
+  test("the online scoring script answers a malformed request with 400 and every problem", () => {
+    const mounted = path.join(work, "azureml-models", "training_badpixels", "7");
+    const answer = serve(mounted, { videos: [{ name: "a", frames: [[[1, 2, 999]]] }, { frames: [] }], threshold: 2 });
+    expect(answer.status).toBe(400);
+    expect(answer.error).toContain("threshold: must be a number 0-1, found 2");
+    expect(answer.error).toContain("videos[0].frames[0]: must list [x, y, deviation] integers, deviation 0-255");
+    expect(answer.error).toContain("videos[1].name: must be a string");
+  });
+
   test("register_model records the model under its name with lineage tags (outside Azure ML: nothing registered)", () => {
     const model = path.join(work, "model");
     const registration = path.join(work, "registration");
@@ -127,6 +170,33 @@ describe("training and scoring steps on the toy dataset", () => {
       tags: { pipeline: "training_badpixels_x", branch: "feature/x", run_id: "run-42", metric_f1: "1.0000" },
     });
     expect(record.tags.content_hash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test("evaluate_model: a first version, a better one and a worse one, each recorded with its reason", () => {
+    const registration = path.join(work, "registration");
+    const evaluate = (baseline: Record<string, number> | null) => {
+      const out = path.join(work, `evaluation-${baseline ? baseline.f1 : "none"}`);
+      const args = ["evaluate_model.py", "--registration", registration, "--evaluation", out, "--tolerance", "0.01"];
+      if (baseline) {
+        const file = path.join(work, `baseline-${baseline.f1}.json`);
+        fs.writeFileSync(file, JSON.stringify(baseline));
+        args.push("--baseline-metrics", file);
+      }
+      python(args, path.join(steps, "evaluate_model"));
+      return JSON.parse(fs.readFileSync(path.join(out, "evaluation.json"), "utf8"));
+    };
+    // The registration written by the test above carries metric_f1 = 1.0000.
+    expect(evaluate(null)).toMatchObject({ evaluation: "first", recorded: false });
+    expect(evaluate({ f1: 0.995 })).toMatchObject({ evaluation: "passed", evaluation_baseline: "local", evaluation_detail: expect.stringContaining("f1 1.0000 vs approved 0.9950") });
+    const rel = path.join(work, "registration-worse");
+    fs.mkdirSync(rel, { recursive: true });
+    const record = JSON.parse(fs.readFileSync(path.join(registration, "registration.json"), "utf8"));
+    fs.writeFileSync(path.join(rel, "registration.json"), JSON.stringify({ ...record, tags: { ...record.tags, metric_f1: "0.8000" } }));
+    const out = path.join(work, "evaluation-worse");
+    const file = path.join(work, "baseline-good.json");
+    fs.writeFileSync(file, JSON.stringify({ f1: 0.95 }));
+    python(["evaluate_model.py", "--registration", rel, "--evaluation", out, "--baseline-metrics", file], path.join(steps, "evaluate_model"));
+    expect(JSON.parse(fs.readFileSync(path.join(out, "evaluation.json"), "utf8"))).toMatchObject({ evaluation: "failed", evaluation_detail: expect.stringMatching(/f1 0\.8000 vs approved 0\.9500 \(-0\.1500/) });
   });
 });
 

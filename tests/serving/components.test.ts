@@ -12,18 +12,26 @@ const dev = specOf("dev");
 const qa = specOf("qa");
 const prod = specOf("prod");
 // dev with serving switched on (optional there), under another prefix so its names never clash.
-const devServing = specOf("dev", { prefix: "alt", serving: { enabled: true, kubernetesVersion: "1.33", authorizedIpRanges: ["198.51.100.0/24"] } });
+// Its API server stays public: it must admit the Azure ML control plane of westeurope and its pair.
+const controlPlane = { westeurope: ["192.0.2.0/25"], northeurope: ["192.0.2.128/25"] };
+const devServing = specOf("dev", {
+  prefix: "alt",
+  serving: { enabled: true, kubernetesVersion: "1.33", authorizedIpRanges: ["198.51.100.0/24"], azureMlControlPlaneRanges: controlPlane },
+  servingTlsCertificate: "[secret]",
+  servingTlsKey: "[secret]",
+});
 // A GPU user pool: tainted, and the extension installs the device plugin.
 const gpu = specOf("qa", {
   prefix: "gpux",
   serving: {
     ...configOf("qa", "serving"),
     userPools: [...configOf("qa", "serving").userPools, { name: "gpuinfer", kind: "gpu", vmSize: "Standard_NC6s_v3", minCount: 0, maxCount: 2 }],
-    instanceTypes: [...configOf("qa", "serving").instanceTypes, { name: "gpusmall", cpu: "4", memory: "16Gi", gpu: 1, nodePool: "gpuinfer" }],
+    instanceTypes: [{ name: "gpusmall", cpu: "4", memory: "16Gi", gpu: 1, nodePool: "gpuinfer" }],
+    instanceTypesInCluster: true,
   },
 });
 // The inference router's certificate named in config; and private mode with a Standard registry.
-const tlsConfigured = specOf("qa", { prefix: "tlsx", serving: { ...configOf("qa", "serving"), tls: { cname: "score.qa.contoso.com", secretName: "router-cert" } } });
+const tlsConfigured = specOf("qa", { prefix: "tlsx", serving: { ...configOf("qa", "serving"), tls: { cname: "score.qa.contoso.com" } } });
 const standardRegistry = specOf("qa", { prefix: "stdr", registry: { sku: "Standard" } });
 // An Azure DevOps service connection next to GitHub.
 const ado = specOf("qa", {
@@ -115,14 +123,21 @@ describe("serving: an isolated AKS per environment", () => {
     user.forEach((p, i) => expect(p.inputs).toMatchObject({ mode: "User", vmSize: spec.serving!.userPools[i].vmSize, minCount: spec.serving!.userPools[i].minCount, maxCount: spec.serving!.userPools[i].maxCount, resourceName: spec.names.aksCluster }));
   });
 
-  test("prod's API server is private without a public FQDN; qa's is public behind its authorized ranges", () => {
-    const p = (one(env(prod), T.aks).inputs as any).apiServerAccessProfile;
-    expect(p).toMatchObject({ enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false });
-    expect(p.authorizedIPRanges).toBeUndefined();
-    const q = (one(env(qa), T.aks).inputs as any).apiServerAccessProfile;
-    expect(q.enablePrivateCluster).toBeUndefined();
-    expect(q.authorizedIPRanges).toEqual(qa.serving!.authorizedIpRanges);
-    expect(q.authorizedIPRanges.length).toBeGreaterThan(0);
+  test("qa's and prod's API servers are private without a public FQDN; a public one admits the Azure ML control plane of the region pair", () => {
+    for (const spec of [qa, prod]) {
+      const p = (one(env(spec), T.aks).inputs as any).apiServerAccessProfile;
+      expect(p).toMatchObject({ enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false });
+      expect(p.authorizedIPRanges).toBeUndefined();
+    }
+    const d = (one(env(devServing), T.aks).inputs as any).apiServerAccessProfile;
+    expect(d.enablePrivateCluster).toBeUndefined();
+    expect([...d.authorizedIPRanges].sort()).toEqual(["192.0.2.0/25", "192.0.2.128/25", "198.51.100.0/24"]);
+  });
+
+  test("a user pool is seeded at its minimum count, and Azure CNI (non-overlay) gets no podCidr (azure-native's injected default is removed)", () => {
+    const pool = ofType(env(qa), T.pool)[0];
+    expect(pool.inputs.count).toBe(qa.serving!.userPools[0].minCount);
+    expect((one(env(qa), T.aks).inputs as any).networkProfile.podCidr).toBeUndefined();
   });
 
   test("a GPU pool is tainted and labelled, may scale to zero, and the extension installs the NVIDIA device plugin", () => {
@@ -132,8 +147,9 @@ describe("serving: an isolated AKS per environment", () => {
     expect(cpuPool.inputs.nodeTaints).toBeUndefined();
     expect((one(env(gpu), T.extension).inputs as any).configurationSettings.installNvidiaDevicePlugin).toBe("True");
     expect((one(env(qa), T.extension).inputs as any).configurationSettings.installNvidiaDevicePlugin).toBeUndefined();
-    const types = ((one(env(gpu), T.compute).inputs as any).properties.properties.instanceTypes) as Record<string, any>;
-    expect(types.gpusmall).toEqual({ nodeSelector: { agentpool: "gpuinfer" }, resources: { requests: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "1" }, limits: { cpu: "4", memory: "16Gi", "nvidia.com/gpu": "1" } } });
+    // Instance types are custom resources in the cluster: the compute's ARM property creates none.
+    const k8s = ofType(env(gpu), T.compute).find((c) => (c.inputs.properties as any).computeType === "Kubernetes")!;
+    expect((k8s.inputs.properties as any).properties.instanceTypes).toBeUndefined();
   });
 
   test("the AKS cluster is protected in prod and not in qa", () => {
@@ -171,14 +187,14 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     });
     const settings = (ext.inputs as any).configurationSettings;
     expect(settings).toMatchObject({ enableInference: "True", allowInsecureConnections: "False", inferenceRouterServiceType: "LoadBalancer", internalLoadBalancerProvider: "azure" });
-    expect(settings.sslSecret).toBeTruthy();
-    expect(settings.sslCname).toBeTruthy();
-    // Without the CLI, the chart's own keys must be set: the TLS secret and the internal load balancer
-    // under scoringFe.*, the cluster's identity and region, and no Relay/Service Bus on AKS.
+    // The certificate travels as protected settings (secret), never as a secret name nothing creates.
+    expect(settings.sslSecret).toBeUndefined();
+    expect(settings["scoringFe.sslSecret"]).toBeUndefined();
+    expect((ext.inputs as any).configurationProtectedSettings).toBe("[secret]");
+    // Without the CLI, the chart's own keys must be set: the internal load balancer under
+    // scoringFe.*, the cluster's identity and region, and no Relay/Service Bus on AKS.
     expect(settings).toMatchObject({
       sslCname: `inference.${spec.environment}.${spec.prefix}.internal`,
-      sslSecret: "azureml-fe-tls",
-      "scoringFe.sslSecret": "azureml-fe-tls",
       "scoringFe.serviceType.internalLoadBalancer": "true",
       location: spec.location,
       jobSchedulerLocation: spec.location,
@@ -208,29 +224,34 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     expect((one(env(devServing), T.online).inputs.properties as any).authMode).toBe("AMLToken");
   });
 
-  test("the router's TLS host name and secret come from config (serving.tls)", () => {
+  test("the router's TLS host name comes from config (serving.tls.cname)", () => {
     const settings = (one(env(tlsConfigured), T.extension).inputs as any).configurationSettings;
-    expect(settings).toMatchObject({ sslCname: "score.qa.contoso.com", sslSecret: "router-cert", "scoringFe.sslSecret": "router-cert", allowInsecureConnections: "False" });
+    expect(settings).toMatchObject({ sslCname: "score.qa.contoso.com", allowInsecureConnections: "False" });
   });
 
   test.each([
     ["qa", qa],
     ["prod", prod],
-  ])("%s: the cluster is attached to its own workspace as a Kubernetes compute with instance types", (_n, spec) => {
+  ])("%s: the cluster is attached to its own workspace as a Kubernetes compute, in its own namespace, with the three documented roles", (_n, spec) => {
     const compute = ofType(env(spec), T.compute).find((c) => (c.inputs.properties as any).computeType === "Kubernetes")!;
     const aksId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/${spec.names.servingResourceGroup}/providers/Microsoft.ContainerService/managedClusters/${spec.names.aksCluster}`;
     expect(compute.inputs).toMatchObject({ computeName: spec.names.kubernetesCompute, workspaceName: spec.names.workspace, resourceGroupName: spec.names.resourceGroup });
     const props = compute.inputs.properties as any;
     expect(props).toMatchObject({ resourceId: aksId, disableLocalAuth: true });
-    expect(props.properties.namespace).toBeTruthy();
-    expect(props.properties.defaultInstanceType).toBe(spec.serving!.onlineEndpoint.instanceType);
-    const it = spec.serving!.instanceTypes[0];
-    expect(props.properties.instanceTypes[it.name]).toEqual({ nodeSelector: { agentpool: it.nodePool }, resources: { requests: { cpu: it.cpu, memory: it.memory }, limits: { cpu: it.cpu, memory: it.memory } } });
+    // The namespace exists before the attach: an AKS managed namespace, created through ARM.
+    const ns = one(env(spec), T.namespace);
+    expect(ns.inputs).toMatchObject({ managedNamespaceName: "azureml-inference", resourceName: spec.names.aksCluster, resourceGroupName: spec.names.servingResourceGroup });
+    expect(props.properties.namespace).toBe("azureml-inference");
+    expect(compute.dependsOn).toContain(ns.urn);
+    // The documented default instance type: the service creates it on attach.
+    expect(props.properties.defaultInstanceType).toBe("defaultinstancetype");
+    expect(props.properties.instanceTypes).toBeUndefined();
     expect(compute.dependsOn).toContain(one(env(spec), T.extension).urn);
-    // Attaching with the workspace's user-assigned identity needs Reader on the cluster.
-    const reader = ofType(env(spec), T.role).find((r) => r.inputs.scope === aksId)!;
-    expect(roleGuidOf(reader)).toBe(builtInRoles.Reader);
-    expect(compute.dependsOn).toContain(reader.urn);
+    // Attaching with the workspace's user-assigned identity: Reader, Kubernetes Extension
+    // Contributor and Azure Kubernetes Service Cluster Admin Role on the cluster, before the attach.
+    const onCluster = ofType(env(spec), T.role).filter((r) => r.inputs.scope === aksId);
+    expect(onCluster.map(roleGuidOf).sort()).toEqual([builtInRoles.Reader, builtInRoles.KubernetesExtensionContributor, builtInRoles.AksClusterAdmin].sort());
+    for (const r of onCluster) expect(compute.dependsOn).toContain(r.urn);
   });
 
   test.each([
@@ -244,7 +265,8 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     // Kubernetes online endpoints accept Key or AMLToken only (Entra tokens are for managed endpoints).
     expect(props.authMode).toBe("AMLToken");
     expect(props.authMode).not.toBe("Key");
-    expect(props.publicNetworkAccess).toBe("Disabled");
+    // publicNetworkAccess applies to managed online endpoints only: not sent for Kubernetes.
+    expect(props.publicNetworkAccess).toBeUndefined();
     const batch = one(env(spec), T.batch);
     expect(batch.inputs).toMatchObject({ endpointName: spec.names.batchEndpoint, workspaceName: spec.names.workspace, properties: { authMode: "AADToken" } });
     // The endpoints run as an identity that may only read the workspace's storage and pull its images.
@@ -254,17 +276,33 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     expect(endpointRoles.map(roleGuidOf).sort()).toEqual([builtInRoles.AcrPull, builtInRoles.StorageBlobDataReader].sort());
   });
 
-  test("qa serves the given model version from its own workspace in a deployment slot with all traffic", () => {
-    const deployment = one(env(qa), T.deployment);
+  test("qa serves the given model version with its scoring code and environment, rolled out step by step", () => {
     const wsId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-qa/providers/Microsoft.MachineLearningServices/workspaces/mlw-mlops-qa`;
-    expect(deployment.inputs).toMatchObject({ deploymentName: "live", endpointName: qa.names.onlineEndpoint, workspaceName: "mlw-mlops-qa", sku: { name: "Default", capacity: qa.serving!.onlineEndpoint.instanceCount } });
-    expect(deployment.inputs.properties).toMatchObject({ endpointComputeType: "Kubernetes", instanceType: "cpusmall", model: `${wsId}/models/training_videoanomaly/versions/7` });
-    const traffic = one(env(qa), T.traffic);
-    expect(traffic.inputs).toMatchObject({ endpointId: `${wsId}/onlineEndpoints/${qa.names.onlineEndpoint}`, traffic: { live: 100 }, armEndpoint: "https://management.azure.com" });
-    expect(traffic.dependsOn).toEqual(expect.arrayContaining([deployment.urn, one(env(qa), T.online).urn]));
-    // prod was given no model: an endpoint without a deployment (and no traffic to route).
-    expect(ofType(env(prod), T.deployment)).toEqual([]);
-    expect(ofType(env(prod), T.traffic)).toEqual([]);
+    // No OnlineDeployment resource: the rollout creates one deployment per model version.
+    expect(ofType(env(qa), T.deployment)).toEqual([]);
+    const assets = one(env(qa), T.scoringAssets);
+    expect(assets.inputs).toMatchObject({ scoringScript: "serve.py", workspace: { workspaceName: "mlw-mlops-qa" } });
+    const code = (assets.inputs as any).code;
+    expect(code).toMatchObject({ folder: "pipelines/steps/bad_pixels", name: "mlops_online_scoring" });
+    expect(code.version).toMatch(/^[0-9a-f]{16}$/);
+    expect((assets.inputs as any).environment.conda).toContain("azureml-inference-server-http");
+    const rollout = one(env(qa), T.rollout);
+    const d = (rollout.inputs as any).deployment;
+    expect(d).toMatchObject({
+      modelId: `${wsId}/models/training_videoanomaly/versions/7`,
+      codeId: `${wsId}/codes/${code.name}/versions/${code.version}`,
+      scoringScript: "serve.py",
+      instanceType: "defaultinstancetype",
+      instanceCount: qa.serving!.onlineEndpoint.instanceCount,
+    });
+    expect(d.environmentId).toMatch(new RegExp(`^${wsId}/environments/mlops_online_scoring_env/versions/[0-9a-f]{16}$`));
+    // The deployment's name carries the model version: a new version is a new deployment.
+    expect(d.name).toMatch(/^v7-[0-9a-f]{8}$/);
+    expect(rollout.inputs).toMatchObject({ endpointId: `${wsId}/onlineEndpoints/${qa.names.onlineEndpoint}`, steps: [10, 50, 100], holdSeconds: 60, armEndpoint: "https://management.azure.com" });
+    expect((rollout.inputs as any).smokeRequest.videos[0].name).toBe("sample");
+    expect(rollout.dependsOn).toEqual(expect.arrayContaining([assets.urn, one(env(qa), T.online).urn]));
+    // prod was given no model: an endpoint without a deployment (and nothing to roll out).
+    expect(ofType(env(prod), T.rollout)).toEqual([]);
     // The batch endpoint gets the scoring pipeline component when one is given, defaulting to the batch cluster.
     const batchDeployment = one(env(qa), T.batchDeployment);
     expect((batchDeployment.inputs.properties as any).deploymentConfiguration).toEqual({
@@ -273,6 +311,9 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
       settings: { default_compute: qa.clusters.find((c) => c.key === "cpu")!.name, continue_on_step_failure: "False" },
     });
     expect(ofType(env(prod), T.batchDeployment)).toEqual([]);
+    // Batch scoring is pinned to the same promoted model version as the online endpoint.
+    expect(batchDeployment.inputs.tags).toMatchObject({ "model-name": "training_videoanomaly", "model-version": "7" });
+    expect((batchDeployment.inputs.properties as any).description).toBe("Scoring pipeline component with training_videoanomaly version 7");
   });
 });
 

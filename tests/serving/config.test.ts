@@ -24,10 +24,14 @@ function qaConfig(changes: Record<string, unknown> = {}): Record<string, unknown
       kubernetesVersion: "1.33",
       authorizedIpRanges: ["203.0.113.0/24"],
       userPools: [{ name: "cpuinfer", vmSize: "Standard_D8ds_v5", minCount: 1, maxCount: 4 }],
+      azureMlControlPlaneRanges: { westeurope: ["192.0.2.0/25"], northeurope: ["192.0.2.128/25"] },
       instanceTypes: [{ name: "cpusmall", cpu: "2", memory: "4Gi", nodePool: "cpuinfer" }],
+      instanceTypesInCluster: true,
       onlineEndpoint: { instanceType: "cpusmall" },
       batchEndpoint: { cluster: "cpu" },
     },
+    servingTlsCertificate: "-----BEGIN CERTIFICATE-----",
+    servingTlsKey: "-----BEGIN PRIVATE KEY-----",
     ...changes,
   };
 }
@@ -77,6 +81,11 @@ test.each([
   ["instance type on an unknown pool", "mlops:serving.instanceTypes[0].nodePool", { serving: serving({ instanceTypes: [{ name: "cpusmall", cpu: "2", memory: "4Gi", nodePool: "nope" }] }) }, /unknown user pool 'nope'/],
   ["GPU instance type on a CPU pool", "mlops:serving.instanceTypes[0].gpu", { serving: serving({ instanceTypes: [{ name: "cpusmall", cpu: "2", memory: "4Gi", gpu: 1, nodePool: "cpuinfer" }] }) }, /not a gpu pool/],
   ["online endpoint on an unknown instance type", "mlops:serving.onlineEndpoint.instanceType", { serving: serving({ onlineEndpoint: { instanceType: "huge" } }) }, /unknown instance type 'huge'/],
+  ["a public API server that misses the Azure ML control plane of the pair region", "mlops:serving.azureMlControlPlaneRanges", { serving: serving({ azureMlControlPlaneRanges: { westeurope: ["192.0.2.0/25"] } }) }, /^must list the Azure ML control-plane ranges of 'northeurope' \(service tag AzureMachineLearning\.northeurope\)/],
+  ["a public API server in a region without a known pair", "mlops:serving.pairedRegion", { location: "brazilsouth" }, /no pair is known for region 'brazilsouth'/],
+  ["custom instance types not yet in the cluster", "mlops:serving.instanceTypesInCluster", { serving: serving({ instanceTypesInCluster: undefined }) }, /custom resources that must exist in the cluster first/],
+  ["an online endpoint on a custom instance type none lists", "mlops:serving.onlineEndpoint.instanceType", { serving: serving({ instanceTypes: undefined, instanceTypesInCluster: undefined }) }, /not an instance type of this cluster.*defaultinstancetype/],
+  ["rollout steps that fall or stop short of 100", "mlops:serving.rollout.steps", { serving: serving({ rollout: { steps: [50, 10, 90] } }) }, /rise strictly and end at 100/],
   ["batch endpoint on an unknown cluster", "mlops:serving.batchEndpoint.cluster", { serving: serving({ batchEndpoint: { cluster: "gpu" } }) }, /unknown compute cluster 'gpu'/],
   ["online endpoint with an unknown auth mode", "mlops:serving.onlineEndpoint.authMode", { serving: serving({ onlineEndpoint: { instanceType: "cpusmall", authMode: "Anonymous" } }) }, /one of/],
 ])("%s → names %s", (_title, keyPath, changes, message) => {
@@ -85,6 +94,20 @@ test.each([
   expect({ paths: problems.map((p) => p.path), hit: Boolean(hit) }).toEqual({ paths: expect.arrayContaining([keyPath]), hit: true });
   expect(hit!.file).toBe(FILE);
   expect(hit!.message).toMatch(message as RegExp);
+});
+
+test("serving without the router's certificate and key names both secret keys, in the stack's file (they are missing from it)", () => {
+  const problems = problemsOf(qaConfig({ servingTlsCertificate: undefined, servingTlsKey: undefined }));
+  expect(problems).toEqual([
+    { file: "Pulumi.qa.yaml", path: "mlops:servingTlsCertificate", message: expect.stringMatching(/required when serving is enabled.*pulumi config set --secret servingTlsCertificate/) },
+    { file: "Pulumi.qa.yaml", path: "mlops:servingTlsKey", message: expect.stringMatching(/private key.*pulumi config set --secret servingTlsKey/) },
+  ]);
+});
+
+test("a public API server admits the configured ranges plus the Azure ML control plane of the region pair; a private one needs none", () => {
+  expect(build(qaConfig()).serving!.apiServerRanges.sort()).toEqual(["192.0.2.0/25", "192.0.2.128/25", "203.0.113.0/24"]);
+  const privateOne = build(qaConfig({ serving: serving({ privateCluster: true, authorizedIpRanges: undefined, azureMlControlPlaneRanges: undefined }) }));
+  expect(privateOne.serving!.privateCluster).toBe(true);
 });
 
 test("prod needs a private API server or authorized ranges", () => {

@@ -18,6 +18,8 @@ import { declareIdentities, IdentityInputs } from "../../infra/stack/identity";
 export const REPO = path.resolve(__dirname, "../..");
 export const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
 export const TENANT = "99999999-8888-7777-6666-555555555555";
+/** Stand-ins for the router's PEM files: only their secrecy and encoding matter here. */
+export const TEST_PEM = { certificate: "-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n", key: "-----BEGIN PRIVATE KEY-----\ntest\n-----END PRIVATE KEY-----\n" };
 
 /** A shipped stack's spec, with config keys (`mlops:<key>` → value) replaced or added. */
 export function specOf(stack: "dev" | "qa" | "prod", overrides: Record<string, unknown> = {}): EnvironmentSpec {
@@ -76,7 +78,9 @@ export const T = {
   deployment: "azure-native:machinelearningservices:OnlineDeployment",
   batch: "azure-native:machinelearningservices:BatchEndpoint",
   batchDeployment: "azure-native:machinelearningservices:BatchDeployment",
-  traffic: "pulumi-nodejs:dynamic/mlops:EndpointTraffic",
+  rollout: "pulumi-nodejs:dynamic/mlops:ModelRollout",
+  scoringAssets: "pulumi-nodejs:dynamic/mlops:ScoringAssets",
+  namespace: "azure-native:containerservice:ManagedNamespace",
   vnet: "azure-native:network:VirtualNetwork",
   subnet: "azure-native:network:Subnet",
   peering: "azure-native:network:VirtualNetworkPeering",
@@ -141,7 +145,9 @@ export function declareEnvironment(
     { protect: spec.protect },
   );
   const network = declareNetwork(spec, core);
-  const serving = declareServing(spec, core, network, { subscriptionId: SUBSCRIPTION, tenantId: TENANT, ...extra.serving });
+  // The router's certificate and key arrive as secrets (the program reads them from secret config).
+  const tls = spec.serving ? { cname: spec.serving.tls.cname, certificatePem: pulumi.secret(TEST_PEM.certificate), keyPem: pulumi.secret(TEST_PEM.key) } : undefined;
+  const serving = declareServing(spec, core, network, { subscriptionId: SUBSCRIPTION, tenantId: TENANT, ...(tls ? { tls } : {}), ...extra.serving });
   declareIdentities(spec, core, {
     subscriptionId: SUBSCRIPTION,
     ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),

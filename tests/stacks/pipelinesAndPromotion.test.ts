@@ -68,10 +68,10 @@ describe("model promotion", () => {
     expect(promoted.dependsOn).toContain(ref!.urn);
   });
 
-  test("the online deployment serves the promoted model", () => {
+  test("the online rollout serves the promoted model", () => {
     const promoted = one(qa, PROMOTED);
-    const deployment = one(qa, "azure-native:machinelearningservices:OnlineDeployment");
-    expect(deployment.dependsOn).toContain(promoted.urn);
+    const rollout = one(qa, "pulumi-nodejs:dynamic/mlops:ModelRollout");
+    expect(rollout.dependsOn).toContain(promoted.urn);
     expect(qa.outputs.promotedModels).toMatchObject({ training_badpixels: { version: "[unknown]" } });
   });
 

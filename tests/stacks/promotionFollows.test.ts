@@ -26,10 +26,10 @@ async function qaWithVersion(version: string): Promise<PlanDocument> {
 test("rolling back from 7 to 6 changes the promoted version and the served model, nothing else about serving", async () => {
   const [v7, v6] = await Promise.all([qaWithVersion("7"), qaWithVersion("6")]);
   const model = (p: PlanDocument) => one(p, "pulumi-nodejs:dynamic/mlops:PromotedModel");
-  const deployment = (p: PlanDocument) => one(p, "azure-native:machinelearningservices:OnlineDeployment");
+  const deployment = (p: PlanDocument) => one(p, "pulumi-nodejs:dynamic/mlops:ModelRollout");
   expect(model(v7).inputs.version).toBe("7");
   expect(model(v6).inputs.version).toBe("6");
-  const served = (p: PlanDocument) => (deployment(p).inputs.properties as { model: string }).model;
+  const served = (p: PlanDocument) => (deployment(p).inputs.deployment as { modelId: string }).modelId;
   expect(served(v7)).toMatch(/\/workspaces\/mlw-mlops-qa\/models\/training_badpixels\/versions\/7$/);
   expect(served(v6)).toMatch(/\/workspaces\/mlw-mlops-qa\/models\/training_badpixels\/versions\/6$/);
 
@@ -41,5 +41,6 @@ test("rolling back from 7 to 6 changes the promoted version and the served model
   expect(r.code).toBe(0);
   expect(r.stdout).toMatch(/0 added, 0 removed, 2 changed/);
   expect(r.stdout).toContain('inputs.version: "7" → "6"');
-  expect(r.stdout).toMatch(/~ mlops-qa-endpoints-online-live \(azure-native:machinelearningservices:OnlineDeployment\)\n\s+inputs\.properties\.description/);
+  // A new version is a new deployment (its name carries the version), rolled out beside the live one.
+  expect(r.stdout).toMatch(/~ mlops-qa-endpoints-online-rollout \(pulumi-nodejs:dynamic\/mlops:ModelRollout\)\n(\s+inputs\.deployment\.\S+.*\n)*\s+inputs\.deployment\.name: "v7-[0-9a-f]{8}" → "v6-[0-9a-f]{8}"/);
 }, 60_000);

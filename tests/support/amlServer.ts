@@ -35,6 +35,9 @@
  *   - asset versions are immutable except `tags`, `description`, `isArchived`, `stage` (409);
  *   - DELETE: code/component/environment/data versions are refused (archive instead, 400), a container
  *     holding versions is refused (409), a deployment taking traffic is refused (400); absent → 204;
+ *   - serving (`servingContract.ts`): an online deployment of a non-MLflow model without a scoring
+ *     script and environment is refused, as is a registry model on Kubernetes; computed endpoint
+ *     properties (`scoringUri`, …) survive a PUT that omits them, as in Azure;
  *   - `ETag` on every resource, changing on each write; `If-Match` with another ETag, or
  *     `If-None-Match: *` on an existing resource → 412 `PreconditionFailed`.
  *   Not modelled: RBAC, quotas, regions, SKUs, schema of `componentSpec` beyond its type and references,
@@ -89,6 +92,7 @@ import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning"
 import { createTestTls, TestTls } from "./tls";
 import { bodyProblems, contract, nameRuleOf, namespaceOf, ResolvedType, typeOf, TypeContract, withoutReadOnly } from "./contract";
 import { checkBearer, testCredential } from "./tokens";
+import { servingContractRefusal, withComputedServingProperties } from "./servingContract";
 
 export const ML_NAMESPACE = "Microsoft.MachineLearningServices";
 
@@ -610,6 +614,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
         const missing = missingParent(path);
         if (missing) throw new HttpError(404, "ParentResourceNotFound", `Can not perform requested operation on nested resource. Parent resource '${missing}' not found.`);
         checkPreconditions(req, key);
+        const refusal = servingContractRefusal(method, path, body, (p) => store.get(keyOf(p))?.resource);
+        if (refusal) throw new HttpError(refusal.status, refusal.code, refusal.message);
         const existingStored = store.get(key);
         const existing = existingStored?.resource;
         if (existing && /^(Creating|Updating|Deleting)$/.test(String(existing.properties?.provisioningState ?? "")) && isLro(path, method)) {
@@ -632,6 +638,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
           next = withoutReadOnly(rule, body);
           if (isAssetVersion(path)) next.properties = { isAnonymous: false, isArchived: false, ...next.properties };
           if (existing) checkVersionImmutable(path, existing, next);
+          next = withComputedServingProperties(path, existing, next);
           if (type === "jobs") next.properties.status = existing?.properties?.status ?? options.jobStatusOnCreate ?? "Starting";
         }
         const refs = referenceProblems(rule.references, path, next);

@@ -18,8 +18,12 @@ import type { ApprovalTag, WorkspaceCoordinates } from "../../components/modelPr
 
 export const USAGE = `usage: npm run model -- <approve|revoke|list> <model> [<version>] --stack <stack>
     [--outputs <pulumi stack output --json file>] [--tag <key>=<value>] [--arm-endpoint <url>] [--json]
+    [--force --reason <text>]
 
-  approve <model> <version>   set the approval tag on that version in the stack's workspace
+  approve <model> <version>   set the approval tag on that version in the stack's workspace; refused
+                              when the training pipeline's evaluation is missing or failed, or its
+                              metric is worse than the approved version's, unless --force --reason
+                              (both recorded as tags on the version)
   revoke  <model> <version>   remove it (rollback: the previous approved version is promoted next)
   list    <model>             every version with its tags, newest first
 
@@ -51,6 +55,7 @@ interface Parsed {
   tag: ApprovalTag;
   armEndpoint: string;
   json: boolean;
+  force?: { reason: string };
 }
 
 const CMD = "command line";
@@ -62,6 +67,8 @@ function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
     tag: { type: "string" },
     "arm-endpoint": { type: "string" },
     json: { type: "boolean" },
+    force: { type: "boolean" },
+    reason: { type: "string" },
     help: { type: "boolean" },
   });
   if (values.help) throw new CliExit(EXIT.ok, USAGE);
@@ -90,7 +97,12 @@ function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
   }
   const armEndpoint = values["arm-endpoint"] ?? DEFAULTS.armEndpoint;
   if (!/^https:\/\/[^/\s]+\/?$/.test(armEndpoint)) bad("--arm-endpoint", `'${armEndpoint}' is not an https endpoint URL such as ${DEFAULTS.armEndpoint}`);
+  if (values.force && command !== "approve") bad("--force", "only 'approve' can be forced");
+  if (values.force && !values.reason?.trim()) bad("--reason", "missing: --force needs --reason <text>, recorded on the version");
+  if (values.reason !== undefined && !values.force) bad("--reason", "only with --force");
+  if (values.reason && values.reason.length > 250) bad("--reason", `at most 250 characters (found ${values.reason.length})`);
   const parsed: Parsed = {
+    ...(values.force && values.reason?.trim() ? { force: { reason: values.reason.trim() } } : {}),
     command: command as Command,
     model,
     version,
@@ -166,11 +178,39 @@ async function setApproval(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoor
   const tags = { ...(current.properties.tags ?? {}) } as Record<string, string>;
   const approved = tags[p.tag.key] === p.tag.value;
   if (approve === approved) return { changed: false };
-  if (approve) tags[p.tag.key] = p.tag.value;
-  else delete tags[p.tag.key];
+  if (approve) {
+    const objection = await evaluationObjection(ml, ws, p, tags);
+    if (objection && !p.force) {
+      throw new InputError([{ file: CMD, path: "<version>", message: `${p.model}:${p.version} is not approved: ${objection}. Pass --force --reason "<why>" to approve anyway (both are recorded on the version)` }]);
+    }
+    if (p.force) Object.assign(tags, { approval_forced: "true", approval_reason: p.force.reason });
+    tags[p.tag.key] = p.tag.value;
+  } else delete tags[p.tag.key];
   // Asset versions are immutable except tags, description and the archive flag: resend the rest as read.
   await ml.modelVersions.createOrUpdate(ws.resourceGroupName, ws.workspaceName, p.model, p.version!, { properties: { ...current.properties, tags } });
   return { changed: true };
+}
+
+/** Tag the training pipeline's evaluation step records on each registered version (pipelines/steps/evaluate_model). */
+export const EVALUATION_TAG = "evaluation";
+const PRIMARY_METRIC = "metric_f1";
+
+/**
+ * Why a version may not be approved, or undefined: its evaluation is missing or failed, or its
+ * primary metric is below that of the version approved now (which may have changed since the
+ * evaluation ran).
+ */
+async function evaluationObjection(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, p: Parsed, tags: Record<string, string>): Promise<string | undefined> {
+  const evaluation = tags[EVALUATION_TAG];
+  if (evaluation === undefined) return "it has no evaluation (the training pipeline's evaluate_model step tags one)";
+  if (evaluation !== "passed" && evaluation !== "first") return `its evaluation ${evaluation}${tags.evaluation_detail ? ` (${tags.evaluation_detail})` : ""}`;
+  const current = await findLatestApproved(ml, ws, p.model, p.tag);
+  const mine = Number(tags[PRIMARY_METRIC]);
+  const theirs = Number(current?.properties.tags?.[PRIMARY_METRIC]);
+  if (current && current.name !== p.version && Number.isFinite(mine) && Number.isFinite(theirs) && mine < theirs) {
+    return `its f1 ${tags[PRIMARY_METRIC]} is below the approved version ${current.name}'s ${current.properties.tags?.[PRIMARY_METRIC]}`;
+  }
+  return undefined;
 }
 
 export async function listVersions(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, model: string): Promise<ModelVersion[]> {

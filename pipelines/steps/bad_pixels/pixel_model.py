@@ -16,15 +16,25 @@ FEATURES = ["mean_deviation", "persistence"]
 
 def video_features(video_dir):
     """{(x, y): [mean_deviation, persistence]} for one video's folder of per-frame CSV files."""
-    frames = sorted(Path(video_dir).glob("*.csv"))
+    frames = []
+    for frame in sorted(Path(video_dir).glob("*.csv")):
+        with open(frame, newline="") as f:
+            frames.append([(int(r["x"]), int(r["y"]), int(r["deviation"])) for r in csv.DictReader(f)])
+    return features_of_frames(frames)
+
+
+def features_of_frames(frames):
+    """{(x, y): [mean_deviation, persistence]} from a video's frames, each a list of (x, y, deviation).
+
+    Training, batch scoring and online scoring all derive features here, so they cannot drift apart.
+    """
     total = defaultdict(float)
     seen = defaultdict(int)
-    for frame in frames:
-        with open(frame, newline="") as f:
-            for row in csv.DictReader(f):
-                key = (int(row["x"]), int(row["y"]))
-                total[key] += int(row["deviation"]) / 255
-                seen[key] += 1
+    for candidates in frames:
+        for x, y, deviation in candidates:
+            key = (int(x), int(y))
+            total[key] += int(deviation) / 255
+            seen[key] += 1
     n = max(len(frames), 1)
     return {key: [total[key] / n, seen[key] / n] for key in total}
 

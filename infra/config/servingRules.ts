@@ -1,0 +1,60 @@
+import { REGION_PAIRS } from "./regionPairs";
+import type { RawConfig } from "./types";
+import type { SchemaProblem } from "./schemaErrors";
+
+/** Secret config keys (top level, `pulumi config set --secret`) holding the inference router's PEM certificate and key. */
+export const TLS_SECRET_KEYS = { certificate: "servingTlsCertificate", key: "servingTlsKey" } as const;
+
+/** The instance type the service creates on attach ("Create and manage instance types"). */
+export const DEFAULT_INSTANCE_TYPE = "defaultinstancetype";
+
+/**
+ * Serving rules JSON Schema cannot express (key paths relative to the project namespace). Called
+ * for environments with serving on.
+ */
+export function servingProblems(cfg: RawConfig, environment: string): SchemaProblem[] {
+  const problems: SchemaProblem[] = [];
+  const add = (path: string, message: string) => problems.push({ path, message });
+  const s = cfg.serving ?? {};
+  const raw = cfg as Record<string, unknown>;
+
+  // The extension refuses insecure connections; the CLI passes the certificate as protected settings.
+  for (const key of [TLS_SECRET_KEYS.certificate, TLS_SECRET_KEYS.key]) {
+    if (typeof raw[key] !== "string" || raw[key] === "") {
+      add(key, `is required when serving is enabled: the inference router's PEM ${key === TLS_SECRET_KEYS.key ? "private key" : "certificate"} for serving.tls.cname (pulumi config set --secret ${key} < file.pem)`);
+    }
+  }
+
+  // "Deploy Azure Machine Learning extension on AKS" (limitations): with authorized IP ranges the API
+  // server must admit the Azure ML control plane of the region pair, or the machine learning pods
+  // can't be deployed. The ranges are the service tag AzureMachineLearning.<Region> of the published
+  // "Azure IP Ranges and Service Tags" file.
+  const isPrivate = s.privateCluster ?? environment === "prod";
+  if (!isPrivate && cfg.location) {
+    const region = cfg.location.toLowerCase().replace(/\s+/g, "");
+    const pair = s.pairedRegion ?? REGION_PAIRS[region];
+    const given = s.azureMlControlPlaneRanges ?? {};
+    if (!pair) add("serving.pairedRegion", `is required: no pair is known for region '${region}' (set the paired region whose Azure ML control plane must reach the API server)`);
+    const missing = [region, ...(pair ? [pair] : [])].filter((r) => !(given[r]?.length > 0));
+    if (missing.length > 0) {
+      add(
+        "serving.azureMlControlPlaneRanges",
+        `must list the Azure ML control-plane ranges of ${missing.map((r) => `'${r}' (service tag AzureMachineLearning.${r})`).join(" and ")}: with a public API server, authorized IP ranges that miss them keep the Azure ML extension from deploying; or set serving.privateCluster: true`,
+      );
+    }
+  }
+
+  // Instance types are custom resources in the cluster; nothing here creates them.
+  const types = s.instanceTypes ?? [];
+  if (types.length > 0 && s.instanceTypesInCluster !== true) {
+    add("serving.instanceTypesInCluster", `must be true when serving.instanceTypes are listed: instance types are custom resources that must exist in the cluster first ("Create and manage instance types"); or remove them and use '${DEFAULT_INSTANCE_TYPE}', which the service creates on attach`);
+  }
+  const it = s.onlineEndpoint?.instanceType;
+  if (it && it !== DEFAULT_INSTANCE_TYPE && types.length === 0) add("serving.onlineEndpoint.instanceType", `'${it}' is not an instance type of this cluster: list it in serving.instanceTypes or use '${DEFAULT_INSTANCE_TYPE}'`);
+
+  const steps = s.rollout?.steps;
+  if (steps && (steps[steps.length - 1] !== 100 || steps.some((v, i) => i > 0 && v <= steps[i - 1]))) {
+    add("serving.rollout.steps", `must rise strictly and end at 100 (found ${JSON.stringify(steps)})`);
+  }
+  return problems;
+}
