@@ -149,6 +149,12 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
       const last = promo.upstreamStack.split("/").pop();
       if (last !== upstream) add("promotion.upstreamStack", `${environment} promotes from '${upstream}', found '${promo.upstreamStack}'`);
     }
+    // Model bytes always come from the origin (dev): prod promotes what qa approved, copied from dev.
+    if (upstream === null && promo?.originStack) add("promotion.originStack", "dev is the origin and promotes from no stack");
+    if (upstream !== null && upstream !== "dev" && promo?.upstreamStack && !promo.originStack) {
+      add("promotion.originStack", `is required in ${environment}: models are copied from the origin (dev), not from ${upstream}, e.g. organization/mlops/dev`);
+    }
+    if (promo?.originStack && promo.originStack.split("/").pop() !== "dev") add("promotion.originStack", `must name the dev stack (the origin), found '${promo.originStack}'`);
   }
   problems.push(...duplicates(promo?.models ?? [], (m) => m.name, (i) => `promotion.models[${i}].name`, "model"));
 

@@ -278,6 +278,11 @@ export const configSchema = {
           pattern: "^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$",
           description: "Stack promoted from, e.g. `organization/mlops/dev` (qa) or `.../qa` (prod)",
         },
+        originStack: {
+          type: "string",
+          pattern: "^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$",
+          description: "Stack of the workspace that trains the models (dev), the only one model bytes are copied from; required in prod, where qa approves but dev holds the bytes",
+        },
         approvalTag: {
           type: "object",
           additionalProperties: false,

@@ -177,6 +177,9 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
       ? {
           upstreamStack: p.upstreamStack,
           upstreamEnvironment: upstreamEnv,
+          // qa's upstream is the origin; prod names it (rules require it there).
+          originStack: p.originStack ?? p.upstreamStack,
+          originEnvironment: "dev",
           approvalTag: { key: p.approvalTag?.key ?? "stage", value: p.approvalTag?.value ?? "production" },
           models: (p.models ?? []).map((m) => ({ name: m.name, ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}) })),
           archiveOnDelete: p.archiveOnDelete ?? true,

@@ -74,6 +74,7 @@ export interface RawConfig {
   };
   promotion?: {
     upstreamStack?: string;
+    originStack?: string;
     approvalTag?: { key?: string; value?: string };
     models?: { name: string; pinnedVersion?: string }[];
     archiveOnDelete?: boolean;
@@ -163,6 +164,9 @@ export interface PromotionSpec {
   /** Fully qualified upstream stack for a StackReference. */
   upstreamStack: string;
   upstreamEnvironment: EnvironmentName;
+  /** The stack whose workspace trained the models (dev): the only one read, for bytes and approvals. */
+  originStack: string;
+  originEnvironment: EnvironmentName;
   approvalTag: { key: string; value: string };
   models: { name: string; pinnedVersion?: string }[];
   archiveOnDelete: boolean;

@@ -114,7 +114,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     subscriptionId,
     ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
     ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),
-    ...(promotion ? { upstream: promotion.upstream } : {}),
+    ...(promotion ? { upstream: promotion.origin } : {}),
   });
 
   return {

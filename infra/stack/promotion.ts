@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
-import { PromotedModel, resolvePromotedVersion } from "../../components/modelPromotion";
+import { PromotedModel, resolveApproval } from "../../components/modelPromotion";
 
 export interface PromotionCore {
   resourceGroupName: pulumi.Input<string>;
@@ -8,16 +8,19 @@ export interface PromotionCore {
 }
 
 export interface PromotionOutputs {
-  /** The upstream environment's workspace and storage, for the deployer's read-only grants. */
-  upstream: { workspaceId: pulumi.Output<string>; storageAccountId: pulumi.Output<string> };
+  /** The origin environment's (dev's) workspace and storage: the only cross-environment reads. */
+  origin: { workspaceId: pulumi.Output<string>; storageAccountId: pulumi.Output<string> };
   models: PromotedModel[];
 }
 
 /**
- * Models approved upstream (qa ← dev, prod ← qa) copied into this environment. The version to
- * promote is resolved when the program runs — the newest upstream version carrying the approval tag,
- * or a pinned one — and is an input of the promoted model, so a preview shows "7 → 9" and removing
- * the tag upstream rolls back on the next `up`. Offline (the plan), the version is unknown.
+ * Models promoted into this environment, always copied from the origin (dev, the workspace that
+ * trained them): qa promotes the newest version approved in dev; prod promotes the newest version
+ * qa approved, as recorded on the origin version with the hash of qa's tested copy, and checks the
+ * origin bytes against that hash. The only stack read is the origin's (`requireOutput`), so no prod
+ * resource, identity or network path reaches qa (ARCHITECTURE §6). The resolved version is an input,
+ * so a preview shows "7 → 9" and revoking an approval rolls back on the next `up`; offline (the
+ * plan) it is unknown.
  */
 export function declarePromotion(
   spec: EnvironmentSpec,
@@ -27,8 +30,8 @@ export function declarePromotion(
   const promotion = spec.promotion;
   if (!promotion) return undefined;
   const base = `${spec.prefix}-${spec.environment}`;
-  const upstream = new pulumi.StackReference(`${base}-upstream`, { name: promotion.upstreamStack });
-  const text = (key: string) => upstream.getOutput(key).apply((v) => String(v));
+  const origin = new pulumi.StackReference(`${base}-origin`, { name: promotion.originStack });
+  const text = (key: string) => origin.requireOutput(key).apply((v) => String(v));
   const source = {
     subscriptionId: text("subscriptionId"),
     resourceGroupName: text("resourceGroupName"),
@@ -36,16 +39,20 @@ export function declarePromotion(
   };
 
   const models = promotion.models.map((m) => {
-    const version = resolvePromotedVersion({
+    const approved = resolveApproval({
       source,
       modelName: m.name,
       approvalTag: promotion.approvalTag,
+      approvedIn: promotion.upstreamEnvironment,
+      originEnvironment: promotion.originEnvironment,
       ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}),
       offline: inputs.offline,
     });
     return new PromotedModel(`${base}-model-${m.name}`, {
       modelName: m.name,
-      version,
+      version: approved.version,
+      expectedContentHash: approved.apply((a) => a.expectedContentHash ?? ""),
+      approvals: approved.approvals,
       source,
       target: { subscriptionId: inputs.subscriptionId, resourceGroupName: core.resourceGroupName, workspaceName: core.workspaceName },
       approvalTag: promotion.approvalTag,
@@ -53,5 +60,5 @@ export function declarePromotion(
     });
   });
 
-  return { upstream: { workspaceId: text("workspaceId"), storageAccountId: text("storageAccountId") }, models };
+  return { origin: { workspaceId: text("workspaceId"), storageAccountId: text("storageAccountId") }, models };
 }
