@@ -1,4 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { deterministicGuid } from "../../components/authorization/roles";
 import type { EnvironmentSpec } from "../config";
 import { PromotedModel, resolveApproval } from "../../components/modelPromotion";
 
@@ -61,4 +63,55 @@ export function declarePromotion(
   });
 
   return { origin: { workspaceId: text("workspaceId"), storageAccountId: text("storageAccountId") }, models };
+}
+
+/**
+ * What the approving stage's CI identity (qa) may do on the origin workspace: read model versions
+ * and write their tags, so `npm run model -- approve … --stack qa` can record qa's approval on the
+ * origin version where production stacks read it. Operation names follow the ARM resource type
+ * `Microsoft.MachineLearningServices/workspaces/models/versions` (Azure ML "manage roles in your
+ * workspace": custom roles list workspace operations by resource type).
+ */
+export const APPROVAL_RECORDER_ACTIONS = [
+  "Microsoft.MachineLearningServices/workspaces/read",
+  "Microsoft.MachineLearningServices/workspaces/models/read",
+  "Microsoft.MachineLearningServices/workspaces/models/versions/read",
+  "Microsoft.MachineLearningServices/workspaces/models/versions/write",
+];
+
+/**
+ * The approving stage's grant on the origin (qa's CI identity → dev workspace): a custom role that
+ * only reads model versions and writes their tags, assignable on the origin workspace only.
+ * Declared in the approving stack so its plan shows it; granted by that stack's deployer under the
+ * one-time bootstrap (docs/promotion.md).
+ */
+export function declareApprovalRecorder(
+  spec: EnvironmentSpec,
+  originWorkspaceId: pulumi.Output<string>,
+  principalId: pulumi.Input<string>,
+): { roleDefinition: authorization.RoleDefinition; assignment: authorization.RoleAssignment } {
+  const base = `${spec.prefix}-${spec.environment}`;
+  const guid = originWorkspaceId.apply((id) => deterministicGuid(id, base, "model-approval-recorder"));
+  const roleDefinition = new authorization.RoleDefinition(`${base}-origin-approval-recorder-role`, {
+    roleDefinitionId: guid,
+    roleName: `${base} model approval recorder`,
+    description: `Lets ${spec.environment}'s CI record its model approvals on the origin's model versions (tags only: versions are immutable)`,
+    scope: originWorkspaceId,
+    assignableScopes: [originWorkspaceId],
+    permissions: [{ actions: APPROVAL_RECORDER_ACTIONS }],
+  });
+  const subscription = originWorkspaceId.apply((id) => id.split("/")[2]);
+  const assignment = new authorization.RoleAssignment(
+    `${base}-origin-approval-recorder`,
+    {
+      roleAssignmentName: pulumi.all([originWorkspaceId, principalId]).apply(([s, p]) => deterministicGuid(s, p, "model-approval-recorder")),
+      scope: originWorkspaceId,
+      principalId,
+      principalType: authorization.PrincipalType.ServicePrincipal,
+      roleDefinitionId: pulumi.interpolate`/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+      description: `Records ${spec.environment} approvals on origin model versions (npm run model -- approve … --stack ${spec.environment})`,
+    },
+    { dependsOn: [roleDefinition] },
+  );
+  return { roleDefinition, assignment };
 }
