@@ -139,6 +139,16 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
   const buildCluster = cfg.workspace?.imageBuildCluster;
   if (buildCluster && !clusterKeys.has(buildCluster)) add("workspace.imageBuildCluster", `unknown compute cluster '${buildCluster}'`);
 
+  // CI runners inside the environment's network: a subnet of its own VNet and the settings of their kind.
+  const runners = cfg.runners;
+  if (runners && !isBranchStack) {
+    if (environment === "dev") add("runners", "dev stays on hosted runners (public data plane); runner networks are for qa and prod");
+    if (!cfg.network?.subnets?.runners) add("network.subnets.runners", `is required with runners (the subnet delegated to the ${runners.kind === "githubHosted" ? "GitHub network settings" : "Managed DevOps Pool"})`);
+    if (runners.kind === "githubHosted" && !runners.github) add("runners.github", "is required when runners.kind is githubHosted (businessId)");
+    if (runners.kind === "managedDevOpsPool" && !runners.managedDevOpsPool) add("runners.managedDevOpsPool", "is required when runners.kind is managedDevOpsPool");
+  }
+  if (!runners && cfg.network?.subnets?.runners) add("runners", "network.subnets.runners is set but no runners are configured");
+
   // Promotion: qa promotes from dev, prod from qa; dev promotes from nothing.
   const upstream = UPSTREAM[environment];
   const promo = cfg.promotion;

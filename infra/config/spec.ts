@@ -186,6 +186,26 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
         }
       : null;
 
+  const r = cfg.runners;
+  const runnerSubnet = cfg.network?.subnets?.runners;
+  const runnerNames = { subnet: "snet-runners", nsg: `nsg-${names.virtualNetwork}-runners` };
+  const runners: EnvironmentSpec["runners"] =
+    !branch && r && runnerSubnet
+      ? r.kind === "githubHosted"
+        ? { kind: "githubHosted", subnet: runnerSubnet, names: { ...runnerNames, networkSettings: `ghns-${prefix}-${environment}` }, businessId: r.github!.businessId }
+        : {
+            kind: "managedDevOpsPool",
+            subnet: runnerSubnet,
+            names: { ...runnerNames, pool: `mdp-${prefix}-${environment}` },
+            organizationUrl: r.managedDevOpsPool!.organizationUrl.replace(/\/+$/, ""),
+            projects: r.managedDevOpsPool!.projects ?? [],
+            devCenterProjectResourceId: r.managedDevOpsPool!.devCenterProjectResourceId,
+            maximumConcurrency: r.managedDevOpsPool!.maximumConcurrency ?? 2,
+            vmSize: r.managedDevOpsPool!.vmSize ?? "Standard_D2ads_v5",
+            image: r.managedDevOpsPool!.image ?? "ubuntu-24.04/latest",
+          }
+      : null;
+
   const id = cfg.identity ?? {};
   const ds = id.dataScientists;
   return {
@@ -215,6 +235,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     datastores,
     serving,
     promotion,
+    runners,
     pipelines: {
       publish: cfg.pipelines?.publish ?? [],
       schedules: (cfg.pipelines?.schedules ?? []).map((sc) => ({ pipeline: sc.pipeline, cron: sc.cron, timeZone: sc.timeZone ?? "UTC", dataset: sc.dataset ?? "training" })),

@@ -39,7 +39,7 @@ export interface RawConfig {
   network?: {
     mode?: NetworkMode;
     addressSpace?: string;
-    subnets?: { privateEndpoints?: string; aks?: string };
+    subnets?: { privateEndpoints?: string; aks?: string; runners?: string };
   };
   workspace?: {
     friendlyName?: string;
@@ -71,6 +71,18 @@ export interface RawConfig {
     };
     batchEndpoint?: { enabled?: boolean; cluster?: string };
     tls?: { cname?: string; secretName?: string };
+  };
+  runners?: {
+    kind: "githubHosted" | "managedDevOpsPool";
+    github?: { businessId: string };
+    managedDevOpsPool?: {
+      organizationUrl: string;
+      projects?: string[];
+      devCenterProjectResourceId: string;
+      maximumConcurrency?: number;
+      vmSize?: string;
+      image?: string;
+    };
   };
   promotion?: {
     upstreamStack?: string;
@@ -157,8 +169,23 @@ export interface ServingSpec {
 export interface NetworkSpec {
   mode: NetworkMode;
   addressSpace?: string;
-  subnets: { privateEndpoints?: string; aks?: string };
+  subnets: { privateEndpoints?: string; aks?: string; runners?: string };
 }
+
+/** CI runners inside the environment's network (ARCHITECTURE §6, "where it runs"). */
+export type RunnersSpec =
+  | { kind: "githubHosted"; subnet: string; names: { subnet: string; nsg: string; networkSettings: string }; businessId: string }
+  | {
+      kind: "managedDevOpsPool";
+      subnet: string;
+      names: { subnet: string; nsg: string; pool: string };
+      organizationUrl: string;
+      projects: string[];
+      devCenterProjectResourceId: string;
+      maximumConcurrency: number;
+      vmSize: string;
+      image: string;
+    };
 
 export interface PromotionSpec {
   /** Fully qualified upstream stack for a StackReference. */
@@ -235,6 +262,7 @@ export interface EnvironmentSpec {
   datastores: DatastoreSpec[];
   serving: ServingSpec | null;
   promotion: PromotionSpec | null;
+  runners: RunnersSpec | null;
   pipelines: PipelineSelectionSpec;
   identity: IdentitySpec;
 }

@@ -143,6 +143,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     datastoreNames: datastores.map((d) => d.datastoreName),
     datastoreContainers: Object.fromEntries(spec.datastores.map((d, i) => [d.name, datastores[i].containerName])),
     ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
+    ...(network.ciRunnerResourceId ? { ciRunnerResourceId: network.ciRunnerResourceId } : {}),
     ...(serving ? { aksClusterName: serving.aksClusterName, onlineEndpointName: serving.onlineEndpointName, ...(serving.batchEndpointName ? { batchEndpointName: serving.batchEndpointName } : {}) } : {}),
   };
 }
