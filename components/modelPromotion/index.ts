@@ -6,3 +6,7 @@ export type { ResolvePromotedVersionArgs, ResolveApprovalArgs, ResolvedApproval,
 export type { PromotionClients, PromotionClientFactory, BlobAccess } from "./clients";
 export { DEFAULTS as PROMOTION_DEFAULTS, LINEAGE, ORIGIN_APPROVAL } from "./types";
 export type { ApprovalTag, WorkspaceCoordinates, TargetWorkspace, PromotedModelInputs, PromotedModelOutputs } from "./types";
+export { ExportedModel } from "./exportedModel";
+export type { ExportedModelArgs } from "./exportedModel";
+export { ExportedModelProvider } from "./exportProvider";
+export type { ExportedModelInputs, ExportedModelOutputs } from "./exportModel";

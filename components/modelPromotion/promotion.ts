@@ -34,7 +34,7 @@ export interface BlobLocation {
   workspace?: WorkspaceCoordinates;
 }
 
-const describeWorkspace = (w: WorkspaceCoordinates) =>
+export const describeWorkspace = (w: WorkspaceCoordinates) =>
   `workspace '${w.workspaceName}' (resource group '${w.resourceGroupName}', subscription '${w.subscriptionId}')`;
 
 export async function getOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
@@ -92,7 +92,7 @@ async function locateTarget(clients: PromotionClients, inputs: PromotedModelInpu
 export const targetFolderOf = (inputs: Pick<PromotedModelInputs, "targetPathPrefix" | "modelName" | "version">) =>
   [inputs.targetPathPrefix, inputs.modelName, inputs.version].filter(Boolean).join("/");
 
-function signerFor(clients: PromotionClients, loc: BlobLocation): SourceSigner {
+export function signerFor(clients: PromotionClients, loc: BlobLocation): SourceSigner {
   const access = clients.blob(loc.accountName, loc.blobEndpoint);
   return new SourceSigner(
     {
@@ -232,8 +232,8 @@ export async function promote(
 }
 
 /** Copies what is missing or wrong, removes strays, verifies; throws (naming files) unless complete. */
-async function bringFilesUpToDate(
-  inputs: PromotedModelInputs,
+export async function bringFilesUpToDate(
+  inputs: Pick<PromotedModelInputs, "modelName" | "version" | "copyConcurrency">,
   clients: PromotionClients,
   from: BlobLocation,
   files: ModelFile[],
