@@ -17,6 +17,8 @@ export interface ModelFile {
   size: number;
   /** Base64 Content-MD5 as the service records it; absent for some multi-block uploads. */
   md5?: string;
+  /** The blob's ETag when listed; any write to the blob (content or properties) changes it. */
+  etag?: string;
 }
 
 export interface ModelListing {
@@ -29,6 +31,7 @@ interface ListedBlob {
   size: number;
   md5?: string;
   copyStatus?: string;
+  etag?: string;
   isFolderMarker: boolean;
 }
 
@@ -40,6 +43,7 @@ async function listBlobs(container: ContainerClient, prefix: string): Promise<Li
       size: b.properties.contentLength ?? 0,
       md5: b.properties.contentMD5 ? Buffer.from(b.properties.contentMD5).toString("base64") : undefined,
       copyStatus: b.properties.copyStatus,
+      etag: b.properties.etag,
       // Hierarchical-namespace accounts list directories as empty blobs marked hdi_isfolder.
       isFolderMarker: b.metadata?.hdi_isfolder === "true",
     });
@@ -147,8 +151,18 @@ export interface FileCheck {
   problem: string;
 }
 
-/** Compares the blobs under `targetFolder` with the expected files; extra blobs count as problems. */
-export async function verifyTargetFiles(target: ContainerClient, targetFolder: string, expected: ModelFile[]): Promise<FileCheck[]> {
+/**
+ * Compares the blobs under `targetFolder` with the expected files; extra blobs count as problems.
+ * `promotedEtags` (relative path → ETag recorded right after the verified copy) catches a file
+ * rewritten with the same length and a forged Content-MD5 property (`x-ms-blob-content-md5` is
+ * stored as sent, not checked against the body), without reading a byte of it.
+ */
+export async function verifyTargetFiles(
+  target: ContainerClient,
+  targetFolder: string,
+  expected: ModelFile[],
+  promotedEtags?: Record<string, string>,
+): Promise<FileCheck[]> {
   const listed = new Map((await listBlobs(target, targetFolder + "/")).filter((b) => !b.isFolderMarker).map((b) => [b.name.slice(targetFolder.length + 1), b]));
   const problems: FileCheck[] = [];
   for (const f of expected) {
@@ -158,6 +172,9 @@ export async function verifyTargetFiles(target: ContainerClient, targetFolder: s
     else if (t.copyStatus && t.copyStatus !== "success") problems.push({ relPath: f.relPath, problem: `copy ${t.copyStatus}` });
     else if (t.size !== f.size) problems.push({ relPath: f.relPath, problem: `length ${t.size}, expected ${f.size}` });
     else if (f.md5 && t.md5 !== f.md5) problems.push({ relPath: f.relPath, problem: `Content-MD5 ${t.md5 ?? "none"}, expected ${f.md5}` });
+    else if (promotedEtags?.[f.relPath] && t.etag !== promotedEtags[f.relPath]) {
+      problems.push({ relPath: f.relPath, problem: `rewritten after promotion (ETag ${t.etag}, promoted ${promotedEtags[f.relPath]})` });
+    }
   }
   for (const extra of listed.keys()) problems.push({ relPath: extra, problem: EXTRA_FILE });
   return problems;
@@ -167,7 +184,12 @@ export async function verifyTargetFiles(target: ContainerClient, targetFolder: s
 export async function listTargetFiles(target: ContainerClient, targetFolder: string): Promise<ModelFile[]> {
   return (await listBlobs(target, targetFolder + "/"))
     .filter((b) => !b.isFolderMarker)
-    .map((b) => ({ relPath: b.name.slice(targetFolder.length + 1), blobName: b.name, size: b.size, md5: b.md5 }));
+    .map((b) => ({ relPath: b.name.slice(targetFolder.length + 1), blobName: b.name, size: b.size, md5: b.md5, etag: b.etag }));
+}
+
+/** Relative path → ETag of the files under a promoted folder, as recorded after verification. */
+export async function targetEtags(target: ContainerClient, targetFolder: string): Promise<Record<string, string>> {
+  return Object.fromEntries((await listTargetFiles(target, targetFolder)).filter((f) => f.etag).map((f) => [f.relPath, f.etag!]));
 }
 
 export interface CopyPlan {

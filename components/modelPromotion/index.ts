@@ -1,8 +1,12 @@
 export { PromotedModel } from "./promotedModel";
 export type { PromotedModelArgs, WorkspaceCoordinatesArgs } from "./promotedModel";
 export { PromotedModelProvider } from "./provider";
-export { resolvePromotedVersion, approvedVersionOf, findLatestApproved } from "./resolve";
-export type { ResolvePromotedVersionArgs, MlClientFactory } from "./resolve";
+export { resolvePromotedVersion, resolveApproval, approvalOf, approvedVersionOf, findLatestApproved } from "./resolve";
+export type { ResolvePromotedVersionArgs, ResolveApprovalArgs, ResolvedApproval, MlClientFactory } from "./resolve";
 export type { PromotionClients, PromotionClientFactory, BlobAccess } from "./clients";
-export { DEFAULTS as PROMOTION_DEFAULTS, LINEAGE } from "./types";
+export { DEFAULTS as PROMOTION_DEFAULTS, LINEAGE, ORIGIN_APPROVAL } from "./types";
 export type { ApprovalTag, WorkspaceCoordinates, TargetWorkspace, PromotedModelInputs, PromotedModelOutputs } from "./types";
+export { ExportedModel } from "./exportedModel";
+export type { ExportedModelArgs } from "./exportedModel";
+export { ExportedModelProvider } from "./exportProvider";
+export type { ExportedModelInputs, ExportedModelOutputs } from "./exportModel";

@@ -38,6 +38,10 @@ export interface PromotedModelArgs {
   archiveOnDelete?: pulumi.Input<boolean>;
   /** Server-side copies in flight. Default 8. */
   copyConcurrency?: pulumi.Input<number>;
+  /** Content hash of the approving stage's tested copy; the origin files must match it. */
+  expectedContentHash?: pulumi.Input<string>;
+  /** Each approval behind this promotion (stage → what approved it), written as lineage tags. */
+  approvals?: pulumi.Input<Record<string, pulumi.Input<string>>>;
 }
 
 let sharedProvider: PromotedModelProvider | undefined;
@@ -83,6 +87,7 @@ export class PromotedModel extends pulumi.dynamic.Resource {
         targetStorageAccountName: undefined,
         targetContainerName: undefined,
         targetBlobEndpoint: undefined,
+        targetEtags: undefined,
       },
       opts,
       "mlops",

@@ -16,6 +16,7 @@ import {
   copyFiles,
   listModelFiles,
   listTargetFiles,
+  targetEtags,
   verifyTargetFiles,
 } from "./blobFiles";
 import { DEFAULTS, LINEAGE, PromotedModelInputs, PromotedModelOutputs, WorkspaceCoordinates } from "./types";
@@ -33,7 +34,7 @@ export interface BlobLocation {
   workspace?: WorkspaceCoordinates;
 }
 
-const describeWorkspace = (w: WorkspaceCoordinates) =>
+export const describeWorkspace = (w: WorkspaceCoordinates) =>
   `workspace '${w.workspaceName}' (resource group '${w.resourceGroupName}', subscription '${w.subscriptionId}')`;
 
 export async function getOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
@@ -91,7 +92,7 @@ async function locateTarget(clients: PromotionClients, inputs: PromotedModelInpu
 export const targetFolderOf = (inputs: Pick<PromotedModelInputs, "targetPathPrefix" | "modelName" | "version">) =>
   [inputs.targetPathPrefix, inputs.modelName, inputs.version].filter(Boolean).join("/");
 
-function signerFor(clients: PromotionClients, loc: BlobLocation): SourceSigner {
+export function signerFor(clients: PromotionClients, loc: BlobLocation): SourceSigner {
   const access = clients.blob(loc.accountName, loc.blobEndpoint);
   return new SourceSigner(
     {
@@ -132,7 +133,12 @@ export interface PromotionResult {
  * adopted (and its files repaired or its archive flag cleared if needed); a version whose files
  * cannot all be copied and verified is never registered.
  */
-export async function promote(inputs: PromotedModelInputs, clients: PromotionClients): Promise<PromotionResult> {
+export async function promote(
+  inputs: PromotedModelInputs,
+  clients: PromotionClients,
+  /** ETags recorded by the previous promotion (update): a file rewritten since is copied again. */
+  promotedEtags?: Record<string, string>,
+): Promise<PromotionResult> {
   const { source, target, modelName, version } = inputs;
   const sourceMl = clients.ml(source.subscriptionId);
   const targetMl = clients.ml(target.subscriptionId);
@@ -147,6 +153,12 @@ export async function promote(inputs: PromotedModelInputs, clients: PromotionCli
   const listing = await listModelFiles(sourceContainer, from.path, from.folder);
   if (listing.files.length === 0) throw new Error(`model '${modelName}' version '${version}': no files at ${sourceModelUri}`);
   const hash = contentHash(listing.files);
+  if (inputs.expectedContentHash && inputs.expectedContentHash !== hash) {
+    throw new Error(
+      `model '${modelName}' version '${version}': the origin files in ${describeWorkspace(source)} hash to ${hash}, ` +
+        `but the approved copy hashed to ${inputs.expectedContentHash}; nothing copied or registered (promote only bytes the approving stage tested)`,
+    );
+  }
 
   const to = await locateTarget(clients, inputs);
   const folder = targetFolderOf(inputs);
@@ -168,7 +180,9 @@ export async function promote(inputs: PromotedModelInputs, clients: PromotionCli
   }
 
   const targetContainer = clients.blob(to.accountName, to.blobEndpoint).service.getContainerClient(to.containerName);
-  const copied = await bringFilesUpToDate(inputs, clients, from, listing.files, targetContainer, folder);
+  const copied = await bringFilesUpToDate(inputs, clients, from, listing.files, targetContainer, folder, promotedEtags);
+  // Recorded after verification: `read` compares them to find files rewritten since.
+  const etags = await targetEtags(targetContainer, folder);
 
   let registered = false;
   let modelId = existing?.id;
@@ -211,21 +225,23 @@ export async function promote(inputs: PromotedModelInputs, clients: PromotionCli
       targetStorageAccountName: to.accountName,
       targetContainerName: to.containerName,
       targetBlobEndpoint: to.blobEndpoint,
+      targetEtags: etags,
       fileProblems: [],
     },
   };
 }
 
 /** Copies what is missing or wrong, removes strays, verifies; throws (naming files) unless complete. */
-async function bringFilesUpToDate(
-  inputs: PromotedModelInputs,
+export async function bringFilesUpToDate(
+  inputs: Pick<PromotedModelInputs, "modelName" | "version" | "copyConcurrency">,
   clients: PromotionClients,
   from: BlobLocation,
   files: ModelFile[],
   target: ContainerClient,
   folder: string,
+  promotedEtags?: Record<string, string>,
 ): Promise<string[]> {
-  const before = await verifyTargetFiles(target, folder, files);
+  const before = await verifyTargetFiles(target, folder, files, promotedEtags);
   if (before.length === 0) return [];
   for (const extra of before.filter((c) => c.problem === EXTRA_FILE)) {
     await target.getBlobClient(`${folder}/${extra.relPath}`).deleteIfExists();
@@ -256,6 +272,7 @@ async function bringFilesUpToDate(
 function lineage(inputs: PromotedModelInputs, sourceModelUri: string, hash: string, promotedAt: string): Record<string, string> {
   const s = inputs.source;
   return {
+    ...Object.fromEntries(Object.entries(inputs.approvals ?? {}).map(([stage, what]) => [`${LINEAGE.approvalPrefix}${stage}`, what])),
     [LINEAGE.sourceWorkspace]: `/subscriptions/${s.subscriptionId}/resourceGroups/${s.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${s.workspaceName}`,
     [LINEAGE.sourceVersion]: inputs.version,
     [LINEAGE.sourceModelUri]: sourceModelUri,
@@ -264,10 +281,15 @@ function lineage(inputs: PromotedModelInputs, sourceModelUri: string, hash: stri
   };
 }
 
-/** Each stack approves its own versions: the upstream approval tag does not travel downstream. */
+/**
+ * Each stack approves its own versions: the upstream approval tag and the approvals recorded on the
+ * origin (`approval.*`) do not travel downstream as such; lineage names them (`promotion.approval.*`).
+ */
 function downstreamTags(tags: Record<string, string | null> | undefined, approvalKey: string): Record<string, string> {
   return Object.fromEntries(
-    Object.entries(tags ?? {}).filter((e): e is [string, string] => e[0] !== approvalKey && !e[0].startsWith("promotion.") && typeof e[1] === "string"),
+    Object.entries(tags ?? {}).filter(
+      (e): e is [string, string] => e[0] !== approvalKey && !e[0].startsWith("promotion.") && !e[0].startsWith("approval.") && typeof e[1] === "string",
+    ),
   );
 }
 
@@ -293,12 +315,14 @@ export async function inspect(
   const folder = targetFolderOf(outs);
   const observed = await listTargetFiles(container, folder);
   let problems: string[] = [];
-  if (contentHash(observed) !== outs.contentHash) {
+  const recorded = outs.targetEtags ?? {};
+  const rewritten = observed.some((f) => recorded[f.relPath] !== undefined && recorded[f.relPath] !== f.etag);
+  if (contentHash(observed) !== outs.contentHash || rewritten) {
     // Name the files: the source version is immutable, so its listing is the reference.
     try {
       const from = await locateModel(clients, outs.source, outs.sourceModelUri, outs.blobEndpointTemplate);
       const src = await listModelFiles(clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName), from.path, from.folder);
-      problems = (await verifyTargetFiles(container, folder, src.files)).map((c) => `${c.relPath}: ${c.problem}`);
+      problems = (await verifyTargetFiles(container, folder, src.files, recorded)).map((c) => `${c.relPath}: ${c.problem}`);
     } catch {
       /* fall through to the hash message */
     }

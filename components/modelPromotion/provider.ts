@@ -37,6 +37,7 @@ const UPDATE_PATHS = [
   "copyConcurrency",
   "approvalTag.key",
   "approvalTag.value",
+  "expectedContentHash",
 ];
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_-]{0,254}$/;
@@ -59,6 +60,8 @@ export function withDefaults(news: any): PromotedModelInputs {
     blobEndpointTemplate: news.blobEndpointTemplate ?? DEFAULTS.blobEndpointTemplate,
     archiveOnDelete: news.archiveOnDelete ?? true,
     copyConcurrency: news.copyConcurrency ?? DEFAULTS.copyConcurrency,
+    ...(news.expectedContentHash ? { expectedContentHash: news.expectedContentHash } : {}),
+    ...(news.approvals ? { approvals: news.approvals } : {}),
   };
 }
 
@@ -84,6 +87,8 @@ export function validateInputs(inputs: PromotedModelInputs): pulumi.dynamic.Chec
   need("copyConcurrency", (v) => Number.isInteger(v) && v >= 1 && v <= 64, "must be an integer from 1 to 64");
   need("approvalTag.key", (v) => typeof v === "string" && v.length > 0, "must be a non-empty tag key");
   need("approvalTag.value", (v) => typeof v === "string", "must be a string");
+  need("expectedContentHash", (v) => v === undefined || (typeof v === "string" && /^sha256:[0-9a-f]{64}$/.test(v)), "must be a content hash sha256:<64 hex digits>");
+  need("approvals", (v) => v === undefined || (typeof v === "object" && v !== null && Object.values(v).every((x) => typeof x === "string")), "must map stages to strings");
   const s = inputs.source;
   const t = inputs.target;
   if (
@@ -109,6 +114,8 @@ export function pickInputs(props: any): PromotedModelInputs {
     blobEndpointTemplate: props.blobEndpointTemplate,
     archiveOnDelete: props.archiveOnDelete,
     copyConcurrency: props.copyConcurrency,
+    expectedContentHash: props.expectedContentHash,
+    approvals: props.approvals,
   });
 }
 
@@ -164,9 +171,9 @@ export class PromotedModelProvider implements pulumi.dynamic.ResourceProvider {
     return { id: next.modelId, props: next, inputs };
   }
 
-  async update(_id: string, _olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
+  async update(_id: string, olds: any, news: any): Promise<pulumi.dynamic.UpdateResult> {
     const i = withDefaults(news);
-    const { outs } = await promote(i, this.clients(i));
+    const { outs } = await promote(i, this.clients(i), (olds as Partial<PromotedModelOutputs>).targetEtags);
     return { outs };
   }
 

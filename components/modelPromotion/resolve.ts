@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { AzureMachineLearningWorkspaces, ModelVersion } from "@azure/arm-machinelearning";
 import type { WorkspaceCoordinatesArgs } from "./promotedModel";
 import { ARM_RETRY } from "./clients";
-import { ApprovalTag, DEFAULTS, WorkspaceCoordinates } from "./types";
+import { ApprovalTag, DEFAULTS, ORIGIN_APPROVAL, WorkspaceCoordinates } from "./types";
 
 export type MlClientFactory = (subscriptionId: string, armEndpoint: string) => AzureMachineLearningWorkspaces;
 
@@ -80,5 +80,79 @@ export function resolvePromotedVersion(args: ResolvePromotedVersionArgs): pulumi
   return pulumi.output(args.source).apply((src) => {
     const ws = src as WorkspaceCoordinates;
     return approvedVersionOf(makeClient(ws.subscriptionId, armEndpoint), ws, args.modelName, tag);
+  });
+}
+
+/** What a stack promotes: the origin version, the hash its approving stage tested, every approval. */
+export interface ResolvedApproval {
+  version: string;
+  /** Set when a downstream stage (qa) approved: the content hash of the copy it tested. */
+  expectedContentHash?: string;
+  approvals: Record<string, string>;
+}
+
+export interface ResolveApprovalArgs extends ResolvePromotedVersionArgs {
+  /**
+   * The stage whose approval this stack needs: the origin's own environment (qa promotes what dev
+   * approved: the approval tag on the origin version) or a downstream stage (prod promotes what qa
+   * approved: `approval.qa` recorded on the origin version). Either way only the origin is read.
+   */
+  approvedIn: string;
+  /** The origin's environment name (default `dev`). */
+  originEnvironment?: string;
+}
+
+/**
+ * The origin version to promote and the approvals behind it, read from the origin workspace only.
+ * A downstream stage's approval is a tag the approve command recorded on the origin version, with
+ * the content hash of that stage's copy, so production never calls qa's private workspace.
+ */
+export async function approvalOf(
+  ml: AzureMachineLearningWorkspaces,
+  origin: WorkspaceCoordinates,
+  modelName: string,
+  tag: ApprovalTag,
+  approvedIn: string,
+  originEnvironment = "dev",
+): Promise<ResolvedApproval> {
+  if (approvedIn === originEnvironment) {
+    const version = await approvedVersionOf(ml, origin, modelName, tag);
+    return { version, approvals: { [originEnvironment]: `${tag.key}=${tag.value}` } };
+  }
+  const recorded = { key: ORIGIN_APPROVAL.key(approvedIn), value: tag.value };
+  let found: ModelVersion | undefined;
+  const where = `origin workspace '${origin.workspaceName}' (resource group '${origin.resourceGroupName}', subscription '${origin.subscriptionId}')`;
+  try {
+    found = await findLatestApproved(ml, origin, modelName, recorded);
+  } catch (err) {
+    throw new pulumi.RunError(`cannot resolve the ${approvedIn}-approved version of model '${modelName}' in the ${where}: ${(err as Error).message}`);
+  }
+  const tags = (found?.properties.tags ?? {}) as Record<string, string>;
+  const hash = tags[ORIGIN_APPROVAL.contentHash(approvedIn)];
+  if (!found?.name || !hash) {
+    throw new pulumi.RunError(
+      `no version of model '${modelName}' in the ${where} carries a ${approvedIn} approval (${recorded.key}=${recorded.value} with ` +
+        `${ORIGIN_APPROVAL.contentHash(approvedIn)}): approve the promoted copy with \`npm run model -- approve ${modelName} <version> --stack ${approvedIn}\`, or pin a version in config`,
+    );
+  }
+  const approvals: Record<string, string> = {};
+  if (tags[tag.key] === tag.value) approvals[originEnvironment] = `${tag.key}=${tag.value}`;
+  approvals[approvedIn] = `${recorded.key}=${recorded.value}${tags[ORIGIN_APPROVAL.at(approvedIn)] ? ` at ${tags[ORIGIN_APPROVAL.at(approvedIn)]}` : ""}`;
+  return { version: found.name, expectedContentHash: hash, approvals };
+}
+
+/** `approvalOf` as a program-time Output (unknown offline; a pinned version needs no query). */
+export function resolveApproval(args: ResolveApprovalArgs): pulumi.Output<ResolvedApproval> {
+  if (args.pinnedVersion) {
+    const pinned: ResolvedApproval = { version: args.pinnedVersion, approvals: { config: `pinnedVersion=${args.pinnedVersion}` } };
+    return pulumi.output(pinned) as pulumi.Output<ResolvedApproval>;
+  }
+  if (args.offline) return pulumi.output(pulumi.unknown) as unknown as pulumi.Output<ResolvedApproval>;
+  const tag = args.approvalTag ?? DEFAULTS.approvalTag;
+  const armEndpoint = args.armEndpoint ?? DEFAULTS.armEndpoint;
+  const makeClient = args.mlClient ?? defaultMlClient;
+  return pulumi.output(args.source).apply((src) => {
+    const ws = src as WorkspaceCoordinates;
+    return approvalOf(makeClient(ws.subscriptionId, armEndpoint), ws, args.modelName, tag, args.approvedIn, args.originEnvironment);
   });
 }

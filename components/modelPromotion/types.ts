@@ -43,6 +43,14 @@ export interface PromotedModelInputs {
   archiveOnDelete: boolean;
   /** Server-side copies in flight at once. */
   copyConcurrency: number;
+  /**
+   * Content hash of the copy the approving stage tested (prod: qa's copy, as recorded on the origin
+   * version by `npm run model -- approve … --stack qa`). The origin files must hash to it, or
+   * nothing is copied or registered: production serves exactly what qa tested.
+   */
+  expectedContentHash?: string;
+  /** Each approval behind this promotion, stage → what approved it; written as lineage tags. */
+  approvals?: Record<string, string>;
 }
 
 /** Outputs: the inputs plus what promotion computed and `read` re-checks. */
@@ -66,6 +74,12 @@ export interface PromotedModelOutputs extends PromotedModelInputs {
   targetStorageAccountName: string;
   targetContainerName: string;
   targetBlobEndpoint: string;
+  /**
+   * Relative path → ETag of each target file after the verified copy. Any later write changes a
+   * blob's ETag, so `read` finds a file rewritten with the same length (and even a forged
+   * Content-MD5 property) without reading its bytes.
+   */
+  targetEtags?: Record<string, string>;
 }
 
 export const DEFAULTS = {
@@ -78,11 +92,27 @@ export const DEFAULTS = {
   copyConcurrency: 8,
 } as const;
 
-/** Lineage tags and properties written on every promoted version. */
+/**
+ * Lineage tags and properties written on every promoted version. The source is always the origin
+ * (the workspace that trained the model), whichever stage approved it.
+ */
 export const LINEAGE = {
-  sourceWorkspace: "promotion.sourceWorkspace",
-  sourceVersion: "promotion.sourceVersion",
-  sourceModelUri: "promotion.sourceModelUri",
+  sourceWorkspace: "promotion.originWorkspace",
+  sourceVersion: "promotion.originVersion",
+  sourceModelUri: "promotion.originModelUri",
   contentHash: "promotion.contentHash",
   promotedAt: "promotion.promotedAt",
+  /** `promotion.approval.<stage>`: one tag per approval (dev's tag, qa's recorded approval). */
+  approvalPrefix: "promotion.approval.",
+} as const;
+
+/**
+ * A downstream stage's approval recorded on the origin version (ARCHITECTURE §6, "origin copy"):
+ * `approval.<stage>` = the approval tag's value, plus the content hash of that stage's tested copy
+ * and when it was approved. Production stacks resolve these on the origin and never call qa.
+ */
+export const ORIGIN_APPROVAL = {
+  key: (stage: string) => `approval.${stage}`,
+  contentHash: (stage: string) => `approval.${stage}.contentHash`,
+  at: (stage: string) => `approval.${stage}.at`,
 } as const;

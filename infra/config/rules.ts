@@ -141,6 +141,16 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
   const buildCluster = cfg.workspace?.imageBuildCluster;
   if (buildCluster && !clusterKeys.has(buildCluster)) add("workspace.imageBuildCluster", `unknown compute cluster '${buildCluster}'`);
 
+  // CI runners inside the environment's network: a subnet of its own VNet and the settings of their kind.
+  const runners = cfg.runners;
+  if (runners && !isBranchStack) {
+    if (environment === "dev") add("runners", "dev stays on hosted runners (public data plane); runner networks are for qa and prod");
+    if (!cfg.network?.subnets?.runners) add("network.subnets.runners", `is required with runners (the subnet delegated to the ${runners.kind === "githubHosted" ? "GitHub network settings" : "Managed DevOps Pool"})`);
+    if (runners.kind === "githubHosted" && !runners.github) add("runners.github", "is required when runners.kind is githubHosted (businessId)");
+    if (runners.kind === "managedDevOpsPool" && !runners.managedDevOpsPool) add("runners.managedDevOpsPool", "is required when runners.kind is managedDevOpsPool");
+  }
+  if (!runners && cfg.network?.subnets?.runners) add("runners", "network.subnets.runners is set but no runners are configured");
+
   // Promotion: qa promotes from dev, prod from qa; dev promotes from nothing.
   const upstream = UPSTREAM[environment];
   const promo = cfg.promotion;
@@ -151,6 +161,12 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
       const last = promo.upstreamStack.split("/").pop();
       if (last !== upstream) add("promotion.upstreamStack", `${environment} promotes from '${upstream}', found '${promo.upstreamStack}'`);
     }
+    // Model bytes always come from the origin (dev): prod promotes what qa approved, copied from dev.
+    if (upstream === null && promo?.originStack) add("promotion.originStack", "dev is the origin and promotes from no stack");
+    if (upstream !== null && upstream !== "dev" && promo?.upstreamStack && !promo.originStack) {
+      add("promotion.originStack", `is required in ${environment}: models are copied from the origin (dev), not from ${upstream}, e.g. organization/mlops/dev`);
+    }
+    if (promo?.originStack && promo.originStack.split("/").pop() !== "dev") add("promotion.originStack", `must name the dev stack (the origin), found '${promo.originStack}'`);
   }
   problems.push(...duplicates(promo?.models ?? [], (m) => m.name, (i) => `promotion.models[${i}].name`, "model"));
 

@@ -114,6 +114,7 @@ export const configSchema = {
           properties: {
             privateEndpoints: { ...cidr, description: "Subnet of the private endpoints (private mode)" },
             aks: { ...cidr, description: "Subnet of the AKS nodes (serving)" },
+            runners: { ...cidr, description: "Subnet of the CI runners that deploy, promote, publish and audit this environment from inside its network (see mlops:runners)" },
           },
         },
       },
@@ -299,6 +300,43 @@ export const configSchema = {
     },
     servingTlsCertificate: { type: "string", maxLength: 65536, description: "Secret: PEM certificate of the inference router (serving.tls.cname)" },
     servingTlsKey: { type: "string", maxLength: 65536, description: "Secret: PEM private key of the inference router" },
+    runners: {
+      type: "object",
+      additionalProperties: false,
+      required: ["kind"],
+      description: "CI runners inside this environment's network (qa, prod): reach the private data planes for deployment, promotion, publishing and drift",
+      properties: {
+        kind: {
+          enum: ["githubHosted", "managedDevOpsPool"],
+          description: "`githubHosted`: GitHub-hosted runners with Azure private networking (GitHub.Network/networkSettings); `managedDevOpsPool`: an Azure DevOps Managed DevOps Pool",
+        },
+        github: {
+          type: "object",
+          additionalProperties: false,
+          required: ["businessId"],
+          properties: {
+            businessId: { type: "string", pattern: "^[0-9]{1,20}$", description: "GitHub organization or enterprise databaseId (GraphQL), which the network settings bind to" },
+          },
+        },
+        managedDevOpsPool: {
+          type: "object",
+          additionalProperties: false,
+          required: ["organizationUrl", "devCenterProjectResourceId"],
+          properties: {
+            organizationUrl: { type: "string", pattern: "^https://dev\\.azure\\.com/[A-Za-z0-9][A-Za-z0-9-]{0,48}/?$", description: "e.g. https://dev.azure.com/contoso" },
+            projects: { type: "array", maxItems: 50, items: { type: "string", minLength: 1, maxLength: 64 } },
+            devCenterProjectResourceId: {
+              type: "string",
+              pattern: "^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.DevCenter/projects/[^/]+$",
+              description: "Dev Center project the pool belongs to (a prerequisite)",
+            },
+            maximumConcurrency: { type: "integer", minimum: 1, maximum: 10000, default: 2 },
+            vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", default: "Standard_D2ads_v5" },
+            image: { type: "string", minLength: 1, default: "ubuntu-24.04/latest", description: "Well-known image name" },
+          },
+        },
+      },
+    },
     promotion: {
       type: "object",
       additionalProperties: false,
@@ -307,6 +345,11 @@ export const configSchema = {
           type: "string",
           pattern: "^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$",
           description: "Stack promoted from, e.g. `organization/mlops/dev` (qa) or `.../qa` (prod)",
+        },
+        originStack: {
+          type: "string",
+          pattern: "^[A-Za-z0-9_.-]+(/[A-Za-z0-9_.-]+){0,2}$",
+          description: "Stack of the workspace that trains the models (dev), the only one model bytes are copied from; required in prod, where qa approves but dev holds the bytes",
         },
         approvalTag: {
           type: "object",

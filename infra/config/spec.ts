@@ -211,10 +211,33 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
       ? {
           upstreamStack: p.upstreamStack,
           upstreamEnvironment: upstreamEnv,
+          // qa's upstream is the origin; prod names it (rules require it there).
+          originStack: p.originStack ?? p.upstreamStack,
+          originEnvironment: "dev",
           approvalTag: { key: p.approvalTag?.key ?? "stage", value: p.approvalTag?.value ?? "production" },
           models: (p.models ?? []).map((m) => ({ name: m.name, ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}) })),
           archiveOnDelete: p.archiveOnDelete ?? true,
         }
+      : null;
+
+  const r = cfg.runners;
+  const runnerSubnet = cfg.network?.subnets?.runners;
+  const runnerNames = { subnet: "snet-runners", nsg: `nsg-${names.virtualNetwork}-runners` };
+  const runners: EnvironmentSpec["runners"] =
+    !branch && r && runnerSubnet
+      ? r.kind === "githubHosted"
+        ? { kind: "githubHosted", subnet: runnerSubnet, names: { ...runnerNames, networkSettings: `ghns-${prefix}-${environment}` }, businessId: r.github!.businessId }
+        : {
+            kind: "managedDevOpsPool",
+            subnet: runnerSubnet,
+            names: { ...runnerNames, pool: `mdp-${prefix}-${environment}` },
+            organizationUrl: r.managedDevOpsPool!.organizationUrl.replace(/\/+$/, ""),
+            projects: r.managedDevOpsPool!.projects ?? [],
+            devCenterProjectResourceId: r.managedDevOpsPool!.devCenterProjectResourceId,
+            maximumConcurrency: r.managedDevOpsPool!.maximumConcurrency ?? 2,
+            vmSize: r.managedDevOpsPool!.vmSize ?? "Standard_D2ads_v5",
+            image: r.managedDevOpsPool!.image ?? "ubuntu-24.04/latest",
+          }
       : null;
 
   const id = cfg.identity ?? {};
@@ -246,6 +269,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     datastores,
     serving,
     promotion,
+    runners,
     pipelines: {
       publish: cfg.pipelines?.publish ?? [],
       schedules: (cfg.pipelines?.schedules ?? []).map((sc) => ({ pipeline: sc.pipeline, cron: sc.cron, timeZone: sc.timeZone ?? "UTC", dataset: sc.dataset ?? "training" })),

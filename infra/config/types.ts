@@ -39,7 +39,7 @@ export interface RawConfig {
   network?: {
     mode?: NetworkMode;
     addressSpace?: string;
-    subnets?: { privateEndpoints?: string; aks?: string };
+    subnets?: { privateEndpoints?: string; aks?: string; runners?: string };
   };
   workspace?: {
     friendlyName?: string;
@@ -78,8 +78,21 @@ export interface RawConfig {
   };
   servingTlsCertificate?: string;
   servingTlsKey?: string;
+  runners?: {
+    kind: "githubHosted" | "managedDevOpsPool";
+    github?: { businessId: string };
+    managedDevOpsPool?: {
+      organizationUrl: string;
+      projects?: string[];
+      devCenterProjectResourceId: string;
+      maximumConcurrency?: number;
+      vmSize?: string;
+      image?: string;
+    };
+  };
   promotion?: {
     upstreamStack?: string;
+    originStack?: string;
     approvalTag?: { key?: string; value?: string };
     models?: { name: string; pinnedVersion?: string }[];
     archiveOnDelete?: boolean;
@@ -167,13 +180,31 @@ export interface ServingSpec {
 export interface NetworkSpec {
   mode: NetworkMode;
   addressSpace?: string;
-  subnets: { privateEndpoints?: string; aks?: string };
+  subnets: { privateEndpoints?: string; aks?: string; runners?: string };
 }
+
+/** CI runners inside the environment's network (ARCHITECTURE §6, "where it runs"). */
+export type RunnersSpec =
+  | { kind: "githubHosted"; subnet: string; names: { subnet: string; nsg: string; networkSettings: string }; businessId: string }
+  | {
+      kind: "managedDevOpsPool";
+      subnet: string;
+      names: { subnet: string; nsg: string; pool: string };
+      organizationUrl: string;
+      projects: string[];
+      devCenterProjectResourceId: string;
+      maximumConcurrency: number;
+      vmSize: string;
+      image: string;
+    };
 
 export interface PromotionSpec {
   /** Fully qualified upstream stack for a StackReference. */
   upstreamStack: string;
   upstreamEnvironment: EnvironmentName;
+  /** The stack whose workspace trained the models (dev): the only one read, for bytes and approvals. */
+  originStack: string;
+  originEnvironment: EnvironmentName;
   approvalTag: { key: string; value: string };
   models: { name: string; pinnedVersion?: string }[];
   archiveOnDelete: boolean;
@@ -242,6 +273,7 @@ export interface EnvironmentSpec {
   datastores: DatastoreSpec[];
   serving: ServingSpec | null;
   promotion: PromotionSpec | null;
+  runners: RunnersSpec | null;
   pipelines: PipelineSelectionSpec;
   identity: IdentitySpec;
 }

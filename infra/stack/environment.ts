@@ -7,7 +7,7 @@ import { MlDatastore } from "../../components/datastore";
 import { declareNetwork } from "./network";
 import { declareServing } from "./serving";
 import { declareIdentities } from "./identity";
-import { declarePromotion } from "./promotion";
+import { declareApprovalRecorder, declarePromotion } from "./promotion";
 import { declarePipelines, declareSchedules, PipelineTarget } from "./pipelines";
 import { logicalBase } from "../naming";
 
@@ -116,12 +116,16 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     ...(served ? { model: { name: served.modelName, version: served.version } } : {}),
     ...(pipelines.published.scoring ? { scoringPipelineComponentId: pipelines.published.scoring.pipelineComponentId } : {}),
   });
-  declareIdentities(spec, core, {
+  const identities = declareIdentities(spec, core, {
     subscriptionId,
     ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
     ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),
-    ...(promotion ? { upstream: promotion.upstream } : {}),
+    ...(promotion ? { upstream: promotion.origin } : {}),
   });
+  // qa's approvals are what production promotes: its CI records them on the origin versions.
+  if (promotion && spec.environment === "qa" && identities.ciServicePrincipalObjectId) {
+    declareApprovalRecorder(spec, promotion.origin.workspaceId, identities.ciServicePrincipalObjectId);
+  }
 
   return {
     environment: spec.environment,
@@ -145,6 +149,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     datastoreNames: datastores.map((d) => d.datastoreName),
     datastoreContainers: Object.fromEntries(spec.datastores.map((d, i) => [d.name, datastores[i].containerName])),
     ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
+    ...(network.ciRunnerResourceId ? { ciRunnerResourceId: network.ciRunnerResourceId } : {}),
     ...(serving ? { aksClusterName: serving.aksClusterName, onlineEndpointName: serving.onlineEndpointName, ...(serving.batchEndpointName ? { batchEndpointName: serving.batchEndpointName } : {}) } : {}),
   };
 }

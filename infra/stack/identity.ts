@@ -15,7 +15,7 @@ export interface IdentityInputs {
   /** The serving resource group (from `declareServing`), also the deployer's to manage. */
   servingResourceGroupId?: pulumi.Input<string>;
   /**
-   * The environment models are promoted from (qa ← dev, prod ← qa), from its stack outputs: the
+   * The origin models are copied from (dev, for qa and prod alike), from its stack outputs: the
    * deployer may read its workspace and model storage, nothing more.
    */
   upstream?: { workspaceId: pulumi.Input<string>; storageAccountId: pulumi.Input<string> };

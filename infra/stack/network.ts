@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget } from "../../components/network";
 import { logicalBase } from "../naming";
+import { CiRunners } from "../../components/ciRunners";
 
 /** What the network needs from the environment core (`MlWorkspace`). */
 export interface NetworkCore {
@@ -22,10 +23,12 @@ export interface NetworkOutputs {
   privateDnsZoneIds: Record<string, pulumi.Output<string>>;
   /** Private Link group id → private endpoint id (private mode). */
   privateEndpointIds: Partial<Record<PrivateLinkGroup, pulumi.Output<string>>>;
+  /** The CI runners inside this network (qa, prod when configured): GitHub network settings or pool id. */
+  ciRunnerResourceId?: pulumi.Output<string>;
 }
 
 function needsVirtualNetwork(spec: EnvironmentSpec): boolean {
-  return spec.network.mode === "private" || spec.serving !== null;
+  return spec.network.mode === "private" || spec.serving !== null || spec.runners !== null;
 }
 
 /** Private endpoint names: the target's own name plus the group when one resource has several. */
@@ -89,6 +92,38 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
     );
     outputs.privateDnsZoneIds = links.dnsZoneIds;
     outputs.privateEndpointIds = links.endpointIds;
+  }
+
+  const r = spec.runners;
+  if (r) {
+    const runners = new CiRunners(
+      `${base}-runners`,
+      {
+        resourceGroupName: core.resourceGroupName,
+        location: spec.location,
+        tags: spec.tags,
+        virtualNetworkName: spec.names.virtualNetwork,
+        subnetName: r.names.subnet,
+        subnetCidr: r.subnet,
+        nsgName: r.names.nsg,
+        runners:
+          r.kind === "githubHosted"
+            ? { kind: r.kind, networkSettingsName: r.names.networkSettings, businessId: r.businessId }
+            : {
+                kind: r.kind,
+                poolName: r.names.pool,
+                organizationUrl: r.organizationUrl,
+                projects: r.projects,
+                devCenterProjectResourceId: r.devCenterProjectResourceId,
+                maximumConcurrency: r.maximumConcurrency,
+                vmSize: r.vmSize,
+                image: r.image,
+              },
+      },
+      // After the VNet's other subnets: Azure refuses concurrent subnet writes on one VNet.
+      { ...opts, dependsOn: [vnet] },
+    );
+    outputs.ciRunnerResourceId = runners.runnerResourceId;
   }
   return outputs;
 }

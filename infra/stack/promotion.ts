@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
+import * as authorization from "@pulumi/azure-native/authorization";
+import { deterministicGuid } from "../../components/authorization/roles";
 import type { EnvironmentSpec } from "../config";
-import { PromotedModel, resolvePromotedVersion } from "../../components/modelPromotion";
+import { PromotedModel, resolveApproval } from "../../components/modelPromotion";
 import { logicalBase } from "../naming";
 
 export interface PromotionCore {
@@ -9,16 +11,19 @@ export interface PromotionCore {
 }
 
 export interface PromotionOutputs {
-  /** The upstream environment's workspace and storage, for the deployer's read-only grants. */
-  upstream: { workspaceId: pulumi.Output<string>; storageAccountId: pulumi.Output<string> };
+  /** The origin environment's (dev's) workspace and storage: the only cross-environment reads. */
+  origin: { workspaceId: pulumi.Output<string>; storageAccountId: pulumi.Output<string> };
   models: PromotedModel[];
 }
 
 /**
- * Models approved upstream (qa ← dev, prod ← qa) copied into this environment. The version to
- * promote is resolved when the program runs — the newest upstream version carrying the approval tag,
- * or a pinned one — and is an input of the promoted model, so a preview shows "7 → 9" and removing
- * the tag upstream rolls back on the next `up`. Offline (the plan), the version is unknown.
+ * Models promoted into this environment, always copied from the origin (dev, the workspace that
+ * trained them): qa promotes the newest version approved in dev; prod promotes the newest version
+ * qa approved, as recorded on the origin version with the hash of qa's tested copy, and checks the
+ * origin bytes against that hash. The only stack read is the origin's (`requireOutput`), so no prod
+ * resource, identity or network path reaches qa (ARCHITECTURE §6). The resolved version is an input,
+ * so a preview shows "7 → 9" and revoking an approval rolls back on the next `up`; offline (the
+ * plan) it is unknown.
  */
 export function declarePromotion(
   spec: EnvironmentSpec,
@@ -28,8 +33,8 @@ export function declarePromotion(
   const promotion = spec.promotion;
   if (!promotion) return undefined;
   const base = logicalBase(spec);
-  const upstream = new pulumi.StackReference(`${base}-upstream`, { name: promotion.upstreamStack });
-  const text = (key: string) => upstream.getOutput(key).apply((v) => String(v));
+  const origin = new pulumi.StackReference(`${base}-origin`, { name: promotion.originStack });
+  const text = (key: string) => origin.requireOutput(key).apply((v) => String(v));
   const source = {
     subscriptionId: text("subscriptionId"),
     resourceGroupName: text("resourceGroupName"),
@@ -37,16 +42,20 @@ export function declarePromotion(
   };
 
   const models = promotion.models.map((m) => {
-    const version = resolvePromotedVersion({
+    const approved = resolveApproval({
       source,
       modelName: m.name,
       approvalTag: promotion.approvalTag,
+      approvedIn: promotion.upstreamEnvironment,
+      originEnvironment: promotion.originEnvironment,
       ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}),
       offline: inputs.offline,
     });
     return new PromotedModel(`${base}-model-${m.name}`, {
       modelName: m.name,
-      version,
+      version: approved.version,
+      expectedContentHash: approved.apply((a) => a.expectedContentHash ?? ""),
+      approvals: approved.approvals,
       source,
       target: { subscriptionId: inputs.subscriptionId, resourceGroupName: core.resourceGroupName, workspaceName: core.workspaceName },
       approvalTag: promotion.approvalTag,
@@ -54,5 +63,56 @@ export function declarePromotion(
     });
   });
 
-  return { upstream: { workspaceId: text("workspaceId"), storageAccountId: text("storageAccountId") }, models };
+  return { origin: { workspaceId: text("workspaceId"), storageAccountId: text("storageAccountId") }, models };
+}
+
+/**
+ * What the approving stage's CI identity (qa) may do on the origin workspace: read model versions
+ * and write their tags, so `npm run model -- approve … --stack qa` can record qa's approval on the
+ * origin version where production stacks read it. Operation names follow the ARM resource type
+ * `Microsoft.MachineLearningServices/workspaces/models/versions` (Azure ML "manage roles in your
+ * workspace": custom roles list workspace operations by resource type).
+ */
+export const APPROVAL_RECORDER_ACTIONS = [
+  "Microsoft.MachineLearningServices/workspaces/read",
+  "Microsoft.MachineLearningServices/workspaces/models/read",
+  "Microsoft.MachineLearningServices/workspaces/models/versions/read",
+  "Microsoft.MachineLearningServices/workspaces/models/versions/write",
+];
+
+/**
+ * The approving stage's grant on the origin (qa's CI identity → dev workspace): a custom role that
+ * only reads model versions and writes their tags, assignable on the origin workspace only.
+ * Declared in the approving stack so its plan shows it; granted by that stack's deployer under the
+ * one-time bootstrap (docs/promotion.md).
+ */
+export function declareApprovalRecorder(
+  spec: EnvironmentSpec,
+  originWorkspaceId: pulumi.Output<string>,
+  principalId: pulumi.Input<string>,
+): { roleDefinition: authorization.RoleDefinition; assignment: authorization.RoleAssignment } {
+  const base = `${spec.prefix}-${spec.environment}`;
+  const guid = originWorkspaceId.apply((id) => deterministicGuid(id, base, "model-approval-recorder"));
+  const roleDefinition = new authorization.RoleDefinition(`${base}-origin-approval-recorder-role`, {
+    roleDefinitionId: guid,
+    roleName: `${base} model approval recorder`,
+    description: `Lets ${spec.environment}'s CI record its model approvals on the origin's model versions (tags only: versions are immutable)`,
+    scope: originWorkspaceId,
+    assignableScopes: [originWorkspaceId],
+    permissions: [{ actions: APPROVAL_RECORDER_ACTIONS }],
+  });
+  const subscription = originWorkspaceId.apply((id) => id.split("/")[2]);
+  const assignment = new authorization.RoleAssignment(
+    `${base}-origin-approval-recorder`,
+    {
+      roleAssignmentName: pulumi.all([originWorkspaceId, principalId]).apply(([s, p]) => deterministicGuid(s, p, "model-approval-recorder")),
+      scope: originWorkspaceId,
+      principalId,
+      principalType: authorization.PrincipalType.ServicePrincipal,
+      roleDefinitionId: pulumi.interpolate`/subscriptions/${subscription}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,
+      description: `Records ${spec.environment} approvals on origin model versions (npm run model -- approve … --stack ${spec.environment})`,
+    },
+    { dependsOn: [roleDefinition] },
+  );
+  return { roleDefinition, assignment };
 }

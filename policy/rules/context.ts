@@ -5,7 +5,11 @@ import { TYPES } from "./typeTokens";
 const ENVIRONMENTS: readonly Environment[] = ["dev", "qa", "prod"];
 
 /** ARCHITECTURE §2: models flow dev → qa → prod; each stack reads only its upstream. */
-const UPSTREAM: Record<Environment, Environment | null> = { dev: null, qa: "dev", prod: "qa" };
+/**
+ * Where each environment's models come from: always the origin (dev), since prod copies what qa
+ * approved from dev and never reaches qa (ARCHITECTURE §6, "origin copy").
+ */
+const UPSTREAM: Record<Environment, Environment | null> = { dev: null, qa: "dev", prod: "dev" };
 
 export function isEnvironment(value: unknown): value is Environment {
   return typeof value === "string" && (ENVIRONMENTS as readonly string[]).includes(value);

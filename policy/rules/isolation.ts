@@ -86,13 +86,34 @@ function placeOf(ref: Reference, declared: Set<string>, ctx: StackContext): Envi
   return ref.kind === "group" && declared.size > 0 && !AKS_NODE_GROUP.test(ref.place) ? "elsewhere" : "here";
 }
 
+/**
+ * The one write a stack may hold on the origin: qa's CI records its approvals as tags on the
+ * origin's model versions (infra/stack/promotion.ts `APPROVAL_RECORDER_ACTIONS`), so production
+ * reads them there and never reaches qa.
+ */
+export const APPROVAL_RECORDER_ACTIONS = new Set([
+  "Microsoft.MachineLearningServices/workspaces/read",
+  "Microsoft.MachineLearningServices/workspaces/models/read",
+  "Microsoft.MachineLearningServices/workspaces/models/versions/read",
+  "Microsoft.MachineLearningServices/workspaces/models/versions/write",
+]);
+
+function isApprovalRecorder(r: ResourceView): boolean {
+  if (r.type !== TYPES.roleDefinition) return false;
+  const perms = (at(r.inputs, "permissions") ?? []) as { actions?: string[]; dataActions?: string[]; notActions?: string[] }[];
+  const actions = perms.flatMap((p) => [...(p.actions ?? []), ...(p.dataActions ?? [])]);
+  return actions.length > 0 && actions.every((a) => APPROVAL_RECORDER_ACTIONS.has(a));
+}
+
 /** The declared exceptions: the promotion source, read by the model copy and by read-only roles. */
-function allowed(r: ResourceView, env: Environment | "elsewhere", ctx: StackContext): boolean {
+function allowed(r: ResourceView, env: Environment | "elsewhere", ctx: StackContext, resources: ResourceView[]): boolean {
   if (env === "elsewhere" || env !== ctx.promotionSource) return false;
   if (r.type === TYPES.promotedModel) return true;
+  if (isApprovalRecorder(r)) return true;
   if (r.type === TYPES.roleAssignment) {
     const guid = roleGuid(at(r.inputs, "roleDefinitionId"));
-    return guid !== null && guid in READ_ONLY_ROLES;
+    if (guid === null) return false;
+    return guid in READ_ONLY_ROLES || resources.some((d) => isApprovalRecorder(d) && String(at(d.inputs, "roleDefinitionId")).toLowerCase() === guid);
   }
   return false;
 }
@@ -101,7 +122,7 @@ export const environmentIsolation: StackRule = {
   scope: "stack",
   name: "environment-isolation",
   description:
-    "No resource references another environment's resources, except the promotion source (models read by the promoted-model resource and read-only role assignments on it).",
+    "No resource references another environment's resources, except the promotion source, the origin (models read by the promoted-model resource, read-only role assignments on it, and qa's role that records approvals as model-version tags).",
   anchors: ["custom"],
   levels: EVERYWHERE,
   remediation:
@@ -115,7 +136,7 @@ export const environmentIsolation: StackRule = {
       const reported = new Set<string>();
       for (const ref of refs) {
         const env = placeOf(ref, declared, ctx);
-        if (env === "here" || allowed(r, env, ctx) || reported.has(ref.path)) continue;
+        if (env === "here" || allowed(r, env, ctx, resources) || reported.has(ref.path)) continue;
         reported.add(ref.path);
         const where = env === "elsewhere" ? `resource group '${ref.place}', which this stack does not declare` : `the ${env} environment ('${ref.place}')`;
         const why =

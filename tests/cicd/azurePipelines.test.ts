@@ -200,6 +200,17 @@ describe("Azure DevOps deployments", () => {
     stages.forEach((s: Yaml, i: number) => expectEnvironmentStage(s, ["dev", "qa", "prod"][i]));
   });
 
+  it("qa and prod deploy on their in-network Managed DevOps Pool, dev on hosted agents", () => {
+    const IF_DEV = "${{ if eq(parameters.stack, 'dev') }}";
+    // Evaluates the template's `${{ if eq(parameters.stack, 'dev') }}` / `${{ else }}` for each stage.
+    const chosen = stagesOf("deploy-single-branch.yml").map((s: Yaml, i: number) => {
+      const pool = s.jobs[0].pool;
+      expect(Object.keys(pool)).toEqual([IF_DEV, "${{ else }}"]);
+      return ["dev", "qa", "prod"][i] === "dev" ? pool[IF_DEV] : pool["${{ else }}"];
+    });
+    expect(chosen).toEqual([{ vmImage: "ubuntu-latest" }, { name: "mdp-mlops-qa" }, { name: "mdp-mlops-prod" }]);
+  });
+
   it("single-branch: main deploys dev, then qa, then prod, each waiting for the one before", () => {
     const doc = load("deploy-single-branch.yml");
     expect(doc.trigger.branches.include).toEqual(["main"]);

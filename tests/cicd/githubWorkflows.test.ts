@@ -89,6 +89,7 @@ describe("every workflow", () => {
     );
     expect(loggingIn.sort()).toEqual(
       [
+        "approve-qa.yml:approve",
         "deploy-stack.yml:up",
         "drift-audit.yml:audit",
         "drift-audit.yml:stale-assets",
@@ -239,7 +240,31 @@ describe("deployment workflows", () => {
     const fixed = Object.values<Yaml>(multi.jobs).filter((j) => j.uses === "./.github/workflows/deploy-stack.yml" && !j.strategy);
     const deployed = Object.fromEntries(fixed.map((j) => [/github\.ref_name == '(\w+)'/.exec(j.if)![1], j.with.stack]));
     expect(deployed).toEqual({ dev: "dev", qa: "qa", main: "prod" });
-    for (const j of Object.values<Yaml>(multi.jobs)) expect(["./.github/workflows/deploy-stack.yml", "./.github/workflows/list-stacks.yml"]).toContain(j.uses);
+    const reusables = ["./.github/workflows/deploy-stack.yml", "./.github/workflows/list-stacks.yml", "./.github/workflows/approve-qa.yml"];
+    for (const j of Object.values<Yaml>(multi.jobs)) expect(reusables).toContain(j.uses);
+    // qa's approval runs before prod and every prod-<name>, on the same branch.
+    expect(multi.jobs["approve-qa"]).toMatchObject({ uses: "./.github/workflows/approve-qa.yml", if: multi.jobs.prod.if });
+    expect(multi.jobs.prod.needs).toBe("approve-qa");
+    expect(multi.jobs["prod-named"].needs).toContain("approve-qa");
+  });
+
+  it("qa and prod deploy (and publish, promote) on their in-network runners; dev stays hosted", () => {
+    expect(reusable.on.workflow_call.inputs.runner.default).toBe("ubuntu-latest");
+    expect(reusable.jobs.up["runs-on"]).toBe("${{ inputs.runner }}");
+    for (const doc of [multi, single]) {
+      expect(doc.jobs.dev.with.runner).toBeUndefined();
+      expect(doc.jobs.qa.with.runner).toBe("${{ vars.MLOPS_QA_RUNNER || 'mlops-qa' }}");
+      expect(doc.jobs.prod.with.runner).toBe("${{ vars.MLOPS_PROD_RUNNER || 'mlops-prod' }}");
+      expect(doc.jobs["approve-qa"].with.runner).toBe("${{ vars.MLOPS_QA_RUNNER || 'mlops-qa' }}");
+      expect(doc.jobs["prod-named"].with.runner).toBe("mlops-${{ matrix.stack }}");
+    }
+  });
+
+  it("qa's approval runs as qa in the gated `qa-approval` environment and approves every model qa promoted", () => {
+    const job = wf("approve-qa.yml").jobs.approve;
+    expect(job.environment).toBe("qa-approval");
+    expect(job["runs-on"]).toBe("${{ inputs.runner }}");
+    expect(job.steps.map((s: Yaml) => s.run ?? "").join("\n")).toMatch(/npm run --silent model -- approve "\$model" "\$version" --stack qa --outputs/);
   });
 
   it("single-branch (tagged models): main deploys dev, then qa, then prod", () => {
@@ -247,7 +272,8 @@ describe("deployment workflows", () => {
     expect(single.on).toHaveProperty("workflow_dispatch");
     expect(single.jobs.dev.with.stack).toBe("dev");
     expect(single.jobs.qa).toMatchObject({ needs: "dev", with: { stack: "qa" } });
-    expect(single.jobs.prod).toMatchObject({ needs: "qa", with: { stack: "prod" } });
+    expect(single.jobs["approve-qa"]).toMatchObject({ needs: "qa", uses: "./.github/workflows/approve-qa.yml" });
+    expect(single.jobs.prod).toMatchObject({ needs: "approve-qa", with: { stack: "prod" } });
   });
 
   it("prod always runs through the reusable job, i.e. in the `prod` environment with its reviewers", () => {
@@ -297,6 +323,9 @@ describe("drift audit workflow", () => {
   it("runs nightly over dev, qa and prod", () => {
     expect(doc.on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
     expect(doc.jobs.audit.strategy.matrix.include.map((m: Yaml) => m.stack)).toEqual(["dev", "qa", "prod"]);
+    // qa and prod are audited from inside their networks.
+    expect(doc.jobs.audit["runs-on"]).toBe("${{ matrix.runner }}");
+    expect(doc.jobs.audit.strategy.matrix.include.map((m: Yaml) => m.runner)).toEqual(["ubuntu-latest", "${{ vars.MLOPS_QA_RUNNER || 'mlops-qa' }}", "${{ vars.MLOPS_PROD_RUNNER || 'mlops-prod' }}"]);
     expect(doc.jobs.audit.environment).toBeUndefined();
   });
 

@@ -16,6 +16,10 @@ import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning"
 
 export const DEV: WorkspaceCoordinates = { subscriptionId: "11111111-1111-1111-1111-111111111111", resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" };
 export const QA: WorkspaceCoordinates = { subscriptionId: "22222222-2222-2222-2222-222222222222", resourceGroupName: "rg-mlops-qa", workspaceName: "mlw-mlops-qa" };
+/** A production environment: promotes what qa approved, copying from dev (never reaching qa). */
+export const PROD: WorkspaceCoordinates = { subscriptionId: "44444444-4444-4444-4444-444444444444", resourceGroupName: "rg-mlops-prod", workspaceName: "mlw-mlops-prod" };
+export const PROD_ACCOUNT = "stmlopsprod";
+export const PROD_CONTAINER = "azureml-blobstore-prod";
 export const DEV_ACCOUNT = "stmlopsdev";
 export const QA_ACCOUNT = "stmlopsqa";
 export const DEV_CONTAINER = "azureml-blobstore-dev";
@@ -30,6 +34,7 @@ export interface Harness {
   ml(subscriptionId: string): AzureMachineLearningWorkspaces;
   devContainer: ContainerClient;
   qaContainer: ContainerClient;
+  prodContainer: ContainerClient;
   /** Inputs for promoting `modelName` `version` from dev to qa. */
   inputs(modelName: string, version: string, extra?: Partial<PromotedModelInputs>): PromotedModelInputs;
   /** Uploads files into dev storage and registers the version in the dev workspace. */
@@ -57,12 +62,13 @@ export const md5 = (data: string | Buffer) => createHash("md5").update(data).dig
 
 export async function startHarness(): Promise<Harness> {
   const [azurite, aml, proxy] = await Promise.all([
-    startAzurite({ accounts: [DEV_ACCOUNT, QA_ACCOUNT] }),
+    startAzurite({ accounts: [DEV_ACCOUNT, QA_ACCOUNT, PROD_ACCOUNT] }),
     startAmlServer(),
     startForwardProxy(),
   ]);
   aml.seedWorkspace({ ...DEV, storageAccountName: DEV_ACCOUNT, blobContainerName: DEV_CONTAINER });
   aml.seedWorkspace({ ...QA, storageAccountName: QA_ACCOUNT, blobContainerName: QA_CONTAINER });
+  aml.seedWorkspace({ ...PROD, storageAccountName: PROD_ACCOUNT, blobContainerName: PROD_CONTAINER });
 
   const blobRetry = { maxTries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 100 };
   const blobClient = (account: string) => azurite.serviceClient(account, { proxyOptions: proxy.proxyOptions, retryOptions: blobRetry });
@@ -79,7 +85,9 @@ export async function startHarness(): Promise<Harness> {
   const devContainer = azurite.serviceClient(DEV_ACCOUNT).getContainerClient(DEV_CONTAINER);
   const qaContainer = azurite.serviceClient(QA_ACCOUNT).getContainerClient(QA_CONTAINER);
   await devContainer.create();
+  const prodContainer = azurite.serviceClient(PROD_ACCOUNT).getContainerClient(PROD_CONTAINER);
   await qaContainer.create();
+  await prodContainer.create();
 
   const isCopy = (h: Record<string, unknown>) => typeof h["x-ms-copy-source"] === "string";
   return {
@@ -91,6 +99,7 @@ export async function startHarness(): Promise<Harness> {
     ml,
     devContainer,
     qaContainer,
+    prodContainer,
     inputs: (modelName, version, extra = {}) => ({
       modelName,
       version,

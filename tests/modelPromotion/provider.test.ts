@@ -247,6 +247,55 @@ describe("read and delete", () => {
     expect((await h.provider.read!(id, repaired.outs)).props.filesIntact).toBe(true);
   });
 
+  it("read finds a target file rewritten with the same length, even with the promoted Content-MD5 forged on it; the next update repairs it", async () => {
+    const original = { "w.bin": "w".repeat(256), "x.bin": "x".repeat(256) };
+    await h.seedModel("samelen", "1", original);
+    const { id, outs } = await h.provider.create(h.inputs("samelen", "1"));
+    expect(Object.keys(outs.targetEtags ?? {}).sort()).toEqual(["w.bin", "x.bin"]);
+
+    // Same length, different bytes, uploaded with no MD5: the service computes the new one.
+    const w = h.qaContainer.getBlockBlobClient("promoted/samelen/1/w.bin");
+    await w.uploadData(Buffer.from("W".repeat(256)));
+    const first = await h.provider.read!(id, outs);
+    expect(first.props.filesIntact).toBe(false);
+    expect(first.props.fileProblems).toEqual([expect.stringMatching(/^w\.bin: Content-MD5 /)]);
+
+    // Same length, different bytes, then the source's MD5 set as the blob's property: Set Blob
+    // Properties stores x-ms-blob-content-md5 as sent, without reading the body.
+    const x = h.qaContainer.getBlockBlobClient("promoted/samelen/1/x.bin");
+    await x.uploadData(Buffer.from("X".repeat(256)));
+    await x.setHTTPHeaders({ blobContentMD5: md5(original["x.bin"]) });
+    expect(Buffer.from((await x.getProperties()).contentMD5!).equals(md5(original["x.bin"]))).toBe(true);
+    const second = await h.provider.read!(id, outs);
+    expect(second.props.fileProblems).toEqual([
+      expect.stringMatching(/^w\.bin: Content-MD5 /),
+      expect.stringMatching(/^x\.bin: rewritten after promotion \(ETag /),
+    ]);
+    expect((await h.provider.diff(id, second.props, second.inputs)).changes).toBe(true);
+
+    h.resetCounters();
+    const repaired = await h.provider.update!(id, second.props, second.inputs);
+    expect(h.copies().sort()).toEqual(["w.bin", "x.bin"].map((f) => `/stmlopsqa/${QA_CONTAINER}/promoted/samelen/1/${f}`));
+    expect((await w.downloadToBuffer()).toString()).toBe(original["w.bin"]);
+    expect((await x.downloadToBuffer()).toString()).toBe(original["x.bin"]);
+    const after = await h.provider.read!(id, repaired.outs);
+    expect(after.props).toMatchObject({ filesIntact: true, fileProblems: [] });
+  });
+
+  it("each copy request carries the source's MD5 (x-ms-source-content-md5), which the service checks against the source", async () => {
+    const files = { "m.bin": "m".repeat(300), "n.bin": "n".repeat(20) };
+    await h.seedModel("md5hdr", "1", files);
+    h.resetCounters();
+    await h.provider.create(h.inputs("md5hdr", "1"));
+    const copyPuts = h.proxy.requests.filter((r) => r.method === "PUT" && typeof r.headers["x-ms-copy-source"] === "string" && !r.fault);
+    expect(copyPuts).toHaveLength(2);
+    for (const r of copyPuts) {
+      const rel = new URL(r.url).pathname.split("/").pop() as keyof typeof files;
+      expect(r.headers["x-ms-source-content-md5"]).toBe(md5(files[rel]).toString("base64"));
+      expect(String(r.headers["x-ms-copy-source"])).toContain(`/${DEV_ACCOUNT}/`);
+    }
+  });
+
   it("read reports a deleted target version as gone, and an archived one for restoring", async () => {
     await h.seedModel("gone", "1", { "a.bin": "a" });
     const { id, outs } = await h.provider.create(h.inputs("gone", "1"));

@@ -115,9 +115,10 @@ describe("qa", () => {
   });
 });
 
+// Both copy from the origin (dev); prod learns qa's approval from the origin version, not from qa.
 describe.each([
   ["qa", "dev"],
-  ["prod", "qa"],
+  ["prod", "dev"],
 ])("%s promotion", (stack, upstream) => {
   it(`reads ${upstream} through a stack reference and draws the promotion edge`, () => {
     const plan = plans[stack];

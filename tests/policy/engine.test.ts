@@ -34,7 +34,7 @@ describe("context", () => {
   test("promotion sources follow dev → qa → prod", () => {
     expect(buildContext([], "dev", "environment").promotionSource).toBeNull();
     expect(buildContext([], "qa", "environment").promotionSource).toBe("dev");
-    expect(buildContext([], "prod", "environment").promotionSource).toBe("qa");
+    expect(buildContext([], "prod", "environment").promotionSource).toBe("dev"); // prod copies from the origin, never from qa
   });
 
   test("environment tokens are whole name segments", () => {

@@ -5,7 +5,8 @@
 import type { Environment, ResourceView } from "../../policy/rules/types";
 
 export const SUBSCRIPTION = "00000000-0000-0000-0000-000000000000";
-const UPSTREAM: Record<Environment, Environment | null> = { dev: null, qa: "dev", prod: "qa" };
+// Models are always copied from the origin (dev): prod reads dev, never qa.
+const UPSTREAM: Record<Environment, Environment | null> = { dev: null, qa: "dev", prod: "dev" };
 
 export function armId(rg: string, provider: string, name: string): string {
   return `/subscriptions/${SUBSCRIPTION}/resourceGroups/${rg}/providers/${provider}/${name}`;

@@ -244,8 +244,28 @@ const CASES: Record<string, FailingCase[]> = {
   ],
   "environment-isolation": [
     { what: "qa compute attached to the dev cluster", env: "qa", stack: (s) => edited(s, "qa-kubernetes", (i) => (i.properties.resourceId = armId("rg-mlops-dev-serving", "Microsoft.ContainerService/managedClusters", "aks-mlops-dev"))), resource: "qa-kubernetes", message: /properties.resourceId references the dev environment/ },
-    { what: "prod promoting from dev (not its source)", env: "prod", stack: (s) => edited(s, "prod-model-churn", (i) => (i.source = { subscriptionId: SUBSCRIPTION, resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" })), resource: "prod-model-churn", message: /source.resourceGroupName references the dev environment/ },
+    { what: "prod copying from qa (only the origin, dev, is its source)", env: "prod", stack: (s) => edited(s, "prod-model-churn", (i) => (i.source = { subscriptionId: SUBSCRIPTION, resourceGroupName: "rg-mlops-qa", workspaceName: "mlw-mlops-qa" })), resource: "prod-model-churn", message: /source.resourceGroupName references the qa environment/ },
     { what: "write role on the promotion source", env: "qa", stack: (s) => edited(s, "qa-read-upstream-blobs", (i) => (i.roleDefinitionId = ROLE("ba92f5b4-2d11-453d-a403-e96b0029c9fe"))), resource: "qa-read-upstream-blobs", message: /only through a promoted model or a read-only role/ },
+    {
+      what: "a custom role on the origin that does more than record approvals as tags",
+      env: "qa",
+      stack: added(
+        {
+          type: "azure-native:authorization:RoleDefinition",
+          name: "qa-origin-approval-recorder-role",
+          inputs: {
+            roleDefinitionId: "84279a98-1118-5a30-a999-55421b39a9a2",
+            scope: armId("rg-mlops-dev", "Microsoft.MachineLearningServices/workspaces", "mlw-mlops-dev"),
+            assignableScopes: [armId("rg-mlops-dev", "Microsoft.MachineLearningServices/workspaces", "mlw-mlops-dev")],
+            permissions: [{ actions: ["Microsoft.MachineLearningServices/workspaces/models/versions/write", "Microsoft.MachineLearningServices/workspaces/jobs/write"] }],
+          },
+          protect: false,
+        },
+        "qa",
+      ),
+      resource: "qa-origin-approval-recorder-role",
+      message: /scope references the dev environment/,
+    },
     { what: "a resource group this stack does not declare", env: "prod", stack: (s) => edited(s, "prod-online", (i) => (i.resourceGroupName = "rg-shared")), resource: "prod-online", message: /'rg-shared', which this stack does not declare/ },
     { what: "dev reaching into prod by workspace name", env: "dev", stack: (s) => edited(s, "dev-batch", (i) => (i.workspaceName = "mlw-mlops-prod")), resource: "dev-batch", message: /workspaceName references the prod environment/ },
   ],
@@ -285,4 +305,21 @@ describe.each(allRules.map((r) => [r.name, r] as const))("%s", (name, rule) => {
       expect(f.message).toContain(`Fix: ${rule.remediation}`);
     }
   });
+});
+
+test("environment-isolation lets qa hold exactly the approval recorder on the origin (the role the qa stack declares), nothing wider", () => {
+  const { APPROVAL_RECORDER_ACTIONS: declared } = require("../../infra/stack/promotion") as typeof import("../../infra/stack/promotion");
+  const { APPROVAL_RECORDER_ACTIONS: allowedByPolicy } = require("../../policy/rules/isolation") as typeof import("../../policy/rules/isolation");
+  expect([...allowedByPolicy].sort()).toEqual([...declared].sort());
+  const devWorkspace = armId("rg-mlops-dev", "Microsoft.MachineLearningServices/workspaces", "mlw-mlops-dev");
+  const guid = "84279a98-1118-5a30-a999-55421b39a9a2";
+  const withRecorder = (actions: string[]) =>
+    added({ type: "azure-native:authorization:RoleAssignment", name: "qa-origin-approval-recorder", inputs: { scope: devWorkspace, roleDefinitionId: ROLE(guid), principalId: "p" }, protect: false }, "qa")(
+      added({ type: "azure-native:authorization:RoleDefinition", name: "qa-origin-approval-recorder-role", inputs: { roleDefinitionId: guid, scope: devWorkspace, assignableScopes: [devWorkspace], permissions: [{ actions }] }, protect: false }, "qa")(
+        hardenedStack({ environment: "qa" }),
+      ),
+    );
+  expect(runRule("environment-isolation", withRecorder(declared), "qa").findings).toEqual([]);
+  const wider = runRule("environment-isolation", withRecorder([...declared, "Microsoft.MachineLearningServices/workspaces/jobs/write"]), "qa").findings.map((f) => f.urn);
+  expect(wider).toEqual(expect.arrayContaining([expect.stringContaining("qa-origin-approval-recorder-role"), expect.stringContaining("qa-origin-approval-recorder")]));
 });

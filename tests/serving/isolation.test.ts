@@ -8,6 +8,7 @@ import type { EnvironmentSpec } from "../../infra/config";
 import type { PlanDocument, PlanResource } from "../../tools/plan/types";
 import { builtInRoles } from "../../components/authorization/roles";
 import { planJson } from "../support/plans";
+import { APPROVAL_RECORDER_ACTIONS } from "../../infra/stack/promotion";
 import { specOf, T } from "./harness";
 
 type Env = "dev" | "qa" | "prod";
@@ -52,10 +53,42 @@ function strings(value: unknown, out: string[] = []): string[] {
   return out;
 }
 
-function isAllowedPromotionRead(r: PlanResource): boolean {
+const ROLE_DEFINITION = "azure-native:authorization:RoleDefinition";
+
+/** The approving stage's custom role on the origin: reads model versions and writes their tags, nothing else. */
+function isApprovalRecorderRole(r: PlanResource): boolean {
+  if (r.type !== ROLE_DEFINITION) return false;
+  const actions = ((r.inputs.permissions as { actions?: string[]; dataActions?: string[] }[]) ?? []).flatMap((p) => [...(p.actions ?? []), ...(p.dataActions ?? [])]);
+  return actions.length > 0 && actions.every((a) => APPROVAL_RECORDER_ACTIONS.includes(a));
+}
+
+function isAllowedPromotionRead(r: PlanResource, plan: PlanDocument): boolean {
   if (r.type === PROMOTED_MODEL || r.type === STACK_REFERENCE) return true;
-  if (r.type === T.role) return READ_ONLY_ROLES.has(String(r.inputs.roleDefinitionId).split("/").pop()!);
+  if (isApprovalRecorderRole(r)) return true;
+  if (r.type === T.role) {
+    const role = String(r.inputs.roleDefinitionId).split("/").pop()!;
+    if (READ_ONLY_ROLES.has(role)) return true;
+    // A custom role declared in the same plan and found to be the approval recorder.
+    return plan.resources.some((d) => isApprovalRecorderRole(d) && d.inputs.roleDefinitionId === role);
+  }
   return false;
+}
+
+/** Every resource of `plan` that names another environment, described (the list the docs state). */
+function crossEnvironmentReads(plan: PlanDocument, env: Env): string[] {
+  const found = new Set<string>();
+  for (const other of ENVS.filter((e) => e !== env)) {
+    const { text, stackRef } = markersOf(other);
+    for (const r of plan.resources) {
+      if (!strings(r.inputs).some((v) => text.some((m) => v.includes(m)) || stackRef.test(v))) continue;
+      if (r.type === STACK_REFERENCE) found.add(`${r.type} ${r.name}: ${String(r.inputs.name)}`);
+      else if (r.type === PROMOTED_MODEL) found.add(`${r.type} ${r.name}: reads the origin's model versions and copies their files server-side`);
+      else if (isApprovalRecorderRole(r)) found.add(`${r.type} ${r.name}: ${APPROVAL_RECORDER_ACTIONS.length} actions on ${other}'s model versions`);
+      else if (r.type === T.role) found.add(`${r.type} ${r.name}: ${String(r.inputs.roleDefinitionId).split("/").pop()} on ${other}`);
+      else found.add(`${r.type} ${r.name}: names ${other}`);
+    }
+  }
+  return [...found];
 }
 
 /** Every reference from `plan` (of environment `env`) to another environment that is not allowed. */
@@ -67,7 +100,7 @@ function isolationLeaks(plan: PlanDocument, env: Env, promotionSource: Env | nul
       for (const value of strings(r.inputs)) {
         const hit = text.find((m) => value.includes(m)) ?? (stackRef.test(value) ? value : undefined);
         if (!hit) continue;
-        if (other === promotionSource && isAllowedPromotionRead(r)) continue;
+        if (other === promotionSource && isAllowedPromotionRead(r, plan)) continue;
         leaks.push(`${r.type} ${r.name}: '${value}' names ${other} (${hit})`);
       }
     }
@@ -79,10 +112,40 @@ describe("isolation across the plans of every stack", () => {
   test.each([
     ["dev", null],
     ["qa", "dev"],
-    ["prod", "qa"],
-  ] as const)("%s references no other environment (declared read-only promotion source: %s)", (env, source) => {
-    expect(specs[env].promotion?.upstreamEnvironment ?? null).toBe(source);
+    ["prod", "dev"],
+  ] as const)("%s references no other environment (declared read-only promotion source, the origin: %s)", (env, source) => {
+    expect(specs[env].promotion?.originEnvironment ?? null).toBe(source);
     expect(isolationLeaks(plans[env], env, source)).toEqual([]);
+  });
+
+  test("no qa <-> prod reference at all, not even a read: prod learns qa's approval from the origin", () => {
+    expect(specs.prod.promotion?.upstreamEnvironment).toBe("qa"); // qa approves …
+    expect(isolationLeaks(plans.prod, "prod", null).filter((l) => / names qa /.test(l))).toEqual([]); // … without prod naming qa
+    expect(isolationLeaks(plans.qa, "qa", null).filter((l) => / names prod /.test(l))).toEqual([]);
+  });
+
+  /** What both qa and prod hold on the origin: its outputs, its model versions and model storage, read-only. */
+  const originReads = (env: Env) => [
+    `${STACK_REFERENCE} mlops-${env}-origin: organization/mlops/dev`,
+    `${PROMOTED_MODEL} mlops-${env}-model-training_badpixels: reads the origin's model versions and copies their files server-side`,
+    `${T.role} mlops-${env}-ci-promotion-source-blob-reader: ${builtInRoles.StorageBlobDataReader} on dev`,
+    `${T.role} mlops-${env}-ci-promotion-source-workspace-reader: ${builtInRoles.Reader} on dev`,
+  ];
+
+  test("prod: the only cross-environment reads are the origin's stack outputs, model versions and model storage, read-only", () => {
+    expect(crossEnvironmentReads(plans.prod, "prod").sort()).toEqual(originReads("prod").sort());
+  });
+
+  test("qa: the same reads, plus the one write it needs: recording its approvals as tags on the origin's model versions", () => {
+    const recorder = plans.qa.resources.find((r) => r.name === "mlops-qa-origin-approval-recorder-role")!;
+    expect(crossEnvironmentReads(plans.qa, "qa").sort()).toEqual(
+      [
+        ...originReads("qa"),
+        `${ROLE_DEFINITION} mlops-qa-origin-approval-recorder-role: ${APPROVAL_RECORDER_ACTIONS.length} actions on dev's model versions`,
+        `${T.role} mlops-qa-origin-approval-recorder: ${recorder.inputs.roleDefinitionId} on dev`,
+      ].sort(),
+    );
+    expect(recorder.inputs.assignableScopes).toEqual(["organization/mlops/dev:workspaceId"]);
   });
 
   test("the walk finds a leak when one is there: a qa resource naming dev's resource group, or writing to dev", () => {

@@ -7,7 +7,8 @@ export function generatedSections(): Record<string, string> {
   // Loaded lazily so the config reference works even while the policy module is being changed.
   const { renderRulesTable } = require("../../policy/evaluate") as { renderRulesTable: () => string };
   const ciCd = fs.readFileSync(path.resolve(__dirname, "../../docs/ci-cd.md"), "utf8").trim();
-  return { "ci-cd": ciCd, "config-reference": renderConfigReference(), "policy-rules": renderRulesTable() };
+  const promotion = fs.readFileSync(path.resolve(__dirname, "../../docs/promotion.md"), "utf8").trim();
+  return { "ci-cd": ciCd, promotion, "config-reference": renderConfigReference(), "policy-rules": renderRulesTable() };
 }
 
 export function applySections(readme: string, sections: Record<string, string>): { text: string; missing: string[] } {

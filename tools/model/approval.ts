@@ -13,7 +13,7 @@ import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ARM_RETRY } from "../../components/modelPromotion/clients";
 import { retryAfterCap } from "../../components/shared/retryAfterCap";
 import { findLatestApproved } from "../../components/modelPromotion/resolve";
-import { DEFAULTS } from "../../components/modelPromotion/types";
+import { DEFAULTS, LINEAGE, ORIGIN_APPROVAL } from "../../components/modelPromotion/types";
 import type { ApprovalTag, WorkspaceCoordinates } from "../../components/modelPromotion/types";
 
 export const USAGE = `usage: npm run model -- <approve|revoke|list> <model> [<version>] --stack <stack>
@@ -23,8 +23,10 @@ export const USAGE = `usage: npm run model -- <approve|revoke|list> <model> [<ve
   approve <model> <version>   set the approval tag on that version in the stack's workspace; refused
                               when the training pipeline's evaluation is missing or failed, or its
                               metric is worse than the approved version's, unless --force --reason
-                              (both recorded as tags on the version)
-  revoke  <model> <version>   remove it (rollback: the previous approved version is promoted next)
+                              (both recorded as tags on the version); on a promoted copy (qa) also
+                              record the approval, with the copy's content hash, on the origin
+                              version (dev), where production stacks read it
+  revoke  <model> <version>   remove both (rollback: the previous approved version is promoted next)
   list    <model>             every version with its tags, newest first
 
 Workspace coordinates come from --outputs, or from \`pulumi stack output --json --stack <stack>\`.`;
@@ -116,7 +118,7 @@ function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
 }
 
 /** Reads the workspace coordinates from `pulumi stack output --json` text; every problem at once. */
-export function workspaceFromOutputs(text: string, file: string): WorkspaceCoordinates {
+export function workspaceFromOutputs(text: string, file: string): WorkspaceCoordinates & { environment?: string } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -135,7 +137,58 @@ export function workspaceFromOutputs(text: string, file: string): WorkspaceCoord
     }
   }
   if (problems.length) throw new InputError(problems);
-  return { subscriptionId: outputs.subscriptionId as string, resourceGroupName: outputs.resourceGroupName as string, workspaceName: outputs.workspaceName as string };
+  return {
+    subscriptionId: outputs.subscriptionId as string,
+    resourceGroupName: outputs.resourceGroupName as string,
+    workspaceName: outputs.workspaceName as string,
+    ...(typeof outputs.environment === "string" ? { environment: outputs.environment } : {}),
+  };
+}
+
+/** The origin workspace named by a promoted copy's lineage (an ARM workspace id), if any. */
+export function originOf(version: ModelVersion): WorkspaceCoordinates | undefined {
+  const id = version.properties.tags?.[LINEAGE.sourceWorkspace] ?? version.properties.properties?.[LINEAGE.sourceWorkspace];
+  const m = id ? /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)$/i.exec(id) : null;
+  return m ? { subscriptionId: m[1], resourceGroupName: m[2], workspaceName: m[3] } : undefined;
+}
+
+/**
+ * Records (or removes) a downstream stage's approval on the origin version: what production stacks
+ * read instead of calling that stage's private workspace. Idempotent; returns whether it wrote.
+ */
+async function recordOnOrigin(
+  ml: AzureMachineLearningWorkspaces,
+  origin: WorkspaceCoordinates,
+  copy: ModelVersion,
+  stage: string,
+  p: Parsed,
+  approve: boolean,
+): Promise<boolean> {
+  const version = copy.properties.tags?.[LINEAGE.sourceVersion] ?? p.version!;
+  const hash = copy.properties.tags?.[LINEAGE.contentHash] ?? copy.properties.properties?.[LINEAGE.contentHash];
+  if (approve && !hash) {
+    throw new CliExit(EXIT.failure, `${p.model}:${p.version} in stack '${p.stack}' has no ${LINEAGE.contentHash} lineage: only a promoted copy can be approved for production`);
+  }
+  let current: ModelVersion;
+  try {
+    current = await ml.modelVersions.get(origin.resourceGroupName, origin.workspaceName, p.model, version);
+  } catch (err) {
+    if ((err as { statusCode?: number }).statusCode === 404) {
+      throw new CliExit(EXIT.failure, `the origin ${describe(origin)} has no version '${version}' of model '${p.model}' (named by the copy's lineage)`);
+    }
+    throw err;
+  }
+  const tags = { ...(current.properties.tags ?? {}) } as Record<string, string>;
+  const keys = [ORIGIN_APPROVAL.key(stage), ORIGIN_APPROVAL.contentHash(stage), ORIGIN_APPROVAL.at(stage)];
+  if (approve) {
+    if (tags[keys[0]] === p.tag.value && tags[keys[1]] === hash) return false;
+    Object.assign(tags, { [keys[0]]: p.tag.value, [keys[1]]: hash!, [keys[2]]: new Date().toISOString() });
+  } else {
+    if (keys.every((k) => !(k in tags))) return false;
+    for (const k of keys) delete tags[k];
+  }
+  await ml.modelVersions.createOrUpdate(origin.resourceGroupName, origin.workspaceName, p.model, version, { properties: { ...current.properties, tags } });
+  return true;
 }
 
 function runPulumiStackOutput(stack: string): Promise<string> {
@@ -223,7 +276,7 @@ export async function main(argv: string[], deps: ModelCliDeps = {}): Promise<num
   const out = deps.stdout ?? ((t: string) => void process.stdout.write(t));
   const { parsed: p, problems } = parse(argv);
   // An --outputs file is checked along with the arguments, so every problem shows at once.
-  let ws: WorkspaceCoordinates | undefined;
+  let ws: (WorkspaceCoordinates & { environment?: string }) | undefined;
   if (p.outputsFile) {
     try {
       ws = workspaceFromOutputs(readOutputsFile(p.outputsFile), p.outputsFile);
@@ -271,14 +324,21 @@ export async function main(argv: string[], deps: ModelCliDeps = {}): Promise<num
   }
 
   const approve = p.command === "approve";
-  const { changed } = await setApproval(ml, ws, p, approve);
+  // A promoted copy (qa) is approved in its own workspace and on the origin version it came from.
+  const copy = await getVersion(ml, ws, p);
+  const origin = originOf(copy);
+  const stage = ws.environment ?? p.stack.split("/").pop()!;
+  const recorded = origin ? await recordOnOrigin(mlClient(origin, p, deps), origin, copy, stage, p, approve) : false;
+  const { changed: tagged } = await setApproval(ml, ws, p, approve);
+  const changed = tagged || recorded;
   const newest = await findLatestApproved(ml, ws, p.model, p.tag);
   const verb = approve ? (changed ? "approved" : "already approved") : changed ? "revoked approval of" : "was not approved:";
   const next = newest?.name ? `newest approved version is now ${newest.name}` : "no version is approved now: the downstream stack will fail to resolve one until you approve or pin a version";
   if (p.json) {
-    out(JSON.stringify({ stack: p.stack, model: p.model, version: p.version, approvalTag: p.tag, changed, approved: approve, newestApproved: newest?.name ?? null }) + "\n");
+    out(JSON.stringify({ stack: p.stack, model: p.model, version: p.version, approvalTag: p.tag, changed, approved: approve, newestApproved: newest?.name ?? null, ...(origin ? { recordedOnOrigin: { workspace: origin, stage } } : {}) }) + "\n");
   } else {
-    out(`${verb} ${p.model}:${p.version} (${tagText}) in ${describe(ws)} of stack '${p.stack}'; ${next}\n`);
+    const where = origin ? ` (recorded as ${ORIGIN_APPROVAL.key(stage)} on the origin ${describe(origin)})` : "";
+    out(`${verb} ${p.model}:${p.version} (${tagText}) in ${describe(ws)} of stack '${p.stack}'${where}; ${next}\n`);
   }
   return EXIT.ok;
 }
