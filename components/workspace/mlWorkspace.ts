@@ -8,6 +8,7 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import { BuiltInRole, grantRole } from "../authorization/roles";
+import { attachDiagnosticSettings, DiagnosticSettingOptions } from "../monitoring";
 
 export interface MlWorkspaceArgs {
   /** Azure region for every resource of the environment core. */
@@ -48,6 +49,11 @@ export interface MlWorkspaceArgs {
   imageBuildCompute?: string;
   /** Log retention in days for the Log Analytics workspace. */
   logRetentionDays?: number;
+  /**
+   * Resource logs of the workspace, storage (blob and file services), key vault and registry. A
+   * destination without `workspaceResourceId` goes to this component's own Log Analytics workspace.
+   */
+  diagnosticSettings?: (Omit<DiagnosticSettingOptions, "workspaceResourceId"> & { workspaceResourceId?: pulumi.Input<string> })[];
 }
 
 /**
@@ -243,6 +249,14 @@ export class MlWorkspace extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: assignments },
     );
+
+    const destinations = args.diagnosticSettings?.map((d) => ({ ...d, workspaceResourceId: d.workspaceResourceId ?? logs.id }));
+    attachDiagnosticSettings(`${name}-workspace`, "mlWorkspace", workspace.id, destinations, child);
+    attachDiagnosticSettings(`${name}-vault`, "keyVault", vault.id, destinations, child);
+    attachDiagnosticSettings(`${name}-registry`, "containerRegistry", registry.id, destinations, child);
+    // Storage resource logs are emitted per service, not by the account.
+    attachDiagnosticSettings(`${name}-storage-blob`, "storageService", pulumi.interpolate`${account.id}/blobServices/default`, destinations, child);
+    attachDiagnosticSettings(`${name}-storage-file`, "storageService", pulumi.interpolate`${account.id}/fileServices/default`, destinations, child);
 
     this.resourceGroupName = group.name;
     this.resourceGroupId = group.id;

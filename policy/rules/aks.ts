@@ -2,6 +2,7 @@ import { EVERYWHERE, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule, ResourceView } from "./types";
 import { asArray, at, isBool, isUnknown, sameText, show } from "./values";
+import { coversPublicInternet, Interval, parseIpv4Cidr } from "./cidr";
 
 // ManagedCluster properties are flattened in azure-native v3; addonProfiles keys are matched ignoring
 // case (ARM accepts `azurepolicy` and `azurePolicy` alike), which `at` does.
@@ -99,11 +100,11 @@ export const aksPrivateCluster: ResourceRule = {
 export const aksAuthorizedIpRanges: ResourceRule = {
   scope: "resource",
   name: "aks-api-server-authorized-ips",
-  description: "A public AKS API server only accepts listed ranges (`apiServerAccessProfile.authorizedIPRanges`); private clusters are exempt.",
+  description: "A public AKS API server only accepts listed ranges (`apiServerAccessProfile.authorizedIPRanges`) that do not together cover the public internet; private clusters are exempt.",
   anchors: ["0e246bcf", "CKV_AZURE_6", "Azure.AKS.AuthorizedIPs"],
   levels: PRIVATE_NETWORK,
   remediation:
-    "make the cluster private, or list apiServerAccessProfile.authorizedIPRanges (including the Azure ML control-plane ranges of both paired regions); never 0.0.0.0/0",
+    "make the cluster private, or list apiServerAccessProfile.authorizedIPRanges (including the Azure ML control-plane ranges of both paired regions) that together leave most of the internet out (never 0.0.0.0/0, nor ranges that add up to it)",
   types: CLUSTER,
   check(r) {
     if (isPrivateCluster(r)) return [];
@@ -111,9 +112,39 @@ export const aksAuthorizedIpRanges: ResourceRule = {
     if (isUnknown(ranges)) return [];
     const list = asArray(ranges);
     if (list.length === 0) return ["the API server is public and apiServerAccessProfile.authorizedIPRanges is empty"];
-    return list.some((x) => x === "0.0.0.0/0") ? ["apiServerAccessProfile.authorizedIPRanges contains 0.0.0.0/0"] : [];
+    return authorizedRangeProblems(list);
   },
 };
+
+/**
+ * Judges the ranges together, not one by one: several broad ranges (two /1s, or every /8 except the
+ * private ones) admit the internet as surely as 0.0.0.0/0 does.
+ */
+export function authorizedRangeProblems(list: unknown[]): string[] {
+  const problems: string[] = [];
+  const intervals: Interval[] = [];
+  for (const entry of list) {
+    if (isUnknown(entry)) return [];
+    if (typeof entry !== "string") {
+      problems.push(`apiServerAccessProfile.authorizedIPRanges has ${show(entry)}, not a CIDR range`);
+      continue;
+    }
+    if (entry.includes(":")) {
+      // IPv6: only the all-addresses prefix is judged here.
+      if (/\/0$/.test(entry.trim())) problems.push(`apiServerAccessProfile.authorizedIPRanges contains ${entry}: every IPv6 address`);
+      continue;
+    }
+    const interval = parseIpv4Cidr(entry);
+    if (!interval) problems.push(`apiServerAccessProfile.authorizedIPRanges has '${entry}', not an IPv4 CIDR range`);
+    else intervals.push(interval);
+  }
+  if (intervals.length > 0 && coversPublicInternet(intervals)) {
+    problems.push(
+      `apiServerAccessProfile.authorizedIPRanges [${list.join(", ")}] together admit every public IPv4 address: the API server is open to the internet`,
+    );
+  }
+  return problems;
+}
 
 export const aksLocalAccountsDisabled: ResourceRule = {
   scope: "resource",
