@@ -1,4 +1,4 @@
-import { EVERYWHERE, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY } from "./levels";
+import { EVERYWHERE, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY, PROD_ONLY_DENY, PROD_PAID } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule, ResourceView } from "./types";
 import { asArray, at, isBool, isUnknown, sameText, show } from "./values";
@@ -82,7 +82,7 @@ export const aksPrivateCluster: ResourceRule = {
   anchors: ["040732e8", "CKV_AZURE_115"],
   // qa may keep a public API server behind authorized IP ranges (the other accepted model, enforced by
   // aks-api-server-authorized-ips); prod must be private.
-  levels: PROD_DENY,
+  levels: PROD_ONLY_DENY,
   remediation:
     "set apiServerAccessProfile: { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false } (the Azure ML extension does not support a private cluster with a public FQDN)",
   types: CLUSTER,
@@ -343,7 +343,7 @@ export const aksUptimeSla: ResourceRule = {
   name: "aks-uptime-sla",
   description: "AKS control plane has the financially backed SLA (`sku.tier`='Standard').",
   anchors: ["CKV_AZURE_170", "Azure.AKS.UptimeSLA"],
-  levels: PROD_ADVICE,
+  levels: PROD_PAID,
   remediation: "set sku: { name: 'Base', tier: 'Standard' }",
   types: CLUSTER,
   check(r) {
@@ -357,7 +357,7 @@ export const aksDefender: ResourceRule = {
   name: "aks-defender",
   description: "AKS sends security events to Microsoft Defender (`securityProfile.defender.securityMonitoring.enabled`).",
   anchors: ["a1840de2", "Azure.AKS.DefenderProfile"],
-  levels: PROD_ADVICE,
+  levels: PROD_PAID,
   remediation: "set securityProfile.defender: { logAnalyticsWorkspaceResourceId, securityMonitoring: { enabled: true } }",
   types: CLUSTER,
   check(r) {
@@ -371,12 +371,36 @@ export const aksRunCommandDisabled: ResourceRule = {
   name: "aks-run-command-disabled",
   description: "AKS refuses `az aks command invoke` (`apiServerAccessProfile.disableRunCommand`).",
   anchors: ["89f2d532"],
-  levels: PROD_ADVICE,
+  // Free, and a condition of the local-accounts waiver: mandatory wherever AKS is private-network.
+  levels: PRIVATE_NETWORK,
   remediation: "set apiServerAccessProfile.disableRunCommand: true (operators then need network access to the private API server)",
   types: CLUSTER,
   check(r) {
     const v = at(r.inputs, "apiServerAccessProfile.disableRunCommand");
     return isUnknown(v) || isBool(v, true) ? [] : [`apiServerAccessProfile.disableRunCommand is ${show(v)}`];
+  },
+};
+
+/**
+ * Policy 28257686 ("Azure Kubernetes Clusters should disable SSH") counts pools whose
+ * `securityProfile.sshAccess` is missing or 'LocalUser' (Azure/azure-policy,
+ * Kubernetes/AKS_DisableSSH_Audit.json): absent counts, since AKS's default is LocalUser.
+ */
+export const aksSshDisabled: ResourceRule = {
+  scope: "resource",
+  name: "aks-ssh-disabled",
+  description: "AKS node pools run no SSH service (`securityProfile.sshAccess`='Disabled' on every pool).",
+  anchors: ["28257686"],
+  levels: EVERYWHERE,
+  remediation: "set securityProfile: { sshAccess: 'Disabled' } on every node pool (debug nodes with kubectl debug instead)",
+  types: CLUSTER_AND_POOLS,
+  check(r) {
+    return poolsOf(r)
+      .filter((p) => {
+        const v = at(p.inputs, "securityProfile.sshAccess");
+        return !isUnknown(v) && !sameText(v, "Disabled");
+      })
+      .map((p) => `${p.label}: securityProfile.sshAccess is ${show(at(p.inputs, "securityProfile.sshAccess"))}`);
   },
 };
 
@@ -399,4 +423,5 @@ export const aksRules = [
   aksUptimeSla,
   aksDefender,
   aksRunCommandDisabled,
+  aksSshDisabled,
 ];

@@ -76,7 +76,8 @@ export const keyVaultNetworkRestricted: ResourceRule = {
     if (!isUnknown(action) && !sameText(action, "Deny")) {
       problems.push(`properties.networkAcls.defaultAction is ${show(action)}: reachable from any network that reaches the endpoint`);
     }
-    return problems;
+    // One finding per resource: the parts are one fix.
+    return problems.length > 0 ? [problems.join("; ")] : [];
   },
 };
 

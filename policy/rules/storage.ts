@@ -1,4 +1,4 @@
-import { ADVICE, EVERYWHERE, PRIVATE_NETWORK, PROD_DENY } from "./levels";
+import { EVERYWHERE, OUTSIDE_DEV, PRIVATE_NETWORK, PROD_DENY } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule } from "./types";
 import { at, isBool, isUnknown, sameText, show } from "./values";
@@ -77,7 +77,8 @@ export const storageNetworkRestricted: ResourceRule = {
     if (!isUnknown(bypass) && !(typeof bypass === "string" && /azureservices/i.test(bypass))) {
       problems.push(`networkRuleSet.bypass is ${show(bypass)}: trusted Azure services (Azure ML) are locked out`);
     }
-    return problems;
+    // One finding per resource: the parts are one fix.
+    return problems.length > 0 ? [problems.join("; ")] : [];
   },
 };
 
@@ -86,7 +87,7 @@ export const storageSharedKeyDisabled: ResourceRule = {
   name: "storage-shared-key-disabled",
   description: "Storage account refuses shared-key authorization (`allowSharedKeyAccess`=false).",
   anchors: ["8c6a50c6", "CKV2_AZURE_40"],
-  levels: ADVICE,
+  levels: OUTSIDE_DEV,
   remediation:
     "set allowSharedKeyAccess: false together with the workspace's systemDatastoresAuthMode 'identity' and datastores with credentialsType 'None' (still a preview for the workspace's default storage)",
   types: STORAGE,

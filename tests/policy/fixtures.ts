@@ -63,6 +63,15 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
       privateLinkServiceConnections: [{ name: `${role}`, privateLinkServiceId: target, groupIds: [group] }],
       tags,
     });
+  const logsId = armId(n.rg, "Microsoft.OperationalInsights/workspaces", `log-mlops-${env}`);
+  const diag = (key: string, resourceUri: string, categories: string[]) =>
+    res("azure-native:monitor:DiagnosticSetting", `${env}-${key}-diag`, {
+      name: `diag-${key}`,
+      resourceUri,
+      workspaceId: logsId,
+      logs: categories.map((category) => ({ category, enabled: true })),
+      metrics: [{ category: "AllMetrics", enabled: true }],
+    });
   const amlCompute = (key: string, vmSize: string, max: number) =>
     res("azure-native:machinelearningservices:Compute", `${env}-${key}`, {
       computeName: `mlops-${env}-${key}`,
@@ -193,6 +202,7 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
           enableEncryptionAtHost: true,
           osDiskType: "Ephemeral",
           vnetSubnetID: aksSubnet,
+          securityProfile: { sshAccess: "Disabled" },
         },
         {
           name: "gpu",
@@ -205,6 +215,7 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
           enableEncryptionAtHost: true,
           nodeTaints: ["sku=gpu:NoSchedule"],
           vnetSubnetID: aksSubnet,
+          securityProfile: { sshAccess: "Disabled" },
         },
       ],
       tags,
@@ -279,6 +290,12 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
       condition:
         "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {8e3af657-a8ff-443c-a75c-2fe8c4bcb635, 18d7d88d-d35e-4fb5-a5c3-7773c20a72d9, f58310d9-a9f6-439a-9e8d-f62e7b41a168}))",
     }),
+    res("azure-native:operationalinsights:Workspace", `${env}-logs`, { workspaceName: `log-mlops-${env}`, resourceGroupName: n.rg, retentionInDays: env === "prod" ? 90 : 30, sku: { name: "PerGB2018" }, tags }),
+    diag("workspace", workspaceId, ["AmlComputeJobEvent", "AmlRunStatusChangedEvent"]),
+    diag("vault", vaultId, ["AuditEvent"]),
+    diag("registry", registryId, ["ContainerRegistryLoginEvents"]),
+    diag("storage-blob", `${storageId}/blobServices/default`, ["StorageRead", "StorageWrite", "StorageDelete"]),
+    diag("aks", clusterId, ["kube-audit-admin", "guard"]),
   ];
   if (upstream) {
     const up = namesFor(upstream);
