@@ -1,6 +1,6 @@
 import { EVERYWHERE, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY, PROD_ONLY_DENY, PROD_PAID } from "./levels";
 import { TYPES } from "./typeTokens";
-import type { ResourceRule, ResourceView } from "./types";
+import type { ResourceRule, ResourceView, StackFinding, StackRule } from "./types";
 import { asArray, at, isBool, isUnknown, sameText, show } from "./values";
 import { coversPublicInternet, Interval, parseIpv4Cidr } from "./cidr";
 
@@ -404,7 +404,7 @@ export const aksSshDisabled: ResourceRule = {
   },
 };
 
-export const aksRules = [
+export const aksRules: (ResourceRule | StackRule)[] = [
   aksManagedIdentity,
   aksEntraRbac,
   aksPrivateCluster,
@@ -425,3 +425,78 @@ export const aksRules = [
   aksRunCommandDisabled,
   aksSshDisabled,
 ];
+
+/** Built-in roles that include `listClusterAdminCredential` (MS Learn, "Azure built-in roles"). */
+const ADMIN_CREDENTIAL_ROLES: Record<string, string> = {
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+  "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8": "Azure Kubernetes Service Cluster Admin Role",
+};
+const ADMIN_PATH = [
+  "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action",
+  "Microsoft.ContainerService/managedClusters/runCommand/action",
+];
+
+function globMatches(pattern: string, action: string): boolean {
+  const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i");
+  return re.test(action);
+}
+
+/** The admin-path actions a custom role definition grants (actions minus notActions). */
+export function adminPathActionsOf(definition: ResourceView): string[] {
+  const perms = asArray(at(definition.inputs, "permissions"));
+  return ADMIN_PATH.filter((action) =>
+    perms.some((p) => {
+      const allowed = asArray(at(p, "actions")).some((a) => typeof a === "string" && globMatches(a, action));
+      const denied = asArray(at(p, "notActions")).some((a) => typeof a === "string" && globMatches(a, action));
+      return allowed && !denied;
+    }),
+  );
+}
+
+/**
+ * With local accounts on (the Azure ML waiver), whoever may call listClusterAdminCredential gets a
+ * static cluster-admin kubeconfig that bypasses Entra ID, and runCommand bypasses the private API
+ * server. Service principals (CI, workloads) must not hold roles with those actions on the cluster,
+ * its resource group or the subscription.
+ */
+export const aksAdminPathRestricted: StackRule = {
+  scope: "stack",
+  name: "aks-admin-path-restricted",
+  description:
+    "No service principal holds a role with `listClusterAdminCredential` or `runCommand` (Owner, Contributor, AKS Cluster Admin, or a custom role allowing them) over an AKS cluster.",
+  anchors: ["custom"],
+  levels: PRIVATE_NETWORK,
+  remediation:
+    "grant CI a custom role without the AKS admin path on the serving resource group (CiIdentity deployScopes excludeActions: AKS_ADMIN_PATH_ACTIONS) instead of Contributor",
+  check(resources) {
+    const clusters = resources.filter((r) => r.type === TYPES.managedCluster);
+    if (clusters.length === 0) return [];
+    const groups = clusters.map((c) => at(c.inputs, "resourceGroupName")).filter((g): g is string => typeof g === "string" && !isUnknown(g));
+    const names = clusters.map((c) => at(c.inputs, "resourceName")).filter((n): n is string => typeof n === "string" && !isUnknown(n));
+    const covers = (scope: string) =>
+      /^\/subscriptions\/[^/]+\/?$/i.test(scope) ||
+      groups.some((g) => new RegExp(`/resourceGroups/${g}/?$`, "i").test(scope)) ||
+      names.some((n) => new RegExp(`/managedClusters/${n}/?$`, "i").test(scope));
+    const customs = resources.filter((r) => r.type === TYPES.roleDefinition);
+    const findings: StackFinding[] = [];
+    for (const a of resources.filter((r) => r.type === TYPES.roleAssignment)) {
+      const scope = at(a.inputs, "scope");
+      const roleId = at(a.inputs, "roleDefinitionId");
+      if (!sameText(at(a.inputs, "principalType"), "ServicePrincipal")) continue;
+      if (typeof scope !== "string" || isUnknown(scope) || !covers(scope) || typeof roleId !== "string" || isUnknown(roleId)) continue;
+      const guid = roleId.split("/").pop()!.toLowerCase();
+      const builtIn = ADMIN_CREDENTIAL_ROLES[guid];
+      if (builtIn) {
+        findings.push({ urn: a.urn, message: `assigns ${builtIn} over the AKS cluster, which includes listClusterAdminCredential and runCommand` });
+        continue;
+      }
+      const custom = customs.find((d) => sameText(at(d.inputs, "roleDefinitionId"), guid) || d.urn === roleId);
+      const granted = custom ? adminPathActionsOf(custom) : [];
+      if (granted.length > 0) findings.push({ urn: a.urn, message: `assigns custom role ${show(at(custom!.inputs, "roleName"))} over the AKS cluster, which allows ${granted.join(", ")}` });
+    }
+    return findings;
+  },
+};
+
+aksRules.push(aksAdminPathRestricted);

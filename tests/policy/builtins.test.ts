@@ -53,6 +53,7 @@ const CASES: [string, string, () => PlanDocument][] = [
   ["aks-defender", "prod without Defender", () => editedPlan(prod, AKS, (i) => delete i.securityProfile.defender)],
   ["storage-shared-key-disabled", "qa storage with shared keys", () => editedPlan(qa, "azure-native:storage:StorageAccount", (i) => (i.allowSharedKeyAccess = true))],
   ["aks-encryption-at-host", "qa system pool without host encryption (now mandatory in qa)", () => editedPlan(qa, AKS, (i) => (i.agentPoolProfiles[0].enableEncryptionAtHost = false))],
+  ["aks-admin-path-restricted", "prod CI deployer back on Contributor over the serving group", () => editedPlan(prod, "azure-native:authorization:RoleAssignment", (i) => (i.roleDefinitionId = i.roleDefinitionId.replace(/[^/]+$/, "b24988ac-6180-42a0-ab88-20f7382dd24c")), /-ci-serving-rg-deployer$/)],
 ];
 
 describe.each(CASES)("%s", (policy, what, broken) => {

@@ -224,6 +224,20 @@ const CASES: Record<string, FailingCase[]> = {
     { what: "prod keeping 30 days", env: "prod", stack: (s) => edited(s, "prod-logs", (i) => (i.retentionInDays = 30)), resource: "prod-logs", message: /prod keeps logs at least 90 days/ },
     { what: "retention left at Azure's default in prod", env: "prod", stack: (s) => edited(s, "prod-logs", (i) => delete i.retentionInDays), resource: "prod-logs", message: /retentionInDays is not set/ },
   ],
+  "aks-admin-path-restricted": [
+    { what: "CI Contributor on the serving resource group", env: "qa", stack: (s) => edited(s, "qa-ci-contributor", (i) => (i.scope = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-qa-serving`)), resource: "qa-ci-contributor", message: /assigns Contributor over the AKS cluster/ },
+    {
+      what: "a custom deployer role that forgot to exclude runCommand",
+      env: "prod",
+      stack: (s) => [
+        ...s,
+        { urn: urnOf("prod", "azure-native:authorization:RoleDefinition", "prod-deployer-role"), type: "azure-native:authorization:RoleDefinition", name: "prod-deployer-role", inputs: { roleDefinitionId: "489164ea-78a9-5d3a-a50a-832fb9e8bb60", roleName: "deployer", permissions: [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Write", "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action"] }], assignableScopes: [`/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-prod-serving`] } },
+        { urn: urnOf("prod", "azure-native:authorization:RoleAssignment", "prod-ci-deployer"), type: "azure-native:authorization:RoleAssignment", name: "prod-ci-deployer", inputs: { principalId: "33333333-3333-3333-3333-333333333333", principalType: "ServicePrincipal", roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/489164ea-78a9-5d3a-a50a-832fb9e8bb60`, scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-prod-serving` } },
+      ],
+      resource: "prod-ci-deployer",
+      message: /allows Microsoft.ContainerService\/managedClusters\/runCommand\/action/,
+    },
+  ],
   "online-endpoint-public-network-disabled": [
     { what: "managed endpoint open to the internet", env: "prod", stack: (s) => edited(s, "prod-online", (i) => delete i.properties.compute), resource: "prod-online", message: /publicNetworkAccess is not set/ },
   ],
