@@ -1,1 +1,2 @@
 export * from "./diagnosticSettings";
+export * from "./monitorPrivateLinkScope";

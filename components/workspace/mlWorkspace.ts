@@ -148,6 +148,17 @@ export class MlWorkspace extends pulumi.ComponentResource {
         location,
         sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
         retentionInDays: args.logRetentionDays ?? 30,
+        // Private mode: ingestion and queries only through the environment's Azure Monitor private
+        // link scope (policy 6c53d030). Ingestion needs Entra ID (policy e15effd4): every sender is
+        // Entra-authenticated here (diagnostic settings, Container insights with useAADAuth, and
+        // workspace-based Application Insights, which forwards its own ingestion).
+        ...(isPrivate
+          ? {
+              publicNetworkAccessForIngestion: operationalinsights.PublicNetworkAccessType.Disabled,
+              publicNetworkAccessForQuery: operationalinsights.PublicNetworkAccessType.Disabled,
+              features: { disableLocalAuth: true },
+            }
+          : {}),
         tags,
       },
       child,
@@ -164,8 +175,16 @@ export class MlWorkspace extends pulumi.ComponentResource {
         workspaceResourceId: logs.id,
         ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
         // Endpoint deployments send telemetry with the connection string (no Entra auth option), so
-        // local (key) ingestion stays on.
+        // local (key) ingestion stays on (policy 199d5677 is an exemption, see policy/README.md).
         disableLocalAuth: false,
+        // Private mode: the endpoints reach ingestion through the Azure Monitor private link scope
+        // from the environment's VNet (policy 1bc02227).
+        ...(isPrivate
+          ? {
+              publicNetworkAccessForIngestion: applicationinsights.PublicNetworkAccessType.Disabled,
+              publicNetworkAccessForQuery: applicationinsights.PublicNetworkAccessType.Disabled,
+            }
+          : {}),
         tags,
       },
       child,

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget } from "../../components/network";
+import { MonitorPrivateLinkScope } from "../../components/monitoring";
 
 /** What the network needs from the environment core (`MlWorkspace`). */
 export interface NetworkCore {
@@ -9,6 +10,8 @@ export interface NetworkCore {
   storageAccountId: pulumi.Input<string>;
   keyVaultId: pulumi.Input<string>;
   registryId: pulumi.Input<string>;
+  logAnalyticsId: pulumi.Input<string>;
+  appInsightsId: pulumi.Input<string>;
 }
 
 export interface NetworkOutputs {
@@ -28,7 +31,7 @@ function needsVirtualNetwork(spec: EnvironmentSpec): boolean {
 }
 
 /** Private endpoint names: the target's own name plus the group when one resource has several. */
-function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore): PrivateLinkTarget[] {
+function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore, monitorScopeId?: pulumi.Input<string>): PrivateLinkTarget[] {
   const n = spec.names;
   return [
     { endpointName: `pe-${n.workspace}`, resourceId: core.workspaceId, groupId: "amlworkspace" },
@@ -39,7 +42,13 @@ function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore): PrivateLi
     ...(spec.registry.sku === "Premium"
       ? [{ endpointName: `pe-${n.containerRegistry}`, resourceId: core.registryId, groupId: "registry" as const }]
       : []),
+    ...(monitorScopeId ? [{ endpointName: `pe-${monitorScopeName(spec)}`, resourceId: monitorScopeId, groupId: "azuremonitor" as const }] : []),
   ];
+}
+
+/** The environment's Azure Monitor private link scope. */
+export function monitorScopeName(spec: EnvironmentSpec): string {
+  return `ampls-${spec.names.workspace}`;
 }
 
 /**
@@ -74,6 +83,22 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
   outputs.privateEndpointsSubnetId = vnet.privateEndpointsSubnetId;
 
   if (spec.network.mode === "private") {
+    // The monitoring plane goes private too: Log Analytics and Application Insights accept
+    // ingestion and queries only through this scope's private endpoint (the core turns their
+    // public access off in private mode).
+    const monitorScope = new MonitorPrivateLinkScope(
+      `${base}-monitor-scope`,
+      {
+        resourceGroupName: core.resourceGroupName,
+        tags: spec.tags,
+        scopeName: monitorScopeName(spec),
+        scopedResources: [
+          { key: "logs", id: core.logAnalyticsId },
+          { key: "insights", id: core.appInsightsId },
+        ],
+      },
+      opts,
+    );
     const links = new PrivateLinks(
       `${base}-private-links`,
       {
@@ -82,7 +107,7 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
         tags: spec.tags,
         virtualNetworkId: vnet.virtualNetworkId,
         subnetId: vnet.privateEndpointsSubnetId!,
-        targets: privateLinkTargets(spec, core),
+        targets: privateLinkTargets(spec, core, monitorScope.scopeId),
       },
       opts,
     );

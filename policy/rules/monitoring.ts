@@ -104,4 +104,98 @@ export const logAnalyticsRetention: ResourceRule = {
   },
 };
 
-export const monitoringRules = [diagnosticSettingsPresent, logAnalyticsRetention];
+const MONITOR_TYPES = [TYPES.logAnalytics, TYPES.appInsights];
+
+/**
+ * Policies 6c53d030 (Log Analytics) and 1bc02227 (Application Insights) flag
+ * `publicNetworkAccessForIngestion` or `publicNetworkAccessForQuery` not 'disabled'; absent counts,
+ * Azure's default is Enabled (Azure/azure-policy, Monitoring/*_NetworkAccessEnabled_Deny.json).
+ */
+export const monitoringPublicNetworkDisabled: ResourceRule = {
+  scope: "resource",
+  name: "monitoring-public-network-disabled",
+  description:
+    "Log Analytics and Application Insights refuse ingestion and queries from public networks (`publicNetworkAccessForIngestion`, `publicNetworkAccessForQuery` 'Disabled').",
+  anchors: ["6c53d030", "1bc02227"],
+  levels: PRIVATE_NETWORK,
+  remediation:
+    "set publicNetworkAccessForIngestion and publicNetworkAccessForQuery to 'Disabled' and reach them through an Azure Monitor private link scope (MlWorkspace does so in private mode)",
+  types: MONITOR_TYPES,
+  check(r) {
+    return ["publicNetworkAccessForIngestion", "publicNetworkAccessForQuery"]
+      .filter((p) => {
+        const v = at(r.inputs, p);
+        return !isUnknown(v) && !sameText(v, "Disabled");
+      })
+      .map((p) => `${p} is ${show(at(r.inputs, p))}: reachable from the internet`);
+  },
+};
+
+/** Policy e15effd4 flags a workspace whose `features.disableLocalAuth` is not true. */
+export const logAnalyticsEntraIngestion: ResourceRule = {
+  scope: "resource",
+  name: "log-analytics-entra-ingestion",
+  description: "Log Analytics accepts only Entra ID-authenticated ingestion (`features.disableLocalAuth`=true).",
+  anchors: ["e15effd4"],
+  levels: PRIVATE_NETWORK,
+  remediation:
+    "set features: { disableLocalAuth: true } (senders here are Entra-authenticated: diagnostic settings, Container insights with useAADAuth, workspace-based Application Insights)",
+  types: [TYPES.logAnalytics],
+  check(r) {
+    const v = at(r.inputs, "features.disableLocalAuth");
+    return isUnknown(v) || isBool(v, true) ? [] : [`features.disableLocalAuth is ${show(v)}: the workspace key can write logs`];
+  },
+};
+
+function scopedBy(target: ResourceView, all: ResourceView[]): boolean {
+  const name = at(target.inputs, target.type === TYPES.logAnalytics ? "workspaceName" : "resourceName");
+  const segment = target.type === TYPES.logAnalytics ? "microsoft.operationalinsights/workspaces" : "microsoft.insights/components";
+  return all.some((s) => {
+    if (s.type !== TYPES.privateLinkScopedResource) return false;
+    const linked = at(s.inputs, "linkedResourceId");
+    if (typeof linked === "string" && !isUnknown(linked) && typeof name === "string" && !isUnknown(name)) {
+      return linked.toLowerCase().endsWith(`/${segment}/${name}`.toLowerCase());
+    }
+    return s.dependsOn?.includes(target.urn) ?? false;
+  });
+}
+
+/**
+ * Private network mode: an Azure Monitor private link scope in private-only mode (policy a499fed8)
+ * holds every Log Analytics workspace and Application Insights component, and a private endpoint
+ * ('azuremonitor') connects the environment's network to it.
+ */
+export const monitorPrivateLinkScope: StackRule = {
+  scope: "stack",
+  name: "monitor-private-link-scope",
+  description:
+    "In private network mode an Azure Monitor private link scope (private-only ingestion and query) holds the Log Analytics workspace and Application Insights, reached through an 'azuremonitor' private endpoint.",
+  anchors: ["a499fed8"],
+  levels: PRIVATE_NETWORK,
+  remediation:
+    "declare a monitor.PrivateLinkScope with accessModeSettings { ingestionAccessMode: 'PrivateOnly', queryAccessMode: 'PrivateOnly' }, scoped resources for the workspace and component, and a private endpoint with groupIds ['azuremonitor'] (infra/stack/network.ts does so in private mode)",
+  check(resources, ctx) {
+    const findings: StackFinding[] = [];
+    const scopes = resources.filter((r) => r.type === TYPES.privateLinkScope);
+    for (const s of scopes) {
+      for (const mode of ["ingestionAccessMode", "queryAccessMode"]) {
+        const v = at(s.inputs, `accessModeSettings.${mode}`);
+        if (!isUnknown(v) && !sameText(v, "PrivateOnly")) findings.push({ urn: s.urn, message: `accessModeSettings.${mode} is ${show(v)}: linked networks can reach any Azure Monitor resource` });
+      }
+    }
+    if (ctx.networkMode !== "private") return findings;
+    const targets = resources.filter((r) => MONITOR_TYPES.includes(r.type as (typeof MONITOR_TYPES)[number]));
+    for (const t of targets) {
+      if (!scopedBy(t, resources)) findings.push({ urn: t.urn, message: "is in no Azure Monitor private link scope: with public access off nothing can reach it" });
+    }
+    const endpoint = resources.some(
+      (r) => r.type === TYPES.privateEndpoint && asArray(at(r.inputs, "privateLinkServiceConnections")).some((c) => asArray(at(c, "groupIds")).some((g) => sameText(g, "azuremonitor"))),
+    );
+    if (targets.length > 0 && (scopes.length === 0 || !endpoint)) {
+      findings.push({ urn: null, message: scopes.length === 0 ? "no Azure Monitor private link scope is declared" : "no private endpoint ('azuremonitor') connects the network to the Azure Monitor private link scope" });
+    }
+    return findings;
+  },
+};
+
+export const monitoringRules = [diagnosticSettingsPresent, logAnalyticsRetention, monitoringPublicNetworkDisabled, logAnalyticsEntraIngestion, monitorPrivateLinkScope];

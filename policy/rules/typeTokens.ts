@@ -18,6 +18,8 @@ export const TYPES = {
   diagnosticSetting: "azure-native:monitor:DiagnosticSetting",
   logAnalytics: "azure-native:operationalinsights:Workspace",
   appInsights: "azure-native:applicationinsights:Component",
+  privateLinkScope: "azure-native:monitor:PrivateLinkScope",
+  privateLinkScopedResource: "azure-native:monitor:PrivateLinkScopedResource",
   roleAssignment: "azure-native:authorization:RoleAssignment",
   roleDefinition: "azure-native:authorization:RoleDefinition",
   userAssignedIdentity: "azure-native:managedidentity:UserAssignedIdentity",

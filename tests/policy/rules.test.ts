@@ -238,6 +238,17 @@ const CASES: Record<string, FailingCase[]> = {
       message: /allows Microsoft.ContainerService\/managedClusters\/runCommand\/action/,
     },
   ],
+  "monitoring-public-network-disabled": [
+    { what: "Application Insights ingestion left at Azure's default", env: "prod", stack: (s) => edited(s, "prod-insights", (i) => delete i.publicNetworkAccessForIngestion), resource: "prod-insights", message: /publicNetworkAccessForIngestion is not set/ },
+    { what: "Log Analytics queries from the internet", env: "qa", stack: (s) => edited(s, "qa-logs", (i) => (i.publicNetworkAccessForQuery = "Enabled")), resource: "qa-logs", message: /publicNetworkAccessForQuery is 'Enabled'/ },
+  ],
+  "log-analytics-entra-ingestion": [
+    { what: "workspace key accepted", env: "prod", stack: (s) => edited(s, "prod-logs", (i) => delete i.features), resource: "prod-logs", message: /disableLocalAuth is not set/ },
+  ],
+  "monitor-private-link-scope": [
+    { what: "open access mode", env: "prod", stack: (s) => edited(s, "prod-ampls", (i) => (i.accessModeSettings.queryAccessMode = "Open")), resource: "prod-ampls", message: /queryAccessMode is 'Open'/ },
+    { what: "Application Insights outside the scope", env: "qa", stack: (s) => s.filter((r) => r.name !== "qa-ampls-insights"), resource: "qa-insights", message: /no Azure Monitor private link scope/ },
+  ],
   "online-endpoint-public-network-disabled": [
     { what: "managed endpoint open to the internet", env: "prod", stack: (s) => edited(s, "prod-online", (i) => delete i.properties.compute), resource: "prod-online", message: /publicNetworkAccess is not set/ },
   ],
