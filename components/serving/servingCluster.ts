@@ -39,6 +39,8 @@ export interface ServingClusterArgs {
   hardened: boolean;
   /** Kubernetes authorization through Azure RBAC (default true); off only as a named opt-out. */
   azureRbac?: boolean;
+  /** 'userAssignedNATGateway' when the subnet has a NAT gateway (egress from a known address). */
+  outboundType?: "loadBalancer" | "userAssignedNATGateway";
   /** Resource logs (kube-audit-admin, guard, API server, autoscaler by default). */
   diagnosticSettings?: DiagnosticSettingOptions[];
 }
@@ -140,7 +142,7 @@ export class ServingCluster extends pulumi.ComponentResource {
           networkPlugin: containerservice.NetworkPlugin.Azure,
           networkPolicy: containerservice.NetworkPolicy.Azure,
           loadBalancerSku: containerservice.LoadBalancerSku.Standard,
-          outboundType: containerservice.OutboundType.LoadBalancer,
+          outboundType: args.outboundType ?? containerservice.OutboundType.LoadBalancer,
           serviceCidr: SERVICE_CIDR,
           dnsServiceIP: DNS_SERVICE_IP,
         },

@@ -19,6 +19,8 @@ export interface NetworkOutputs {
   /** Present when the environment has a VNet (private mode, or serving enabled). */
   virtualNetworkId?: pulumi.Output<string>;
   aksSubnetId?: pulumi.Output<string>;
+  /** Set when AKS egress goes through a NAT gateway on its subnet. */
+  aksNatGatewayId?: pulumi.Output<string>;
   privateEndpointsSubnetId?: pulumi.Output<string>;
   /** Private DNS zone name → id (private mode). */
   privateDnsZoneIds: Record<string, pulumi.Output<string>>;
@@ -75,11 +77,17 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
         ...(spec.network.mode === "private" ? { privateEndpoints: subnets.privateEndpoints } : {}),
         ...(spec.serving ? { aks: subnets.aks } : {}),
       },
+      // Private environments send AKS egress through a NAT gateway (known address, no default
+      // outbound access); public ones keep the cluster's load balancer.
+      ...(spec.serving && spec.network.mode === "private"
+        ? { aksNatGateway: { name: `ng-${spec.names.virtualNetwork}-aks`, publicIpName: `pip-${spec.names.virtualNetwork}-aks-egress` } }
+        : {}),
     },
     opts,
   );
   outputs.virtualNetworkId = vnet.virtualNetworkId;
   outputs.aksSubnetId = vnet.aksSubnetId;
+  outputs.aksNatGatewayId = vnet.aksNatGatewayId;
   outputs.privateEndpointsSubnetId = vnet.privateEndpointsSubnetId;
 
   if (spec.network.mode === "private") {

@@ -54,6 +54,11 @@ const CASES: [string, string, () => PlanDocument][] = [
   ["storage-shared-key-disabled", "qa storage with shared keys", () => editedPlan(qa, "azure-native:storage:StorageAccount", (i) => (i.allowSharedKeyAccess = true))],
   ["aks-encryption-at-host", "qa system pool without host encryption (now mandatory in qa)", () => editedPlan(qa, AKS, (i) => (i.agentPoolProfiles[0].enableEncryptionAtHost = false))],
   ["aks-admin-path-restricted", "prod CI deployer back on Contributor over the serving group", () => editedPlan(prod, "azure-native:authorization:RoleAssignment", (i) => (i.roleDefinitionId = i.roleDefinitionId.replace(/[^/]+$/, "b24988ac-6180-42a0-ab88-20f7382dd24c")), /-ci-serving-rg-deployer$/)],
+  ["aks-egress-controlled", "qa cluster back on its public load balancer", () => editedPlan(qa, AKS, (i) => (i.networkProfile.outboundType = "loadBalancer"))],
+  ["subnet-no-default-outbound", "prod AKS subnet with default outbound access", () => editedPlan(prod, "azure-native:network:Subnet", (i) => (i.defaultOutboundAccess = true), /-aks-subnet$/)],
+  ["monitoring-public-network-disabled", "prod Application Insights open to public ingestion", () => editedPlan(prod, "azure-native:applicationinsights:Component", (i) => (i.publicNetworkAccessForIngestion = "Enabled"))],
+  ["log-analytics-entra-ingestion", "qa Log Analytics accepting the workspace key", () => editedPlan(qa, "azure-native:operationalinsights:Workspace", (i) => delete i.features)],
+  ["monitor-private-link-scope", "prod scope in open query mode", () => editedPlan(prod, "azure-native:monitor:PrivateLinkScope", (i) => (i.accessModeSettings.queryAccessMode = "Open"))],
 ];
 
 describe.each(CASES)("%s", (policy, what, broken) => {

@@ -175,7 +175,7 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
       disableLocalAccounts: false,
       aadProfile: { managed: true, enableAzureRBAC: true },
       apiServerAccessProfile: { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false, disableRunCommand: true },
-      networkProfile: { networkPlugin: "azure", networkPolicy: "azure" },
+      networkProfile: { networkPlugin: "azure", networkPolicy: "azure", outboundType: "userAssignedNATGateway" },
       addonProfiles: {
         azurepolicy: { enabled: true },
         azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true" } },
@@ -319,6 +319,7 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
     }),
     res("azure-native:monitor:PrivateLinkScopedResource", `${env}-ampls-logs`, { name: "logs", scopeName: `ampls-mlops-${env}`, resourceGroupName: n.rg, linkedResourceId: logsId, kind: "Resource" }),
     res("azure-native:monitor:PrivateLinkScopedResource", `${env}-ampls-insights`, { name: "insights", scopeName: `ampls-mlops-${env}`, resourceGroupName: n.rg, linkedResourceId: armId(n.rg, "Microsoft.Insights/components", `appi-mlops-${env}`), kind: "Resource" }),
+    res("azure-native:network:Subnet", `${env}-aks-subnet`, { subnetName: "snet-aks", virtualNetworkName: `vnet-mlops-${env}-serving`, resourceGroupName: n.servingRg, addressPrefix: "10.1.16.0/20", defaultOutboundAccess: false, natGateway: { id: armId(n.servingRg, "Microsoft.Network/natGateways", `ng-mlops-${env}`) } }),
     pe("ampls", armId(n.rg, "Microsoft.Insights/privateLinkScopes", `ampls-mlops-${env}`), "azuremonitor"),
     diag("workspace", workspaceId, ["AmlComputeJobEvent", "AmlRunStatusChangedEvent"]),
     diag("vault", vaultId, ["AuditEvent"]),

@@ -249,6 +249,13 @@ const CASES: Record<string, FailingCase[]> = {
     { what: "open access mode", env: "prod", stack: (s) => edited(s, "prod-ampls", (i) => (i.accessModeSettings.queryAccessMode = "Open")), resource: "prod-ampls", message: /queryAccessMode is 'Open'/ },
     { what: "Application Insights outside the scope", env: "qa", stack: (s) => s.filter((r) => r.name !== "qa-ampls-insights"), resource: "qa-insights", message: /no Azure Monitor private link scope/ },
   ],
+  "aks-egress-controlled": [
+    { what: "egress through the public load balancer", env: "prod", stack: (s) => edited(s, "prod-aks", (i) => (i.networkProfile.outboundType = "loadBalancer")), resource: "prod-aks", message: /outboundType is 'loadBalancer'/ },
+    { what: "outbound type left at AKS's default", env: "qa", stack: (s) => edited(s, "qa-aks", (i) => delete i.networkProfile.outboundType), resource: "qa-aks", message: /outboundType is 'loadBalancer'/ },
+  ],
+  "subnet-no-default-outbound": [
+    { what: "AKS subnet keeping default outbound access", env: "prod", stack: (s) => edited(s, "prod-aks-subnet", (i) => delete i.defaultOutboundAccess), resource: "prod-aks-subnet", message: /defaultOutboundAccess is not set/ },
+  ],
   "online-endpoint-public-network-disabled": [
     { what: "managed endpoint open to the internet", env: "prod", stack: (s) => edited(s, "prod-online", (i) => delete i.properties.compute), resource: "prod-online", message: /publicNetworkAccess is not set/ },
   ],
