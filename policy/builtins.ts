@@ -93,7 +93,7 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
     displayName: "Azure Kubernetes Service clusters should have Defender profile enabled",
     file: "Kubernetes/ASC_Azure_Defender_AKS_SecurityProfile_Audit.json",
     rules: ["aks-defender"],
-    exemption: { qa: "Defender for Containers is billed per vCore-hour; qa is a disposable copy of prod and does not buy it (prod does)" },
+    exemption: { qa: "Defender for Containers is billed per cluster vCore; qa is a disposable copy of prod and does not buy it (prod does)" },
   },
   { id: "89f2d532-c53c-4f8f-9afa-4927b1114a0d", displayName: "Azure Kubernetes Service Clusters should disable Command Invoke", file: "Kubernetes/AKS_DisableRunCommand_Audit.json", rules: ["aks-run-command-disabled"] },
   { id: "28257686-e9db-403e-b9e2-a5eecbe03da9", displayName: "Azure Kubernetes Clusters should disable SSH", file: "Kubernetes/AKS_DisableSSH_Audit.json", rules: ["aks-ssh-disabled"] },
