@@ -34,9 +34,10 @@ const SRC_CONTAINER = "azureml-blobstore-dev";
 const DST_CONTAINER = "azureml-blobstore-qa";
 
 /** Counts model bytes at the HTTP layer: blob upload bodies out, blob download bodies in. */
-class ByteCounter {
+export class ByteCounter {
   bytes = 0;
   factory(): RequestPolicyFactory {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the policies below outlive this call
     const counter = this;
     return {
       create(next: RequestPolicy): RequestPolicy {
@@ -66,7 +67,7 @@ class ByteCounter {
   }
 }
 
-function client(azurite: Azurite, account: string, counter: ByteCounter, proxy?: ForwardProxy): BlobServiceClient {
+export function client(azurite: Azurite, account: string, counter: ByteCounter, proxy?: ForwardProxy): BlobServiceClient {
   const { BlobServiceClient, newPipeline } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
   const options: StoragePipelineOptions = { retryOptions: { maxTries: 4, retryDelayInMs: 100 }, ...(proxy ? { proxyOptions: proxy.proxyOptions } : {}) };
   const pipeline = newPipeline(azurite.credential(account), options);

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as azuread from "@pulumi/azuread";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { createHash } from "node:crypto";
-import { BuiltInRole, builtInRoles, deterministicGuid, roleAssignmentName, roleDefinitionId } from "../authorization/roles";
+import { BuiltInRole, builtInRoles, deterministicGuid, roleDefinitionId } from "../authorization/roles";
 
 /** Audience Entra expects in workload identity federation tokens. */
 export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";

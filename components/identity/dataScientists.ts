@@ -14,6 +14,13 @@ export interface DataScientistsGroupArgs {
    * `Reader` elsewhere (qa, prod): look, never change.
    */
   workspaceRole: Extract<BuiltInRole, "AzureMLDataScientist" | "Reader">;
+  /**
+   * The workspace's storage account, where they publish from (dev): publishing from a laptop uploads
+   * step code to the workspace's blob container with their own Entra token (the publisher's
+   * `DefaultAzureCredential`), which needs a blob data role; AzureML Data Scientist has none.
+   * @default none (qa and prod: no data access)
+   */
+  dataStorageAccountId?: pulumi.Input<string>;
   owners?: pulumi.Input<string>[];
 }
 
@@ -41,6 +48,13 @@ export class DataScientistsGroup extends pulumi.ComponentResource {
       { scope: args.workspaceId, principalId: group.objectId, role: args.workspaceRole, subscriptionId: args.subscriptionId, principalType: "Group" },
       { parent: this },
     );
+    if (args.dataStorageAccountId) {
+      grantRole(
+        `${name}-storage-blob-contributor`,
+        { scope: args.dataStorageAccountId, principalId: group.objectId, role: "StorageBlobDataContributor", subscriptionId: args.subscriptionId, principalType: "Group" },
+        { parent: this },
+      );
+    }
     this.objectId = group.objectId;
     this.registerOutputs({ objectId: this.objectId });
   }

@@ -113,6 +113,7 @@ export class SourceSigner {
           `cannot sign a read SAS for storage account '${this.access.accountName}': Azure AD user delegation failed ` +
             `(${(err as Error).message}) and no usable account key is available (none may be listed, or shared keys are disabled on the account); ` +
             `grant the deploying identity 'Storage Blob Data Reader' on the source account (user delegation)`,
+          { cause: err },
         );
       }
     })();

@@ -1,17 +1,21 @@
 import { InputError, InputProblem } from "../errors";
 import { detectBranch } from "../branchDetection";
 import {
+  branchProblem,
   branchSlug,
   checkName,
   computeClusterName,
   datastoreName,
   deriveEnvironmentNames,
-  isEnvironmentStack,
+  environmentLabel,
+  environmentOfStack,
   NameKind,
+  productionStackNameProblem,
 } from "../naming";
 import { configSchema } from "./schema";
 import { validateAgainstSchema } from "./schemaErrors";
 import { crossFieldProblems } from "./rules";
+import { valueProblems } from "./valueRules";
 import { pipelineSelectionProblems } from "./pipelineRules";
 import type { EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
 
@@ -62,6 +66,8 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
   const fail = (key: string, path: string, message: string) => problems.push({ file: fileOf(key), path: `${project}:${path}`, message });
 
   if (!/^[a-zA-Z0-9_.-]+$/.test(stack)) problems.push({ file: "command line", path: "stack", message: `invalid stack name '${stack}' (letters, digits, '-', '_', '.')` });
+  const productionNameProblem = productionStackNameProblem(stack);
+  if (productionNameProblem) problems.push({ file: "command line", path: "stack", message: productionNameProblem });
 
   const raw: Record<string, unknown> = {};
   for (const [qualified, text] of Object.entries(input.config)) {
@@ -77,17 +83,34 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
   }
 
   const cfg = raw as RawConfig;
-  const isBranchStack = !isEnvironmentStack(stack);
-  const environment: EnvironmentName = isBranchStack ? "dev" : (stack as EnvironmentName);
+  const stackEnvironment = environmentOfStack(stack);
+  const isBranchStack = stackEnvironment === null;
+  // `Prod` is not `prod`: planning it as a branch stack would silently show the wrong thing.
+  const lower = stack.toLowerCase();
+  if (isBranchStack && environmentOfStack(lower) !== null) {
+    problems.push({ file: "command line", path: "stack", message: `'${stack}' is not an environment stack name; did you mean '${lower}'? (stack names are case-sensitive)` });
+  }
+  const environment: EnvironmentName = stackEnvironment ?? "dev";
   if (cfg.environment && cfg.environment !== environment) {
-    fail("environment", "environment", isBranchStack ? `branch stacks use dev's settings, found '${cfg.environment}'` : `stack '${stack}' must have environment '${stack}', found '${cfg.environment}'`);
+    fail("environment", "environment", isBranchStack ? `branch stacks use dev's settings, found '${cfg.environment}'` : `stack '${stack}' must have environment '${environment}', found '${cfg.environment}'`);
   }
   if (!cfg.location) fail("location", "location", "is required (Azure region, e.g. westeurope)");
+  // One location setting: `<project>:location`. The provider's default `azure-native:location` may be
+  // set too (resources without an explicit location use it), but only to the same region.
+  const providerLocation = input.config["azure-native:location"];
+  if (providerLocation !== undefined && cfg.location && providerLocation !== cfg.location) {
+    problems.push({
+      file: input.sources?.["azure-native:location"] ?? defaultFile,
+      path: "azure-native:location",
+      message: `is '${providerLocation}' but ${project}:location is '${cfg.location}' (from ${fileOf("location")}): set the region once in ${project}:location and drop azure-native:location, or make them equal`,
+    });
+  }
   if (!cfg.prefix) fail("prefix", "prefix", "is required (2–8 lowercase letters/digits)");
 
   // Only structurally valid config reaches the cross-field rules; they assume the schema's shapes.
   if (problems.length === 0) {
     for (const p of crossFieldProblems(cfg, environment, isBranchStack)) fail(p.path.split(/[.[]/)[0], p.path, p.message);
+    for (const p of valueProblems(cfg)) fail(p.path.split(/[.[]/)[0], p.path, p.message);
     problems.push(...pipelineSelectionProblems(cfg, (path, message) => fail("pipelines", path, message)));
   }
 
@@ -99,6 +122,7 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
       ...(input.cwd ? { cwd: input.cwd } : { git: () => null }),
     });
     if (!detected) fail("branch", "branch", `branch stack '${stack}' needs its git branch: pass --branch, set ${project}:branch, or run inside a git checkout`);
+    else if (branchProblem(detected.branch)) fail("branch", "branch", `${branchProblem(detected.branch)} (from ${detected.source})`);
     else branch = { name: detected.branch, slug: branchSlug(detected.branch) };
   }
   if (problems.length > 0) throw new InputError(problems);
@@ -116,6 +140,8 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
   const mode = cfg.network?.mode ?? (environment === "dev" ? "public" : "private");
   const nameCtx = { project, stack: branch ? "dev" : stack, environment, prefix, subscriptionId: cfg.subscriptionId };
   const names = deriveEnvironmentNames(nameCtx);
+  // `prod-<name>` where names must differ from prod's (Entra display names, the workspace's title).
+  const label = environmentLabel(nameCtx.stack, environment);
 
   const tags: Record<string, string> = {
     ...(cfg.tags ?? {}),
@@ -202,7 +228,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     names,
     network: { mode, ...(cfg.network?.addressSpace ? { addressSpace: cfg.network.addressSpace } : {}), subnets: { ...(cfg.network?.subnets ?? {}) } },
     workspace: {
-      friendlyName: cfg.workspace?.friendlyName ?? `${prefix} ${environment}`,
+      friendlyName: cfg.workspace?.friendlyName ?? `${prefix} ${label}`,
       description: cfg.workspace?.description ?? `Azure ML workspace for the ${environment} environment`,
       highBusinessImpact: cfg.workspace?.highBusinessImpact ?? false,
       ...(cfg.workspace?.imageBuildCluster ? { imageBuildCluster: cfg.workspace.imageBuildCluster } : {}),
@@ -225,7 +251,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     identity: {
       ...(id.github ? { github: { repository: id.github.repository, environments: id.github.environments ?? [], branches: id.github.branches ?? [], pullRequests: id.github.pullRequests ?? false } } : {}),
       ...(id.azureDevOps ? { azureDevOps: id.azureDevOps } : {}),
-      ...(ds?.enabled ? { dataScientists: { displayName: ds.displayName ?? `${prefix}-${environment}-data-scientists`, members: ds.members ?? [] } } : {}),
+      ...(ds?.enabled ? { dataScientists: { displayName: ds.displayName ?? `${prefix}-${label}-data-scientists`, members: ds.members ?? [] } } : {}),
     },
   };
 }

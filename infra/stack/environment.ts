@@ -9,6 +9,7 @@ import { declareServing } from "./serving";
 import { declareIdentities } from "./identity";
 import { declarePromotion } from "./promotion";
 import { declarePipelines, declareSchedules, PipelineTarget } from "./pipelines";
+import { logicalBase } from "../naming";
 
 /**
  * Composes one environment (dev, qa or prod) from its spec. Data flows one way: spec → components →
@@ -21,7 +22,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
   const stateful: pulumi.ComponentResourceOptions = { protect: spec.protect };
 
   const core = new MlWorkspace(
-    `${spec.prefix}-${spec.environment}`,
+    logicalBase(spec),
     {
       location: spec.location,
       tags: spec.tags,
@@ -53,7 +54,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
   const clusters = spec.clusters.map(
     (c) =>
       new ComputeCluster(
-        `${spec.prefix}-${spec.environment}-${c.key}`,
+        `${logicalBase(spec)}-${c.key}`,
         {
           resourceGroupName: core.resourceGroupName,
           workspaceName: core.workspaceName,
@@ -77,7 +78,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
 
   const datastores = spec.datastores.map(
     (d) =>
-      new MlDatastore(`${spec.prefix}-${spec.environment}-ds-${d.name}`, {
+      new MlDatastore(`${logicalBase(spec)}-ds-${d.name}`, {
         resourceGroupName: core.resourceGroupName,
         workspaceName: core.workspaceName,
         storageAccountName: core.storageAccountName,

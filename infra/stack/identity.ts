@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { AKS_ADMIN_PATH_ACTIONS, CiIdentity, DataScientistsGroup } from "../../components/identity";
+import { logicalBase } from "../naming";
 
 /** What identities need from the environment core (`MlWorkspace`). */
 export interface IdentityCore {
@@ -33,10 +34,10 @@ export interface IdentityOutputs {
  * The environment's identities: a CI deployer (federated credentials only, rights on this
  * environment's resource groups, read-only on its promotion source) when GitHub or Azure DevOps is
  * configured, and the data scientists group when enabled (AzureML Data Scientist on the dev
- * workspace, Reader on qa and prod).
+ * workspace and Storage Blob Data Contributor on its storage, Reader on qa and prod).
  */
 export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inputs: IdentityInputs, opts?: pulumi.ComponentResourceOptions): IdentityOutputs {
-  const base = `${spec.prefix}-${spec.environment}`;
+  const base = logicalBase(spec);
   const out: IdentityOutputs = {};
   const { github, azureDevOps, dataScientists } = spec.identity;
 
@@ -73,6 +74,8 @@ export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inp
         subscriptionId: inputs.subscriptionId,
         workspaceId: core.workspaceId,
         workspaceRole: spec.environment === "dev" ? "AzureMLDataScientist" : "Reader",
+        // Publishing and running from a local computer (dev only) uploads step code to the workspace storage.
+        ...(spec.environment === "dev" ? { dataStorageAccountId: core.storageAccountId } : {}),
         ...(inputs.owners ? { owners: inputs.owners } : {}),
       },
       opts,

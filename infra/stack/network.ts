@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget } from "../../components/network";
 import { MonitorPrivateLinkScope } from "../../components/monitoring";
+import { logicalBase } from "../naming";
 
 /** What the network needs from the environment core (`MlWorkspace`). */
 export interface NetworkCore {
@@ -63,7 +64,7 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
   const outputs: NetworkOutputs = { mode: spec.network.mode, privateDnsZoneIds: {}, privateEndpointIds: {} };
   if (!needsVirtualNetwork(spec)) return outputs;
 
-  const base = `${spec.prefix}-${spec.environment}`;
+  const base = logicalBase(spec);
   const subnets = spec.network.subnets;
   const vnet = new EnvironmentNetwork(
     `${base}-network`,

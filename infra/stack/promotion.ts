@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { PromotedModel, resolvePromotedVersion } from "../../components/modelPromotion";
+import { logicalBase } from "../naming";
 
 export interface PromotionCore {
   resourceGroupName: pulumi.Input<string>;
@@ -26,7 +27,7 @@ export function declarePromotion(
 ): PromotionOutputs | undefined {
   const promotion = spec.promotion;
   if (!promotion) return undefined;
-  const base = `${spec.prefix}-${spec.environment}`;
+  const base = logicalBase(spec);
   const upstream = new pulumi.StackReference(`${base}-upstream`, { name: promotion.upstreamStack });
   const text = (key: string) => upstream.getOutput(key).apply((v) => String(v));
   const source = {

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { AmlKubernetesCompute, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
 import type { NetworkOutputs } from "./network";
+import { logicalBase } from "../naming";
 
 /** What serving needs from the environment core (`MlWorkspace`): this environment's, nobody else's. */
 export interface ServingCore {
@@ -72,7 +73,7 @@ export function declareServing(
     // infra/config rejects serving without `network.subnets.aks`; reaching this is a wiring bug.
     throw new Error("internal: serving is enabled but the network declared no AKS subnet");
   }
-  const base = `${spec.prefix}-${spec.environment}`;
+  const base = logicalBase(spec);
   const isPrivate = spec.network.mode === "private";
 
   const cluster = new ServingCluster(

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { ArmError, ArmRest, assetVersionId, RequestSender, WorkspaceCoordinates, workspaceId } from "./arm";
 import type { CodePlan, PublishPlan } from "./plan";
-import { AssetRequest, CONTENT_HASH_TAG, planRequests } from "./restBodies";
+import { AssetRequest, planRequests } from "./restBodies";
 import { snapshotFolder } from "./snapshot";
 
 /**
@@ -305,7 +305,8 @@ export function defaultClients(): PublisherClients {
     arm(endpoint, subscriptionId) {
       const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
       const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-      return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, { endpoint });
+      const { retryAfterCap } = require("../../components/shared/retryAfterCap") as typeof import("../../components/shared/retryAfterCap");
+      return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, { endpoint, additionalPolicies: [retryAfterCap()] });
     },
     container(blobEndpoint, name) {
       const { BlobServiceClient } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse, parseDocument } from "yaml";
-import { pipelineDefinitions } from "../../pipelines/definitions";
-import { azureDir, missingCommands, Yaml, yamlFiles } from "./workflowFiles";
+import { azureDir, missingCommands, repoRoot, Yaml, yamlFiles } from "./workflowFiles";
+import { environmentStacks } from "../../tools/stacks/environmentStacks";
 
 const files = yamlFiles(azureDir);
 const source = (file: string) => readFileSync(join(azureDir, file), "utf8");
@@ -34,12 +34,25 @@ function expandStageTemplate(template: string, parameters: Record<string, Yaml>)
   for (const [name, p] of declared) values[name] = name in parameters ? parameters[name] : p.default;
   const text = source(template)
     .split("\nstages:\n")[1]
-    .replace(/\$\{\{ parameters\.(\w+) \}\}/g, (_, name) => (typeof values[name] === "string" ? values[name] : JSON.stringify(values[name])));
+    .replace(/\$\{\{ parameters\.(\w+) \}\}/g, (_, name) => (typeof values[name] === "string" ? values[name] : JSON.stringify(values[name])))
+    .replace(/\$\{\{ replace\(parameters\.(\w+), '([^']*)', '([^']*)'\) \}\}/g, (_, name, from, to) => String(values[name]).split(from).join(to));
   return parse(text)[0];
 }
 
-function stagesOf(file: string): Yaml[] {
-  return load(file).stages.map((s: Yaml) => (s.template ? expandStageTemplate(join(dirname(file), s.template), s.parameters ?? {}) : s));
+/**
+ * The stages of a pipeline with its templates expanded; `${{ each x in parameters.p }}` entries are
+ * expanded over `p`'s value from `pipelineParameters` or its default.
+ */
+function stagesOf(file: string, pipelineParameters: Record<string, Yaml> = {}): Yaml[] {
+  const doc = load(file);
+  const expand = (s: Yaml): Yaml => (s.template ? expandStageTemplate(join(dirname(file), s.template), s.parameters ?? {}) : s);
+  return doc.stages.flatMap((s: Yaml) => {
+    const each = Object.keys(s).map((k) => /^\$\{\{ each (\w+) in parameters\.(\w+) \}\}$/.exec(k)).find(Boolean);
+    if (!each) return [expand(s)];
+    const [key, item, param] = each;
+    const items: Yaml[] = pipelineParameters[param] ?? doc.parameters.find((p: Yaml) => p.name === param).default;
+    return items.flatMap((value) => parse(JSON.stringify(s[key]).split(`\${{ ${item} }}`).join(value)).map(expand));
+  });
 }
 
 function scriptsOf(node: Yaml): string {
@@ -119,9 +132,12 @@ describe("Azure DevOps pull-request pipeline", () => {
   it("lints, tests and renders the plan diff before any credentials are used", () => {
     const validate = stage("validate");
     const jobs = validate.jobs.map((j: Yaml) => j.job);
-    expect(jobs).toEqual(["typecheck", "unit_tests", "plan_diff"]);
+    expect(jobs).toEqual(["typecheck", "unit_tests", "plan_diff", "changed_pipelines"]);
     const scripts = scriptsOf(validate);
     expect(scripts).toContain("npm run typecheck");
+    expect(scripts).toContain("npm run lint");
+    // Every environment stack, prod-<name> included, is planned and diffed.
+    expect(scripts).toContain(`stacks="$(npm run --silent stacks -- --json | jq -r 'join(" ")')"`);
     expect(scripts).toContain("npm test");
     expect(scripts).toContain("git worktree add");
     expect(scripts).toMatch(/npx tsx tools\/pr-comment\/cli\.ts --base "\$base_dir" --head "\$head_dir"/);
@@ -138,12 +154,20 @@ describe("Azure DevOps pull-request pipeline", () => {
     expect(scripts).toContain('pulumi up --yes --stack "$stack"');
   });
 
-  it("runs each pipeline on the toy dataset in its own job", () => {
+  it("runs each changed pipeline on the toy dataset in its own job, from the changed_pipelines matrix", () => {
+    const changed = stage("validate").jobs.find((j: Yaml) => j.job === "changed_pipelines");
+    const step = changed.steps.find((st: Yaml) => st.name === "list");
+    expect(step.script).toContain('npm run --silent pipeline -- changed --base "$(Agent.TempDirectory)/base" --json');
+    for (const v of ["pipelines", "matrix", "count"]) expect(step.script).toContain(`##vso[task.setvariable variable=${v};isOutput=true]`);
+    expect(step.script).toContain("##vso[task.logissue type=warning]skipped ${s.pipeline}: ${s.reason}");
+    const branch = stage("branch_stack").jobs[0];
+    expect(branch.variables.changedPipelines).toBe("$[ stageDependencies.validate.changed_pipelines.outputs['list.pipelines'] ]");
+    expect(scriptsOf(stage("branch_stack"))).toContain('pulumi config set --stack "$stack" mlops:pipelines "{\\"publish\\": $(changedPipelines)}"');
     const s = stage("run_pipelines");
-    expect(s.dependsOn).toBe("branch_stack");
+    expect(s.dependsOn).toEqual(["validate", "branch_stack"]);
+    expect(s.condition).toBe("and(succeeded(), ne(dependencies.validate.outputs['changed_pipelines.list.count'], '0'))");
     const job = s.jobs[0];
-    const matrix = Object.values<Yaml>(job.strategy.matrix).map((leg) => leg.pipeline);
-    expect(matrix.sort()).toEqual(Object.keys(pipelineDefinitions).sort());
+    expect(job.strategy.matrix).toBe("$[ stageDependencies.validate.changed_pipelines.outputs['list.matrix'] ]");
     expect(scriptsOf(s)).toContain('npm run pipeline -- run "$(pipeline)" --stack "$stack" --dataset toy --wait');
   });
 });
@@ -186,6 +210,20 @@ describe("Azure DevOps deployments", () => {
       ["deploy_prod", ["deploy_qa"]],
     ]);
     stages.forEach((s: Yaml, i: number) => expectEnvironmentStage(s, ["dev", "qa", "prod"][i]));
+  });
+
+  it.each(["deploy-single-branch.yml", "deploy-multi-branch.yml"])("%s: one gated stage per prod-<name> stack, each in its own environment, listed like `npm run stacks`", (file) => {
+    const doc = load(file);
+    expect(doc.parameters.find((p: Yaml) => p.name === "productionStacks").default).toEqual(
+      environmentStacks(repoRoot).filter((s) => s.environment === "prod" && s.stack !== "prod").map((s) => s.stack),
+    );
+    const named = stagesOf(file, { productionStacks: ["prod-eu", "prod-nordics"] }).slice(3);
+    expect(named.map((s: Yaml) => s.stage)).toEqual(["deploy_prod_eu", "deploy_prod_nordics"]);
+    named.forEach((s: Yaml, i: number) => expectEnvironmentStage({ ...s, stage: `deploy_${["prod-eu", "prod-nordics"][i]}` }, ["prod-eu", "prod-nordics"][i]));
+    for (const s of named) {
+      if (file === "deploy-single-branch.yml") expect(s.dependsOn).toEqual(["deploy_qa"]);
+      else expect(s.condition).toBe("and(succeeded(), eq(variables['Build.SourceBranchName'], 'main'))");
+    }
   });
 
   it("drift audit: nightly, one stage per environment with its variable group, plus branch-stack pruning", () => {

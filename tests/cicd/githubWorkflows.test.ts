@@ -1,7 +1,6 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { pipelineDefinitions } from "../../pipelines/definitions";
 import { COMMENT_MARKER } from "../../tools/pr-comment/render";
 import {
   loadYaml,
@@ -141,7 +140,7 @@ describe("pull request workflow", () => {
 
   it("deploys the branch stack only with credentials, from this repository, after lint/tests/plan", () => {
     const job = doc.jobs["branch-stack"];
-    expect(job.needs).toEqual(["lint", "unit-tests", "plan-diff"]);
+    expect(job.needs).toEqual(["lint", "unit-tests", "plan-diff", "changed-pipelines"]);
     expect(job.if).toContain("github.event.pull_request.head.repo.full_name == github.repository");
     expect(job.if).toContain("vars.AZURE_CLIENT_ID != ''");
     expect(job.permissions["id-token"]).toBe("write");
@@ -152,12 +151,34 @@ describe("pull request workflow", () => {
     expect(pulumi[0].with["stack-name"]).toBe("${{ steps.stack.outputs.name }}");
   });
 
-  it("runs each pipeline on the toy dataset in its own job, one per pipeline definition", () => {
+  it("runs each changed pipeline on the toy dataset in its own job; unchanged ones are skipped with the reason", () => {
+    const changed = doc.jobs["changed-pipelines"];
+    expect(changed.outputs.pipelines).toBe("${{ steps.changed.outputs.pipelines }}");
+    const checkouts = changed.steps.filter((s: Yaml) => String(s.uses).startsWith("actions/checkout@"));
+    expect(checkouts.map((s: Yaml) => s.with?.path)).toEqual(["head", "base"]);
+    expect(checkouts[1].with.ref).toBe("${{ github.event.pull_request.base.sha }}");
+    const scripts = runScripts(changed);
+    expect(scripts).toContain('npm run --silent pipeline -- changed --base "$GITHUB_WORKSPACE/base" --json');
+    expect(scripts).toContain(`echo "pipelines=$(jq -c '[.changed[].pipeline]'`);
+    expect(scripts).toMatch(/\.skipped\[\] \| "::notice title=skipped/);
+    // The branch stack publishes only those, and one job per changed pipeline runs it.
+    const branch = doc.jobs["branch-stack"];
+    expect(branch.needs).toContain("changed-pipelines");
+    expect(runScripts(branch)).toContain('pulumi config set --stack "$STACK" mlops:pipelines "{\\"publish\\": $CHANGED}"');
     const job = doc.jobs["run-pipeline"];
-    expect(job.needs).toBe("branch-stack");
+    expect(job.needs).toEqual(["branch-stack", "changed-pipelines"]);
+    expect(job.if).toBe("needs.changed-pipelines.outputs.pipelines != '[]'");
     expect(job.strategy["fail-fast"]).toBe(false);
-    expect([...job.strategy.matrix.pipeline].sort()).toEqual(Object.keys(pipelineDefinitions).sort());
+    expect(job.strategy.matrix.pipeline).toBe("${{ fromJSON(needs.changed-pipelines.outputs.pipelines) }}");
     expect(runScripts(job)).toContain('npm run pipeline -- run "${{ matrix.pipeline }}" --stack "$STACK" --dataset toy --wait');
+  });
+
+  it("plans every environment stack npm run stacks lists (prod-<name> included) in the plan diff", () => {
+    expect(runScripts(doc.jobs["plan-diff"])).toContain(`stacks="$(cd head && npm run --silent stacks -- --json | jq -r 'join(" ")')"`);
+  });
+
+  it("lints (typescript-eslint, pyright) in the lint job", () => {
+    expect(runScripts(doc.jobs.lint)).toContain("npm run lint");
   });
 });
 
@@ -214,11 +235,11 @@ describe("deployment workflows", () => {
 
   it("multi-branch: a push to dev, qa or main deploys dev, qa or prod", () => {
     expect(multi.on.push.branches).toEqual(["dev", "qa", "main"]);
-    const deployed = Object.fromEntries(
-      Object.values<Yaml>(multi.jobs).map((j) => [/github\.ref_name == '(\w+)'/.exec(j.if)![1], j.with.stack]),
-    );
+    // The fixed environments; the prod-<name> fan-out is checked below.
+    const fixed = Object.values<Yaml>(multi.jobs).filter((j) => j.uses === "./.github/workflows/deploy-stack.yml" && !j.strategy);
+    const deployed = Object.fromEntries(fixed.map((j) => [/github\.ref_name == '(\w+)'/.exec(j.if)![1], j.with.stack]));
     expect(deployed).toEqual({ dev: "dev", qa: "qa", main: "prod" });
-    for (const j of Object.values<Yaml>(multi.jobs)) expect(j.uses).toBe("./.github/workflows/deploy-stack.yml");
+    for (const j of Object.values<Yaml>(multi.jobs)) expect(["./.github/workflows/deploy-stack.yml", "./.github/workflows/list-stacks.yml"]).toContain(j.uses);
   });
 
   it("single-branch (tagged models): main deploys dev, then qa, then prod", () => {
@@ -233,6 +254,34 @@ describe("deployment workflows", () => {
     expect(multi.jobs.prod.with.stack).toBe("prod");
     expect(single.jobs.prod.with.stack).toBe("prod");
     for (const doc of [multi, single]) for (const j of Object.values<Yaml>(doc.jobs)) expect(j.steps).toBeUndefined();
+  });
+
+  it.each([
+    ["single-branch", "qa"],
+    ["multi-branch", null],
+  ])("%s: one gated job per prod-<name> stack, from the stack files, each in its own environment", (flow, after) => {
+    const doc = flow === "single-branch" ? single : multi;
+    const list = doc.jobs["production-stacks"];
+    expect(list.uses).toBe("./.github/workflows/list-stacks.yml");
+    if (after) expect(list.needs).toBe(after);
+    else expect(list.if).toBe("vars.MLOPS_RELEASE_FLOW != 'single-branch' && github.ref_name == 'main'");
+    const named = doc.jobs["prod-named"];
+    expect(named).toMatchObject({
+      needs: "production-stacks",
+      if: "needs.production-stacks.outputs.named != '[]'",
+      uses: "./.github/workflows/deploy-stack.yml",
+      with: { stack: "${{ matrix.stack }}" },
+      strategy: { "fail-fast": false, matrix: { stack: "${{ fromJSON(needs.production-stacks.outputs.named) }}" } },
+    });
+    // deploy-stack.yml runs in the environment named like its stack input: prod-eu waits for prod-eu's reviewers.
+    expect(reusable.jobs.up.environment).toBe("${{ inputs.stack }}");
+  });
+
+  it("list-stacks.yml hands the prod-<name> stacks from `npm run stacks` to the callers", () => {
+    const list = wf("list-stacks.yml");
+    expect(list.on.workflow_call.outputs.named.value).toBe("${{ jobs.list.outputs.named }}");
+    expect(list.jobs.list.outputs.named).toBe("${{ steps.list.outputs.named }}");
+    expect(runScripts(list.jobs.list)).toContain('echo "named=$(npm run --silent stacks -- --named --json)" >> "$GITHUB_OUTPUT"');
   });
 
   it("exactly one of the two production options is active for any MLOPS_RELEASE_FLOW", () => {

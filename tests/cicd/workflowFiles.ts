@@ -9,7 +9,6 @@ export const repoRoot = join(__dirname, "..", "..");
 export const workflowDir = join(repoRoot, ".github", "workflows");
 export const azureDir = join(repoRoot, ".azure-pipelines");
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Yaml = any;
 
 export function yamlFiles(dir: string): string[] {

@@ -7,7 +7,6 @@ import { plan, resource } from "./helpers";
 
 const urn = (type: string, name: string, chain = "") => `urn:pulumi:dev::mlops::${chain}${type}::${name}`;
 const COMP = "mlops:serving:Serving";
-const AKS_ID = "/subscriptions/0/resourceGroups/rg-serving/providers/Microsoft.ContainerService/managedClusters/aks-qa";
 const AKS_ARM = "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg-serving/providers/Microsoft.ContainerService/managedClusters/aks-qa";
 
 function qaPlan() {

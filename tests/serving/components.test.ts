@@ -427,7 +427,7 @@ describe("identities", () => {
     }
   });
 
-  test("the data scientists group: AzureML Data Scientist on the dev workspace, Reader on qa's and prod's", () => {
+  test("the data scientists group: AzureML Data Scientist and blob data on dev's workspace and storage (publishing from a laptop), Reader on qa's and prod's", () => {
     for (const [spec, role] of [
       [dev, builtInRoles.AzureMLDataScientist],
       [qa, builtInRoles.Reader],
@@ -435,10 +435,17 @@ describe("identities", () => {
     ] as const) {
       const group = one(env(spec), T.group);
       expect(group.inputs).toMatchObject({ displayName: spec.identity.dataScientists!.displayName, securityEnabled: true });
-      const grant = under(byUrn(group.parent!)).filter((r) => r.type === T.role);
-      expect(grant.length).toBe(1);
-      expect(roleGuidOf(grant[0])).toBe(role);
-      expect(grant[0].inputs).toMatchObject({ principalType: "Group", scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${spec.names.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${spec.names.workspace}` });
+      const grants = under(byUrn(group.parent!)).filter((r) => r.type === T.role);
+      const workspaceGrant = grants.filter((g) => String(g.inputs.scope).endsWith(`/workspaces/${spec.names.workspace}`));
+      expect(workspaceGrant.length).toBe(1);
+      expect(roleGuidOf(workspaceGrant[0])).toBe(role);
+      expect(workspaceGrant[0].inputs).toMatchObject({ principalType: "Group", scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/${spec.names.resourceGroup}/providers/Microsoft.MachineLearningServices/workspaces/${spec.names.workspace}` });
+      const storageGrants = grants.filter((g) => g !== workspaceGrant[0]);
+      if (spec === dev) {
+        expect(storageGrants.map((g) => [roleGuidOf(g), String(g.inputs.scope).split("/").pop()])).toEqual([[builtInRoles.StorageBlobDataContributor, spec.names.storageAccount]]);
+      } else {
+        expect(storageGrants).toEqual([]);
+      }
     }
   });
 });

@@ -13,7 +13,7 @@ import pixel_model
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--features", required=True, help="per-frame candidates (frame_features output)")
     parser.add_argument("--model", required=True, help="folder of the registered model")
     parser.add_argument("--predictions", required=True, help="output folder")

@@ -20,7 +20,7 @@ WORLD_SIZE = int(os.environ.get("WORLD_SIZE", "1"))
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--features", required=True, help="per-frame candidates (frame_features output)")
     parser.add_argument("--labels", required=True, help="dataset folder holding labels.json")
     parser.add_argument("--model", required=True, help="output folder for the model")

@@ -13,11 +13,11 @@ import argparse
 import sys
 from pathlib import Path
 
-args = None
+args = argparse.Namespace()  # replaced by init()
 
 
 def parse_args(argv):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--videos", help="input folder (local runs only; Azure ML passes mini-batches)")
     parser.add_argument("--frames", required=True, help="output folder")
     parser.add_argument("--frame-step", type=int, default=1, help="keep every n-th frame")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--model", required=True, help="folder with the trained model")
     parser.add_argument("--model-name", required=True)
     parser.add_argument("--pipeline-name", default="")
