@@ -83,7 +83,15 @@ export interface CiIdentityArgs {
    * The environment's own resource groups: the deployer manages resources and grants roles there,
    * and nowhere else.
    */
-  deployScopes: { key: string; id: pulumi.Input<string> }[];
+  deployScopes: {
+    key: string;
+    id: pulumi.Input<string>;
+    /**
+     * Contributor minus these actions (a custom role scoped to this group), e.g. the AKS admin path
+     * (`AKS_ADMIN_PATH_ACTIONS`) on the serving group. Absent: built-in Contributor.
+     */
+    excludeActions?: string[];
+  }[];
   /**
    * The environment's own storage account: the deployer writes blobs there (pipeline code snapshots,
    * promoted model files), which Contributor (control plane only) does not allow.
@@ -118,6 +126,33 @@ export function constrainedDelegationCondition(alsoForbidden: string[] = []): st
     `((!(ActionMatches{'Microsoft.Authorization/roleAssignments/delete'})) OR (@Resource[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {${guids}}))`,
   ].join(" AND ");
 }
+
+/**
+ * Built-in Contributor's NotActions (MS Learn, "Azure built-in roles for Privileged", Contributor),
+ * kept by a Contributor-like custom role so it grants no more than Contributor.
+ */
+export const CONTRIBUTOR_NOT_ACTIONS = [
+  "Microsoft.Authorization/*/Delete",
+  "Microsoft.Authorization/*/Write",
+  "Microsoft.Authorization/elevateAccess/Action",
+  "Microsoft.Blueprint/blueprintAssignments/write",
+  "Microsoft.Blueprint/blueprintAssignments/delete",
+  "Microsoft.Compute/galleries/share/action",
+  "Microsoft.Purview/consents/write",
+  "Microsoft.Purview/consents/delete",
+  "Microsoft.Resources/deploymentStacks/manageDenySetting/action",
+];
+
+/**
+ * The AKS operations that bypass Entra ID sign-in: the static cluster-admin kubeconfig (local
+ * accounts stay on for the Azure ML extension), the legacy access-profile credential, and Command
+ * Invoke (MS Learn, "Azure permissions for Containers": Microsoft.ContainerService operations).
+ */
+export const AKS_ADMIN_PATH_ACTIONS = [
+  "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action",
+  "Microsoft.ContainerService/managedClusters/accessProfiles/listCredential/action",
+  "Microsoft.ContainerService/managedClusters/runCommand/action",
+];
 
 /**
  * A CI/CD deployer for one environment: an Entra application and service principal that sign in
@@ -205,7 +240,25 @@ export class CiIdentity extends pulumi.ComponentResource {
         : undefined;
 
     for (const scope of args.deployScopes) {
-      grant(`${scope.key}-contributor`, scope.id, "Contributor");
+      if (scope.excludeActions && scope.excludeActions.length > 0) {
+        const guid = pulumi.all([args.subscriptionId, scope.id]).apply(([sub, id]) => deterministicGuid(sub, id, args.displayName, "deployer"));
+        const role = new authorization.RoleDefinition(
+          `${name}-${scope.key}-deployer-role`,
+          {
+            roleDefinitionId: guid,
+            roleName: `${args.displayName} ${scope.key} deployer`,
+            description: "Contributor without the listed actions (no cluster-admin credentials, no Command Invoke)",
+            scope: scope.id,
+            assignableScopes: [scope.id],
+            permissions: [{ actions: ["*"], notActions: [...CONTRIBUTOR_NOT_ACTIONS, ...scope.excludeActions] }],
+          },
+          child,
+        );
+        const roleId = pulumi.all([args.subscriptionId, guid]).apply(([sub, g]) => `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${g}`);
+        assign(`${scope.key}-deployer`, scope.id, roleId, "deployer", { description: "Deploys the serving resources; cannot fetch cluster-admin credentials or run commands" }, [role]);
+      } else {
+        grant(`${scope.key}-contributor`, scope.id, "Contributor");
+      }
       // Custom role ids are subscription-level, whatever scope defined them.
       const assignerId = pulumi.all([args.subscriptionId, assignerGuid]).apply(
         ([sub, guid]) => `/subscriptions/${sub}/providers/Microsoft.Authorization/roleDefinitions/${guid}`,

@@ -17,6 +17,13 @@ export interface EnvironmentNetworkArgs {
     /** AKS nodes and pods (Azure CNI gives every pod a VNet address). */
     aks?: string;
   };
+  /**
+   * AKS egress through a NAT gateway with one static public IP (Standard SKU) on the AKS subnet,
+   * which also loses Azure's implicit default outbound access. The cluster must then use
+   * outboundType 'userAssignedNATGateway' (MS Learn, "Create a managed or user-assigned NAT gateway
+   * for your AKS cluster").
+   */
+  aksNatGateway?: { name: string; publicIpName: string };
 }
 
 /**
@@ -28,6 +35,7 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
   readonly virtualNetworkName: pulumi.Output<string>;
   readonly privateEndpointsSubnetId?: pulumi.Output<string>;
   readonly aksSubnetId?: pulumi.Output<string>;
+  readonly aksNatGatewayId?: pulumi.Output<string>;
 
   constructor(name: string, args: EnvironmentNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:network:EnvironmentNetwork", name, {}, opts);
@@ -75,12 +83,52 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
           defaultOutboundAccess: false,
         })
       : undefined;
-    const aks = args.subnets.aks ? subnet("aks", args.subnets.aks, {}, pe) : undefined;
+    let nat: network.NatGateway | undefined;
+    if (args.subnets.aks && args.aksNatGateway) {
+      const ip = new network.PublicIPAddress(
+        `${name}-aks-egress-ip`,
+        {
+          publicIpAddressName: args.aksNatGateway.publicIpName,
+          resourceGroupName,
+          location,
+          sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
+          publicIPAllocationMethod: network.IPAllocationMethod.Static,
+          publicIPAddressVersion: network.IPVersion.IPv4,
+          tags,
+        },
+        { parent: this },
+      );
+      nat = new network.NatGateway(
+        `${name}-aks-nat`,
+        {
+          natGatewayName: args.aksNatGateway.name,
+          resourceGroupName,
+          location,
+          sku: { name: network.NatGatewaySkuName.Standard },
+          publicIpAddresses: [{ id: ip.id }],
+          idleTimeoutInMinutes: 4,
+          tags,
+        },
+        { parent: this },
+      );
+    }
+    const aks = args.subnets.aks
+      ? subnet(
+          "aks",
+          args.subnets.aks,
+          // Egress leaves through the NAT gateway's known address, never through Azure's implicit
+          // default outbound access (MS Learn, "Default outbound access in Azure": being retired,
+          // private subnets recommended).
+          nat ? { natGateway: { id: nat.id }, defaultOutboundAccess: false } : {},
+          pe,
+        )
+      : undefined;
 
     this.virtualNetworkId = vnet.id;
     this.virtualNetworkName = vnet.name;
     this.privateEndpointsSubnetId = pe?.id;
     this.aksSubnetId = aks?.id;
+    this.aksNatGatewayId = nat?.id;
     this.registerOutputs({
       virtualNetworkId: this.virtualNetworkId,
       privateEndpointsSubnetId: this.privateEndpointsSubnetId,

@@ -3,7 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 
 /** Private Link group ids of the workspace and its dependencies. */
-export type PrivateLinkGroup = "amlworkspace" | "blob" | "file" | "vault" | "registry";
+export type PrivateLinkGroup = "amlworkspace" | "blob" | "file" | "vault" | "registry" | "azuremonitor";
 
 /**
  * Private DNS zones each group's endpoint registers in (Azure public cloud). The workspace needs two:
@@ -15,6 +15,16 @@ export const privateDnsZonesByGroup: Record<PrivateLinkGroup, string[]> = {
   file: ["privatelink.file.core.windows.net"],
   vault: ["privatelink.vaultcore.azure.net"],
   registry: ["privatelink.azurecr.io"],
+  // Azure Monitor private link scope (MS Learn, "Configure your private link", Azure Monitor): the
+  // shared global endpoints, Log Analytics ingestion (oms/ods), the agent service, and the blob
+  // zone the agents' solution packs come from (shared with the storage endpoint).
+  azuremonitor: [
+    "privatelink.monitor.azure.com",
+    "privatelink.oms.opinsights.azure.com",
+    "privatelink.ods.opinsights.azure.com",
+    "privatelink.agentsvc.azure-automation.net",
+    "privatelink.blob.core.windows.net",
+  ],
 };
 
 export interface PrivateLinkTarget {

@@ -4,6 +4,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as containerservice from "@pulumi/azure-native/containerservice";
 import { grantRole } from "../authorization/roles";
 import { withoutInjectedDefaults } from "./withoutInjectedDefaults";
+import { attachDiagnosticSettings, DiagnosticSettingOptions } from "../monitoring";
 
 export interface NodePoolArgs {
   /** AKS pool name: lowercase letters and digits, ≤ 12. */
@@ -39,6 +40,10 @@ export interface ServingClusterArgs {
   hardened: boolean;
   /** Kubernetes authorization through Azure RBAC (default true); off only as a named opt-out. */
   azureRbac?: boolean;
+  /** 'userAssignedNATGateway' when the subnet has a NAT gateway (egress from a known address). */
+  outboundType?: "loadBalancer" | "userAssignedNATGateway";
+  /** Resource logs (kube-audit-admin, guard, API server, autoscaler by default). */
+  diagnosticSettings?: DiagnosticSettingOptions[];
 }
 
 /** Taint and label every GPU pool carries, so only workloads that ask for GPUs land on it. */
@@ -120,8 +125,12 @@ export class ServingCluster extends pulumi.ComponentResource {
               // The Azure ML extension does not support a private cluster with a public FQDN.
               enablePrivateClusterPublicFQDN: false,
               privateDNSZone: "system",
+              // Command Invoke would let any holder of runCommand bypass the private API server
+              // and Kubernetes RBAC (policy 89f2d532).
+              disableRunCommand: true,
             }
           : {
+              disableRunCommand: true,
               // Must include the Azure ML control-plane ranges of both paired regions, or the
               // extension cannot reach the API server.
               authorizedIPRanges: args.apiServer.authorizedIpRanges,
@@ -136,7 +145,7 @@ export class ServingCluster extends pulumi.ComponentResource {
           networkPlugin: containerservice.NetworkPlugin.Azure,
           networkPolicy: containerservice.NetworkPolicy.Azure,
           loadBalancerSku: containerservice.LoadBalancerSku.Standard,
-          outboundType: containerservice.OutboundType.LoadBalancer,
+          outboundType: args.outboundType ?? containerservice.OutboundType.LoadBalancer,
           serviceCidr: SERVICE_CIDR,
           dnsServiceIP: DNS_SERVICE_IP,
         },
@@ -183,6 +192,8 @@ export class ServingCluster extends pulumi.ComponentResource {
         ),
     );
 
+    attachDiagnosticSettings(`${name}-aks`, "managedCluster", cluster.id, args.diagnosticSettings, child);
+
     this.resourceGroupName = group.name;
     this.resourceGroupId = group.id;
     this.clusterId = cluster.id;
@@ -217,5 +228,8 @@ function poolProfile(pool: NodePoolArgs, subnetId: pulumi.Input<string>, orchest
     enableEncryptionAtHost: true,
     orchestratorVersion,
     upgradeSettings: { maxSurge: "33%" },
+    // No SSH daemon on nodes (policy 28257686 flags a missing or 'LocalUser' sshAccess); node
+    // debugging goes through `kubectl debug`, which Entra ID and Azure RBAC govern.
+    securityProfile: { sshAccess: containerservice.AgentPoolSSHAccess.Disabled },
   };
 }

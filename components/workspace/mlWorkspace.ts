@@ -8,6 +8,7 @@ import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import { BuiltInRole, grantRole } from "../authorization/roles";
+import { attachDiagnosticSettings, DiagnosticSettingOptions } from "../monitoring";
 
 export interface MlWorkspaceArgs {
   /** Azure region for every resource of the environment core. */
@@ -48,6 +49,11 @@ export interface MlWorkspaceArgs {
   imageBuildCompute?: string;
   /** Log retention in days for the Log Analytics workspace. */
   logRetentionDays?: number;
+  /**
+   * Resource logs of the workspace, storage (blob and file services), key vault and registry. A
+   * destination without `workspaceResourceId` goes to this component's own Log Analytics workspace.
+   */
+  diagnosticSettings?: (Omit<DiagnosticSettingOptions, "workspaceResourceId"> & { workspaceResourceId?: pulumi.Input<string> })[];
 }
 
 /**
@@ -142,6 +148,17 @@ export class MlWorkspace extends pulumi.ComponentResource {
         location,
         sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
         retentionInDays: args.logRetentionDays ?? 30,
+        // Private mode: ingestion and queries only through the environment's Azure Monitor private
+        // link scope (policy 6c53d030). Ingestion needs Entra ID (policy e15effd4): every sender is
+        // Entra-authenticated here (diagnostic settings, Container insights with useAADAuth, and
+        // workspace-based Application Insights, which forwards its own ingestion).
+        ...(isPrivate
+          ? {
+              publicNetworkAccessForIngestion: operationalinsights.PublicNetworkAccessType.Disabled,
+              publicNetworkAccessForQuery: operationalinsights.PublicNetworkAccessType.Disabled,
+              features: { disableLocalAuth: true },
+            }
+          : {}),
         tags,
       },
       child,
@@ -158,8 +175,16 @@ export class MlWorkspace extends pulumi.ComponentResource {
         workspaceResourceId: logs.id,
         ingestionMode: applicationinsights.IngestionMode.LogAnalytics,
         // Endpoint deployments send telemetry with the connection string (no Entra auth option), so
-        // local (key) ingestion stays on.
+        // local (key) ingestion stays on (policy 199d5677 is an exemption, see policy/README.md).
         disableLocalAuth: false,
+        // Private mode: the endpoints reach ingestion through the Azure Monitor private link scope
+        // from the environment's VNet (policy 1bc02227).
+        ...(isPrivate
+          ? {
+              publicNetworkAccessForIngestion: applicationinsights.PublicNetworkAccessType.Disabled,
+              publicNetworkAccessForQuery: applicationinsights.PublicNetworkAccessType.Disabled,
+            }
+          : {}),
         tags,
       },
       child,
@@ -243,6 +268,14 @@ export class MlWorkspace extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: assignments },
     );
+
+    const destinations = args.diagnosticSettings?.map((d) => ({ ...d, workspaceResourceId: d.workspaceResourceId ?? logs.id }));
+    attachDiagnosticSettings(`${name}-workspace`, "mlWorkspace", workspace.id, destinations, child);
+    attachDiagnosticSettings(`${name}-vault`, "keyVault", vault.id, destinations, child);
+    attachDiagnosticSettings(`${name}-registry`, "containerRegistry", registry.id, destinations, child);
+    // Storage resource logs are emitted per service, not by the account.
+    attachDiagnosticSettings(`${name}-storage-blob`, "storageService", pulumi.interpolate`${account.id}/blobServices/default`, destinations, child);
+    attachDiagnosticSettings(`${name}-storage-file`, "storageService", pulumi.interpolate`${account.id}/fileServices/default`, destinations, child);
 
     this.resourceGroupName = group.name;
     this.resourceGroupId = group.id;

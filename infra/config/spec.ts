@@ -36,6 +36,9 @@ export interface SpecInput {
 }
 
 /** The three datastores every environment has (ARCHITECTURE §2); config may add more. */
+/** Log Analytics retention per environment (days). */
+export const LOG_RETENTION_DAYS: Record<EnvironmentName, number> = { dev: 30, qa: 60, prod: 90 };
+
 const REQUIRED_DATASTORES = [
   { name: "training", description: "Full training dataset" },
   { name: "scoring", description: "Data scored by the batch scoring pipeline" },
@@ -262,6 +265,9 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
       ...(cfg.workspace?.imageBuildCluster ? { imageBuildCluster: cfg.workspace.imageBuildCluster } : {}),
       ...(cfg.workspace?.publicNetworkAccess ? { publicNetworkAccess: cfg.workspace.publicNetworkAccess } : {}),
     },
+    // Resource logs everywhere; retention grows with the environment (prod keeps ≥ 90 days for
+    // incident investigation; Log Analytics bills retention beyond 31 days per GB-month).
+    monitoring: { diagnosticSettings: true, logRetentionDays: LOG_RETENTION_DAYS[environment] },
     keyVault: { purgeProtection: cfg.keyVault?.purgeProtection ?? environment !== "dev", softDeleteRetentionDays: cfg.keyVault?.softDeleteRetentionDays ?? 90 },
     storage: { allowBlobPublicAccess: cfg.storage?.allowBlobPublicAccess ?? false },
     registry: { sku: cfg.registry?.sku ?? (mode === "private" ? "Premium" : "Basic"), adminUserEnabled: cfg.registry?.adminUserEnabled ?? false },

@@ -267,6 +267,8 @@ export interface EnvironmentSpec {
     publicNetworkAccess?: "Enabled" | "Disabled";
   };
   keyVault: { purgeProtection: boolean; softDeleteRetentionDays: number };
+  /** Resource logs: diagnostic settings to the environment's Log Analytics workspace, kept this long. */
+  monitoring: { diagnosticSettings: boolean; logRetentionDays: number };
   storage: { allowBlobPublicAccess: boolean };
   registry: { sku: "Basic" | "Standard" | "Premium"; adminUserEnabled: boolean };
   clusters: ClusterSpec[];

@@ -42,6 +42,8 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
       friendlyName: spec.workspace.friendlyName,
       description: spec.workspace.description,
       highBusinessImpact: spec.workspace.highBusinessImpact,
+      logRetentionDays: spec.monitoring.logRetentionDays,
+      ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{}] } : {}),
       ...(spec.workspace.imageBuildCluster
         ? { imageBuildCompute: spec.clusters.find((c) => c.key === spec.workspace.imageBuildCluster)?.name }
         : {}),

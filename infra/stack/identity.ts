@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
-import { CiIdentity, DataScientistsGroup } from "../../components/identity";
+import { AKS_ADMIN_PATH_ACTIONS, CiIdentity, DataScientistsGroup } from "../../components/identity";
 import { logicalBase } from "../naming";
 
 /** What identities need from the environment core (`MlWorkspace`). */
@@ -51,7 +51,8 @@ export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inp
         ...(azureDevOps ? { azureDevOps: { ...azureDevOps, organizationId: azureDevOps.organizationId! } } : {}),
         deployScopes: [
           { key: "rg", id: core.resourceGroupId },
-          ...(inputs.servingResourceGroupId ? [{ key: "serving-rg", id: inputs.servingResourceGroupId }] : []),
+          // Contributor would include listClusterAdminCredential and runCommand: the AKS admin path.
+          ...(inputs.servingResourceGroupId ? [{ key: "serving-rg", id: inputs.servingResourceGroupId, excludeActions: AKS_ADMIN_PATH_ACTIONS }] : []),
         ],
         dataStorageAccountId: core.storageAccountId,
         ...(inputs.upstream ? { promotionSource: inputs.upstream } : {}),

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget } from "../../components/network";
+import { MonitorPrivateLinkScope } from "../../components/monitoring";
 import { logicalBase } from "../naming";
 import { CiRunners } from "../../components/ciRunners";
 
@@ -11,6 +12,8 @@ export interface NetworkCore {
   storageAccountId: pulumi.Input<string>;
   keyVaultId: pulumi.Input<string>;
   registryId: pulumi.Input<string>;
+  logAnalyticsId: pulumi.Input<string>;
+  appInsightsId: pulumi.Input<string>;
 }
 
 export interface NetworkOutputs {
@@ -18,6 +21,8 @@ export interface NetworkOutputs {
   /** Present when the environment has a VNet (private mode, or serving enabled). */
   virtualNetworkId?: pulumi.Output<string>;
   aksSubnetId?: pulumi.Output<string>;
+  /** Set when AKS egress goes through a NAT gateway on its subnet. */
+  aksNatGatewayId?: pulumi.Output<string>;
   privateEndpointsSubnetId?: pulumi.Output<string>;
   /** Private DNS zone name → id (private mode). */
   privateDnsZoneIds: Record<string, pulumi.Output<string>>;
@@ -32,7 +37,7 @@ function needsVirtualNetwork(spec: EnvironmentSpec): boolean {
 }
 
 /** Private endpoint names: the target's own name plus the group when one resource has several. */
-function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore): PrivateLinkTarget[] {
+function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore, monitorScopeId?: pulumi.Input<string>): PrivateLinkTarget[] {
   const n = spec.names;
   return [
     { endpointName: `pe-${n.workspace}`, resourceId: core.workspaceId, groupId: "amlworkspace" },
@@ -43,7 +48,13 @@ function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore): PrivateLi
     ...(spec.registry.sku === "Premium"
       ? [{ endpointName: `pe-${n.containerRegistry}`, resourceId: core.registryId, groupId: "registry" as const }]
       : []),
+    ...(monitorScopeId ? [{ endpointName: `pe-${monitorScopeName(spec)}`, resourceId: monitorScopeId, groupId: "azuremonitor" as const }] : []),
   ];
+}
+
+/** The environment's Azure Monitor private link scope. */
+export function monitorScopeName(spec: EnvironmentSpec): string {
+  return `ampls-${spec.names.workspace}`;
 }
 
 /**
@@ -70,14 +81,36 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
         ...(spec.network.mode === "private" ? { privateEndpoints: subnets.privateEndpoints } : {}),
         ...(spec.serving ? { aks: subnets.aks } : {}),
       },
+      // Private environments send AKS egress through a NAT gateway (known address, no default
+      // outbound access); public ones keep the cluster's load balancer.
+      ...(spec.serving && spec.network.mode === "private"
+        ? { aksNatGateway: { name: `ng-${spec.names.virtualNetwork}-aks`, publicIpName: `pip-${spec.names.virtualNetwork}-aks-egress` } }
+        : {}),
     },
     opts,
   );
   outputs.virtualNetworkId = vnet.virtualNetworkId;
   outputs.aksSubnetId = vnet.aksSubnetId;
+  outputs.aksNatGatewayId = vnet.aksNatGatewayId;
   outputs.privateEndpointsSubnetId = vnet.privateEndpointsSubnetId;
 
   if (spec.network.mode === "private") {
+    // The monitoring plane goes private too: Log Analytics and Application Insights accept
+    // ingestion and queries only through this scope's private endpoint (the core turns their
+    // public access off in private mode).
+    const monitorScope = new MonitorPrivateLinkScope(
+      `${base}-monitor-scope`,
+      {
+        resourceGroupName: core.resourceGroupName,
+        tags: spec.tags,
+        scopeName: monitorScopeName(spec),
+        scopedResources: [
+          { key: "logs", id: core.logAnalyticsId },
+          { key: "insights", id: core.appInsightsId },
+        ],
+      },
+      opts,
+    );
     const links = new PrivateLinks(
       `${base}-private-links`,
       {
@@ -86,7 +119,7 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
         tags: spec.tags,
         virtualNetworkId: vnet.virtualNetworkId,
         subnetId: vnet.privateEndpointsSubnetId!,
-        targets: privateLinkTargets(spec, core),
+        targets: privateLinkTargets(spec, core, monitorScope.scopeId),
       },
       opts,
     );

@@ -102,6 +102,8 @@ export function declareServing(
       logAnalyticsWorkspaceId: core.logAnalyticsId,
       hardened: spec.environment === "prod",
       azureRbac: s.azureRbac,
+      ...(network.aksNatGatewayId ? { outboundType: "userAssignedNATGateway" as const } : {}),
+      ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{ workspaceResourceId: core.logAnalyticsId }] } : {}),
     },
     pulumi.mergeOptions(opts, { protect: spec.protect }),
   );

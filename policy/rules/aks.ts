@@ -1,7 +1,8 @@
-import { EVERYWHERE, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY } from "./levels";
+import { EVERYWHERE, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY, PROD_ONLY_DENY, PROD_PAID } from "./levels";
 import { TYPES } from "./typeTokens";
-import type { ResourceRule, ResourceView } from "./types";
+import type { ResourceRule, ResourceView, StackFinding, StackRule } from "./types";
 import { asArray, at, isBool, isUnknown, sameText, show } from "./values";
+import { coversPublicInternet, Interval, parseIpv4Cidr } from "./cidr";
 
 // ManagedCluster properties are flattened in azure-native v3; addonProfiles keys are matched ignoring
 // case (ARM accepts `azurepolicy` and `azurePolicy` alike), which `at` does.
@@ -81,7 +82,7 @@ export const aksPrivateCluster: ResourceRule = {
   anchors: ["040732e8", "CKV_AZURE_115"],
   // qa may keep a public API server behind authorized IP ranges (the other accepted model, enforced by
   // aks-api-server-authorized-ips); prod must be private.
-  levels: PROD_DENY,
+  levels: PROD_ONLY_DENY,
   remediation:
     "set apiServerAccessProfile: { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false } (the Azure ML extension does not support a private cluster with a public FQDN)",
   types: CLUSTER,
@@ -99,11 +100,11 @@ export const aksPrivateCluster: ResourceRule = {
 export const aksAuthorizedIpRanges: ResourceRule = {
   scope: "resource",
   name: "aks-api-server-authorized-ips",
-  description: "A public AKS API server only accepts listed ranges (`apiServerAccessProfile.authorizedIPRanges`); private clusters are exempt.",
+  description: "A public AKS API server only accepts listed ranges (`apiServerAccessProfile.authorizedIPRanges`) that do not together cover the public internet; private clusters are exempt.",
   anchors: ["0e246bcf", "CKV_AZURE_6", "Azure.AKS.AuthorizedIPs"],
   levels: PRIVATE_NETWORK,
   remediation:
-    "make the cluster private, or list apiServerAccessProfile.authorizedIPRanges (including the Azure ML control-plane ranges of both paired regions); never 0.0.0.0/0",
+    "make the cluster private, or list apiServerAccessProfile.authorizedIPRanges (including the Azure ML control-plane ranges of both paired regions) that together leave most of the internet out (never 0.0.0.0/0, nor ranges that add up to it)",
   types: CLUSTER,
   check(r) {
     if (isPrivateCluster(r)) return [];
@@ -111,9 +112,39 @@ export const aksAuthorizedIpRanges: ResourceRule = {
     if (isUnknown(ranges)) return [];
     const list = asArray(ranges);
     if (list.length === 0) return ["the API server is public and apiServerAccessProfile.authorizedIPRanges is empty"];
-    return list.some((x) => x === "0.0.0.0/0") ? ["apiServerAccessProfile.authorizedIPRanges contains 0.0.0.0/0"] : [];
+    return authorizedRangeProblems(list);
   },
 };
+
+/**
+ * Judges the ranges together, not one by one: several broad ranges (two /1s, or every /8 except the
+ * private ones) admit the internet as surely as 0.0.0.0/0 does.
+ */
+export function authorizedRangeProblems(list: unknown[]): string[] {
+  const problems: string[] = [];
+  const intervals: Interval[] = [];
+  for (const entry of list) {
+    if (isUnknown(entry)) return [];
+    if (typeof entry !== "string") {
+      problems.push(`apiServerAccessProfile.authorizedIPRanges has ${show(entry)}, not a CIDR range`);
+      continue;
+    }
+    if (entry.includes(":")) {
+      // IPv6: only the all-addresses prefix is judged here.
+      if (/\/0$/.test(entry.trim())) problems.push(`apiServerAccessProfile.authorizedIPRanges contains ${entry}: every IPv6 address`);
+      continue;
+    }
+    const interval = parseIpv4Cidr(entry);
+    if (!interval) problems.push(`apiServerAccessProfile.authorizedIPRanges has '${entry}', not an IPv4 CIDR range`);
+    else intervals.push(interval);
+  }
+  if (intervals.length > 0 && coversPublicInternet(intervals)) {
+    problems.push(
+      `apiServerAccessProfile.authorizedIPRanges [${list.join(", ")}] together admit every public IPv4 address: the API server is open to the internet`,
+    );
+  }
+  return problems;
+}
 
 export const aksLocalAccountsDisabled: ResourceRule = {
   scope: "resource",
@@ -312,7 +343,7 @@ export const aksUptimeSla: ResourceRule = {
   name: "aks-uptime-sla",
   description: "AKS control plane has the financially backed SLA (`sku.tier`='Standard').",
   anchors: ["CKV_AZURE_170", "Azure.AKS.UptimeSLA"],
-  levels: PROD_ADVICE,
+  levels: PROD_PAID,
   remediation: "set sku: { name: 'Base', tier: 'Standard' }",
   types: CLUSTER,
   check(r) {
@@ -326,7 +357,7 @@ export const aksDefender: ResourceRule = {
   name: "aks-defender",
   description: "AKS sends security events to Microsoft Defender (`securityProfile.defender.securityMonitoring.enabled`).",
   anchors: ["a1840de2", "Azure.AKS.DefenderProfile"],
-  levels: PROD_ADVICE,
+  levels: PROD_PAID,
   remediation: "set securityProfile.defender: { logAnalyticsWorkspaceResourceId, securityMonitoring: { enabled: true } }",
   types: CLUSTER,
   check(r) {
@@ -340,7 +371,8 @@ export const aksRunCommandDisabled: ResourceRule = {
   name: "aks-run-command-disabled",
   description: "AKS refuses `az aks command invoke` (`apiServerAccessProfile.disableRunCommand`).",
   anchors: ["89f2d532"],
-  levels: PROD_ADVICE,
+  // Free, and a condition of the local-accounts waiver: mandatory wherever AKS is private-network.
+  levels: PRIVATE_NETWORK,
   remediation: "set apiServerAccessProfile.disableRunCommand: true (operators then need network access to the private API server)",
   types: CLUSTER,
   check(r) {
@@ -349,7 +381,30 @@ export const aksRunCommandDisabled: ResourceRule = {
   },
 };
 
-export const aksRules = [
+/**
+ * Policy 28257686 ("Azure Kubernetes Clusters should disable SSH") counts pools whose
+ * `securityProfile.sshAccess` is missing or 'LocalUser' (Azure/azure-policy,
+ * Kubernetes/AKS_DisableSSH_Audit.json): absent counts, since AKS's default is LocalUser.
+ */
+export const aksSshDisabled: ResourceRule = {
+  scope: "resource",
+  name: "aks-ssh-disabled",
+  description: "AKS node pools run no SSH service (`securityProfile.sshAccess`='Disabled' on every pool).",
+  anchors: ["28257686"],
+  levels: EVERYWHERE,
+  remediation: "set securityProfile: { sshAccess: 'Disabled' } on every node pool (debug nodes with kubectl debug instead)",
+  types: CLUSTER_AND_POOLS,
+  check(r) {
+    return poolsOf(r)
+      .filter((p) => {
+        const v = at(p.inputs, "securityProfile.sshAccess");
+        return !isUnknown(v) && !sameText(v, "Disabled");
+      })
+      .map((p) => `${p.label}: securityProfile.sshAccess is ${show(at(p.inputs, "securityProfile.sshAccess"))}`);
+  },
+};
+
+export const aksRules: (ResourceRule | StackRule)[] = [
   aksManagedIdentity,
   aksEntraRbac,
   aksPrivateCluster,
@@ -368,4 +423,80 @@ export const aksRules = [
   aksUptimeSla,
   aksDefender,
   aksRunCommandDisabled,
+  aksSshDisabled,
 ];
+
+/** Built-in roles that include `listClusterAdminCredential` (MS Learn, "Azure built-in roles"). */
+const ADMIN_CREDENTIAL_ROLES: Record<string, string> = {
+  "8e3af657-a8ff-443c-a75c-2fe8c4bcb635": "Owner",
+  "b24988ac-6180-42a0-ab88-20f7382dd24c": "Contributor",
+  "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8": "Azure Kubernetes Service Cluster Admin Role",
+};
+const ADMIN_PATH = [
+  "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action",
+  "Microsoft.ContainerService/managedClusters/runCommand/action",
+];
+
+function globMatches(pattern: string, action: string): boolean {
+  const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\/]/g, "\\$&")).join(".*")}$`, "i");
+  return re.test(action);
+}
+
+/** The admin-path actions a custom role definition grants (actions minus notActions). */
+export function adminPathActionsOf(definition: ResourceView): string[] {
+  const perms = asArray(at(definition.inputs, "permissions"));
+  return ADMIN_PATH.filter((action) =>
+    perms.some((p) => {
+      const allowed = asArray(at(p, "actions")).some((a) => typeof a === "string" && globMatches(a, action));
+      const denied = asArray(at(p, "notActions")).some((a) => typeof a === "string" && globMatches(a, action));
+      return allowed && !denied;
+    }),
+  );
+}
+
+/**
+ * With local accounts on (the Azure ML waiver), whoever may call listClusterAdminCredential gets a
+ * static cluster-admin kubeconfig that bypasses Entra ID, and runCommand bypasses the private API
+ * server. Service principals (CI, workloads) must not hold roles with those actions on the cluster,
+ * its resource group or the subscription.
+ */
+export const aksAdminPathRestricted: StackRule = {
+  scope: "stack",
+  name: "aks-admin-path-restricted",
+  description:
+    "No service principal holds a role with `listClusterAdminCredential` or `runCommand` (Owner, Contributor, AKS Cluster Admin, or a custom role allowing them) over an AKS cluster.",
+  anchors: ["custom"],
+  levels: PRIVATE_NETWORK,
+  remediation:
+    "grant CI a custom role without the AKS admin path on the serving resource group (CiIdentity deployScopes excludeActions: AKS_ADMIN_PATH_ACTIONS) instead of Contributor",
+  check(resources) {
+    const clusters = resources.filter((r) => r.type === TYPES.managedCluster);
+    if (clusters.length === 0) return [];
+    const groups = clusters.map((c) => at(c.inputs, "resourceGroupName")).filter((g): g is string => typeof g === "string" && !isUnknown(g));
+    const names = clusters.map((c) => at(c.inputs, "resourceName")).filter((n): n is string => typeof n === "string" && !isUnknown(n));
+    const covers = (scope: string) =>
+      /^\/subscriptions\/[^/]+\/?$/i.test(scope) ||
+      groups.some((g) => new RegExp(`/resourceGroups/${g}/?$`, "i").test(scope)) ||
+      names.some((n) => new RegExp(`/managedClusters/${n}/?$`, "i").test(scope));
+    const customs = resources.filter((r) => r.type === TYPES.roleDefinition);
+    const findings: StackFinding[] = [];
+    for (const a of resources.filter((r) => r.type === TYPES.roleAssignment)) {
+      const scope = at(a.inputs, "scope");
+      const roleId = at(a.inputs, "roleDefinitionId");
+      if (!sameText(at(a.inputs, "principalType"), "ServicePrincipal")) continue;
+      if (typeof scope !== "string" || isUnknown(scope) || !covers(scope) || typeof roleId !== "string" || isUnknown(roleId)) continue;
+      const guid = roleId.split("/").pop()!.toLowerCase();
+      const builtIn = ADMIN_CREDENTIAL_ROLES[guid];
+      if (builtIn) {
+        findings.push({ urn: a.urn, message: `assigns ${builtIn} over the AKS cluster, which includes listClusterAdminCredential and runCommand` });
+        continue;
+      }
+      const custom = customs.find((d) => sameText(at(d.inputs, "roleDefinitionId"), guid) || d.urn === roleId);
+      const granted = custom ? adminPathActionsOf(custom) : [];
+      if (granted.length > 0) findings.push({ urn: a.urn, message: `assigns custom role ${show(at(custom!.inputs, "roleName"))} over the AKS cluster, which allows ${granted.join(", ")}` });
+    }
+    return findings;
+  },
+};
+
+aksRules.push(aksAdminPathRestricted);

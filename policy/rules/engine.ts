@@ -38,6 +38,18 @@ function rawFindings(rule: Rule, resources: ResourceView[], ctx: StackContext, s
   }));
 }
 
+/** Why a matching waiver does not apply (an unmet condition, or past its review date), or null. */
+export function waiverRefusal(waiver: WaiverRule, resource: ResourceView, all: ResourceView[], ctx: StackContext, today: string): string | null {
+  if (today > waiver.reviewBy) return `its review date ${waiver.reviewBy} has passed`;
+  const unmet = waiver.conditions.filter((c) => !c.holds(resource, all, ctx)).map((c) => c.description);
+  return unmet.length > 0 ? `its condition${unmet.length > 1 ? "s" : ""} ${unmet.map((u) => `'${u}'`).join(" and ")} ${unmet.length > 1 ? "are" : "is"} not met` : null;
+}
+
+/** Today as an ISO date (UTC), the default clock for waiver review dates. */
+export function isoToday(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
 /**
  * Runs every rule enabled in the stack's environment. A finding that a waiver matches is moved to
  * `waivers` (with the waiver's reason) instead of being reported, so the exception stays visible.
@@ -48,6 +60,7 @@ export function evaluateResources(
   rules: readonly Rule[],
   waiverRules: readonly WaiverRule[],
   stackUrn: string,
+  today: string = isoToday(),
 ): Evaluation {
   const findings: Finding[] = [];
   const waivers: AppliedWaiver[] = [];
@@ -55,12 +68,20 @@ export function evaluateResources(
     const level = rule.levels[ctx.environment];
     if (level === "disabled") continue;
     for (const raw of rawFindings(rule, resources, ctx, stackUrn)) {
-      const waiver = raw.resource
+      const candidate = raw.resource
         ? waiverRules.find((w) => w.policy === rule.name && w.matches(raw.resource!, resources, ctx))
         : undefined;
+      const refusal = candidate ? waiverRefusal(candidate, raw.resource!, resources, ctx, today) : null;
+      const waiver = candidate && !refusal ? candidate : undefined;
+      if (candidate && refusal) {
+        // The exception exists but does not stand: say why, so the fix is the missing control.
+        findings.push({ policy: rule.name, level, urn: raw.urn, message: `${describe(rule, raw.resource, raw.message)} (waiver not applied: ${refusal})` });
+        continue;
+      }
       if (waiver) {
         if (!waivers.some((w) => w.policy === rule.name && w.urn === raw.urn)) {
-          waivers.push({ policy: rule.name, urn: raw.urn, reason: waiver.reason });
+          const held = waiver.conditions.map((c) => c.description).join("; ");
+          waivers.push({ policy: rule.name, urn: raw.urn, reason: `${waiver.reason} (${held ? `held: ${held}; ` : ""}review by ${waiver.reviewBy})` });
         }
         continue;
       }

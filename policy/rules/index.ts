@@ -4,6 +4,7 @@ import { governanceRules } from "./governance";
 import { identityRules } from "./identity";
 import { isolationRules } from "./isolation";
 import { keyVaultRules } from "./keyVault";
+import { monitoringRules } from "./monitoring";
 import { networkRules } from "./network";
 import { registryRules } from "./registry";
 import { servingRules } from "./serving";
@@ -21,6 +22,7 @@ export const allRules: readonly Rule[] = [
   ...registryRules,
   ...aksRules,
   ...servingRules,
+  ...monitoringRules,
   ...identityRules,
   ...networkRules,
   ...isolationRules,

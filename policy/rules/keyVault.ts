@@ -49,21 +49,35 @@ export const keyVaultRbacAuthorization: ResourceRule = {
   },
 };
 
+/**
+ * Both built-ins apply, independently: 405c5871 flags `publicNetworkAccess` not 'Disabled' (absent
+ * counts: Azure's default is Enabled) and 55615ac9 flags `networkAcls.defaultAction` not 'Deny'
+ * (Azure/azure-policy, Key Vault/AzureKeyVaultPublicNetworkAccess_Audit.json and
+ * AzureKeyVaultFirewallEnabled_Audit.json). A closed firewall does not excuse an Enabled public
+ * endpoint: the IP and VNet rules stay a way in.
+ */
 export const keyVaultNetworkRestricted: ResourceRule = {
   scope: "resource",
   name: "keyvault-network-restricted",
   description:
-    "Key vault is closed to public networks (`properties.publicNetworkAccess`='Disabled' or `properties.networkAcls.defaultAction`='Deny').",
+    "Key vault is closed to public networks: `properties.publicNetworkAccess`='Disabled' and `properties.networkAcls.defaultAction`='Deny'.",
   anchors: ["405c5871", "55615ac9", "CKV_AZURE_189", "CKV_AZURE_109"],
   levels: PRIVATE_NETWORK,
   remediation:
-    "set properties.publicNetworkAccess: 'Disabled' (access through a private endpoint) or properties.networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' }",
+    "set properties.publicNetworkAccess: 'Disabled' (access through a private endpoint) and properties.networkAcls: { defaultAction: 'Deny', bypass: 'AzureServices' }",
   types: VAULT,
   check(r) {
+    const problems: string[] = [];
     const pna = at(r.inputs, "properties.publicNetworkAccess");
+    if (!isUnknown(pna) && !sameText(pna, "Disabled")) {
+      problems.push(`properties.publicNetworkAccess is ${show(pna)}: the vault has a public endpoint whatever its firewall says`);
+    }
     const action = at(r.inputs, "properties.networkAcls.defaultAction");
-    if (isUnknown(pna) || isUnknown(action) || sameText(pna, "Disabled") || sameText(action, "Deny")) return [];
-    return [`properties.publicNetworkAccess is ${show(pna)} and networkAcls.defaultAction is ${show(action)}: reachable from any network`];
+    if (!isUnknown(action) && !sameText(action, "Deny")) {
+      problems.push(`properties.networkAcls.defaultAction is ${show(action)}: reachable from any network that reaches the endpoint`);
+    }
+    // One finding per resource: the parts are one fix.
+    return problems.length > 0 ? [problems.join("; ")] : [];
   },
 };
 

@@ -1,7 +1,7 @@
 import { PRIVATE_NETWORK } from "./levels";
 import { TYPES } from "./typeTokens";
-import type { ResourceView, StackFinding, StackRule } from "./types";
-import { asArray, at, isBool, isUnknown, sameText } from "./values";
+import type { ResourceRule, ResourceView, StackFinding, StackRule } from "./types";
+import { asArray, at, isBool, isUnknown, sameText, show } from "./values";
 
 interface Connection {
   endpoint: ResourceView;
@@ -138,4 +138,45 @@ export const oneNetworkModel: StackRule = {
   },
 };
 
-export const networkRules = [privateEndpointsForWorkspace, oneNetworkModel];
+/**
+ * Private environments control where AKS traffic leaves from: a NAT gateway or a user-defined route
+ * (to a firewall), never the cluster's public load balancer (MS Learn, "Customize cluster egress
+ * with outbound types in AKS").
+ */
+export const aksEgressControlled: ResourceRule = {
+  scope: "resource",
+  name: "aks-egress-controlled",
+  description:
+    "In private network mode AKS egress goes through a NAT gateway or a user-defined route (`networkProfile.outboundType` 'userAssignedNATGateway', 'managedNATGateway' or 'userDefinedRouting'), not a public load balancer.",
+  anchors: ["custom"],
+  levels: PRIVATE_NETWORK,
+  remediation:
+    "attach a NAT gateway to the AKS subnet and set networkProfile.outboundType: 'userAssignedNATGateway' (infra/stack/network.ts does so in private mode), or route 0.0.0.0/0 to a firewall with outboundType 'userDefinedRouting'",
+  types: [TYPES.managedCluster],
+  check(r, ctx) {
+    if (ctx.networkMode !== "private") return [];
+    const v = at(r.inputs, "networkProfile.outboundType");
+    if (isUnknown(v)) return [];
+    return ["userAssignedNATGateway", "managedNATGateway", "userDefinedRouting"].some((t) => sameText(v, t))
+      ? []
+      : [`networkProfile.outboundType is ${show(v ?? "loadBalancer")}: pods leave through the cluster's public load balancer`];
+  },
+};
+
+/** Subnets without Azure's implicit default outbound access (MS Learn, "Default outbound access in Azure"). */
+export const subnetNoDefaultOutbound: ResourceRule = {
+  scope: "resource",
+  name: "subnet-no-default-outbound",
+  description: "In private network mode every subnet turns Azure's implicit default outbound access off (`defaultOutboundAccess`=false).",
+  anchors: ["custom"],
+  levels: PRIVATE_NETWORK,
+  remediation: "set defaultOutboundAccess: false on the subnet and give it an explicit egress (NAT gateway, or none for private endpoints)",
+  types: [TYPES.subnet],
+  check(r, ctx) {
+    if (ctx.networkMode !== "private") return [];
+    const v = at(r.inputs, "defaultOutboundAccess");
+    return isUnknown(v) || isBool(v, false) ? [] : [`defaultOutboundAccess is ${show(v)}: VMs in the subnet reach the internet from an unowned address`];
+  },
+};
+
+export const networkRules = [privateEndpointsForWorkspace, oneNetworkModel, aksEgressControlled, subnetNoDefaultOutbound];

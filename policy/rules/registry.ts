@@ -1,4 +1,4 @@
-import { EVERYWHERE, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY } from "./levels";
+import { EVERYWHERE, PRIVATE_NETWORK, PROD_DENY } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule } from "./types";
 import { at, isBool, isUnknown, sameText, show } from "./values";
@@ -82,7 +82,7 @@ export const registryRetention: ResourceRule = {
   name: "registry-untagged-retention",
   description: "Container registry deletes untagged manifests after a retention period (`policies.retentionPolicy.status`='enabled').",
   anchors: ["CKV_AZURE_167", "Azure.ACR.Retention"],
-  levels: PROD_ADVICE,
+  levels: { dev: "disabled", qa: "mandatory", prod: "mandatory" },
   remediation: "set policies.retentionPolicy: { status: 'enabled', days: 7 } (Premium)",
   types: REGISTRY,
   check(r) {

@@ -1,4 +1,4 @@
-import { ADVICE, EVERYWHERE, PRIVATE_NETWORK, PROD_DENY } from "./levels";
+import { EVERYWHERE, OUTSIDE_DEV, PRIVATE_NETWORK, PROD_DENY } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule } from "./types";
 import { at, isBool, isUnknown, sameText, show } from "./values";
@@ -46,29 +46,39 @@ export const storageMinimumTls: ResourceRule = {
   },
 };
 
+/**
+ * Both built-ins apply, independently: b2982f36 flags `publicNetworkAccess` not 'Disabled' (absent
+ * counts) and 34c877ad flags `networkAcls.defaultAction` (Pulumi's `networkRuleSet`) not 'Deny'
+ * (Azure/azure-policy, Storage/StoragePublicNetworkAccess_AuditDeny.json and
+ * Storage_NetworkAcls_Audit.json). A firewall that denies does not close an Enabled public endpoint.
+ */
 export const storageNetworkRestricted: ResourceRule = {
   scope: "resource",
   name: "storage-network-restricted",
   description:
-    "Storage account is closed to public networks (`publicNetworkAccess`='Disabled' or `networkRuleSet.defaultAction`='Deny' with the AzureServices bypass).",
+    "Storage account is closed to public networks: `publicNetworkAccess`='Disabled' and `networkRuleSet.defaultAction`='Deny' with the AzureServices bypass.",
   anchors: ["b2982f36", "34c877ad", "CKV_AZURE_59", "CKV_AZURE_35", "CKV_AZURE_36", "Azure.Storage.Firewall"],
   levels: PRIVATE_NETWORK,
   remediation:
-    "set publicNetworkAccess: 'Disabled' (access through private endpoints), or networkRuleSet: { defaultAction: 'Deny', bypass: 'AzureServices' }",
+    "set publicNetworkAccess: 'Disabled' (access through private endpoints) and networkRuleSet: { defaultAction: 'Deny', bypass: 'AzureServices' }",
   types: STORAGE,
   check(r) {
+    const problems: string[] = [];
     const pna = at(r.inputs, "publicNetworkAccess");
-    if (isUnknown(pna) || sameText(pna, "Disabled")) return [];
+    if (!isUnknown(pna) && !sameText(pna, "Disabled")) {
+      problems.push(`publicNetworkAccess is ${show(pna)}: the account has a public endpoint whatever its firewall says`);
+    }
     const action = at(r.inputs, "networkRuleSet.defaultAction");
-    if (isUnknown(action)) return [];
-    if (!sameText(action, "Deny")) {
-      return [`publicNetworkAccess is ${show(pna)} and networkRuleSet.defaultAction is ${show(action)}: reachable from any network`];
+    if (!isUnknown(action) && !sameText(action, "Deny")) {
+      problems.push(`networkRuleSet.defaultAction is ${show(action)}: reachable from any network that reaches the endpoint`);
     }
     const bypass = at(r.inputs, "networkRuleSet.bypass");
     // Azure ML's own services reach the default storage as a trusted service.
-    return typeof bypass === "string" && /azureservices/i.test(bypass)
-      ? []
-      : [`networkRuleSet.bypass is ${show(bypass)}: trusted Azure services (Azure ML) are locked out`];
+    if (!isUnknown(bypass) && !(typeof bypass === "string" && /azureservices/i.test(bypass))) {
+      problems.push(`networkRuleSet.bypass is ${show(bypass)}: trusted Azure services (Azure ML) are locked out`);
+    }
+    // One finding per resource: the parts are one fix.
+    return problems.length > 0 ? [problems.join("; ")] : [];
   },
 };
 
@@ -77,7 +87,7 @@ export const storageSharedKeyDisabled: ResourceRule = {
   name: "storage-shared-key-disabled",
   description: "Storage account refuses shared-key authorization (`allowSharedKeyAccess`=false).",
   anchors: ["8c6a50c6", "CKV2_AZURE_40"],
-  levels: ADVICE,
+  levels: OUTSIDE_DEV,
   remediation:
     "set allowSharedKeyAccess: false together with the workspace's systemDatastoresAuthMode 'identity' and datastores with credentialsType 'None' (still a preview for the workspace's default storage)",
   types: STORAGE,

@@ -17,5 +17,12 @@ export function renderRulesTable(rules: readonly Rule[] = allRules): string {
 
 /** The recorded waivers as a Markdown list: which rule, and why. */
 export function renderWaiversList(waivers: readonly WaiverRule[] = allWaivers): string {
-  return waivers.map((w) => `- \`${w.policy}\`: ${cell(w.reason)}.`).join("\n") + "\n";
+  return (
+    waivers
+      .map((w) => {
+        const conditions = w.conditions.map((c) => `  - only while ${cell(c.description)}`);
+        return [`- \`${w.policy}\` (review by ${w.reviewBy}): ${cell(w.reason)}.`, ...conditions].join("\n");
+      })
+      .join("\n") + "\n"
+  );
 }

@@ -77,6 +77,16 @@ export interface WaiverRule {
   policy: string;
   reason: string;
   matches(resource: ResourceView, all: ResourceView[], ctx: StackContext): boolean;
+  /** What must also hold for the exception to stand (compensating controls); all are checked. */
+  conditions: WaiverCondition[];
+  /** ISO date (YYYY-MM-DD) after which the waiver no longer applies until someone reviews it. */
+  reviewBy: string;
+}
+
+export interface WaiverCondition {
+  /** What the condition requires, as the plan and the README show it. */
+  description: string;
+  holds(resource: ResourceView, all: ResourceView[], ctx: StackContext): boolean;
 }
 
 export interface AppliedWaiver {

@@ -1,4 +1,4 @@
-import { ADVICE, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY } from "./levels";
+import { OUTSIDE_DEV, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule } from "./types";
 import { at, isUnknown, sameText, show } from "./values";
@@ -68,8 +68,10 @@ export const workspaceIdentityDatastoreAuth: ResourceRule = {
   scope: "resource",
   name: "workspace-identity-datastore-auth",
   description: "Workspace system datastores authenticate with identity (`systemDatastoresAuthMode`='identity').",
-  anchors: ["8c6a50c6", "CKV2_AZURE_40"],
-  levels: ADVICE,
+  // Not 8c6a50c6 / CKV2_AZURE_40: those judge the storage account's allowSharedKeyAccess (see
+  // storage-shared-key-disabled); no built-in or scanner reads the workspace property.
+  anchors: ["custom"],
+  levels: OUTSIDE_DEV,
   remediation:
     "set systemDatastoresAuthMode: 'identity' so the storage account can turn shared keys off (a preview feature for the workspace's default storage)",
   types: WORKSPACE,

@@ -157,3 +157,33 @@ describe("renderRulesTable", () => {
     expect(row).toMatch(/438c38d2, CKV_AZURE_144, CKV2_AZURE_49, Azure\.ML\.PublicAccess \| advisory \| mandatory \| mandatory \|$/);
   });
 });
+
+describe("waiver review dates and conditions", () => {
+  const qaCluster = () => hardenedStack({ environment: "qa" });
+  const ruleOf = (name: string) => allRules.filter((r) => r.name === name);
+  test("a waiver past its review date no longer applies, and says so", () => {
+    const stack = qaCluster();
+    const ctx = buildContext(stack, "qa", "environment");
+    const waiver = allWaivers.find((w) => w.policy === "aks-local-accounts-disabled")!;
+    const before = evaluateResources(stack, ctx, ruleOf("aks-local-accounts-disabled"), allWaivers, stackUrnFor("qa"), waiver.reviewBy);
+    expect(before.findings).toEqual([]);
+    expect(before.waivers).toHaveLength(1);
+    const after = evaluateResources(stack, ctx, ruleOf("aks-local-accounts-disabled"), allWaivers, stackUrnFor("qa"), "2999-01-01");
+    expect(after.waivers).toEqual([]);
+    expect(after.findings[0].message).toMatch(/review date \d{4}-\d{2}-\d{2} has passed/);
+  });
+
+  test("every waiver carries conditions and a real review date", () => {
+    for (const w of allWaivers) {
+      expect(w.conditions.length).toBeGreaterThan(0);
+      expect(Number.isNaN(Date.parse(w.reviewBy))).toBe(false);
+    }
+  });
+
+  test("no kube-audit logs on the cluster: the waiver is refused in the fixture stack too", () => {
+    const stack = qaCluster().filter((r) => r.name !== "qa-aks-diag");
+    const { findings, waivers } = runRule("aks-local-accounts-disabled", stack, "qa");
+    expect(waivers).toEqual([]);
+    expect(findings[0].message).toMatch(/waiver not applied/);
+  });
+});

@@ -64,6 +64,15 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
       privateLinkServiceConnections: [{ name: `${role}`, privateLinkServiceId: target, groupIds: [group] }],
       tags,
     });
+  const logsId = armId(n.rg, "Microsoft.OperationalInsights/workspaces", `log-mlops-${env}`);
+  const diag = (key: string, resourceUri: string, categories: string[]) =>
+    res("azure-native:monitor:DiagnosticSetting", `${env}-${key}-diag`, {
+      name: `diag-${key}`,
+      resourceUri,
+      workspaceId: logsId,
+      logs: categories.map((category) => ({ category, enabled: true })),
+      metrics: [{ category: "AllMetrics", enabled: true }],
+    });
   const amlCompute = (key: string, vmSize: string, max: number) =>
     res("azure-native:machinelearningservices:Compute", `${env}-${key}`, {
       computeName: `mlops-${env}-${key}`,
@@ -167,7 +176,7 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
       disableLocalAccounts: false,
       aadProfile: { managed: true, enableAzureRBAC: true },
       apiServerAccessProfile: { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false, disableRunCommand: true },
-      networkProfile: { networkPlugin: "azure", networkPolicy: "azure" },
+      networkProfile: { networkPlugin: "azure", networkPolicy: "azure", outboundType: "userAssignedNATGateway" },
       addonProfiles: {
         azurepolicy: { enabled: true },
         azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true" } },
@@ -194,6 +203,7 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
           enableEncryptionAtHost: true,
           osDiskType: "Ephemeral",
           vnetSubnetID: aksSubnet,
+          securityProfile: { sshAccess: "Disabled" },
         },
         {
           name: "gpu",
@@ -206,6 +216,7 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
           enableEncryptionAtHost: true,
           nodeTaints: ["sku=gpu:NoSchedule"],
           vnetSubnetID: aksSubnet,
+          securityProfile: { sshAccess: "Disabled" },
         },
       ],
       tags,
@@ -280,6 +291,42 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
       condition:
         "((!(ActionMatches{'Microsoft.Authorization/roleAssignments/write'})) OR (@Request[Microsoft.Authorization/roleAssignments:RoleDefinitionId] ForAnyOfAllValues:GuidNotEquals {8e3af657-a8ff-443c-a75c-2fe8c4bcb635, 18d7d88d-d35e-4fb5-a5c3-7773c20a72d9, f58310d9-a9f6-439a-9e8d-f62e7b41a168}))",
     }),
+    res("azure-native:operationalinsights:Workspace", `${env}-logs`, {
+      workspaceName: `log-mlops-${env}`,
+      resourceGroupName: n.rg,
+      retentionInDays: env === "prod" ? 90 : 30,
+      sku: { name: "PerGB2018" },
+      publicNetworkAccessForIngestion: "Disabled",
+      publicNetworkAccessForQuery: "Disabled",
+      features: { disableLocalAuth: true },
+      tags,
+    }),
+    res("azure-native:applicationinsights:Component", `${env}-insights`, {
+      resourceName: `appi-mlops-${env}`,
+      resourceGroupName: n.rg,
+      kind: "web",
+      applicationType: "web",
+      workspaceResourceId: logsId,
+      publicNetworkAccessForIngestion: "Disabled",
+      publicNetworkAccessForQuery: "Disabled",
+      tags,
+    }),
+    res("azure-native:monitor:PrivateLinkScope", `${env}-ampls`, {
+      scopeName: `ampls-mlops-${env}`,
+      resourceGroupName: n.rg,
+      location: "global",
+      accessModeSettings: { ingestionAccessMode: "PrivateOnly", queryAccessMode: "PrivateOnly" },
+      tags,
+    }),
+    res("azure-native:monitor:PrivateLinkScopedResource", `${env}-ampls-logs`, { name: "logs", scopeName: `ampls-mlops-${env}`, resourceGroupName: n.rg, linkedResourceId: logsId, kind: "Resource" }),
+    res("azure-native:monitor:PrivateLinkScopedResource", `${env}-ampls-insights`, { name: "insights", scopeName: `ampls-mlops-${env}`, resourceGroupName: n.rg, linkedResourceId: armId(n.rg, "Microsoft.Insights/components", `appi-mlops-${env}`), kind: "Resource" }),
+    res("azure-native:network:Subnet", `${env}-aks-subnet`, { subnetName: "snet-aks", virtualNetworkName: `vnet-mlops-${env}-serving`, resourceGroupName: n.servingRg, addressPrefix: "10.1.16.0/20", defaultOutboundAccess: false, natGateway: { id: armId(n.servingRg, "Microsoft.Network/natGateways", `ng-mlops-${env}`) } }),
+    pe("ampls", armId(n.rg, "Microsoft.Insights/privateLinkScopes", `ampls-mlops-${env}`), "azuremonitor"),
+    diag("workspace", workspaceId, ["AmlComputeJobEvent", "AmlRunStatusChangedEvent"]),
+    diag("vault", vaultId, ["AuditEvent"]),
+    diag("registry", registryId, ["ContainerRegistryLoginEvents"]),
+    diag("storage-blob", `${storageId}/blobServices/default`, ["StorageRead", "StorageWrite", "StorageDelete"]),
+    diag("aks", clusterId, ["kube-audit-admin", "guard"]),
   ];
   if (upstream) {
     const up = namesFor(upstream);

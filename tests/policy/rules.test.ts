@@ -86,6 +86,9 @@ const CASES: Record<string, FailingCase[]> = {
     { what: "TLS 1.0", env: "qa", stack: (s) => edited(s, "qa-storage", (i) => (i.minimumTlsVersion = "TLS1_0")), resource: "qa-storage", message: /'TLS1_0'/ },
   ],
   "storage-network-restricted": [
+    { what: "public endpoint enabled although the firewall denies (b2982f36)", env: "qa", stack: (s) => edited(s, "qa-storage", (i) => (i.publicNetworkAccess = "Enabled")), resource: "qa-storage", message: /publicNetworkAccess is 'Enabled'/ },
+    { what: "public access left at Azure's default (Enabled)", env: "prod", stack: (s) => edited(s, "prod-storage", (i) => delete i.publicNetworkAccess), resource: "prod-storage", message: /publicNetworkAccess is not set/ },
+    { what: "firewall allowing behind a disabled endpoint (34c877ad)", env: "prod", stack: (s) => edited(s, "prod-storage", (i) => (i.networkRuleSet.defaultAction = "Allow")), resource: "prod-storage", message: /defaultAction is 'Allow'/ },
     { what: "open to every network", env: "prod", stack: (s) => edited(s, "prod-storage", (i) => { i.publicNetworkAccess = "Enabled"; i.networkRuleSet.defaultAction = "Allow"; }), resource: "prod-storage", message: /reachable from any network/ },
     { what: "firewall without trusted services", env: "qa", stack: (s) => edited(s, "qa-storage", (i) => { i.publicNetworkAccess = "Enabled"; i.networkRuleSet.bypass = "None"; }), resource: "qa-storage", message: /trusted Azure services/ },
   ],
@@ -108,6 +111,8 @@ const CASES: Record<string, FailingCase[]> = {
     { what: "access policies", env: "dev", stack: (s) => edited(s, "dev-vault", (i) => (i.properties.enableRbacAuthorization = false)), resource: "dev-vault", message: /access policies/ },
   ],
   "keyvault-network-restricted": [
+    { what: "public endpoint enabled although the firewall denies (405c5871)", env: "qa", stack: (s) => edited(s, "qa-vault", (i) => (i.properties.publicNetworkAccess = "Enabled")), resource: "qa-vault", message: /publicNetworkAccess is 'Enabled'/ },
+    { what: "firewall allowing behind a disabled endpoint (55615ac9)", env: "prod", stack: (s) => edited(s, "prod-vault", (i) => (i.properties.networkAcls.defaultAction = "Allow")), resource: "prod-vault", message: /defaultAction is 'Allow'/ },
     { what: "open vault", env: "prod", stack: (s) => edited(s, "prod-vault", (i) => { i.properties.publicNetworkAccess = "Enabled"; i.properties.networkAcls.defaultAction = "Allow"; }), resource: "prod-vault", message: /reachable from any network/ },
   ],
   "registry-admin-user-disabled": [
@@ -141,6 +146,9 @@ const CASES: Record<string, FailingCase[]> = {
     { what: "private cluster with a public FQDN", env: "qa", stack: (s) => edited(s, "qa-aks", (i) => (i.apiServerAccessProfile.enablePrivateClusterPublicFQDN = true)), resource: "qa-aks", message: /PublicFQDN is true/ },
   ],
   "aks-api-server-authorized-ips": [
+    { what: "two /1 ranges that add up to the internet", env: "qa", stack: (s) => edited(s, "qa-aks", (i) => (i.apiServerAccessProfile = { authorizedIPRanges: ["0.0.0.0/1", "128.0.0.0/1"] })), resource: "qa-aks", message: /together admit every public IPv4 address/ },
+    { what: "every public block but the private ones", env: "prod", stack: (s) => edited(s, "prod-aks", (i) => (i.apiServerAccessProfile = { authorizedIPRanges: ["1.0.0.0/8", "2.0.0.0/7", "4.0.0.0/6", "8.0.0.0/7", "11.0.0.0/8", "12.0.0.0/6", "16.0.0.0/4", "32.0.0.0/3", "64.0.0.0/3", "96.0.0.0/4", "112.0.0.0/5", "120.0.0.0/6", "124.0.0.0/7", "126.0.0.0/8", "128.0.0.0/2", "192.0.0.0/3"] })), resource: "prod-aks", message: /together admit every public IPv4 address/ },
+    { what: "a range that is not a CIDR", env: "qa", stack: (s) => edited(s, "qa-aks", (i) => (i.apiServerAccessProfile = { authorizedIPRanges: ["20.50.0.0/33"] })), resource: "qa-aks", message: /not an IPv4 CIDR range/ },
     { what: "public API server open to all", env: "qa", stack: (s) => edited(s, "qa-aks", (i) => (i.apiServerAccessProfile = { enablePrivateCluster: false })), resource: "qa-aks", message: /authorizedIPRanges is empty/ },
     { what: "0.0.0.0/0 listed", env: "prod", stack: (s) => edited(s, "prod-aks", (i) => (i.apiServerAccessProfile = { authorizedIPRanges: ["0.0.0.0/0"] })), resource: "prod-aks", message: /0\.0\.0\.0\/0/ },
   ],
@@ -193,7 +201,60 @@ const CASES: Record<string, FailingCase[]> = {
     { what: "no Defender", env: "prod", stack: (s) => edited(s, "prod-aks", (i) => delete i.securityProfile.defender), resource: "prod-aks", message: /securityMonitoring.enabled is not set/ },
   ],
   "aks-run-command-disabled": [
+    { what: "run command allowed in qa (now mandatory there)", env: "qa", stack: (s) => edited(s, "qa-aks", (i) => (i.apiServerAccessProfile.disableRunCommand = false)), resource: "qa-aks", message: /disableRunCommand is false/ },
     { what: "run command allowed", env: "prod", stack: (s) => edited(s, "prod-aks", (i) => delete i.apiServerAccessProfile.disableRunCommand), resource: "prod-aks", message: /disableRunCommand is not set/ },
+  ],
+  "aks-ssh-disabled": [
+    { what: "system pool left at AKS's default (LocalUser)", env: "prod", stack: (s) => edited(s, "prod-aks", (i) => delete i.agentPoolProfiles[0].securityProfile), resource: "prod-aks", message: /\(system\): securityProfile.sshAccess is not set/ },
+    {
+      what: "separate pool resource with SSH",
+      env: "qa",
+      stack: added({ type: "azure-native:containerservice:AgentPool", name: "qa-pool-cpu", inputs: { agentPoolName: "cpu", resourceName: "aks-mlops-qa", mode: "User", vmSize: "Standard_D8ds_v5", enableAutoScaling: true, enableEncryptionAtHost: true, securityProfile: { sshAccess: "LocalUser" } } }, "qa"),
+      resource: "qa-pool-cpu",
+      message: /pool cpu: securityProfile.sshAccess is 'LocalUser'/,
+    },
+  ],
+  "diagnostic-settings": [
+    { what: "no diagnostic setting on the vault", env: "prod", stack: (s) => s.filter((r) => r.name !== "prod-vault-diag"), resource: "prod-vault", message: /no diagnostic setting/ },
+    { what: "AKS without guard logs", env: "qa", stack: (s) => edited(s, "qa-aks-diag", (i) => (i.logs = [{ category: "kube-audit-admin", enabled: true }, { category: "guard", enabled: false }])), resource: "qa-aks", message: /not both kube-audit\(-admin\) and guard/ },
+    { what: "storage setting on the account, not its blob service", env: "prod", stack: (s) => edited(s, "prod-storage-blob-diag", (i) => (i.resourceUri = i.resourceUri.replace("/blobServices/default", ""))), resource: "prod-storage", message: /blobServices\/default/ },
+    { what: "a setting that sends nowhere", env: "qa", stack: (s) => edited(s, "qa-workspace-diag", (i) => delete i.workspaceId), resource: "qa-workspace", message: /no diagnostic setting/ },
+  ],
+  "log-analytics-retention": [
+    { what: "prod keeping 30 days", env: "prod", stack: (s) => edited(s, "prod-logs", (i) => (i.retentionInDays = 30)), resource: "prod-logs", message: /prod keeps logs at least 90 days/ },
+    { what: "retention left at Azure's default in prod", env: "prod", stack: (s) => edited(s, "prod-logs", (i) => delete i.retentionInDays), resource: "prod-logs", message: /retentionInDays is not set/ },
+  ],
+  "aks-admin-path-restricted": [
+    { what: "CI Contributor on the serving resource group", env: "qa", stack: (s) => edited(s, "qa-ci-contributor", (i) => (i.scope = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-qa-serving`)), resource: "qa-ci-contributor", message: /assigns Contributor over the AKS cluster/ },
+    {
+      what: "a custom deployer role that forgot to exclude runCommand",
+      env: "prod",
+      stack: (s) => [
+        ...s,
+        { urn: urnOf("prod", "azure-native:authorization:RoleDefinition", "prod-deployer-role"), type: "azure-native:authorization:RoleDefinition", name: "prod-deployer-role", inputs: { roleDefinitionId: "489164ea-78a9-5d3a-a50a-832fb9e8bb60", roleName: "deployer", permissions: [{ actions: ["*"], notActions: ["Microsoft.Authorization/*/Write", "Microsoft.ContainerService/managedClusters/listClusterAdminCredential/action"] }], assignableScopes: [`/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-prod-serving`] } },
+        { urn: urnOf("prod", "azure-native:authorization:RoleAssignment", "prod-ci-deployer"), type: "azure-native:authorization:RoleAssignment", name: "prod-ci-deployer", inputs: { principalId: "33333333-3333-3333-3333-333333333333", principalType: "ServicePrincipal", roleDefinitionId: `/subscriptions/${SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/489164ea-78a9-5d3a-a50a-832fb9e8bb60`, scope: `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-prod-serving` } },
+      ],
+      resource: "prod-ci-deployer",
+      message: /allows Microsoft.ContainerService\/managedClusters\/runCommand\/action/,
+    },
+  ],
+  "monitoring-public-network-disabled": [
+    { what: "Application Insights ingestion left at Azure's default", env: "prod", stack: (s) => edited(s, "prod-insights", (i) => delete i.publicNetworkAccessForIngestion), resource: "prod-insights", message: /publicNetworkAccessForIngestion is not set/ },
+    { what: "Log Analytics queries from the internet", env: "qa", stack: (s) => edited(s, "qa-logs", (i) => (i.publicNetworkAccessForQuery = "Enabled")), resource: "qa-logs", message: /publicNetworkAccessForQuery is 'Enabled'/ },
+  ],
+  "log-analytics-entra-ingestion": [
+    { what: "workspace key accepted", env: "prod", stack: (s) => edited(s, "prod-logs", (i) => delete i.features), resource: "prod-logs", message: /disableLocalAuth is not set/ },
+  ],
+  "monitor-private-link-scope": [
+    { what: "open access mode", env: "prod", stack: (s) => edited(s, "prod-ampls", (i) => (i.accessModeSettings.queryAccessMode = "Open")), resource: "prod-ampls", message: /queryAccessMode is 'Open'/ },
+    { what: "Application Insights outside the scope", env: "qa", stack: (s) => s.filter((r) => r.name !== "qa-ampls-insights"), resource: "qa-insights", message: /no Azure Monitor private link scope/ },
+  ],
+  "aks-egress-controlled": [
+    { what: "egress through the public load balancer", env: "prod", stack: (s) => edited(s, "prod-aks", (i) => (i.networkProfile.outboundType = "loadBalancer")), resource: "prod-aks", message: /outboundType is 'loadBalancer'/ },
+    { what: "outbound type left at AKS's default", env: "qa", stack: (s) => edited(s, "qa-aks", (i) => delete i.networkProfile.outboundType), resource: "qa-aks", message: /outboundType is 'loadBalancer'/ },
+  ],
+  "subnet-no-default-outbound": [
+    { what: "AKS subnet keeping default outbound access", env: "prod", stack: (s) => edited(s, "prod-aks-subnet", (i) => delete i.defaultOutboundAccess), resource: "prod-aks-subnet", message: /defaultOutboundAccess is not set/ },
   ],
   "online-endpoint-public-network-disabled": [
     { what: "managed endpoint open to the internet", env: "prod", stack: (s) => edited(s, "prod-online", (i) => delete i.properties.compute), resource: "prod-online", message: /publicNetworkAccess is not set/ },

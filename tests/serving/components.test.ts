@@ -318,8 +318,20 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
 });
 
 describe("network: private mode", () => {
-  const groups = ["amlworkspace", "blob", "file", "vault", "registry"];
-  const zoneNames = ["privatelink.api.azureml.ms", "privatelink.notebooks.azure.net", "privatelink.blob.core.windows.net", "privatelink.file.core.windows.net", "privatelink.vaultcore.azure.net", "privatelink.azurecr.io"];
+  // Issue 18 adds the Azure Monitor private link scope's endpoint and its zones.
+  const groups = ["amlworkspace", "blob", "file", "vault", "registry", "azuremonitor"];
+  const zoneNames = [
+    "privatelink.api.azureml.ms",
+    "privatelink.notebooks.azure.net",
+    "privatelink.blob.core.windows.net",
+    "privatelink.file.core.windows.net",
+    "privatelink.vaultcore.azure.net",
+    "privatelink.azurecr.io",
+    "privatelink.monitor.azure.com",
+    "privatelink.oms.opinsights.azure.com",
+    "privatelink.ods.opinsights.azure.com",
+    "privatelink.agentsvc.azure-automation.net",
+  ];
 
   test("prod: private endpoints for the workspace, storage (blob, file), key vault and registry — each its own prod resource", () => {
     const pes = ofType(env(prod), T.pe);
@@ -339,7 +351,7 @@ describe("network: private mode", () => {
 
   test("a registry below Premium gets no private endpoint (Azure offers private link on Premium only) and stays public", () => {
     const groupsOf = (spec: EnvironmentSpec) => ofType(env(spec), T.pe).map((p) => (p.inputs.privateLinkServiceConnections as any)[0].groupIds[0]).sort();
-    expect(groupsOf(standardRegistry)).toEqual(["amlworkspace", "blob", "file", "vault"]);
+    expect(groupsOf(standardRegistry)).toEqual(["amlworkspace", "azuremonitor", "blob", "file", "vault"]);
     expect(ofType(env(standardRegistry), T.zone).map((z) => z.inputs.privateZoneName)).not.toContain("privatelink.azurecr.io");
     expect(groupsOf(qa)).toContain("registry");
   });

@@ -193,16 +193,28 @@ describe("serving in the plans", () => {
     expect(api).toMatchObject({ enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false });
     expect(one(plans.prod, T.workspace).inputs).toMatchObject({ publicNetworkAccess: "Disabled", managedNetwork: { isolationMode: "AllowOnlyApprovedOutbound" } });
     const groups = ofType(plans.prod, T.pe).map((p) => (p.inputs.privateLinkServiceConnections as { groupIds: string[] }[])[0].groupIds[0]);
-    expect(groups.sort()).toEqual(["amlworkspace", "blob", "file", "registry", "vault"]);
+    // …plus the Azure Monitor private link scope's endpoint and its zones (issue 18).
+    expect(groups.sort()).toEqual(["amlworkspace", "azuremonitor", "blob", "file", "registry", "vault"]);
     const zones = ofType(plans.prod, T.zone).map((z) => z.inputs.privateZoneName);
     expect(zones.sort()).toEqual(
-      ["privatelink.api.azureml.ms", "privatelink.azurecr.io", "privatelink.blob.core.windows.net", "privatelink.file.core.windows.net", "privatelink.notebooks.azure.net", "privatelink.vaultcore.azure.net"].sort(),
+      [
+        "privatelink.api.azureml.ms",
+        "privatelink.azurecr.io",
+        "privatelink.blob.core.windows.net",
+        "privatelink.file.core.windows.net",
+        "privatelink.notebooks.azure.net",
+        "privatelink.vaultcore.azure.net",
+        "privatelink.monitor.azure.com",
+        "privatelink.oms.opinsights.azure.com",
+        "privatelink.ods.opinsights.azure.com",
+        "privatelink.agentsvc.azure-automation.net",
+      ].sort(),
     );
-    expect(ofType(plans.prod, T.zoneGroup).length).toBe(5);
+    expect(ofType(plans.prod, T.zoneGroup).length).toBe(6);
     // The registry is private, so images build on one of prod's own clusters.
     expect(one(plans.prod, T.registry).inputs.publicNetworkAccess).toBe("Disabled");
     expect(one(plans.prod, T.workspace).inputs.imageBuildCompute).toBe(specs.prod.clusters.find((c) => c.key === specs.prod.workspace.imageBuildCluster)!.name);
-    expect(ofType(plans.prod, T.zoneLink).length).toBe(6);
+    expect(ofType(plans.prod, T.zoneLink).length).toBe(10);
   });
 
   test("prod protects its stateful resources: workspace, storage, key vault, registry, AKS", () => {

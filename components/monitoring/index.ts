@@ -1,0 +1,2 @@
+export * from "./diagnosticSettings";
+export * from "./monitorPrivateLinkScope";
