@@ -322,7 +322,13 @@ export function defaultClients(options: DefaultClientOptions = {}): PublisherCli
   return {
     arm(endpoint, subscriptionId) {
       const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-      return new AzureMachineLearningWorkspaces(credential(), subscriptionId, { endpoint, retryOptions: PUBLISH_ARM_RETRY, additionalPolicies: options.armPolicies ?? [] });
+      // Retry-After honoured, but never beyond the cap (components/shared/retryAfterCap.ts).
+      const { retryAfterCap } = require("../../components/shared/retryAfterCap") as typeof import("../../components/shared/retryAfterCap");
+      return new AzureMachineLearningWorkspaces(credential(), subscriptionId, {
+        endpoint,
+        retryOptions: PUBLISH_ARM_RETRY,
+        additionalPolicies: [...(options.armPolicies ?? []), retryAfterCap()],
+      });
     },
     container(blobEndpoint, name) {
       const { BlobServiceClient } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");

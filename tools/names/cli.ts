@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
 import { InputError, InputProblem } from "../../infra/errors";
-import { checkName, isEnvironmentStack } from "../../infra/naming";
+import { branchProblem, checkName, isEnvironmentStack } from "../../infra/naming";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { invalidNames, namesForBranch } from "./branchNames";
@@ -22,6 +22,7 @@ async function main(): Promise<number> {
   const problems: InputProblem[] = [];
   const arg = (path: string, message: string) => problems.push({ file: "command line", path, message });
   if (!values.branch?.trim()) arg("--branch", `is required (${USAGE})`);
+  else if (branchProblem(values.branch)) arg("--branch", branchProblem(values.branch)!);
   const stackProblem = values.stack !== undefined ? checkName("stack", values.stack) : null;
   if (stackProblem) arg("--stack", `invalid ${stackProblem}`);
   if (problems.length > 0) throw new InputError(problems);
