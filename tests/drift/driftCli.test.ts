@@ -74,7 +74,7 @@ describe("formats", () => {
     const io = capture();
     await driftCommand([fixture("refresh-drift.json"), "--format", "json"], io);
     const report = JSON.parse(io.out);
-    expect(Object.keys(report)).toEqual(["source", "stack", "drifted", "summary"]);
+    expect(Object.keys(report)).toEqual(["source", "stack", "drifted", "unattributed", "summary"]);
     expect(Object.keys(report.drifted[0])).toEqual(["urn", "type", "op", "severity", "properties"]);
   });
 

@@ -45,6 +45,7 @@ describe("no drift", () => {
       source: "refresh",
       stack: "prod",
       drifted: [],
+      unattributed: [],
       summary: { high: 0, medium: 0, low: 0, unchanged: 7 },
     });
   });
@@ -54,6 +55,7 @@ describe("no drift", () => {
       source: "preview-refresh",
       stack: "prod",
       drifted: [],
+      unattributed: [],
       summary: { high: 0, medium: 0, low: 0, unchanged: 7 },
     });
   });
@@ -209,6 +211,7 @@ describe("engine-event stream (streaming JSON)", () => {
           properties: [{ path: "publicNetworkAccess", before: "Disabled", after: "Enabled" }],
         },
       ],
+      unattributed: [],
       summary: { high: 1, medium: 0, low: 0, unchanged: 6 },
     });
   });

@@ -9,6 +9,7 @@ import { InputError } from "../../infra/errors";
 import { EXIT } from "../../tools/lib/cli";
 import { driftCommand, DriftDeps } from "../../tools/drift/command";
 import { AmlServer, startAmlServer } from "../support/amlServer";
+import { expectGolden, lastPut } from "../golden/golden";
 
 const SUB = "00000000-1111-2222-3333-444444444444";
 const RG = "rg-mlops-dev";
@@ -198,6 +199,10 @@ describe("--delete", () => {
     expect(aml.get(`${ws}/models/churn_feature-gone`).properties.isArchived).toBe(true);
     expect(aml.get(`${ws}/models/churn/versions/4`).properties.isArchived).toBe(true);
     expect(aml.get(`${ws}/models/churn/versions/3`).properties.isArchived).toBe(false);
+    expectGolden("stale-archive-component-container", lastPut(aml.requests, /\/components\/train_model_feature_gone$/));
+    expectGolden("stale-archive-component-version", lastPut(aml.requests, /\/components\/prep_data\/versions\/a1b2c3$/));
+    expectGolden("stale-archive-model-container", lastPut(aml.requests, /\/models\/churn_feature-gone$/));
+    expectGolden("stale-archive-model-version", lastPut(aml.requests, /\/models\/churn\/versions\/4$/));
     expect(aml.get(`${ws}/components/train_model_feature_live`).properties.isArchived).toBe(false);
     // Archiving keeps what the asset was (description, tags).
     expect(aml.get(`${ws}/components/train_model_feature_gone`).properties).toMatchObject({ description: "train_model_feature_gone", tags: DEAD });

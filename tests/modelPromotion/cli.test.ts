@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { startAmlServer, AmlServer } from "../support/amlServer";
 import { main, ModelCliDeps } from "../../tools/model/approval";
 import { InputError } from "../../infra/errors";
+import { expectGolden, lastPut } from "../golden/golden";
 import { launchArgs } from "../support/launch";
 
 const WS = { subscriptionId: "33333333-3333-3333-3333-333333333333", resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" };
@@ -49,6 +50,7 @@ describe("npm run model against the local Azure ML server", () => {
     expect(aml.get(versionPath("2")).properties.modelUri).toBe("azureml://datastores/workspaceblobstore/paths/m/2");
     expect(printed.join("")).toMatch(/^approved churn:2 \(stage=production\) in workspace 'mlw-mlops-dev'.*newest approved version is now 2/);
     expect(aml.writes().map((r) => r.method)).toEqual(["PUT"]);
+    expectGolden("model-approve-tag", lastPut(aml.requests, /\/models\/churn\/versions\/2$/));
   });
 
   it("approving an approved version writes nothing", async () => {

@@ -33,6 +33,8 @@ export interface Harness {
   root: string;
   container: ContainerClient;
   provider: PublishedPipelineProvider;
+  /** The blob container client the harness's provider uses (Azurite through the recording proxy). */
+  containerFor(blobEndpoint: string, container: string): ContainerClient;
   inputs(definition: string, branch?: { name: string; slug: string } | null): PublishedPipelineInputs;
   /** Blob requests the provider made (through the proxy). */
   blobRequests(): { method: string; url: string }[];
@@ -72,6 +74,7 @@ export async function startHarness(): Promise<Harness> {
     root,
     container: azurite.serviceClient("devstore").getContainerClient(CONTAINER),
     provider,
+    containerFor,
     inputs(definition, branch = null) {
       const plan = buildPublishPlan({ definition: pipelineDefinitions[definition], clusters, branch, definitions: pipelineDefinitions, root });
       return {

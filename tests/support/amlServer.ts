@@ -69,9 +69,10 @@
  * Faults: `inject({ method?, path, kind, times?, retryAfterSeconds?, status?, code? })` queues
  * `times` (default 1) faulty answers for requests whose path matches (`RegExp`, or a
  * case-insensitive substring): `throttle` (429 + Retry-After), `unavailable` (503 + Retry-After),
- * `reset` (socket destroyed before any response), `status` (any status with an ARM error body), and
- * `lroFailure` (the request succeeds but its long-running operation ends `Failed`). A faulted request
- * is recorded with `fault` set and never reaches the store.
+ * `reset` (socket destroyed before any response), `status` (any status with an ARM error body),
+ * `lroFailure` (the request succeeds but its long-running operation ends `Failed`) and `slow` (served
+ * normally after `delayMs`). A faulted request is recorded with `fault` set and, except `slow`, never
+ * reaches the store.
  *
  * Recording: `requests` holds `{ method, path, query, body, headers, status, fault? }` for every
  * request (headers subset: authorization, content-type, user-agent, x-ms-client-request-id, if-match,
@@ -109,7 +110,7 @@ export interface AmlServerOptions {
   pendingUpload?: (resourcePath: string, body: any) => { blobUri: string; sasUri: string; storageAccountArmId?: string };
 }
 
-export type FaultKind = "throttle" | "unavailable" | "reset" | "status" | "lroFailure";
+export type FaultKind = "throttle" | "unavailable" | "reset" | "status" | "lroFailure" | "slow";
 
 export interface Fault {
   /** HTTP method to match (any when omitted). */
@@ -121,6 +122,8 @@ export interface Fault {
   times?: number;
   /** Retry-After for `throttle`/`unavailable` (default 1). */
   retryAfterSeconds?: number;
+  /** For `slow`: how long the answer takes (default 1000 ms); the request is then served normally. */
+  delayMs?: number;
   /** For `status`: the status code (default 500) and ARM error code (default `InternalServerError`). */
   status?: number;
   code?: string;
@@ -732,7 +735,9 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       };
       requests.push(record);
       const fault = takeFault(method, path);
-      if (fault) {
+      const delay = fault?.kind === "slow" ? fault.delayMs ?? 1000 : 0;
+      if (fault?.kind === "slow") record.fault = "slow";
+      if (fault && fault.kind !== "slow") {
         record.fault = fault.kind;
         if (fault.kind === "reset") {
           req.socket.destroy();
@@ -746,7 +751,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
         res.writeHead(status, headers).end(JSON.stringify({ error: { code, message: `Injected ${fault.kind} fault.` } }));
         return;
       }
-      handle(req, res, rawBody).then(
+      const served = delay > 0 ? new Promise<void>((resolve) => setTimeout(resolve, delay)).then(() => handle(req, res, rawBody)) : handle(req, res, rawBody);
+      served.then(
         ({ status, body, headers }) => {
           record.status = status;
           const h: Record<string, string> = { "x-ms-request-id": randomUUID(), ...headers };

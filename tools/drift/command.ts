@@ -105,7 +105,7 @@ export async function driftCommand(argv: string[], deps: DriftDeps): Promise<num
     const { high, medium, low, unchanged } = report.summary;
     deps.stderr(`drift: ${high} high, ${medium} medium, ${low} low, ${unchanged} unchanged; report written to ${values.out}\n`);
   } else deps.stdout(rendered);
-  return report.drifted.length > 0 ? EXIT.drift : EXIT.ok;
+  return report.drifted.length > 0 || report.unattributed.length > 0 ? EXIT.drift : EXIT.ok;
 }
 
 function collect<T>(problems: InputProblem[], read: () => T): T | undefined {

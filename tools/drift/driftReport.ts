@@ -14,7 +14,7 @@
 import { InputError } from "../../infra/errors";
 import { PulumiOutput, PulumiStep, ResourceState, StepOp } from "./pulumiOutput";
 import { PathSegment, formatPropertyPath, parsePropertyPath } from "./propertyPath";
-import { SECRET, containsSecret, diffPaths, isPlainObject, lookupPath, Lookup, redactValue } from "./propertyValues";
+import { SECRET, containsSecret, diffPaths, isPlainObject, isSensitiveName, lookupPath, Lookup, redactValue } from "./propertyValues";
 import { classifyProperty, classifyResource, compareSeverity, isIgnoredPath, maxSeverity } from "./severity";
 import type { Severity } from "./severityRules";
 
@@ -43,10 +43,22 @@ export interface DriftedResource {
   properties: DriftedProperty[];
 }
 
+/**
+ * Changes Pulumi counted in `changeSummary` that no step names. `pulumi refresh --preview-only`
+ * keeps a resource whose provider returns no detailed diff (every dynamic provider) at op `refresh`
+ * with identical states, so its drift shows only in the count.
+ */
+export interface UnattributedDrift {
+  op: string;
+  count: number;
+}
+
 export interface DriftReport {
   source: DriftSource;
   stack: string | null;
   drifted: DriftedResource[];
+  /** Drift counted by Pulumi but not attributable to a resource (empty when every change is named). */
+  unattributed: UnattributedDrift[];
   summary: { high: number; medium: number; low: number; unchanged: number };
 }
 
@@ -57,8 +69,6 @@ const PREVIEW_ONLY_OPS = new Set<StepOp>([
 const REFRESH_PHASE_OPS = new Set<StepOp>(["refresh", "update", "delete"]);
 const REPLACE_OPS = new Set<StepOp>(["replace", "create-replacement", "delete-replaced"]);
 
-/** Property names whose values are credentials even when a provider forgot to mark them secret. */
-const SENSITIVE_NAME = /(password|secret|connectionstring|accountkey|accesskey|primarykey|secondarykey|sastoken|token)$/i;
 
 /** The report plus, per drifted URN, why it got its severity (for the text and Markdown forms). */
 export interface DriftAnalysis {
@@ -100,9 +110,22 @@ export function buildDriftReport(output: PulumiOutput, file: string): DriftAnaly
     source,
     stack: stackOf(output.steps),
     drifted,
+    unattributed: unattributedChanges(output, source),
     summary: { high: count("high"), medium: count("medium"), low: count("low"), unchanged },
   };
   return { report, reasons };
+}
+
+/** Per operation, how many more changes `changeSummary` counts than steps name. */
+function unattributedChanges(output: PulumiOutput, source: DriftSource): UnattributedDrift[] {
+  const ops = source === "refresh" ? ["update", "delete"] : ["update", "delete", "create", "replace"];
+  const out: UnattributedDrift[] = [];
+  for (const op of ops) {
+    const named = new Set(output.steps.filter((s) => s.op === op).map((s) => s.urn)).size;
+    const counted = output.changeSummary[op] ?? 0;
+    if (counted > named) out.push({ op, count: counted - named });
+  }
+  return out;
 }
 
 function groupByUrn(steps: PulumiStep[]): Map<string, PulumiStep[]> {
@@ -262,7 +285,7 @@ function property(path: string, declared: Lookup, actual: Lookup, segments = par
     actual.kind === "secret" ||
     (declared.kind === "value" && containsSecret(declared.value)) ||
     (actual.kind === "value" && containsSecret(actual.value)) ||
-    (typeof last === "string" && SENSITIVE_NAME.test(last) && !isPlainObject(valueOf(declared)) && !isPlainObject(valueOf(actual)));
+    (typeof last === "string" && isSensitiveName(last) && !isPlainObject(valueOf(declared)) && !isPlainObject(valueOf(actual)));
   if (secret) return { path, segments, before: SECRET, after: SECRET };
   return { path, segments, before: shown(declared), after: shown(actual) };
 }

@@ -19,18 +19,47 @@ export function isSecretValue(v: unknown): boolean {
   return isPlainObject(v) && v[SIG_KEY] === SECRET_SIG;
 }
 
+/**
+ * Credentials a provider forgot to mark secret, recognised by their shape: storage and Service Bus
+ * connection strings (`AccountKey=`, `SharedAccessKey=`, `Password=`), SAS URLs and tokens (`sig=`),
+ * JWTs (`eyJ…` header and payload) and PEM private keys.
+ */
+const SECRET_SHAPES = [
+  /(^|;)\s*(AccountKey|SharedAccessKey|Password|Pwd)\s*=\s*[^;\s]/i,
+  /(^|[?&])sig=[^&\s]+/i,
+  /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/,
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----/,
+];
+
+export function looksLikeCredential(v: unknown): boolean {
+  return typeof v === "string" && SECRET_SHAPES.some((re) => re.test(v));
+}
+
+/**
+ * Property names that hold credentials, in any case or separator style (`clientSecret`,
+ * `client_secret`, `AZURE_STORAGE_CONNECTION_STRING`, `sas-token`): compared with separators removed.
+ */
+const SENSITIVE_NAME = /(password|passwd|secret|connectionstring|accountkey|accesskey|primarykey|secondarykey|sharedaccesskey|sastoken|sasurl|sasuri|token|apikey|privatekey|sslkey|tlskey)$/;
+
+export function isSensitiveName(name: string): boolean {
+  return SENSITIVE_NAME.test(name.replace(/[^A-Za-z0-9]/g, "").toLowerCase());
+}
+
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** A copy fit to print: every secret becomes `[secret]` (its ciphertext included), unknowns `[unknown]`. */
+/**
+ * A copy fit to print: every secret becomes `[secret]` (its ciphertext included), so does any value
+ * shaped like a credential or held under a credential's name; unknowns become `[unknown]`.
+ */
 export function redactValue(v: unknown): unknown {
-  if (isSecretValue(v)) return SECRET;
+  if (isSecretValue(v) || looksLikeCredential(v)) return SECRET;
   if (v === UNKNOWN_SENTINEL) return UNKNOWN;
   if (Array.isArray(v)) return v.map(redactValue);
   if (isPlainObject(v)) {
     const out: Record<string, unknown> = {};
-    for (const [k, e] of Object.entries(v)) out[k] = redactValue(e);
+    for (const [k, e] of Object.entries(v)) out[k] = isSensitiveName(k) && e !== null && typeof e !== "object" ? SECRET : redactValue(e);
     return out;
   }
   return v;
@@ -54,9 +83,9 @@ export function lookupPath(root: unknown, segments: PathSegment[]): Lookup {
   return { kind: "value", value: current };
 }
 
-/** True when a value contains a secret anywhere. */
+/** True when a value contains a secret anywhere (Pulumi's marker, or a credential's shape). */
 export function containsSecret(v: unknown): boolean {
-  if (isSecretValue(v)) return true;
+  if (isSecretValue(v) || looksLikeCredential(v)) return true;
   if (Array.isArray(v)) return v.some(containsSecret);
   if (isPlainObject(v)) return Object.values(v).some(containsSecret);
   return false;

@@ -6,7 +6,13 @@
  * detailedDiff: { "<path>": { kind, inputDiff } } }], diagnostics, duration, changeSummary }`.
  * With PULUMI_ENABLE_STREAMING_JSON_PREVIEW set they print engine events instead, one JSON object
  * a line (`{ sequence, timestamp, resourcePreEvent | resOutputsEvent | summaryEvent | … }`); that
- * stream is folded into the same steps the digest would hold.
+ * stream is folded into the same steps the digest would hold. Events serialize differently
+ * (pulumi/sdk/go/common/apitype/events.go): detailed-diff entries are `{ diffKind, inputDiff }`, and a
+ * state's `custom` (like `delete`, `protect`) is omitted when false.
+ *
+ * `pulumi up --json`, `refresh --json --yes` and `destroy --json` print a preview digest followed by
+ * the engine events of the operation they ran (`summaryEvent.isPreview: false`): they changed the
+ * stack, so they cannot show drift, and are refused by name.
  *
  * Bad input (not JSON, not a Pulumi output, cut short, a failed preview) is an InputError listing
  * every problem with its key path.
@@ -70,6 +76,8 @@ export function readPulumiOutput(file: string, text: string): PulumiOutput {
   } catch (err) {
     const events = tryEventLines(text);
     if (events) return fromEvents(file, events);
+    const afterDigest = digestThenEvents(text);
+    if (afterDigest) throw problem("", notAPreview(afterDigest));
     throw problem("", describeJsonError(text, err as Error));
   }
   if (isPlainObject(document) && typeof document.sequence === "number") return fromEvents(file, [{ value: document, line: 1 }]);
@@ -150,7 +158,7 @@ function failureOf(diagnostic: unknown): string | undefined {
   return `the Pulumi operation reported an error, so the output is incomplete: ${message}`;
 }
 
-function readStep(raw: unknown, path: string, add: (path: string, message: string) => void): PulumiStep | undefined {
+function readStep(raw: unknown, path: string, add: (path: string, message: string) => void, customWhenAbsent?: boolean): PulumiStep | undefined {
   if (!isPlainObject(raw)) {
     add(path, "expected a step object");
     return undefined;
@@ -166,8 +174,8 @@ function readStep(raw: unknown, path: string, add: (path: string, message: strin
   }
   const urn = raw.urn;
   if (typeof urn !== "string" || !urn.startsWith("urn:pulumi:")) fail(`${path}.urn`, `expected a Pulumi URN; found ${JSON.stringify(urn)}`);
-  const oldState = readState(raw.oldState, `${path}.oldState`, fail);
-  const newState = readState(raw.newState, `${path}.newState`, fail);
+  const oldState = readState(raw.oldState, `${path}.oldState`, fail, customWhenAbsent);
+  const newState = readState(raw.newState, `${path}.newState`, fail, customWhenAbsent);
   const diffReasons = readKeys(raw.diffReasons, `${path}.diffReasons`, fail);
   const replaceReasons = readKeys(raw.replaceReasons, `${path}.replaceReasons`, fail);
   const detailedDiff = readDetailedDiff(raw.detailedDiff, `${path}.detailedDiff`, fail);
@@ -175,7 +183,7 @@ function readStep(raw: unknown, path: string, add: (path: string, message: strin
   return { op: op as StepOp, urn: urn as string, oldState, newState, diffReasons, replaceReasons, detailedDiff };
 }
 
-function readState(raw: unknown, path: string, fail: (p: string, m: string) => void): ResourceState | undefined {
+function readState(raw: unknown, path: string, fail: (p: string, m: string) => void, customWhenAbsent?: boolean): ResourceState | undefined {
   if (raw === undefined || raw === null) return undefined;
   if (!isPlainObject(raw)) {
     fail(path, "expected a resource state object");
@@ -187,7 +195,7 @@ function readState(raw: unknown, path: string, fail: (p: string, m: string) => v
   return {
     type: typeof raw.type === "string" ? raw.type : undefined,
     id: typeof raw.id === "string" ? raw.id : undefined,
-    custom: typeof raw.custom === "boolean" ? raw.custom : undefined,
+    custom: typeof raw.custom === "boolean" ? raw.custom : customWhenAbsent,
     inputs: isPlainObject(raw.inputs) ? raw.inputs : {},
     outputs: isPlainObject(raw.outputs) ? raw.outputs : {},
   };
@@ -214,9 +222,11 @@ function readDetailedDiff(
   }
   const out: Record<string, PropertyDiff> = {};
   for (const [key, d] of Object.entries(raw)) {
-    const kind = isPlainObject(d) ? d.kind : undefined;
+    // The digest names the kind `kind`, engine events `diffKind` (apitype.PropertyDiff).
+    const field = isPlainObject(d) && "diffKind" in d ? "diffKind" : "kind";
+    const kind = isPlainObject(d) ? d[field] : undefined;
     if (typeof kind !== "string" || !(DIFF_KINDS as readonly string[]).includes(kind)) {
-      fail(`${path}[${JSON.stringify(key)}].kind`, `expected one of ${DIFF_KINDS.join(", ")}; found ${JSON.stringify(kind)}`);
+      fail(`${path}[${JSON.stringify(key)}].${field}`, `expected one of ${DIFF_KINDS.join(", ")}; found ${JSON.stringify(kind)}`);
       continue;
     }
     out[key] = { kind: kind as DiffKind, inputDiff: (d as Record<string, unknown>).inputDiff === true };
@@ -281,6 +291,9 @@ function fromEvents(file: string, entries: EventLine[]): PulumiOutput {
       if (failure) add(`${where}.diagnosticEvent`, failure);
     } else if (isPlainObject(e.summaryEvent)) {
       summary = e.summaryEvent.resourceChanges ?? {};
+      if (e.summaryEvent.isPreview === false) {
+        throw new InputError([{ file, path: `${where}.summaryEvent.isPreview`, message: notAPreview(entries.map((x) => x.value).filter(isPlainObject)) }]);
+      }
     }
   }
   const changeSummary = readChangeSummary(summary, "summaryEvent.resourceChanges", add, "the event stream has no summaryEvent");
@@ -306,5 +319,50 @@ function stepFromMetadata(raw: unknown, path: string, add: (path: string, messag
     },
     path,
     add,
+    // Engine events omit `custom` when it is false (apitype.StepEventStateMetadata).
+    false,
   );
 }
+
+// ---- outputs of commands that changed the stack -------------------------------------------------
+
+/** The engine events after a leading digest (`up --json --yes`, `refresh --json --yes`), if that is the shape. */
+function digestThenEvents(text: string): Record<string, unknown>[] | undefined {
+  const lines = text.split("\n");
+  const start = lines.findIndex((l) => /^\{"sequence":\d+/.test(l.trim()));
+  if (start <= 0) return undefined;
+  try {
+    const digest = JSON.parse(lines.slice(0, start).join("\n"));
+    if (!isPlainObject(digest) || !("steps" in digest || "changeSummary" in digest)) return undefined;
+  } catch {
+    return undefined;
+  }
+  const events: Record<string, unknown>[] = [];
+  for (const line of lines.slice(start)) {
+    if (line.trim() === "") continue;
+    try {
+      const v = JSON.parse(line);
+      if (isPlainObject(v)) events.push(v);
+    } catch {
+      /* a cut-short last line still tells what ran */
+    }
+  }
+  return events;
+}
+
+/** Names the command whose events these are, and what to run instead. */
+function notAPreview(events: Record<string, unknown>[]): string {
+  const ops = new Set<string>();
+  for (const e of events) {
+    const meta = isPlainObject(e.resourcePreEvent) ? e.resourcePreEvent.metadata : undefined;
+    if (isPlainObject(meta) && typeof meta.op === "string") ops.add(meta.op);
+  }
+  const command = ops.has("refresh")
+    ? "`pulumi refresh --json --yes` (a refresh that already wrote Azure's values into the state)"
+    : [...ops].every((op) => op === "delete" || op === "same") && ops.has("delete")
+      ? "`pulumi destroy --json`"
+      : "`pulumi up --json` (an update that already changed Azure to match the program)";
+  return `this is the output of ${command}: its preview digest is followed by the engine events of the operation it ran, so it cannot show drift; run ${EXPECTED_COMMANDS} instead`;
+}
+
+const EXPECTED_COMMANDS = "`pulumi preview --refresh --json` or `pulumi refresh --preview-only --json`";

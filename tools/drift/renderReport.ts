@@ -32,6 +32,15 @@ function nameOf(urn: string): string {
   return urn.split("::").slice(3).join("::") || urn;
 }
 
+/** One sentence per operation Pulumi counted without naming the resource. */
+function unattributedLines(report: DriftReport): string[] {
+  return report.unattributed.map(
+    ({ op, count }) =>
+      `Pulumi counted ${count} more ${op}${count === 1 ? "" : "s"} than it names: resource${count === 1 ? "" : "s"} whose provider reports no detailed diff ` +
+      `(dynamic providers such as published pipelines, promoted models, endpoint traffic) drifted; run \`pulumi refresh --preview-only --diff\` or \`pulumi preview --refresh --json\` to see which.`,
+  );
+}
+
 function counts(report: DriftReport): string {
   const { high, medium, low, unchanged } = report.summary;
   const n = report.drifted.length;
@@ -40,11 +49,11 @@ function counts(report: DriftReport): string {
 
 export function renderText(report: DriftReport, reasons: (d: DriftedResource) => string[] = () => []): string {
   const lines = [`Drift report for stack ${report.stack ?? "(unknown)"} (from ${SOURCE_LABEL[report.source]})`];
-  if (report.drifted.length === 0) {
+  if (report.drifted.length === 0 && report.unattributed.length === 0) {
     lines.push(`No drift: ${report.summary.unchanged} resources match what the stack declares.`);
     return lines.join("\n") + "\n";
   }
-  lines.push(counts(report), "");
+  lines.push(counts(report), ...unattributedLines(report), "");
   for (const d of report.drifted) {
     const why = reasons(d);
     lines.push(`[${d.severity}] ${nameOf(d.urn)} (${d.type}): ${OP_LABEL[d.op]}${why.length ? ` — ${why.join("; ")}` : ""}`);
@@ -66,7 +75,9 @@ const BADGE: Record<DriftedResource["severity"], string> = { high: "🔴 high", 
 
 export function renderMarkdown(report: DriftReport, reasons: (d: DriftedResource) => string[] = () => []): string {
   const out = [`## Drift report: stack ${code(report.stack ?? "unknown")}`, ""];
-  out.push(`Source: ${code(SOURCE_LABEL[report.source])}. ${report.drifted.length === 0 ? "**No drift.**" : `**${counts(report)}.**`}`, "");
+  const none = report.drifted.length === 0 && report.unattributed.length === 0;
+  out.push(`Source: ${code(SOURCE_LABEL[report.source])}. ${none ? "**No drift.**" : `**${counts(report)}.**`}`, "");
+  for (const line of unattributedLines(report)) out.push(`> ⚠️ ${line}`, "");
   out.push("| high | medium | low | unchanged |", "| ---: | ---: | ---: | ---: |");
   const { high, medium, low, unchanged } = report.summary;
   out.push(`| ${high} | ${medium} | ${low} | ${unchanged} |`, "");
