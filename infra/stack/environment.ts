@@ -110,9 +110,8 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     ...(served ? { model: { name: served.modelName, version: served.version } } : {}),
     ...(pipelines.published.scoring ? { scoringPipelineComponentId: pipelines.published.scoring.pipelineComponentId } : {}),
   });
-  declareIdentities(spec, core, {
+  const identities = declareIdentities(spec, core, {
     subscriptionId,
-    ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
     ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),
     ...(promotion ? { upstream: promotion.upstream } : {}),
   });
@@ -139,6 +138,9 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     datastoreNames: datastores.map((d) => d.datastoreName),
     datastoreContainers: Object.fromEntries(spec.datastores.map((d, i) => [d.name, datastores[i].containerName])),
     ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
+    ...(identities.secretsProvider ? { secretsProvider: identities.secretsProvider } : {}),
+    ...(identities.ciClientId ? { ciClientId: identities.ciClientId } : {}),
+    ...(identities.auditClientId ? { auditClientId: identities.auditClientId } : {}),
     ...(serving ? { aksClusterName: serving.aksClusterName, onlineEndpointName: serving.onlineEndpointName, ...(serving.batchEndpointName ? { batchEndpointName: serving.batchEndpointName } : {}) } : {}),
   };
 }

@@ -1,12 +1,15 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
-import { CiIdentity, DataScientistsGroup } from "../../components/identity";
+import { tenantNames } from "../naming";
+import { AuditIdentity, AzureDevOpsFederation, CiIdentity, DataScientistsGroup, SecretsKey } from "../../components/identity";
 
 /** What identities need from the environment core (`MlWorkspace`). */
 export interface IdentityCore {
   resourceGroupId: pulumi.Input<string>;
+  resourceGroupName: pulumi.Input<string>;
   workspaceId: pulumi.Input<string>;
   storageAccountId: pulumi.Input<string>;
+  keyVaultId: pulumi.Output<string>;
 }
 
 export interface IdentityInputs {
@@ -26,53 +29,111 @@ export interface IdentityOutputs {
   ciClientId?: pulumi.Output<string>;
   ciServicePrincipalObjectId?: pulumi.Output<string>;
   ciFederatedSubjects?: string[];
+  auditClientId?: pulumi.Output<string>;
+  auditFederatedSubjects?: string[];
+  /** `azurekeyvault://…` URL of the key that encrypts this stack's secrets. */
+  secretsProvider?: pulumi.Output<string>;
   dataScientistsGroupObjectId?: pulumi.Output<string>;
+}
+
+/** Tenant-wide display names, salted with the subscription the stack deploys to. */
+function namesFor(spec: EnvironmentSpec, subscriptionId: pulumi.Input<string>) {
+  return pulumi.output(subscriptionId).apply((sub) => tenantNames({ project: spec.project, stack: spec.stack, prefix: spec.prefix, subscriptionId: sub }));
+}
+
+function adoFederation(spec: EnvironmentSpec, which: "deployer" | "audit"): AzureDevOpsFederation | undefined {
+  const ado = spec.identity.azureDevOps;
+  if (!ado?.organizationId) return undefined;
+  const connection = ado[which];
+  // The Entra issuer's subject ends with the connection id; without it there is no credential to make.
+  if (ado.issuer === "entra" && !connection.id) return undefined;
+  return {
+    organization: ado.organization,
+    organizationId: ado.organizationId,
+    project: ado.project,
+    issuer: ado.issuer,
+    ...(ado.tenantId ? { tenantId: ado.tenantId } : {}),
+    ...(ado.entraSubjectPrefix ? { entraSubjectPrefix: ado.entraSubjectPrefix } : {}),
+    connection,
+  };
 }
 
 /**
  * The environment's identities: a CI deployer (federated credentials only, rights on this
- * environment's resource groups, read-only on its promotion source) when GitHub or Azure DevOps is
- * configured, and the data scientists group when enabled (AzureML Data Scientist on the dev
- * workspace, Reader on qa and prod).
+ * environment's resource groups, read-only on its promotion source), a read-only audit identity for
+ * drift audits, the key that encrypts the stack's secrets, and the data scientists group when
+ * enabled (AzureML Data Scientist on the dev workspace, Reader on qa and prod).
  */
 export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inputs: IdentityInputs, opts?: pulumi.ComponentResourceOptions): IdentityOutputs {
   const base = `${spec.prefix}-${spec.environment}`;
   const out: IdentityOutputs = {};
-  const { github, azureDevOps, dataScientists } = spec.identity;
+  const { github, dataScientists, audit } = spec.identity;
+  const names = namesFor(spec, inputs.subscriptionId);
+  const owners = inputs.owners ? { owners: inputs.owners } : {};
+  const deployerAdo = adoFederation(spec, "deployer");
 
-  if (github || azureDevOps) {
+  if (github || deployerAdo) {
+    const secretsKey = new SecretsKey(`${base}-secrets`, { resourceGroupName: core.resourceGroupName, vaultName: core.keyVaultId.apply((id) => id.split("/").pop()!), tags: spec.tags }, opts);
+    out.secretsProvider = secretsKey.secretsProvider;
+
     const ci = new CiIdentity(
       `${base}-ci`,
       {
-        displayName: `${base}-ci`,
+        displayName: names.ciApplication,
+        roleAssignerName: names.roleAssigner,
         subscriptionId: inputs.subscriptionId,
         ...(github ? { github } : {}),
-        ...(azureDevOps ? { azureDevOps: { ...azureDevOps, organizationId: azureDevOps.organizationId! } } : {}),
+        ...(deployerAdo ? { azureDevOps: deployerAdo } : {}),
         deployScopes: [
           { key: "rg", id: core.resourceGroupId },
           ...(inputs.servingResourceGroupId ? [{ key: "serving-rg", id: inputs.servingResourceGroupId }] : []),
         ],
         dataStorageAccountId: core.storageAccountId,
+        secretsKeyId: secretsKey.keyId,
         ...(inputs.upstream ? { promotionSource: inputs.upstream } : {}),
-        ...(inputs.owners ? { owners: inputs.owners } : {}),
+        ...owners,
       },
       opts,
     );
     out.ciClientId = ci.clientId;
     out.ciServicePrincipalObjectId = ci.servicePrincipalObjectId;
     out.ciFederatedSubjects = ci.federatedSubjects;
+
+    const auditAdo = adoFederation(spec, "audit");
+    if (audit && (github || auditAdo)) {
+      const auditor = new AuditIdentity(
+        `${base}-audit`,
+        {
+          displayName: names.auditApplication,
+          subscriptionId: inputs.subscriptionId,
+          ...(github ? { github: { repository: github.repository, environments: [audit.githubEnvironment], branches: [], pullRequests: false } } : {}),
+          ...(auditAdo ? { azureDevOps: auditAdo } : {}),
+          readScopes: [
+            { key: "rg", id: core.resourceGroupId },
+            ...(inputs.servingResourceGroupId ? [{ key: "serving-rg", id: inputs.servingResourceGroupId }] : []),
+          ],
+          blobReadScopes: [{ key: "storage", id: core.storageAccountId }],
+          secretsKeyId: secretsKey.keyId,
+          graphRead: audit.graphRead,
+          ...owners,
+        },
+        opts,
+      );
+      out.auditClientId = auditor.clientId;
+      out.auditFederatedSubjects = auditor.federatedSubjects;
+    }
   }
 
   if (dataScientists) {
     const group = new DataScientistsGroup(
       `${base}-data-scientists`,
       {
-        displayName: dataScientists.displayName,
+        displayName: dataScientists.displayName ?? names.dataScientistsGroup,
         members: dataScientists.members,
         subscriptionId: inputs.subscriptionId,
         workspaceId: core.workspaceId,
         workspaceRole: spec.environment === "dev" ? "AzureMLDataScientist" : "Reader",
-        ...(inputs.owners ? { owners: inputs.owners } : {}),
+        ...owners,
       },
       opts,
     );
