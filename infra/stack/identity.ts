@@ -1,7 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { tenantNames } from "../naming";
-import { AuditIdentity, AzureDevOpsFederation, CiIdentity, DataScientistsGroup, SecretsKey } from "../../components/identity";
+import {
+  AuditIdentity,
+  AzureDevOpsFederation,
+  CiIdentity,
+  DataScientistsGroup,
+  FederatedSubject,
+  federatedSubjects,
+  GithubFederation,
+  SecretsKey,
+} from "../../components/identity";
 
 /** What identities need from the environment core (`MlWorkspace`). */
 export interface IdentityCore {
@@ -58,6 +67,42 @@ function adoFederation(spec: EnvironmentSpec, which: "deployer" | "audit"): Azur
   };
 }
 
+export interface Federation {
+  github?: GithubFederation;
+  azureDevOps?: AzureDevOpsFederation;
+}
+
+/**
+ * Who may sign in as the stack's deployer and as its audit identity, derived from the stack config
+ * only: the single source the identity components and the CI definition tests both read.
+ */
+export function ciFederation(spec: EnvironmentSpec): { deployer?: Federation; audit?: Federation } {
+  const { github, audit } = spec.identity;
+  const deployerAdo = adoFederation(spec, "deployer");
+  if (!github && !deployerAdo) return {};
+  const auditAdo = adoFederation(spec, "audit");
+  return {
+    deployer: { ...(github ? { github } : {}), ...(deployerAdo ? { azureDevOps: deployerAdo } : {}) },
+    ...(audit && (github || auditAdo)
+      ? {
+          audit: {
+            ...(github ? { github: { repository: github.repository, environments: [audit.githubEnvironment], branches: [], pullRequests: false } } : {}),
+            ...(auditAdo ? { azureDevOps: auditAdo } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The federated credentials each identity of the stack gets. */
+export function ciCredentials(spec: EnvironmentSpec): { deployer: FederatedSubject[]; audit: FederatedSubject[] } {
+  const f = ciFederation(spec);
+  return {
+    deployer: f.deployer ? federatedSubjects(f.deployer.github, f.deployer.azureDevOps) : [],
+    audit: f.audit ? federatedSubjects(f.audit.github, f.audit.azureDevOps) : [],
+  };
+}
+
 /**
  * The environment's identities: a CI deployer (federated credentials only, rights on this
  * environment's resource groups, read-only on its promotion source), a read-only audit identity for
@@ -67,12 +112,12 @@ function adoFederation(spec: EnvironmentSpec, which: "deployer" | "audit"): Azur
 export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inputs: IdentityInputs, opts?: pulumi.ComponentResourceOptions): IdentityOutputs {
   const base = `${spec.prefix}-${spec.environment}`;
   const out: IdentityOutputs = {};
-  const { github, dataScientists, audit } = spec.identity;
+  const { dataScientists } = spec.identity;
   const names = namesFor(spec, inputs.subscriptionId);
   const owners = inputs.owners ? { owners: inputs.owners } : {};
-  const deployerAdo = adoFederation(spec, "deployer");
+  const federation = ciFederation(spec);
 
-  if (github || deployerAdo) {
+  if (federation.deployer) {
     const secretsKey = new SecretsKey(`${base}-secrets`, { resourceGroupName: core.resourceGroupName, vaultName: core.keyVaultId.apply((id) => id.split("/").pop()!), tags: spec.tags }, opts);
     out.secretsProvider = secretsKey.secretsProvider;
 
@@ -82,8 +127,7 @@ export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inp
         displayName: names.ciApplication,
         roleAssignerName: names.roleAssigner,
         subscriptionId: inputs.subscriptionId,
-        ...(github ? { github } : {}),
-        ...(deployerAdo ? { azureDevOps: deployerAdo } : {}),
+        ...federation.deployer,
         deployScopes: [
           { key: "rg", id: core.resourceGroupId },
           ...(inputs.servingResourceGroupId ? [{ key: "serving-rg", id: inputs.servingResourceGroupId }] : []),
@@ -99,22 +143,20 @@ export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inp
     out.ciServicePrincipalObjectId = ci.servicePrincipalObjectId;
     out.ciFederatedSubjects = ci.federatedSubjects;
 
-    const auditAdo = adoFederation(spec, "audit");
-    if (audit && (github || auditAdo)) {
+    if (federation.audit) {
       const auditor = new AuditIdentity(
         `${base}-audit`,
         {
           displayName: names.auditApplication,
           subscriptionId: inputs.subscriptionId,
-          ...(github ? { github: { repository: github.repository, environments: [audit.githubEnvironment], branches: [], pullRequests: false } } : {}),
-          ...(auditAdo ? { azureDevOps: auditAdo } : {}),
+          ...federation.audit,
           readScopes: [
             { key: "rg", id: core.resourceGroupId },
             ...(inputs.servingResourceGroupId ? [{ key: "serving-rg", id: inputs.servingResourceGroupId }] : []),
           ],
           blobReadScopes: [{ key: "storage", id: core.storageAccountId }],
           secretsKeyId: secretsKey.keyId,
-          graphRead: audit.graphRead,
+          graphRead: spec.identity.audit?.graphRead ?? true,
           ...owners,
         },
         opts,
