@@ -3,17 +3,32 @@ import { buildEnvironmentSpec, EnvironmentSpec } from "./config";
 import { InputError, formatProblems } from "./errors";
 import { composeEnvironment } from "./stack/environment";
 import { composeBranch } from "./stack/branch";
+import { keepSecretConfigSecret, markSecrets } from "./secretConfig";
+
+/**
+ * Which config keys hold secrets: the runtime knows (`isConfigSecret`, exported by
+ * @pulumi/pulumi/runtime/config but marked internal, so absent from its typings); it reads the same
+ * PULUMI_CONFIG_SECRET_KEYS the CLI and `setAllConfig` set.
+ */
+function isConfigSecret(key: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+  if (typeof runtimeConfig.isConfigSecret !== "function") throw new Error("@pulumi/pulumi no longer exports runtime isConfigSecret: secret config could leak in clear");
+  return runtimeConfig.isConfigSecret(key);
+}
 
 /**
  * Reads the stack's config once, turns it into the environment spec, and declares the stack. Bad
  * config stops the program before any resource is registered, with every problem listed.
  */
 export function loadSpec(): EnvironmentSpec {
+  const config = pulumi.runtime.allConfig();
+  secretValues = keepSecretConfigSecret(config, isConfigSecret);
   try {
     return buildEnvironmentSpec({
       project: pulumi.getProject(),
       stack: pulumi.getStack(),
-      config: pulumi.runtime.allConfig(),
+      config,
       env: process.env,
       cwd: process.cwd(),
     });
@@ -24,6 +39,10 @@ export function loadSpec(): EnvironmentSpec {
   }
 }
 
+/** Secret config values found by `loadSpec`: stack outputs carrying one are exported as secrets. */
+let secretValues: string[] = [];
+
 export function declareStack(spec: EnvironmentSpec): Record<string, pulumi.Input<unknown>> {
-  return spec.kind === "branch" ? composeBranch(spec) : composeEnvironment(spec);
+  const outputs = spec.kind === "branch" ? composeBranch(spec) : composeEnvironment(spec);
+  return markSecrets(outputs, secretValues) as Record<string, pulumi.Input<unknown>>;
 }

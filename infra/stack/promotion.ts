@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { PromotedModel, resolvePromotedVersion } from "../../components/modelPromotion";
+import { requiredText } from "./stackOutputs";
 
 export interface PromotionCore {
   resourceGroupName: pulumi.Input<string>;
@@ -28,7 +29,7 @@ export function declarePromotion(
   if (!promotion) return undefined;
   const base = `${spec.prefix}-${spec.environment}`;
   const upstream = new pulumi.StackReference(`${base}-upstream`, { name: promotion.upstreamStack });
-  const text = (key: string) => upstream.getOutput(key).apply((v) => String(v));
+  const text = requiredText(upstream, promotion.upstreamStack, `${spec.stack}'s model promotion`);
   const source = {
     subscriptionId: text("subscriptionId"),
     resourceGroupName: text("resourceGroupName"),
