@@ -132,10 +132,27 @@ export function pipelineAssetNames(args: PipelineNameArgs): { pipeline: string; 
   };
 }
 
-/** Component names: lowercase letters, digits, '_' (stricter than other assets). */
+/**
+ * A name as Azure ML components need it: lowercase letters, digits and '_', starting with a letter
+ * (the branch token's '-' becomes '_'). Checked here, so a bad name fails before anything is sent.
+ */
+function asComponentName(value: string): string {
+  const full = value.toLowerCase().replace(/[^a-z0-9_]/g, "_");
+  return assertValidName("component", truncateWithHash(full, 255, "_"));
+}
+
+/** The component of one pipeline step: `<pipelineType>_<base>[_<branch>]_<step>`. */
 export function componentName(args: PipelineNameArgs & { step: string }): string {
-  const full = `${assetBase(args, "_")}_${args.step}`.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-  return truncateWithHash(full, 255, "_");
+  return asComponentName(`${assetBase(args, "_")}_${args.step}`);
+}
+
+/**
+ * The pipeline component a definition is published as. It is a component, so it follows the
+ * component rule, unlike the pipeline's display name (`pipelineAssetNames().pipeline`), which keeps
+ * the branch token's '-'.
+ */
+export function pipelineComponentName(args: PipelineNameArgs): string {
+  return asComponentName(assetBase(args, "_"));
 }
 
 /** Throws when a derived name breaks its rule: a naming bug must never reach Azure. */

@@ -37,8 +37,9 @@ export const nameRules: Record<NameKind, NameRule> = {
   experiment: { min: 1, max: 36, pattern: assetPattern, describe: "letters, digits, '_', '-', starting alphanumeric" },
   pipeline: { min: 1, max: 255, pattern: assetPattern, describe: "letters, digits, '_', '-', starting alphanumeric" },
   model: { min: 1, max: 30, pattern: assetPattern, describe: "letters, digits, '_', '-', starting alphanumeric" },
-  // Components are stricter in practice: lowercase letters, digits and '_' only.
-  component: { min: 1, max: 255, pattern: /^[a-z0-9][a-z0-9_]*$/, describe: "lowercase letters, digits, '_'" },
+  // Azure ML component YAML reference (command/parallel/pipeline components): "Must start with lowercase
+  // letter. Allowed characters are lowercase letters, numbers, and underscore(_). Maximum length is 255."
+  component: { min: 1, max: 255, pattern: /^[a-z][a-z0-9_]*$/, describe: "lowercase letters, digits, '_', starting with a letter" },
   batchEndpoint: {
     min: 3,
     max: 32,

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { componentName, pipelineAssetNames } from "../../infra/naming";
+import { componentName, pipelineAssetNames, pipelineComponentName } from "../../infra/naming";
 import type {
   ClusterMap,
   ClusterRef,
@@ -101,6 +101,9 @@ export function buildPublishPlan(args: PlanArgs): PublishPlan {
   const { definition: def, clusters, branch, root } = args;
   const branchName = branch?.name ?? null;
   const names = pipelineAssetNames({ pipelineType: def.type, base: def.base, branch: branchName });
+  // The published pipeline is a component: its name follows the component rule (no '-'), while the
+  // pipeline's display name and experiment keep the readable branch token.
+  const pipelineComponent = pipelineComponentName({ pipelineType: def.type, base: def.base, branch: branchName });
   const placeholders: Record<string, string> = {
     modelName: names.model,
     pipelineName: names.pipeline,
@@ -174,7 +177,7 @@ export function buildPublishPlan(args: PlanArgs): PublishPlan {
   const pipelineSpecBody = {
     $schema: "https://azuremlschemas.azureedge.net/latest/pipelineComponent.schema.json",
     type: "pipeline",
-    name: names.pipeline,
+    name: pipelineComponent,
     display_name: names.pipeline,
     description: def.description,
     inputs: pipelineInputs(def),
@@ -193,7 +196,7 @@ export function buildPublishPlan(args: PlanArgs): PublishPlan {
     codes,
     environments,
     components,
-    pipelineComponent: { name: names.pipeline, version: contentHash, spec: { ...pipelineSpecBody, version: contentHash }, nodes },
+    pipelineComponent: { name: pipelineComponent, version: contentHash, spec: { ...pipelineSpecBody, version: contentHash }, nodes },
     inputs: runInputs,
     outputs: pipelineOutputs,
   };

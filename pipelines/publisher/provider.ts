@@ -186,7 +186,7 @@ export function diffPublished(olds: PublishedPipelineOutputs, news: PublishedPip
   const lower = (ws: WorkspaceCoordinates | undefined) => (ws ? Object.fromEntries(Object.entries(ws).map(([k, v]) => [k, String(v).toLowerCase()])) : ws);
   const replaces: string[] = [];
   if (!same(lower(olds.workspace), lower(news.workspace))) replaces.push("workspace");
-  if (olds.plan?.pipelineName !== news.plan.pipelineName) replaces.push("plan");
+  if (olds.plan?.pipelineName !== news.plan.pipelineName || olds.plan?.pipelineComponent?.name !== news.plan.pipelineComponent.name) replaces.push("plan");
   const changed: string[] = INPUT_KEYS.filter((k) => !same(olds[k], news[k]));
   if ((olds.drift ?? []).length > 0) changed.push("drift");
   return { changes: changed.length > 0, replaces, deleteBeforeReplace: false };
@@ -207,7 +207,7 @@ export function publishedIds(ws: WorkspaceCoordinates, plan: PublishPlan): Pick<
 
 /** The resource id: the pipeline component container, stable across versions. */
 export function pipelineContainerId(inputs: Pick<PublishedPipelineInputs, "workspace" | "plan">): string {
-  return `${workspaceId(inputs.workspace)}/components/${inputs.plan.pipelineName}`;
+  return `${workspaceId(inputs.workspace)}/components/${inputs.plan.pipelineComponent.name}`;
 }
 
 /** Why a live asset is not what the request would publish, or null when it is. */

@@ -61,10 +61,10 @@ function seedWorkspace(): void {
     aml.seed(`${ws}/jobs/${name}`, { properties: { jobType: "Pipeline", experimentName: "training", displayName: name, status, tags, properties: {}, jobs: {}, isArchived: false } });
 
   // A branch's own component: the container carries the marker.
-  container("components", "train_model_feature-gone", DEAD);
-  component("train_model_feature-gone", "1", DEAD);
-  container("components", "train_model_feature-live", LIVE);
-  component("train_model_feature-live", "1", LIVE);
+  container("components", "train_model_feature_gone", DEAD);
+  component("train_model_feature_gone", "1", DEAD);
+  container("components", "train_model_feature_live", LIVE);
+  component("train_model_feature_live", "1", LIVE);
   // A shared component: only one version came from the deleted branch.
   container("components", "prep_data", {});
   component("prep_data", "1", { stack: "dev" });
@@ -72,7 +72,7 @@ function seedWorkspace(): void {
   // Tagged by an environment stack, no branch marker.
   container("components", "score_dev", { stack: "dev" });
   // Already archived: nothing left to clean.
-  container("components", "old_feature-gone", DEAD, true);
+  container("components", "old_feature_gone", DEAD, true);
   container("models", "churn_feature-gone", DEAD);
   model("churn_feature-gone", "1", DEAD);
   container("models", "churn", { stage: "production" });
@@ -114,7 +114,7 @@ const args = (...extra: string[]) => ["--stale", "--stack", "dev", "--stacks", s
 const EXPECTED_STALE = [
   { kind: "job", name: "run-gone-active", ...DEAD, branchSlug: "feature-gone", status: "Running", action: "cancel-and-delete" },
   { kind: "job", name: "run-gone-done", ...DEAD, branchSlug: "feature-gone", status: "Completed", action: "delete" },
-  { kind: "component", name: "train_model_feature-gone", ...DEAD, branchSlug: "feature-gone", action: "archive" },
+  { kind: "component", name: "train_model_feature_gone", ...DEAD, branchSlug: "feature-gone", action: "archive" },
   { kind: "component", name: "prep_data", version: "a1b2c3", ...DEAD, branchSlug: "feature-gone", action: "archive" },
   { kind: "model", name: "churn_feature-gone", ...DEAD, branchSlug: "feature-gone", action: "archive" },
   { kind: "model", name: "churn", version: "4", ...DEAD, branchSlug: "feature-gone", action: "archive" },
@@ -191,16 +191,16 @@ describe("--delete", () => {
     const io = deps();
     expect(await driftCommand(args("--delete", "--yes"), io)).toBe(EXIT.ok);
     expect(io.questions).toEqual([]);
-    expect(aml.get(`${ws}/components/train_model_feature-gone`).properties.isArchived).toBe(true);
+    expect(aml.get(`${ws}/components/train_model_feature_gone`).properties.isArchived).toBe(true);
     expect(aml.get(`${ws}/components/prep_data/versions/a1b2c3`).properties.isArchived).toBe(true);
     expect(aml.get(`${ws}/components/prep_data/versions/1`).properties.isArchived).toBe(false);
     expect(aml.get(`${ws}/components/prep_data`).properties.isArchived).toBe(false);
     expect(aml.get(`${ws}/models/churn_feature-gone`).properties.isArchived).toBe(true);
     expect(aml.get(`${ws}/models/churn/versions/4`).properties.isArchived).toBe(true);
     expect(aml.get(`${ws}/models/churn/versions/3`).properties.isArchived).toBe(false);
-    expect(aml.get(`${ws}/components/train_model_feature-live`).properties.isArchived).toBe(false);
+    expect(aml.get(`${ws}/components/train_model_feature_live`).properties.isArchived).toBe(false);
     // Archiving keeps what the asset was (description, tags).
-    expect(aml.get(`${ws}/components/train_model_feature-gone`).properties).toMatchObject({ description: "train_model_feature-gone", tags: DEAD });
+    expect(aml.get(`${ws}/components/train_model_feature_gone`).properties).toMatchObject({ description: "train_model_feature_gone", tags: DEAD });
     expect(aml.get(`${ws}/jobs/run-gone-active`)).toBeUndefined();
     expect(aml.get(`${ws}/jobs/run-gone-done`)).toBeUndefined();
     expect(aml.get(`${ws}/jobs/run-live`)).toBeDefined();

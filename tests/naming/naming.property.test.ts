@@ -7,7 +7,9 @@ import {
   componentName,
   computeClusterName,
   deriveEnvironmentNames,
+  nameRules,
   pipelineAssetNames,
+  pipelineComponentName,
   truncateWithHash,
 } from "../../infra/naming";
 
@@ -32,6 +34,7 @@ describe("branch names → Azure names (property-based)", () => {
         expect(checkName("experiment", names.experiment)).toBeNull();
         expect(checkName("model", names.model)).toBeNull();
         expect(checkName("component", componentName({ ...p, branch, step }))).toBeNull();
+        expect(checkName("component", pipelineComponentName({ ...p, branch }))).toBeNull();
         expect(checkName("stack", branchStackName(branch))).toBeNull();
         expect(branchSlug(branch)).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       }),
@@ -53,6 +56,17 @@ describe("branch names → Azure names (property-based)", () => {
       }),
       { numRuns: 2000 },
     );
+  });
+
+  test("component rule (Azure ML component YAML reference): lowercase letters, digits, '_', starting with a letter", () => {
+    for (const ok of ["training_badpixels", "a", "x1_2", "a".repeat(255)]) expect(checkName("component", ok)).toBeNull();
+    for (const bad of ["training_badpixels_churn-model-98c5cc", "1training", "_x", "Training", "a.b", "a".repeat(256), ""]) {
+      expect(checkName("component", bad)).not.toBeNull();
+    }
+    expect(nameRules.component.describe).toMatch(/starting with a letter/);
+    expect(pipelineComponentName({ pipelineType: "training", base: "badpixels", branch: "feature/churn-model" })).toMatch(/^training_badpixels_churn_model_[0-9a-f]{6}$/);
+    expect(pipelineComponentName({ pipelineType: "training", base: "badpixels", branch: null })).toBe("training_badpixels");
+    expect(() => componentName({ pipelineType: "9lives", base: "x", step: "s" })).toThrow(/internal naming error: component name/);
   });
 
   test("the seed's collision case: long branches that differ only at the end", () => {

@@ -1,3 +1,4 @@
+import { checkName } from "../../infra/naming";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -92,6 +93,11 @@ describe("publish plan", () => {
     expect(a.modelName).not.toBe(b.modelName);
     expect(a.experimentName).not.toBe(b.experimentName);
     for (const c of a.components) expect(c.name).toMatch(/^training_badpixels_churn_model_a_[0-9a-f]{6}_[a-z_]+$/);
+    // The pipeline itself is published as a component: the component rule holds for it too (no '-').
+    expect(a.pipelineComponent.name).toMatch(/^training_badpixels_churn_model_a_[0-9a-f]{6}$/);
+    expect(a.pipelineComponent.spec).toMatchObject({ name: a.pipelineComponent.name, display_name: a.pipelineName });
+    expect(checkName("component", a.pipelineComponent.name)).toBeNull();
+    expect(a.pipelineComponent.name).not.toBe(b.pipelineComponent.name);
     // Same code on both branches: same code versions, different asset names.
     expect(a.codes.map((c) => c.version)).toEqual(b.codes.map((c) => c.version));
     expect(a.codes[0].name).not.toBe(b.codes[0].name);

@@ -216,7 +216,7 @@ describe("publishing the training pipeline", () => {
 
   test("a create that fails half-way registers nothing, and the retry adopts what was already published", async () => {
     const news = h.inputs("training", { name: "feature/partial", slug: "partial" });
-    h.aml.inject({ method: "PUT", path: `/components/${news.plan.pipelineName}/`, kind: "status", status: 400, code: "UserError", times: 1 });
+    h.aml.inject({ method: "PUT", path: `/components/${news.plan.pipelineComponent.name}/`, kind: "status", status: 400, code: "UserError", times: 1 });
     await expect(h.provider.create(news)).rejects.toThrow(/400 UserError/);
     h.clearRecords();
     const created = await h.provider.create(news);
@@ -225,16 +225,24 @@ describe("publishing the training pipeline", () => {
     await h.provider.delete("id", created.outs!);
   });
 
-  test("delete removes every version it published, the containers and the uploaded code, and nothing else", async () => {
+  test("delete archives every version it published (Azure refuses to delete them), removes the uploaded code, and touches nothing else", async () => {
     const foreign = `${h.aml.workspacePath(ws.subscriptionId, ws.resourceGroupName, ws.workspaceName)}/components/someone_elses/versions/1`;
     h.aml.seed(foreign, { properties: { componentSpec: { type: "command" }, tags: {} } });
     await h.container.getBlockBlobClient("LocalUpload/someone_elses/1/main.py").uploadData(Buffer.from("x"));
 
+    h.clearRecords();
     await h.provider.delete("id", outs);
-    for (const a of outs.published) expect(h.aml.get(a.path)).toBeUndefined();
+    // The contract (tests/support/contract): code, component and environment versions are archived,
+    // not deleted, and a container holding versions stays.
+    for (const a of outs.published) expect(h.aml.get(a.path)).toMatchObject({ properties: { isArchived: true } });
+    const refused = h.aml.writes().filter((r) => r.method === "DELETE").map((r) => r.status);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((st) => st === 400 || st === 409)).toBe(true);
     const wsPath = h.aml.workspacePath(ws.subscriptionId, ws.resourceGroupName, ws.workspaceName);
     for (const kind of ["components", "environments", "codes"]) {
-      expect(h.aml.list(`${wsPath}/${kind}`).map((c) => c.name).filter((n) => n.startsWith("training_badpixels"))).toEqual([]);
+      for (const c of h.aml.list(`${wsPath}/${kind}`).filter((c) => c.name.startsWith("training_badpixels"))) {
+        expect(h.aml.list(`${wsPath}/${kind}/${c.name}/versions`).filter((v) => !v.properties.isArchived)).toEqual([]);
+      }
     }
     expect(await listBlobs("LocalUpload/training_badpixels")).toEqual([]);
     expect(h.aml.get(foreign)).toBeDefined();

@@ -55,7 +55,10 @@ function seedEndpoint(traffic: Record<string, number> = {}): void {
       scoringUri: "https://10.20.16.5/api/v1/endpoint/ep-acme-qa/score",
     },
   });
-  aml.seed(`${endpointPath}/deployments/live`, { location: "westeurope", properties: { endpointComputeType: "Kubernetes", model: "m" } });
+  // Azure lists in `traffic` only deployments that exist under the endpoint.
+  for (const d of new Set(["live", ...Object.keys(traffic)])) {
+    aml.seed(`${endpointPath}/deployments/${d}`, { location: "westeurope", properties: { endpointComputeType: "Kubernetes", model: "m" } });
+  }
 }
 
 const inputs = (traffic: Record<string, number>, revision = "r1"): EndpointTrafficInputs => ({ endpointId: endpointPath, traffic, endpointRevision: revision, armEndpoint: aml.url });

@@ -1,46 +1,59 @@
 /**
- * A local HTTPS server that speaks the Azure Resource Manager surface of Azure Machine Learning
- * (api-version 2022-10-01, as pinned by `@azure/arm-machinelearning` 2.1.1) from an in-memory store.
+ * A local HTTPS server that speaks the Azure Resource Manager surface of Azure Machine Learning from
+ * an in-memory store, held to Azure's contract: the subset of the official REST specification the
+ * product relies on is data in `contract/azureml.json` (each rule with the spec file, definition and
+ * api-version it comes from), read by `contract/index.ts`.
  *
  * Start and point the real SDK at it:
  *
  *   const aml = await startAmlServer();
  *   const client = aml.client(subscriptionId);            // AzureMachineLearningWorkspaces, trusted TLS,
- *                                                         // fast retries, fake bearer credential
+ *                                                         // fast retries, a credential that mints JWTs
  *   // or build your own: new AzureMachineLearningWorkspaces(aml.credential, sub,
  *   //   { ...aml.clientOptions, retryOptions: {...} })   // clientOptions = { endpoint, additionalPolicies }
  *   aml.seedWorkspace({ subscriptionId, resourceGroupName, workspaceName, storageAccountName: "devstore" });
  *   ...
  *   await aml.close();
  *
- * Store (generic ARM semantics; every path below `/providers/<Namespace>/` alternates type/name):
- *   - PUT creates (201) or replaces (200); the stored body gains `id`, `name`, `type`, `systemData`.
- *     A PUT below a top-level resource whose top-level resource (e.g. the workspace) is missing → 404
- *     `ParentResourceNotFound`. An asset version PUT (`…/{models|components|environments|codes|data}/
- *     {name}/versions/{v}`) creates its container if missing, keeps the container's `latestVersion`
- *     current, defaults `isAnonymous`/`isArchived` to false as Azure does, and rejects a change to
- *     anything but `tags`, `description`, `isArchived`, `stage` (Azure asset versions are immutable)
- *     with 409 `UserError`.
- *   - PATCH merges `tags`/`properties` (shallow) into an existing resource.
- *   - GET returns the resource, or 404 `{ error: { code, message } }`: `UserError` below a
- *     workspace (what Azure ML answers for assets), `ResourceNotFound` otherwise.
- *   - DELETE answers 200 (204 when absent).
- *   - GET on a collection path lists direct children: `{ value, nextLink }`, `pageSize` items a page,
- *     `nextLink` carries `$skip`. Filters: `tags` / `$tags` (comma-separated `k=v` or `k`, all must
- *     match `properties.tags` or top-level `tags`), `properties` (same on `properties.properties`),
- *     `listViewType` (`ActiveOnly` default, `ArchivedOnly`, `All`, on `properties.isArchived`),
- *     `version`, `$orderBy` (`createdtime|createdAt asc|desc`), `$top` (total count).
- *   - `api-version` is required on every request (400 `MissingApiVersionParameter`), and an
- *     `Authorization: Bearer <anything>` header (401 `AuthenticationFailed`).
+ * What ARM checks before the resource provider (each refused with ARM's status and error code):
+ *   - `Authorization: Bearer <JWT>` signed by `tokens.ts` (tests mint them), unexpired, for the ARM
+ *     audience (`https://management.azure.com`, the classic `https://management.core.windows.net/`, or
+ *     this server's URL, which stands for the ARM endpoint a client was pointed at) → else 401;
+ *   - `api-version` present and served for that namespace and resource type; known namespaces
+ *     (`Microsoft.MachineLearningServices`, `Microsoft.Storage` for the account-key fallback) and types.
+ * What the resource provider checks on a write:
+ *   - every name segment of the path against its type's rule (component names: lowercase, digits,
+ *     `_`, letter first; endpoints, deployments, assets, computes, workspaces);
+ *   - the parent resource exists (404 `ParentResourceNotFound`), except an asset container, which a
+ *     version PUT creates (and keeps `latestVersion` current);
+ *   - required properties, enum values, discriminators (`jobType`, `jobInputType`, `datastoreType`,
+ *     `endpointComputeType`, …) and one-of groups, every problem at once (400 `UserError`);
+ *   - read-only properties are ignored, not stored (`provisioningState`, `status`, `scoringUri`, …);
+ *   - references: a component's code/environment, a pipeline component's or pipeline job's
+ *     `componentId`s, a model's datastore in `modelUri`, asset job inputs' `uri`; online-endpoint
+ *     traffic adds up to 100 or 0 and names existing deployments;
+ *   - asset versions are immutable except `tags`, `description`, `isArchived`, `stage` (409);
+ *   - DELETE: code/component/environment/data versions are refused (archive instead, 400), a container
+ *     holding versions is refused (409), a deployment taking traffic is refused (400); absent → 204;
+ *   - `ETag` on every resource, changing on each write; `If-Match` with another ETag, or
+ *     `If-None-Match: *` on an existing resource → 412 `PreconditionFailed`.
+ *   Not modelled: RBAC, quotas, regions, SKUs, schema of `componentSpec` beyond its type and references,
+ *   compute existence, registries; the list filters below are a subset of the service's.
  *
- * Long-running operations: PUT/PATCH/DELETE on `workspaces`, `computes`, `onlineEndpoints`,
- * `batchEndpoints`, `deployments`, `schedules`, DELETE on `jobs`, and the POST actions `cancel`,
- * `start`, `stop`, `restart` answer 201/202 with `Azure-AsyncOperation` (and `Location` for DELETE and
- * actions) pointing at a status resource that reports `InProgress` `lroPolls` times, then `Succeeded`
- * (or `Failed` when a `lroFailure` fault matched). Clients should pass `updateIntervalInMs` (a few ms)
- * to `begin…AndWait`, since core-lro's default poll interval is 2 s.
+ * Store: GET returns the resource or 404 `{ error: { code, message } }` (`UserError` below a workspace,
+ * `ResourceNotFound` above); PATCH merges `tags`/`properties`; GET on a collection lists direct
+ * children `{ value, nextLink }`, `pageSize` a page, with the filters `tags`/`$tags`, `properties`,
+ * `listViewType`, `version`, `$orderBy` (`createdtime|createdAt asc|desc`), `$top`.
  *
- * Jobs: a PUT job gets `properties.status = jobStatusOnCreate` ("Starting") unless the body sets it;
+ * Long-running operations (types whose contract lists `lro`, and the POST actions `cancel`, `start`,
+ * `stop`, `restart`): PUT answers 201/200 with `Azure-AsyncOperation`, PATCH 202 with `Location` and
+ * `Azure-AsyncOperation`, DELETE 202 with both. The resource shows `Creating`/`Updating`/`Deleting` —
+ * and refuses another write with 409 — until a client polls the status resource past `lroPolls`
+ * `InProgress` answers; only then is it `Succeeded` (or `Failed` when a `lroFailure` fault matched), or
+ * gone. The `Location` URL answers 202 while running, then 204. Clients should pass
+ * `updateIntervalInMs` (a few ms) to `begin…AndWait`, since core-lro's default poll interval is 2 s.
+ *
+ * Jobs: a PUT job gets `properties.status = jobStatusOnCreate` ("Starting"; `status` is read-only);
  * `queueJobStatuses(path, ["Running", "Completed"])` makes successive GETs advance through them;
  * POST `…/jobs/{id}/cancel` sets `Canceled`.
  *
@@ -58,11 +71,13 @@
  * is recorded with `fault` set and never reaches the store.
  *
  * Recording: `requests` holds `{ method, path, query, body, headers, status, fault? }` for every
- * request (headers subset: authorization, content-type, user-agent, x-ms-client-request-id);
+ * request (headers subset: authorization, content-type, user-agent, x-ms-client-request-id, if-match,
+ * if-none-match);
  * `writes()` (PUT/POST/PATCH/DELETE) and `reads()` (GET), both optionally filtered by a path
  * pattern; `clearRequests()`.
  *
- * Seeding and inspection (no request recorded): `seed(path, body, createdAt?)`, `seedWorkspace(…)`, `get(path)`,
+ * Seeding and inspection (no request recorded, no contract check: seeds stand for what Azure already
+ * holds): `seed(path, body, createdAt?)`, `seedWorkspace(…)`, `get(path)`,
  * `list(collectionPath)`, `remove(path)`, `workspacePath(sub, rg, ws)`.
  */
 import * as https from "node:https";
@@ -72,6 +87,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { TokenCredential } from "@azure/core-auth";
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
 import { createTestTls, TestTls } from "./tls";
+import { bodyProblems, contract, nameRuleOf, namespaceOf, ResolvedType, typeOf, TypeContract, withoutReadOnly } from "./contract";
+import { checkBearer, testCredential } from "./tokens";
 
 export const ML_NAMESPACE = "Microsoft.MachineLearningServices";
 
@@ -148,7 +165,7 @@ export interface AmlServer {
   /** `https://127.0.0.1:<port>` — pass as the SDK's `endpoint`. */
   url: string;
   tls: TestTls;
-  /** Any bearer token is accepted. */
+  /** Mints a signed JWT for the scope each request asks for (the server refuses any other token). */
   credential: TokenCredential;
   /** `{ endpoint, additionalPolicies }` for `new AzureMachineLearningWorkspaces(cred, sub, {...})`. */
   clientOptions: { endpoint: string; additionalPolicies: TestTls["clientOptions"]["additionalPolicies"] };
@@ -174,33 +191,39 @@ export interface AmlServer {
 }
 
 const WRITE_METHODS = new Set(["PUT", "POST", "PATCH", "DELETE"]);
-const LRO_TYPES = new Set(["workspaces", "computes", "onlineendpoints", "batchendpoints", "deployments", "schedules"]);
-const LRO_DELETE_ONLY_TYPES = new Set(["jobs"]);
 const LRO_ACTIONS = new Set(["cancel", "start", "stop", "restart"]);
 const ASSET_TYPES = new Set(["models", "components", "environments", "codes", "data"]);
-const MUTABLE_VERSION_PROPERTIES = new Set(["tags", "description", "isArchived", "stage", "provisioningState"]);
-const NAME_PATTERN = /^[a-zA-Z0-9][a-zA-Z0-9._-]{0,254}$/;
 
 interface Stored {
   path: string;
   seq: number;
   resource: any;
+  /** Changes on every write: what `ETag` answers and `If-Match` must name. */
+  etag: string;
 }
 
 interface Operation {
   pollsLeft: number;
   failed: boolean;
+  apiVersion: string;
   resourceKey?: string;
   after?: () => void;
 }
 
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(readonly status: number, readonly code: string, message: string, readonly headers: Record<string, string> = {}) {
     super(message);
   }
 }
 
 const clone = <T>(v: T): T => (v === undefined ? v : JSON.parse(JSON.stringify(v)));
+/** JSON with keys sorted at every level: equal content, equal text. */
+const canonical = (v: unknown): string =>
+  Array.isArray(v)
+    ? `[${v.map(canonical).join(",")}]`
+    : v && typeof v === "object"
+      ? `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`).join(",")}}`
+      : JSON.stringify(v);
 const keyOf = (path: string) => path.replace(/\/+$/, "").toLowerCase();
 
 function matches(pattern: RegExp | string | undefined, path: string): boolean {
@@ -243,6 +266,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
   let url = "";
 
   const now = () => new Date().toISOString();
+  const newEtag = () => `"${randomUUID()}"`;
 
   function put(path: string, body: Record<string, any>, systemDataOverride?: Record<string, unknown>): { resource: any; created: boolean } {
     const parsed = parseArmPath(path);
@@ -268,7 +292,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
         ...systemDataOverride,
       },
     };
-    store.set(key, { path: resource.id, seq: existing?.seq ?? ++seq, resource });
+    store.set(key, { path: resource.id, seq: existing?.seq ?? ++seq, resource, etag: newEtag() });
     if (parsed && parsed.rest.length >= 4) {
       const kind = parsed.rest[parsed.rest.length - 4]?.toLowerCase();
       const versions = parsed.rest[parsed.rest.length - 2]?.toLowerCase();
@@ -295,11 +319,17 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       .map(([, v]) => v);
   }
 
-  function workspaceAncestorMissing(path: string): string | undefined {
+  /** The nearest missing ancestor resource (asset containers excepted: a version PUT creates them). */
+  function missingParent(path: string): string | undefined {
     const parsed = parseArmPath(path);
     if (!parsed || parsed.rest.length <= 2) return undefined;
-    const top = `${parsed.prefix}/providers/${parsed.namespace}/${parsed.rest[0]}/${parsed.rest[1]}`;
-    return store.has(keyOf(top)) ? undefined : top;
+    const base = `${parsed.prefix}/providers/${parsed.namespace}`;
+    for (let n = 2; n < parsed.rest.length; n += 2) {
+      const ancestor = `${base}/${parsed.rest.slice(0, n).join("/")}`;
+      const isAssetContainer = ASSET_TYPES.has(parsed.rest[n - 2].toLowerCase()) && parsed.rest[n]?.toLowerCase() === "versions";
+      if (!isAssetContainer && !store.has(keyOf(ancestor))) return ancestor;
+    }
+    return undefined;
   }
 
   function notFound(path: string): HttpError {
@@ -314,9 +344,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
   function isLro(path: string, method: string): boolean {
     const parsed = parseArmPath(path);
     if (!parsed || parsed.rest.length < 2 || parsed.rest.length % 2 !== 0) return false;
-    const type = parsed.rest[parsed.rest.length - 2].toLowerCase();
-    if (LRO_TYPES.has(type)) return method !== "GET";
-    return method === "DELETE" && LRO_DELETE_ONLY_TYPES.has(type);
+    const resolved = typeOf(parsed.namespace, parsed.rest.filter((_, i) => i % 2 === 0));
+    return (resolved?.rule.lro ?? []).includes(method);
   }
 
   function startOperation(op: Operation): { asyncUrl: string; locationUrl: string } {
@@ -324,8 +353,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     operations.set(id, op);
     const base = `${url}/subscriptions/00000000-0000-0000-0000-000000000000/providers/${ML_NAMESPACE}/locations/${location}`;
     return {
-      asyncUrl: `${base}/mfeOperationsStatus/${id}?api-version=2022-10-01`,
-      locationUrl: `${base}/mfeOperationResults/${id}?api-version=2022-10-01`,
+      asyncUrl: `${base}/mfeOperationsStatus/${id}?api-version=${op.apiVersion}`,
+      locationUrl: `${base}/mfeOperationResults/${id}?api-version=${op.apiVersion}`,
     };
   }
 
@@ -369,11 +398,130 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
   function checkVersionImmutable(path: string, existing: any, body: any): void {
     if (!isAssetVersion(path)) return;
     const kind = parseArmPath(path)!.rest.slice(-4)[0].toLowerCase();
+    const mutable = new Set([...contract.assets.mutableVersionProperties, "provisioningState"]);
     const strip = (p: Record<string, unknown> | undefined) =>
-      JSON.stringify(Object.fromEntries(Object.entries(p ?? {}).filter(([k]) => !MUTABLE_VERSION_PROPERTIES.has(k)).sort(([a], [b]) => a.localeCompare(b))));
+      canonical(Object.fromEntries(Object.entries(p ?? {}).filter(([k]) => !mutable.has(k))));
     if (strip(existing.properties) !== strip(body.properties)) {
       throw new HttpError(409, "UserError", `${kind} version '${existing.name}' already exists with different content; asset versions are immutable.`);
     }
+  }
+
+  /** The workspace path an ARM id or `azureml:` reference points into, and the resource path. */
+  function armRef(ref: unknown): string | undefined {
+    if (typeof ref !== "string") return undefined;
+    const m = /^(?:azureml:)?(\/subscriptions\/.+)$/i.exec(ref);
+    return m ? m[1] : undefined;
+  }
+
+  /** Problems with references a body makes to other resources (they must exist), all at once. */
+  function referenceProblems(kinds: TypeContract["references"], path: string, body: any): string[] {
+    const problems: string[] = [];
+    const mustExist = (label: string, ref: unknown) => {
+      const p = armRef(ref);
+      if (p && !store.has(keyOf(p))) problems.push(`${label} '${ref}' does not exist`);
+    };
+    const wsPath = path.replace(/^(.*\/workspaces\/[^/]+).*$/i, "$1");
+    for (const kind of kinds ?? []) {
+      if (kind === "componentAssets") {
+        const spec = body.properties?.componentSpec ?? {};
+        mustExist("componentSpec.code", spec.code);
+        mustExist("componentSpec.environment", spec.environment);
+        mustExist("componentSpec.task.code", spec.task?.code);
+        mustExist("componentSpec.task.environment", spec.task?.environment);
+        for (const [node, job] of Object.entries<any>(spec.jobs ?? {})) mustExist(`componentSpec.jobs.${node}.componentId`, job?.componentId);
+      }
+      if (kind === "pipelineJobComponents") {
+        for (const [node, job] of Object.entries<any>(body.properties?.jobs ?? {})) mustExist(`jobs.${node}.componentId`, job?.componentId);
+        mustExist("componentId", body.properties?.componentId);
+      }
+      if (kind === "jobInputs") {
+        for (const [name, input] of Object.entries<any>(body.properties?.inputs ?? {})) {
+          if (!input || typeof input !== "object") continue;
+          if (input.jobInputType === "literal" && typeof input.value !== "string") problems.push(`'inputs.${name}.value' is required for a literal input`);
+          if (input.jobInputType && input.jobInputType !== "literal") {
+            if (typeof input.uri !== "string" || !input.uri) problems.push(`'inputs.${name}.uri' is required for a ${input.jobInputType} input`);
+            else mustExist(`inputs.${name}.uri`, input.uri);
+          }
+        }
+      }
+      if (kind === "modelUriDatastore") {
+        const uri = String(body.properties?.modelUri ?? "");
+        const short = /^azureml:\/\/datastores\/([^/]+)\/paths\//i.exec(uri);
+        const long = /^azureml:\/\/subscriptions\/([^/]+)\/resourcegroups\/([^/]+)\/workspaces\/([^/]+)\/datastores\/([^/]+)\/paths\//i.exec(uri);
+        const ds = short
+          ? `${wsPath}/datastores/${short[1]}`
+          : long
+            ? `/subscriptions/${long[1]}/resourceGroups/${long[2]}/providers/${ML_NAMESPACE}/workspaces/${long[3]}/datastores/${long[4]}`
+            : undefined;
+        if (ds && !store.has(keyOf(ds))) problems.push(`modelUri '${uri}' names datastore '${ds.split("/").pop()}', which does not exist`);
+      }
+      if (kind === "traffic") {
+        const traffic = body.properties?.traffic;
+        if (traffic && typeof traffic === "object") {
+          const deployments = new Set(childrenOf(`${path}/deployments`).map((d) => String(d.resource.name).toLowerCase()));
+          let total = 0;
+          for (const [d, v] of Object.entries(traffic)) {
+            if (!Number.isInteger(v) || (v as number) < 0 || (v as number) > 100) problems.push(`traffic '${d}' must be an integer 0–100 (found ${JSON.stringify(v)})`);
+            else total += v as number;
+            if (!deployments.has(d.toLowerCase())) problems.push(`traffic names deployment '${d}', which does not exist under the endpoint`);
+          }
+          if (total !== 0 && total !== 100) problems.push(`traffic must add up to 100 or 0 (found ${total})`);
+        }
+      }
+    }
+    return problems;
+  }
+
+  /** ARM's rules every request meets before the resource provider sees it. */
+  function checkArm(req: IncomingMessage, path: string, query: Record<string, string>): { resolved?: ResolvedType; parsed?: ReturnType<typeof parseArmPath> } {
+    const problem = checkBearer(req.headers.authorization, [...contract.arm.audiences, url]);
+    if (problem) throw new HttpError(401, problem.code, problem.message, { "WWW-Authenticate": `Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"` });
+    const apiVersion = query["api-version"];
+    if (!apiVersion) throw new HttpError(contract.arm.missingApiVersion.status, contract.arm.missingApiVersion.code, "The api-version query parameter (?api-version=) is required for all requests.");
+    const parsed = parseArmPath(path);
+    if (!parsed) return {};
+    const ns = namespaceOf(parsed.namespace);
+    if (!ns) throw new HttpError(contract.arm.unknownNamespace.status, contract.arm.unknownNamespace.code, `The resource namespace '${parsed.namespace}' is invalid.`);
+    const typeSegments = parsed.rest.filter((_, i) => i % 2 === 0);
+    if (typeSegments[0]?.toLowerCase() === "locations") {
+      if (!ns.ns.apiVersions.includes(apiVersion)) throw unknownApiVersion(ns.name, "locations", apiVersion, ns.ns.apiVersions);
+      return { parsed };
+    }
+    // A POST action's last segment is the action, not a type.
+    const isAction = parsed.rest.length % 2 === 1 && parsed.rest.length > 1;
+    const resolved = typeOf(parsed.namespace, isAction ? typeSegments.slice(0, -1) : typeSegments);
+    if (!resolved) throw new HttpError(contract.arm.unknownType.status, contract.arm.unknownType.code, `The resource type '${typeSegments.join("/")}' could not be found in the namespace '${ns.name}' for api version '${apiVersion}'.`);
+    if (!resolved.apiVersions.includes(apiVersion)) throw unknownApiVersion(ns.name, resolved.typeKey, apiVersion, resolved.apiVersions);
+    return { resolved, parsed };
+  }
+
+  function unknownApiVersion(ns: string, type: string, apiVersion: string, supported: string[]): HttpError {
+    const { status, code } = contract.arm.unknownApiVersion;
+    return new HttpError(status, code, `No registered resource provider found for location '${location}' and API version '${apiVersion}' for type '${type}' in '${ns}'. The supported api-versions are '${supported.join(", ")}'.`);
+  }
+
+  /** Every name segment of a path, checked against its type's rule (ARM validates path parameters). */
+  function nameProblems(parsed: NonNullable<ReturnType<typeof parseArmPath>>): string[] {
+    const problems: string[] = [];
+    for (let i = 1; i < parsed.rest.length; i += 2) {
+      const resolved = typeOf(parsed.namespace, parsed.rest.filter((_, j) => j % 2 === 0 && j < i));
+      const rule = resolved ? nameRuleOf(resolved.rule) : undefined;
+      if (rule && !new RegExp(rule.pattern).test(parsed.rest[i])) {
+        problems.push(`${resolved!.typeKey} name '${parsed.rest[i]}' does not match ${rule.pattern} (${rule.source})`);
+      }
+    }
+    return problems;
+  }
+
+  function checkPreconditions(req: IncomingMessage, key: string): void {
+    const stored = store.get(key);
+    const ifMatch = req.headers["if-match"];
+    const ifNoneMatch = req.headers["if-none-match"];
+    if (ifMatch !== undefined && ifMatch !== "*" && ifMatch !== stored?.etag) {
+      throw new HttpError(412, "PreconditionFailed", `The If-Match ETag ${ifMatch} does not match the resource's current ETag${stored ? ` ${stored.etag}` : " (the resource does not exist)"}.`);
+    }
+    if (ifMatch === "*" && !stored) throw new HttpError(412, "PreconditionFailed", "If-Match: * and the resource does not exist.");
+    if (ifNoneMatch === "*" && stored) throw new HttpError(412, "PreconditionFailed", "If-None-Match: * and the resource already exists.");
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse, rawBody: string): Promise<{ status: number; body?: unknown; headers?: Record<string, string> }> {
@@ -381,12 +529,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     const path = decodeURIComponent(u.pathname);
     const query = Object.fromEntries(u.searchParams.entries());
     const method = (req.method ?? "GET").toUpperCase();
-    if (!/^Bearer\s+\S+/i.test(req.headers.authorization ?? "")) {
-      throw new HttpError(401, "AuthenticationFailed", "Authentication failed. The 'Authorization' header is missing or not a bearer token.");
-    }
-    if (!query["api-version"]) {
-      throw new HttpError(400, "MissingApiVersionParameter", "The api-version query parameter (?api-version=) is required for all requests.");
-    }
+    const { resolved } = checkArm(req, path, query);
+    const apiVersion = query["api-version"];
     let body: any;
     if (rawBody) {
       try {
@@ -406,7 +550,10 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
         operation.after();
         operation.after = undefined;
       }
-      if (op[1].toLowerCase() === "mfeoperationresults") return { status: inProgress ? 202 : 200, body: inProgress ? undefined : {} };
+      if (op[1].toLowerCase() === "mfeoperationresults") {
+        if (inProgress) return { status: 202, headers: { Location: `${url}${path}?api-version=${apiVersion}` } };
+        return operation.failed ? { status: 400, body: { error: { code: "OperationFailed", message: "The operation failed (injected)." } } } : { status: 204 };
+      }
       const status = inProgress ? "InProgress" : operation.failed ? "Failed" : "Succeeded";
       return {
         status: 200,
@@ -432,7 +579,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       const stored = store.get(keyOf(resourcePath));
       const result = await handler({ resourcePath, resource: stored ? clone(stored.resource) : undefined, body, query, server });
       if (LRO_ACTIONS.has(action.toLowerCase()) && result.status < 300) {
-        const { asyncUrl, locationUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault });
+        const { asyncUrl, locationUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault, apiVersion });
         return { status: 202, headers: { "Azure-AsyncOperation": asyncUrl, Location: locationUrl, ...result.headers } };
       }
       return result;
@@ -444,8 +591,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     }
 
     const key = keyOf(path);
-    const name = parsed.rest[parsed.rest.length - 1];
     const type = parsed.rest[parsed.rest.length - 2].toLowerCase();
+    const rule = resolved!.rule;
     switch (method) {
       case "GET": {
         const stored = store.get(key);
@@ -454,51 +601,80 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
         if (type === "jobs" && queued?.length) {
           stored.resource.properties = { ...stored.resource.properties, status: queued.shift() };
         }
-        return { status: 200, body: clone(stored.resource) };
+        return { status: 200, body: clone(stored.resource), headers: { ETag: stored.etag } };
       }
       case "PUT":
       case "PATCH": {
-        if (!NAME_PATTERN.test(name)) throw new HttpError(400, "UserError", `Invalid name '${name}'.`);
-        const missing = workspaceAncestorMissing(path);
+        const badNames = nameProblems(parsed);
+        if (badNames.length) throw new HttpError(400, "UserError", badNames.join("; "));
+        const missing = missingParent(path);
         if (missing) throw new HttpError(404, "ParentResourceNotFound", `Can not perform requested operation on nested resource. Parent resource '${missing}' not found.`);
-        const existing = store.get(key)?.resource;
+        checkPreconditions(req, key);
+        const existingStored = store.get(key);
+        const existing = existingStored?.resource;
+        if (existing && /^(Creating|Updating|Deleting)$/.test(String(existing.properties?.provisioningState ?? "")) && isLro(path, method)) {
+          throw new HttpError(409, "Conflict", `The resource is busy (${existing.properties.provisioningState}); wait for its operation to finish.`);
+        }
         let next: any;
         if (method === "PATCH") {
           if (!existing) throw notFound(path);
+          const patch = withoutReadOnly(rule, body ?? {});
           next = {
             ...existing,
-            ...(body?.tags ? { tags: { ...existing.tags, ...body.tags } } : {}),
-            ...(body?.sku ? { sku: body.sku } : {}),
-            ...(body?.identity ? { identity: body.identity } : {}),
-            properties: { ...existing.properties, ...(body?.properties ?? {}) },
+            ...(patch?.tags ? { tags: { ...existing.tags, ...patch.tags } } : {}),
+            ...(patch?.sku ? { sku: patch.sku } : {}),
+            ...(patch?.identity ? { identity: patch.identity } : {}),
+            properties: { ...existing.properties, ...(patch?.properties ?? {}) },
           };
         } else {
-          if (!body || typeof body !== "object" || typeof body.properties !== "object" || body.properties === null) {
-            throw new HttpError(400, "UserError", "The request body must be a JSON object with 'properties'.");
-          }
-          next = clone(body);
+          const problems = bodyProblems(rule, body);
+          if (problems.length) throw new HttpError(400, "UserError", `Invalid ${resolved!.typeKey} body (${resolved!.rule.spec}): ${problems.join("; ")}`);
+          next = withoutReadOnly(rule, body);
           if (isAssetVersion(path)) next.properties = { isAnonymous: false, isArchived: false, ...next.properties };
           if (existing) checkVersionImmutable(path, existing, next);
-          if (type === "jobs" && next.properties.status === undefined) next.properties.status = existing?.properties?.status ?? options.jobStatusOnCreate ?? "Starting";
+          if (type === "jobs") next.properties.status = existing?.properties?.status ?? options.jobStatusOnCreate ?? "Starting";
         }
+        const refs = referenceProblems(rule.references, path, next);
+        if (refs.length) throw new HttpError(400, "UserError", refs.join("; "));
         const lro = isLro(path, method);
-        if (lro) next.properties = { ...next.properties, provisioningState: lroFault ? "Failed" : "Succeeded" };
-        const { resource, created } = put(path, next);
+        const created = !existing;
+        if (lro) next.properties = { ...next.properties, provisioningState: created ? "Creating" : "Updating" };
+        const { resource } = put(path, next);
+        const etag = store.get(key)!.etag;
         if (lro) {
-          const { asyncUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault });
-          const initial = { ...resource, properties: { ...resource.properties, provisioningState: created ? "Creating" : "Updating" } };
-          return { status: created ? 201 : 200, body: initial, headers: { "Azure-AsyncOperation": asyncUrl } };
+          // The resource shows Creating/Updating until a client polls the operation to its end.
+          const finish = () => {
+            const s = store.get(key);
+            if (s) s.resource.properties = { ...s.resource.properties, provisioningState: lroFault ? "Failed" : "Succeeded" };
+          };
+          const { asyncUrl, locationUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault, apiVersion, after: finish });
+          if (method === "PATCH") return { status: 202, headers: { Location: locationUrl, "Azure-AsyncOperation": asyncUrl } };
+          return { status: created ? 201 : 200, body: resource, headers: { "Azure-AsyncOperation": asyncUrl, ETag: etag } };
         }
-        return { status: created ? 201 : 200, body: resource };
+        return { status: created ? 201 : 200, body: resource, headers: { ETag: etag } };
       }
       case "DELETE": {
         const existed = store.has(key);
+        if (existed) checkPreconditions(req, key);
+        if (existed && isAssetVersion(path) && rule.version?.deletable === false) {
+          throw new HttpError(400, "UserError", `${type} versions cannot be deleted; archive the version instead (set properties.isArchived).`);
+        }
+        if (existed && rule.container && childrenOf(`${path}/versions`).length > 0) {
+          throw new HttpError(409, "UserError", `${type} container '${parsed.rest.at(-1)}' still holds versions; it cannot be deleted.`);
+        }
+        if (existed && rule.deleteRule === "noTraffic") {
+          const endpoint = store.get(keyOf(path.replace(/\/deployments\/[^/]+$/i, "")));
+          const share = Object.entries<number>(endpoint?.resource.properties?.traffic ?? {}).find(([d]) => d.toLowerCase() === String(parsed.rest.at(-1)).toLowerCase())?.[1] ?? 0;
+          if (share > 0) throw new HttpError(400, "UserError", `Deployment '${parsed.rest.at(-1)}' takes ${share}% of the endpoint's traffic; set it to 0 before deleting the deployment.`);
+        }
         const lro = isLro(path, method);
         const removeTree = () => {
           for (const k of [...store.keys()]) if (k === key || k.startsWith(key + "/")) store.delete(k);
         };
         if (lro && existed) {
-          const { asyncUrl, locationUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault, after: lroFault ? undefined : removeTree });
+          const stored = store.get(key)!;
+          stored.resource.properties = { ...stored.resource.properties, provisioningState: "Deleting" };
+          const { asyncUrl, locationUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault, apiVersion, after: lroFault ? undefined : removeTree });
           return { status: 202, headers: { "Azure-AsyncOperation": asyncUrl, Location: locationUrl } };
         }
         removeTree();
@@ -542,6 +718,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
           "content-type": req.headers["content-type"],
           "user-agent": req.headers["user-agent"],
           "x-ms-client-request-id": req.headers["x-ms-client-request-id"] as string | undefined,
+          "if-match": req.headers["if-match"],
+          "if-none-match": req.headers["if-none-match"] as string | undefined,
         },
         status: 0,
       };
@@ -571,7 +749,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
         (err: unknown) => {
           const e = err instanceof HttpError ? err : new HttpError(500, "InternalServerError", String((err as Error)?.message ?? err));
           record.status = e.status;
-          res.writeHead(e.status, { "content-type": "application/json; charset=utf-8", "x-ms-request-id": randomUUID() });
+          res.writeHead(e.status, { "content-type": "application/json; charset=utf-8", "x-ms-request-id": randomUUID(), ...e.headers });
           res.end(JSON.stringify({ error: { code: e.code, message: e.message } }));
         },
       );
@@ -615,9 +793,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     });
   }
 
-  const credential: TokenCredential = {
-    getToken: async () => ({ token: "local-test-token", expiresOnTimestamp: Date.now() + 3600_000 }),
-  };
+  const credential: TokenCredential = testCredential();
   const clientOptions = { endpoint: url, additionalPolicies: tls.clientOptions.additionalPolicies };
   const filterBy = (methods: (m: string) => boolean, p?: RegExp | string) => requests.filter((r) => methods(r.method) && matches(p, r.path));
 

@@ -25,6 +25,7 @@ import * as path from "node:path";
 import type { TokenCredential } from "@azure/core-auth";
 import type { RequestPolicyFactory } from "@azure/core-http-compat";
 import { createTestTls, TestTls } from "./tls";
+import { testCredential } from "./tokens";
 import type { StorageSharedKeyCredential, BlobServiceClient, StoragePipelineOptions } from "@azure/storage-blob";
 
 export interface AzuriteAccount {
@@ -149,14 +150,9 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
 
   const tenantId = randomUUID();
   const objectId = randomUUID();
-  const tokenCredential = (): TokenCredential => ({
-    async getToken() {
-      const now = Math.floor(Date.now() / 1000);
-      const b64 = (o: object) => Buffer.from(JSON.stringify(o)).toString("base64url");
-      const claims = { aud: "https://storage.azure.com", iss: `https://sts.windows.net/${tenantId}/`, tid: tenantId, oid: objectId, nbf: now - 60, iat: now - 60, exp: now + 3600 };
-      return { token: `${b64({ alg: "none", typ: "JWT" })}.${b64(claims)}.sig`, expiresOnTimestamp: (now + 3600) * 1000 };
-    },
-  });
+  // Tokens for the scope each request asks for (storage here, ARM when the same credential signs
+  // management calls), as Entra ID issues them; Azurite checks issuer, audience and lifetime.
+  const tokenCredential = (): TokenCredential => testCredential({ tenantId, objectId });
   /** Storage pipelines take no TLS options; a request policy pins the agent that trusts our cert. */
   const trust = (): RequestPolicyFactory => ({
     create: (next) => ({

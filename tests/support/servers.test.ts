@@ -5,6 +5,7 @@ import { BlobSASPermissions, generateBlobSASQueryParameters } from "@azure/stora
 import { startAzurite, Azurite } from "./azurite";
 import { startAmlServer, AmlServer } from "./amlServer";
 import { startForwardProxy } from "./forwardProxy";
+import { mintToken } from "./tokens";
 
 const SUB = "00000000-0000-0000-0000-0000000000aa";
 const RG = "rg-ml-dev";
@@ -120,7 +121,7 @@ describe("Azure ML REST test server", () => {
   function rawGet(path: string): Promise<{ status: number; body: any }> {
     return new Promise((resolve, reject) => {
       https
-        .get(`${aml.url}${path}`, { agent: aml.tls.agent, headers: { authorization: "Bearer x" } }, (res) => {
+        .get(`${aml.url}${path}`, { agent: aml.tls.agent, headers: { authorization: `Bearer ${mintToken({ audience: "https://management.azure.com" }).token}` } }, (res) => {
           let text = "";
           res.on("data", (c) => (text += c));
           res.on("end", () => resolve({ status: res.statusCode!, body: JSON.parse(text) }));

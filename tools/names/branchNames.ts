@@ -1,5 +1,5 @@
 import type { EnvironmentSpec } from "../../infra/config";
-import { branchStackName, branchSlug, checkName, componentName, isEnvironmentStack, NameKind, pipelineAssetNames } from "../../infra/naming";
+import { branchStackName, branchSlug, checkName, componentName, isEnvironmentStack, NameKind, pipelineAssetNames, pipelineComponentName } from "../../infra/naming";
 import type { PipelineDefinition } from "../../pipelines/spec/types";
 
 export interface NameEntry {
@@ -34,6 +34,7 @@ export function namesForBranch(branch: string, stack: string | undefined, spec: 
     names.push({ kind: "pipeline", value: assets.pipeline, for: `pipeline ${key}` });
     names.push({ kind: "experiment", value: assets.experiment, for: `pipeline ${key}` });
     names.push({ kind: "model", value: assets.model, for: `pipeline ${key}` });
+    names.push({ kind: "component", value: pipelineComponentName({ pipelineType: def.type, base: def.base, branch: marker }), for: `pipeline ${key}` });
     for (const step of def.steps) {
       names.push({ kind: "component", value: componentName({ pipelineType: def.type, base: def.base, branch: marker, step: step.name }), for: `pipeline ${key} step ${step.name}` });
     }
