@@ -28,11 +28,13 @@ const standardRegistry = specOf("qa", { prefix: "stdr", registry: { sku: "Standa
 // An Azure DevOps service connection next to GitHub.
 const ado = specOf("qa", {
   prefix: "adox",
-  identity: { ...configOf("qa", "identity"), azureDevOps: { organization: "contoso", organizationId: "0f0e0d0c-0b0a-0908-0706-050403020100", project: "ml", serviceConnection: "mlops-qa" } },
+  identity: { ...configOf("qa", "identity"), azureDevOps: { organization: "contoso", organizationId: "0f0e0d0c-0b0a-0908-0706-050403020100", project: "ml", serviceConnection: "mlops-qa", issuer: "azureDevOps" } },
 });
 
 let all: PlanResource[];
 const env = (spec: EnvironmentSpec) => ofEnvironment(all, spec);
+/** The CI deployer's resources (the audit identity is another application: tests/stacks/auditIdentity.test.ts). */
+const ciOf = (spec: EnvironmentSpec) => env(spec).filter((r) => r.name.startsWith(`${spec.prefix}-${spec.environment}-ci-`));
 const byUrn = (urn: string) => all.find((r) => r.urn === urn)!;
 /** Resources anywhere under a component (children, grandchildren, …). */
 const under = (component: PlanResource) => {
@@ -338,11 +340,11 @@ describe("identities", () => {
     ["qa", qa],
     ["prod", prod],
   ])("%s's CI application signs in only with pinned federated credentials: no password anywhere", (_n, spec) => {
-    const app = one(env(spec), T.app);
+    const app = one(ciOf(spec), T.app);
     expect(app.inputs.password).toBeUndefined();
     expect(ofType(all, T.appPassword)).toEqual([]);
     expect(ofType(all, T.spPassword)).toEqual([]);
-    const fics = ofType(env(spec), T.fic);
+    const fics = ofType(ciOf(spec), T.fic);
     const gh = spec.identity.github!;
     const expected = [
       ...gh.environments.map((e) => `repo:${gh.repository}:environment:${e}`),
@@ -354,7 +356,7 @@ describe("identities", () => {
       expect(f.inputs).toMatchObject({ issuer: "https://token.actions.githubusercontent.com", audiences: ["api://AzureADTokenExchange"] });
       expect(String(f.inputs.subject)).not.toMatch(/[*?]/);
     }
-    expect(one(env(spec), T.sp).inputs.clientId).toBeDefined();
+    expect(one(ciOf(spec), T.sp).inputs.clientId).toBeDefined();
   });
 
   test("pull-request jobs may deploy only to dev", () => {
