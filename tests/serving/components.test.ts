@@ -365,7 +365,7 @@ describe("identities", () => {
   });
 
   test("an Azure DevOps service connection federates with its organization's issuer and an exact subject", () => {
-    const fic = ofType(env(ado), T.fic).find((f) => String(f.inputs.subject).startsWith("sc://"))!;
+    const fic = ofType(ciOf(ado), T.fic).find((f) => String(f.inputs.subject).startsWith("sc://"))!;
     expect(fic.inputs).toMatchObject({ issuer: "https://vstoken.dev.azure.com/0f0e0d0c-0b0a-0908-0706-050403020100", subject: "sc://contoso/ml/mlops-qa", audiences: ["api://AzureADTokenExchange"] });
   });
 
@@ -377,11 +377,13 @@ describe("identities", () => {
     const ci = one(env(spec), "mlops:identity:CiIdentity");
     const roles = under(ci).filter((r) => r.type === T.role);
     const rg = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${name}`;
-    // Its own resource groups, plus blob data in its own storage account (code uploads, model copies).
+    // Its own resource groups, plus blob data in its own storage account (code uploads, model copies)
+    // and encrypt/decrypt with its own stack's secrets key.
     const own = [
       rg(spec.names.resourceGroup),
       ...(spec.serving ? [rg(spec.names.servingResourceGroup)] : []),
       `${rg(spec.names.resourceGroup)}/providers/Microsoft.Storage/storageAccounts/${spec.names.storageAccount}`,
+      `${rg(spec.names.resourceGroup)}/providers/Microsoft.KeyVault/vaults/${spec.names.keyVault}/keys/pulumi-state`,
     ];
     const writers = roles.filter((r) => !["promotion-source-workspace-reader", "promotion-source-blob-reader"].some((k) => r.name.endsWith(k)));
     expect([...new Set(writers.map((r) => r.inputs.scope))].sort()).toEqual([...own].sort());
@@ -424,7 +426,8 @@ describe("identities", () => {
       [prod, builtInRoles.Reader],
     ] as const) {
       const group = one(env(spec), T.group);
-      expect(group.inputs).toMatchObject({ displayName: spec.identity.dataScientists!.displayName, securityEnabled: true });
+      // Unique in the tenant: prefix, stack and a subscription salt (infra/naming tenantNames).
+      expect(group.inputs).toMatchObject({ displayName: expect.stringMatching(new RegExp(`^${spec.prefix}-${spec.stack}-data-scientists-[0-9a-f]{6}$`)), securityEnabled: true });
       const grant = under(byUrn(group.parent!)).filter((r) => r.type === T.role);
       expect(grant.length).toBe(1);
       expect(roleGuidOf(grant[0])).toBe(role);
