@@ -1,4 +1,5 @@
 import { execFileSync } from "node:child_process";
+import { normalizeBranch } from "./naming/derive";
 
 /** Where the branch of a branch stack came from, in the order they are tried. */
 export type BranchSource = "config" | "github" | "azure-devops" | "git";
@@ -32,7 +33,7 @@ function nonEmpty(value: string | undefined): string | undefined {
 function branchFromRef(ref: string | undefined): string | undefined {
   const value = nonEmpty(ref);
   if (!value) return undefined;
-  if (value.startsWith(HEADS)) return nonEmpty(value.slice(HEADS.length));
+  if (value.startsWith(HEADS)) return nonEmpty(normalizeBranch(value));
   if (value.startsWith("refs/")) return undefined;
   return value;
 }
@@ -81,7 +82,7 @@ function fromGit(git: GitRunner): string | undefined {
  */
 export function detectBranch(input: DetectBranchInput): DetectedBranch | null {
   const explicit = nonEmpty(input.configBranch);
-  if (explicit) return { branch: explicit.startsWith(HEADS) ? explicit.slice(HEADS.length) : explicit, source: "config" };
+  if (explicit) return { branch: normalizeBranch(explicit), source: "config" };
 
   const github = fromGitHub(input.env);
   if (github) return { branch: github, source: "github" };

@@ -1,3 +1,4 @@
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildEnvironmentSpec, EnvironmentSpec } from "./config";
 import { InputError, formatProblems } from "./errors";
@@ -17,13 +18,34 @@ function isConfigSecret(key: string): boolean {
   return runtimeConfig.isConfigSecret(key);
 }
 
+let prepared: { spec: EnvironmentSpec; config: Record<string, string>; cwd: string } | undefined;
+
+/**
+ * The offline plan validates the config and builds the spec before it starts the program (to report
+ * bad input without loading the SDK); it hands that spec over so the program does not build it again.
+ * Used only when the program sees the same stack, config and working directory.
+ */
+export function providePreparedSpec(spec: EnvironmentSpec, config: Record<string, string>, cwd: string): void {
+  prepared = { spec, config: { ...config }, cwd: path.resolve(cwd) };
+}
+
+function preparedFor(project: string, stack: string, config: Record<string, string>): EnvironmentSpec | undefined {
+  if (!prepared || prepared.spec.project !== project || prepared.spec.stack !== stack || prepared.cwd !== path.resolve(process.cwd())) return undefined;
+  const keys = Object.keys(config);
+  if (keys.length !== Object.keys(prepared.config).length || keys.some((k) => prepared!.config[k] !== config[k])) return undefined;
+  return prepared.spec;
+}
+
 /**
  * Reads the stack's config once, turns it into the environment spec, and declares the stack. Bad
  * config stops the program before any resource is registered, with every problem listed.
  */
 export function loadSpec(): EnvironmentSpec {
   const config = pulumi.runtime.allConfig();
+  // Secrets first: a spec reused from the plan's preparation must not skip the marking.
   secretValues = keepSecretConfigSecret(config, isConfigSecret);
+  const reused = preparedFor(pulumi.getProject(), pulumi.getStack(), config);
+  if (reused) return reused;
   try {
     return buildEnvironmentSpec({
       project: pulumi.getProject(),

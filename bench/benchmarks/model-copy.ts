@@ -34,7 +34,7 @@ const SRC_CONTAINER = "azureml-blobstore-dev";
 const DST_CONTAINER = "azureml-blobstore-qa";
 
 /** Counts model bytes at the HTTP layer: blob upload bodies out, blob download bodies in. */
-class ByteCounter {
+export class ByteCounter {
   bytes = 0;
   factory(): RequestPolicyFactory {
     const counter = this;
@@ -66,7 +66,7 @@ class ByteCounter {
   }
 }
 
-function client(azurite: Azurite, account: string, counter: ByteCounter, proxy?: ForwardProxy): BlobServiceClient {
+export function client(azurite: Azurite, account: string, counter: ByteCounter, proxy?: ForwardProxy): BlobServiceClient {
   const { BlobServiceClient, newPipeline } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
   const options: StoragePipelineOptions = { retryOptions: { maxTries: 4, retryDelayInMs: 100 }, ...(proxy ? { proxyOptions: proxy.proxyOptions } : {}) };
   const pipeline = newPipeline(azurite.credential(account), options);

@@ -57,6 +57,8 @@ export default async function run(): Promise<Record<string, unknown>> {
     });
 
     return {
+      goal: "an unchanged up makes 0 calls (writeCalls 0, readCalls 0)",
+      met: noop.writes === 0 && noop.reads === 0,
       pipelines: names.length,
       writeCalls: noop.writes,
       readCalls: noop.reads,

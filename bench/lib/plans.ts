@@ -3,14 +3,14 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PlanDocument } from "../../tools/plan/types";
-import { timeProcess, timeTsx } from "./processes";
+import { timeLauncher, timeProcess } from "./processes";
 import { LOAD_MODULES_SCRIPT } from "./sdkModules";
 
 export const PLAN_CLI = "tools/plan/cli.ts";
 
 /** Plans one stack with `--json`; exit 3 (mandatory policy findings) is still a complete plan. */
 export async function timePlan(stack: string, extraArgs: string[] = []): Promise<{ seconds: number; plan: PlanDocument }> {
-  const run = await timeTsx(PLAN_CLI, [stack, "--json", ...extraArgs]);
+  const run = await timeLauncher(PLAN_CLI, [stack, "--json", ...extraArgs]);
   if (run.code !== 0 && run.code !== 3) {
     throw new Error(`plan ${stack} ${extraArgs.join(" ")} exited ${run.code}: ${run.stderr.trim().split("\n").slice(0, 5).join(" | ")}`);
   }
@@ -19,15 +19,15 @@ export async function timePlan(stack: string, extraArgs: string[] = []): Promise
 
 /** The SDK module files a plan of `stack` loads (discovered in a separate, untimed process). */
 export async function discoverSdkModules(stack: string, extraArgs: string[] = []): Promise<string[]> {
-  const run = await timeTsx("bench/lib/discoverModules.ts", [stack, ...extraArgs]);
+  const run = await timeLauncher("bench/lib/discoverModules.ts", [stack, ...extraArgs]);
   if (run.code !== 0) throw new Error(`module discovery for ${stack} failed: ${run.stderr.trim()}`);
   return JSON.parse(run.stdout) as string[];
 }
 
 /**
  * Time for a bare Node process to load exactly these module files: the floor under a plan. With
- * `underTsx`, the same load started through tsx as `npm run plan` starts the CLI (tsx's own start-up
- * and its resolution hooks included), which shows what the plan itself adds beyond the launcher.
+ * `underTsx`, the same load started through tsx (how `npm run plan` started the CLI before the
+ * launcher; its start-up and resolution hooks included), for comparison.
  */
 export async function timeModuleLoad(files: string[], underTsx = false): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-bench-"));

@@ -27,7 +27,17 @@ export function timeProcess(command: string, args: string[], opts: { cwd?: strin
   });
 }
 
-/** `tsx <script> …args`, as the package.json scripts run the tools. */
+/** Node arguments that run a TypeScript entry point through the launcher the package.json scripts use. */
+export function launcherArgs(script: string, args: string[] = []): string[] {
+  return ["-r", path.join(REPO_ROOT, "tools", "launch", "register.js"), script, ...args];
+}
+
+/** `<script> …args` as the package.json scripts run the tools (compiled by the launcher). */
+export function timeLauncher(script: string, args: string[]): Promise<TimedRun> {
+  return timeProcess(process.execPath, launcherArgs(script, args));
+}
+
+/** `tsx <script> …args`: how the tools ran before the launcher, kept for comparison. */
 export function timeTsx(script: string, args: string[]): Promise<TimedRun> {
   return timeProcess(process.execPath, [require.resolve("tsx/cli"), script, ...args]);
 }

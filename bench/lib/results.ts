@@ -59,6 +59,14 @@ export function renderResults(record: BenchRecord): string {
       .join(" · ");
     lines.push(`| \`${name}\` | ${summary.replace(/\|/g, "\\|")} | ${machine.date.slice(0, 10)} | ${machine.cores} × ${machine.cpu}, node ${machine.node} |`);
   }
+  const withGoals = names.filter((n) => typeof record[n].figures.goal === "string");
+  if (withGoals.length) {
+    lines.push("", "## Goals", "", "| bench | goal | met |", "| --- | --- | --- |");
+    for (const name of withGoals) {
+      const { goal, met } = record[name].figures;
+      lines.push(`| \`${name}\` | ${String(goal).replace(/\|/g, "\\|")} | ${met === true ? "yes" : met === false ? "**no**" : "not measured"} |`);
+    }
+  }
   for (const name of names) {
     const { figures, machine } = record[name];
     lines.push("", `## ${name}`, "", "| figure | value |", "| --- | --- |");

@@ -49,7 +49,8 @@ export interface AzureClientOptions {
 
 export function azureClients(settings: ClientSettings, options: AzureClientOptions = {}): PromotionClients {
   const cred = options.credential ?? new (require("@azure/identity") as typeof import("@azure/identity")).DefaultAzureCredential();
-  const armPolicies = options.armPolicies ?? [];
+  // Retry-After capped on every ARM call (components/shared/retryAfterCap.ts).
+  const armPolicies = [...(options.armPolicies ?? []), (require("../shared/retryAfterCap") as typeof import("../shared/retryAfterCap")).retryAfterCap()];
   const mlClients = new Map<string, AzureMachineLearningWorkspaces>();
   return {
     ml(subscriptionId) {

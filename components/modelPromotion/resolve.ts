@@ -29,7 +29,11 @@ export interface ResolvePromotedVersionArgs {
 export const defaultMlClient: MlClientFactory = (subscriptionId, armEndpoint) => {
   const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
   const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-  return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, { endpoint: armEndpoint, retryOptions: ARM_RETRY });
+  return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, {
+    endpoint: armEndpoint,
+    retryOptions: ARM_RETRY,
+    additionalPolicies: [(require("../shared/retryAfterCap") as typeof import("../shared/retryAfterCap")).retryAfterCap()],
+  });
 };
 
 /** The newest version carrying the tag (creation time, as Azure ML orders it), or undefined. */

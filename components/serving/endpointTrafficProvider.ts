@@ -247,6 +247,8 @@ export function createArmJsonClient(armEndpoint: string, options: ArmJsonClientO
   const pipeline = rest.createPipelineFromOptions({ retryOptions: options.retryOptions });
   pipeline.addPolicy(rest.bearerTokenAuthenticationPolicy({ credential, scopes: `${origin}/.default` }));
   for (const p of options.additionalPolicies ?? []) pipeline.addPolicy(p.policy, { phase: p.position === "perCall" ? undefined : "Retry" });
+  // Retry-After is honoured, but never beyond the cap (components/shared/retryAfterCap.ts).
+  pipeline.addPolicy((require("../shared/retryAfterCap") as typeof import("../shared/retryAfterCap")).retryAfterCapPolicy(), { afterPhase: "Retry" });
   const httpClient = rest.createDefaultHttpClient();
   return {
     async send(method, url, body) {

@@ -1,7 +1,9 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseDocument } from "yaml";
+import { isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
+import type { Node as YamlNode } from "yaml";
 import { InputError, InputProblem } from "../errors";
+import { INPUT_LIMITS, readBoundedText } from "../inputLimits";
 
 /**
  * Reads a stack's config the way the Pulumi CLI merges it (project defaults in Pulumi.yaml, then
@@ -23,14 +25,14 @@ export interface StackConfigFiles {
 export const SECRET_PLACEHOLDER = "[secret]";
 
 function readYaml(file: string, display: string, problems: InputProblem[]): Record<string, unknown> | undefined {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    problems.push({ file: display, path: "", message: `cannot read file (${(err as NodeJS.ErrnoException).code ?? "error"})` });
+  const read = readBoundedText(file, display, INPUT_LIMITS.configBytes);
+  if (read.problem) {
+    problems.push(read.problem);
     return undefined;
   }
-  const doc = parseDocument(text);
+  // The yaml package's own duplicate-key check compares every key with every other (quadratic: a
+  // few MB took minutes); it is off here and done linearly below, with the depth limit.
+  const doc = parseDocument(read.text!, { uniqueKeys: false });
   if (doc.errors.length > 0) {
     for (const e of doc.errors) {
       const line = e.linePos?.[0];
@@ -38,13 +40,60 @@ function readYaml(file: string, display: string, problems: InputProblem[]): Reco
     }
     return undefined;
   }
-  const value = doc.toJS() as unknown;
+  const structure = yamlStructureProblems(doc.contents, display);
+  if (structure.length > 0) {
+    problems.push(...structure);
+    return undefined;
+  }
+  let value: unknown;
+  try {
+    value = doc.toJS({ maxAliasCount: INPUT_LIMITS.yamlAliases }) as unknown;
+  } catch (err) {
+    // An alias bomb (aliases of aliases expanding to millions of nodes) ends here.
+    problems.push({ file: display, path: "", message: `refused: ${(err as Error).message} (at most ${INPUT_LIMITS.yamlAliases} alias expansions)` });
+    return undefined;
+  }
   if (value === null || value === undefined) return {};
   if (typeof value !== "object" || Array.isArray(value)) {
     problems.push({ file: display, path: "", message: "must be a YAML mapping" });
     return undefined;
   }
   return value as Record<string, unknown>;
+}
+
+/** Duplicate keys and nesting depth over the parsed YAML tree, iteratively, in one pass. */
+function yamlStructureProblems(root: unknown, file: string): InputProblem[] {
+  const problems: InputProblem[] = [];
+  const todo: { node: unknown; path: string; depth: number }[] = [{ node: root, path: "", depth: 0 }];
+  while (todo.length > 0) {
+    const { node, path: at, depth } = todo.pop()!;
+    if (isAlias(node) || isScalar(node) || !node) continue;
+    if (depth >= INPUT_LIMITS.maxDepth) {
+      problems.push({ file, path: at, message: `nested deeper than ${INPUT_LIMITS.maxDepth} levels` });
+      continue;
+    }
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
+        const child = at ? `${at}.${key}` : key;
+        if (seen.has(key)) problems.push({ file, path: child, message: `duplicate key '${key}' (YAML allows each key once; remove one of them)` });
+        seen.add(key);
+        todo.push({ node: pair.value as YamlNode, path: child, depth: depth + 1 });
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => todo.push({ node: item, path: `${at}[${i}]`, depth: depth + 1 }));
+    }
+  }
+  return problems;
+}
+
+function lstatOrNull(file: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(file);
+  } catch {
+    return null;
+  }
 }
 
 function isSecure(value: unknown): value is { secure: string } {
@@ -86,7 +135,8 @@ export function readStackConfigFiles(opts: { projectDir: string; stack: string; 
   const stackFile = opts.configFile ? path.resolve(opts.projectDir, opts.configFile) : path.join(opts.projectDir, `Pulumi.${opts.stack}.yaml`);
   const relative = path.relative(opts.projectDir, stackFile);
   const display = relative.startsWith("..") || path.isAbsolute(relative) ? stackFile : relative;
-  if (!opts.configFile && !fs.existsSync(stackFile)) {
+  // lstat, not existsSync: a dangling or looping symlink is a file to report, not a missing one.
+  if (!opts.configFile && !lstatOrNull(stackFile)) {
     problems.push({ file: display, path: "", message: `stack '${opts.stack}' has no config file (create it, or pass --config <file>)` });
   } else {
     const stackDoc = readYaml(stackFile, display, problems);

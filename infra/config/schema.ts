@@ -284,7 +284,8 @@ export const configSchema = {
           additionalProperties: false,
           properties: {
             key: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,64}$", default: "stage" },
-            value: { type: "string", minLength: 1, maxLength: 64, default: "production" },
+            // No ',' or '=': the approval query is a `tags=k=v` filter, a comma-separated list.
+            value: { type: "string", minLength: 1, maxLength: 64, pattern: "^[^,=\\s]([^,=]*[^,=\\s])?$", default: "production" },
           },
         },
         models: {

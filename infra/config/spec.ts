@@ -1,6 +1,7 @@
 import { InputError, InputProblem } from "../errors";
 import { detectBranch } from "../branchDetection";
 import {
+  branchProblem,
   branchSlug,
   checkName,
   computeClusterName,
@@ -12,6 +13,7 @@ import {
 import { configSchema } from "./schema";
 import { validateAgainstSchema } from "./schemaErrors";
 import { crossFieldProblems } from "./rules";
+import { valueProblems } from "./valueRules";
 import { pipelineSelectionProblems } from "./pipelineRules";
 import type { EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
 
@@ -75,16 +77,32 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
 
   const cfg = raw as RawConfig;
   const isBranchStack = !isEnvironmentStack(stack);
+  // `Prod` is not `prod`: planning it as a branch stack would silently show the wrong thing.
+  const lower = stack.toLowerCase();
+  if (isBranchStack && isEnvironmentStack(lower)) {
+    problems.push({ file: "command line", path: "stack", message: `'${stack}' is not an environment stack name; did you mean '${lower}'? (stack names are case-sensitive)` });
+  }
   const environment: EnvironmentName = isBranchStack ? "dev" : (stack as EnvironmentName);
   if (cfg.environment && cfg.environment !== environment) {
     fail("environment", "environment", isBranchStack ? `branch stacks use dev's settings, found '${cfg.environment}'` : `stack '${stack}' must have environment '${stack}', found '${cfg.environment}'`);
   }
   if (!cfg.location) fail("location", "location", "is required (Azure region, e.g. westeurope)");
+  // One location setting: `<project>:location`. The provider's default `azure-native:location` may be
+  // set too (resources without an explicit location use it), but only to the same region.
+  const providerLocation = input.config["azure-native:location"];
+  if (providerLocation !== undefined && cfg.location && providerLocation !== cfg.location) {
+    problems.push({
+      file: input.sources?.["azure-native:location"] ?? defaultFile,
+      path: "azure-native:location",
+      message: `is '${providerLocation}' but ${project}:location is '${cfg.location}' (from ${fileOf("location")}): set the region once in ${project}:location and drop azure-native:location, or make them equal`,
+    });
+  }
   if (!cfg.prefix) fail("prefix", "prefix", "is required (2–8 lowercase letters/digits)");
 
   // Only structurally valid config reaches the cross-field rules; they assume the schema's shapes.
   if (problems.length === 0) {
     for (const p of crossFieldProblems(cfg, environment, isBranchStack)) fail(p.path.split(/[.[]/)[0], p.path, p.message);
+    for (const p of valueProblems(cfg)) fail(p.path.split(/[.[]/)[0], p.path, p.message);
     problems.push(...pipelineSelectionProblems(cfg, (path, message) => fail("pipelines", path, message)));
   }
 
@@ -96,6 +114,7 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
       ...(input.cwd ? { cwd: input.cwd } : { git: () => null }),
     });
     if (!detected) fail("branch", "branch", `branch stack '${stack}' needs its git branch: pass --branch, set ${project}:branch, or run inside a git checkout`);
+    else if (branchProblem(detected.branch)) fail("branch", "branch", `${branchProblem(detected.branch)} (from ${detected.source})`);
     else branch = { name: detected.branch, slug: branchSlug(detected.branch) };
   }
   if (problems.length > 0) throw new InputError(problems);

@@ -7,26 +7,69 @@ export function shortHash(input: string, length = 6): string {
   return createHash("sha256").update(input, "utf8").digest("hex").slice(0, length);
 }
 
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
+
+/**
+ * `chars` characters of base32 (RFC 4648 alphabet, lowercase: `a-z2-7`) over sha256: 5 bits a
+ * character, so more bits fit the short limits of model (30) and experiment (36) names than hex.
+ */
+export function base32Hash(input: string, chars: number): string {
+  const digest = createHash("sha256").update(input, "utf8").digest();
+  let out = "";
+  for (let i = 0; i < chars; i++) {
+    const bit = i * 5;
+    const word = (digest[bit >> 3] << 8) | (digest[(bit >> 3) + 1] ?? 0);
+    out += BASE32[(word >> (11 - (bit & 7))) & 31];
+  }
+  return out;
+}
+
 const HASH_LEN = 6;
 
 /**
- * Keeps `value` when it fits; otherwise cuts it and appends a hash of the whole value, so two inputs
- * that share a long prefix (`…-model-a`, `…-model-b`) never end up with the same name.
+ * Hash length for every name a branch determines: 13 base32 characters = 65 bits. Two distinct
+ * branches share a name only if their hashes collide; over N branches the chance of any collision is
+ * at most N(N−1)/2 / 2^65 (birthday bound): below 3·10⁻¹² for 10,000 branches, 3·10⁻⁸ for a million.
  */
-export function truncateWithHash(value: string, max: number, separator = "-"): string {
+export const BRANCH_HASH_CHARS = 13;
+export const BRANCH_HASH_BITS = BRANCH_HASH_CHARS * 5;
+
+/**
+ * Keeps `value` when it fits; otherwise cuts it and appends a hash of the whole value, so two inputs
+ * that share a long prefix (`…-model-a`, `…-model-b`) never end up with the same name. `hash` picks
+ * the hash: 6 hex characters for config-derived names (a handful of keys), the branch-strength hash
+ * for names that carry a branch.
+ */
+export function truncateWithHash(value: string, max: number, separator = "-", hash: "short" | "branch" = "short"): string {
   if (value.length <= max) return value;
-  const keep = max - HASH_LEN - separator.length;
+  const digest = hash === "branch" ? base32Hash(value, BRANCH_HASH_CHARS) : shortHash(value, HASH_LEN);
+  const keep = max - digest.length - separator.length;
   const head = value.slice(0, keep).replace(/[-_.]+$/, "");
-  return `${head}${separator}${shortHash(value, HASH_LEN)}`;
+  return `${head}${separator}${digest}`;
 }
 
-/** Branch as git knows it: `refs/heads/x` and `x` are the same branch. */
+/**
+ * The one normalization of a branch name, shared by naming, the plan, branch detection and
+ * branch-stack: surrounding whitespace and `refs/heads/` dropped (`refs/heads/x` and `x` are the same
+ * branch). Nothing else changes: git branches are case- and separator-sensitive.
+ */
 export function normalizeBranch(branch: string): string {
   return branch.trim().replace(/^refs\/heads\//, "");
 }
 
+// Characters and forms git refuses in branch names (git check-ref-format), plus whitespace inside.
+const BAD_BRANCH = /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|^[-/.]|[/.]$|\.lock$|\/\/|^@$/;
+
+/** Why `branch` is not a git branch name (after normalization), or null when it is one. */
+export function branchProblem(branch: string): string | null {
+  const normalized = normalizeBranch(branch);
+  if (!normalized) return `'${branch}' names no branch`;
+  if (BAD_BRANCH.test(normalized)) return `'${branch}' is not a valid git branch name`;
+  return null;
+}
+
 const TYPE_PREFIX = /^(?:feature|features|feat|bugfix|fix|hotfix|chore|release|topic|users\/[^/]+)\//i;
-const SLUG_MAX = 40;
+const SLUG_MAX = 32;
 
 /**
  * Readable part of a branch name: lowercase `[a-z0-9-]`, `refs/heads/` and a leading type prefix such
@@ -42,19 +85,18 @@ export function branchSlug(branch: string): string {
 }
 
 /**
- * The branch marker used in names: the slug alone when it spells the branch exactly, else the slug
- * plus a hash of the branch, so `feature/x`, `fix/x` and `X` never share names.
+ * The branch marker used in names: the readable slug plus a 65-bit hash of the normalized branch, so
+ * branches that differ only in case, separators, prefix or digits the slug cut off (`JIRA-565-fix`,
+ * `JIRA-4690-fix`) never share names.
  */
 export function branchToken(branch: string): string {
   const normalized = normalizeBranch(branch);
-  const slug = branchSlug(normalized);
-  const exact = slug === normalized && !/-[0-9a-f]{6}$/.test(slug);
-  return exact ? slug : `${slug}-${shortHash(normalized, HASH_LEN)}`;
+  return `${branchSlug(normalized)}-${base32Hash(normalized, BRANCH_HASH_CHARS)}`;
 }
 
 /** Pulumi stack for a feature branch, e.g. `branch-x-3f9a12`. */
 export function branchStackName(branch: string): string {
-  return truncateWithHash(`branch-${branchToken(branch)}`, 60);
+  return truncateWithHash(`branch-${branchToken(branch)}`, 60, "-", "branch");
 }
 
 export function isEnvironmentStack(stack: string): stack is EnvironmentName {
@@ -126,9 +168,9 @@ function assetBase({ pipelineType, base, branch, branchSlug: slug }: PipelineNam
 export function pipelineAssetNames(args: PipelineNameArgs): { pipeline: string; experiment: string; model: string } {
   const full = assetBase(args, "_");
   return {
-    pipeline: truncateWithHash(full, 255, "_"),
-    experiment: truncateWithHash(full, 36, "_"),
-    model: truncateWithHash(full, 30, "_"),
+    pipeline: truncateWithHash(full, 255, "_", "branch"),
+    experiment: truncateWithHash(full, 36, "_", "branch"),
+    model: truncateWithHash(full, 30, "_", "branch"),
   };
 }
 
@@ -138,7 +180,7 @@ export function pipelineAssetNames(args: PipelineNameArgs): { pipeline: string; 
  */
 function asComponentName(value: string): string {
   const full = value.toLowerCase().replace(/[^a-z0-9_]/g, "_");
-  return assertValidName("component", truncateWithHash(full, 255, "_"));
+  return assertValidName("component", truncateWithHash(full, 255, "_", "branch"));
 }
 
 /** The component of one pipeline step: `<pipelineType>_<base>[_<branch>]_<step>`. */

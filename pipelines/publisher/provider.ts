@@ -305,7 +305,8 @@ export function defaultClients(): PublisherClients {
     arm(endpoint, subscriptionId) {
       const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
       const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-      return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, { endpoint });
+      const { retryAfterCap } = require("../../components/shared/retryAfterCap") as typeof import("../../components/shared/retryAfterCap");
+      return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, { endpoint, additionalPolicies: [retryAfterCap()] });
     },
     container(blobEndpoint, name) {
       const { BlobServiceClient } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");

@@ -41,26 +41,54 @@ export function ignoreRulesFor(folder: string): { file: string | null; matcher: 
   return { file: null, matcher };
 }
 
+/**
+ * A symbolic link that points nowhere, loops, or leads back into a folder already being walked is
+ * bad input (the step's code folder), reported with its path instead of crashing or recursing
+ * forever. Everything is collected and reported at once.
+ */
 export function snapshotFolder(folder: string): CodeSnapshot {
   const { matcher } = ignoreRulesFor(folder);
   const files: SnapshotFile[] = [];
-  const walk = (relDir: string) => {
+  const problems: { path: string; message: string }[] = [];
+  // Iterative, with the real path of every folder on the way: a symlinked folder cycle ends here.
+  const todo: { relDir: string; ancestors: Set<string> }[] = [{ relDir: "", ancestors: new Set([fs.realpathSync(folder)]) }];
+  while (todo.length > 0) {
+    const { relDir, ancestors } = todo.pop()!;
     const entries = fs.readdirSync(path.join(folder, relDir), { withFileTypes: true });
     for (const entry of entries) {
       const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
       const abs = path.join(folder, rel);
-      const stat = entry.isSymbolicLink() ? fs.statSync(abs) : null;
+      let stat: fs.Stats | null = null;
+      if (entry.isSymbolicLink()) {
+        try {
+          stat = fs.statSync(abs);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (matcher.ignores(rel)) continue;
+          problems.push({ path: rel, message: code === "ELOOP" ? "is a symbolic link that loops" : `is a symbolic link to '${fs.readlinkSync(abs)}', which does not exist` });
+          continue;
+        }
+      }
       const isDir = entry.isDirectory() || (stat?.isDirectory() ?? false);
       if (matcher.ignores(isDir ? `${rel}/` : rel)) continue;
       if (isDir) {
-        walk(rel);
+        const real = fs.realpathSync(abs);
+        if (ancestors.has(real)) {
+          problems.push({ path: rel, message: "is a symbolic link to a folder that contains it (the upload would never end)" });
+          continue;
+        }
+        todo.push({ relDir: rel, ancestors: new Set([...ancestors, real]) });
       } else if (entry.isFile() || stat?.isFile()) {
         const content = fs.readFileSync(abs);
         files.push({ path: rel, size: content.length, sha256: sha256(content) });
       }
     }
-  };
-  walk("");
+  }
+  if (problems.length > 0) {
+    const { InputError } = require("../../infra/errors") as typeof import("../../infra/errors");
+    const shown = path.relative(process.cwd(), folder) || ".";
+    throw new InputError(problems.sort((a, b) => (a.path < b.path ? -1 : 1)).map((p) => ({ file: shown.startsWith("..") ? folder : shown, path: p.path, message: p.message })));
+  }
   files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
   const digest = createHash("sha256");
   for (const f of files) digest.update(`${f.path}\u0000${f.size}\u0000${f.sha256}\n`);

@@ -120,3 +120,13 @@ describe("bad configs are rejected with the file and key path", () => {
     expect(problems[0]).toMatchObject({ path: "mlops:branch" });
   });
 });
+
+describe("stack names that look like environments", () => {
+  test.each(["Prod", "QA", "Dev"])("%s is refused, not planned as a branch stack", (stack) => {
+    const files = readStackConfigFiles({ projectDir: repo, stack: "dev" });
+    const problems = problemsOf(() =>
+      buildEnvironmentSpec({ project: "mlops", stack, config: { ...files.config, "mlops:branch": "feature/x" }, sources: files.sources, env: {} }),
+    );
+    expect(problems).toContainEqual(expect.objectContaining({ file: "command line", path: "stack", message: expect.stringContaining(`did you mean '${stack.toLowerCase()}'`) }));
+  });
+});

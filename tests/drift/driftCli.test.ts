@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { InputError } from "../../infra/errors";
 import { EXIT } from "../../tools/lib/cli";
 import { driftCommand, DriftDeps } from "../../tools/drift/command";
+import { launchArgs } from "../support/launch";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -55,7 +56,7 @@ describe("exit codes", () => {
 
   test("the real command: exit 4 on drift, 2 on a truncated file without a stack trace, 0 when clean", () => {
     const run = (...args: string[]) =>
-      spawnSync(process.execPath, [require.resolve("tsx/cli"), "tools/drift/cli.ts", ...args], { cwd: ROOT, encoding: "utf8" });
+      spawnSync(process.execPath, launchArgs("tools/drift/cli.ts", args), { cwd: ROOT, encoding: "utf8" });
     const drift = run(fixture("refresh-drift.json"), "--format", "json");
     expect(drift.status).toBe(4);
     expect(JSON.parse(drift.stdout).summary).toEqual({ high: 3, medium: 1, low: 1, unchanged: 2 });

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { startAmlServer, AmlServer } from "../support/amlServer";
 import { main, ModelCliDeps } from "../../tools/model/approval";
 import { InputError } from "../../infra/errors";
+import { launchArgs } from "../support/launch";
 
 const WS = { subscriptionId: "33333333-3333-3333-3333-333333333333", resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" };
 const ROOT = path.resolve(__dirname, "../..");
@@ -102,7 +103,7 @@ describe("npm run model against the local Azure ML server", () => {
 
 describe("bad arguments exit 2 with every problem and no stack trace", () => {
   const cli = (args: string[]) =>
-    spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "tools/model/cli.ts"), ...args], {
+    spawnSync(process.execPath, launchArgs(path.join(ROOT, "tools/model/cli.ts"), args), {
       cwd: ROOT,
       encoding: "utf8",
       timeout: 60_000,

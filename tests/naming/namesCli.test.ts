@@ -8,7 +8,8 @@ const ALL_KINDS: NameKind[] = [
 
 describe("npm run names", () => {
   test("a long, messy branch gets a valid name of every kind", async () => {
-    const branch = "feature/Some_Very-Long Branch/name-that-goes-on-and-on";
+    // Messy but a branch git accepts (a space would not be: see the next test).
+    const branch = "feature/Some_Very-Long.Branch/name-that-goes-on-and-on";
     const r = await runTool("names", ["--branch", branch, "--json"]);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout) as { branch: string; slug: string; stack: string; names: { kind: NameKind; value: string }[] };
@@ -20,6 +21,15 @@ describe("npm run names", () => {
     const models = out.names.filter((n) => n.kind === "model").map((n) => n.value);
     expect(models.every((m) => m.length <= 30)).toBe(true);
     expect(out.names.find((n) => n.kind === "stack")!.value).toBe(out.stack);
+  });
+
+  test("a branch git would refuse, or none at all after refs/heads/, is bad input", async () => {
+    for (const branch of ["feature/with space", "refs/heads/"]) {
+      const r = await runTool("names", ["--branch", branch, "--json"]);
+      expect([branch, r.code]).toEqual([branch, 2]);
+      expect(r.stderr).toMatch(/--branch: '.*' (is not a valid git branch name|names no branch)/);
+      expect(r.stdout).toBe("");
+    }
   });
 
   test("two branches that differ only at the end get different pipeline names", async () => {

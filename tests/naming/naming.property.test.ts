@@ -1,5 +1,9 @@
 import fc from "fast-check";
 import {
+  base32Hash,
+  BRANCH_HASH_BITS,
+  BRANCH_HASH_CHARS,
+  branchProblem,
   branchSlug,
   branchStackName,
   branchToken,
@@ -64,7 +68,7 @@ describe("branch names → Azure names (property-based)", () => {
       expect(checkName("component", bad)).not.toBeNull();
     }
     expect(nameRules.component.describe).toMatch(/starting with a letter/);
-    expect(pipelineComponentName({ pipelineType: "training", base: "badpixels", branch: "feature/churn-model" })).toMatch(/^training_badpixels_churn_model_[0-9a-f]{6}$/);
+    expect(pipelineComponentName({ pipelineType: "training", base: "badpixels", branch: "feature/churn-model" })).toMatch(/^training_badpixels_churn_model_[a-z2-7]{13}$/);
     expect(pipelineComponentName({ pipelineType: "training", base: "badpixels", branch: null })).toBe("training_badpixels");
     expect(() => componentName({ pipelineType: "9lives", base: "x", step: "s" })).toThrow(/internal naming error: component name/);
   });
@@ -89,11 +93,64 @@ describe("branch names → Azure names (property-based)", () => {
     );
   });
 
-  test("a clean branch keeps its readable name; prefixed ones carry a hash", () => {
-    expect(branchToken("churn-v2")).toBe("churn-v2");
-    expect(branchToken("feature/x")).toMatch(/^x-[0-9a-f]{6}$/);
+  test("every branch name carries the 65-bit branch hash; the slug stays readable", () => {
+    expect(BRANCH_HASH_BITS).toBe(65);
+    expect(branchToken("churn-v2")).toMatch(/^churn-v2-[a-z2-7]{13}$/);
+    expect(branchToken("feature/x")).toMatch(/^x-[a-z2-7]{13}$/);
     expect(branchToken("fix/x")).not.toBe(branchToken("feature/x"));
     expect(pipelineAssetNames({ pipelineType: "training", base: "anomaly", branch: null }).pipeline).toBe("training_anomaly");
+  });
+
+  test("the reported collisions: digits past the readable part, and separator-only differences", () => {
+    const names = (branch: string) => ({ ...pipelineAssetNames({ pipelineType: "training", base: "badpixels", branch }), stack: branchStackName(branch) });
+    const a = names("feature/JIRA-565-fix");
+    const b = names("feature/JIRA-4690-fix");
+    for (const key of ["model", "experiment", "pipeline", "stack"] as const) expect(a[key]).not.toBe(b[key]);
+    const variants = ["feature/a-b", "feature/a_b", "feature/a.b", "feature/a--b", "feature/a/b", "Feature/a-b", "feature/A-B"];
+    for (const key of ["model", "experiment", "pipeline", "stack"] as const) {
+      expect(new Set(variants.map((v) => names(v)[key])).size).toBe(variants.length);
+    }
+  });
+
+  // Adversarial sets: many branches that share their slug and their first 30 characters, differing
+  // only in separators, case or a trailing counter — the cases a short hash or plain truncation merge.
+  const adversarialSet = fc
+    .tuple(
+      fc.stringMatching(/^[a-z][a-z0-9]{0,40}$/),
+      fc.uniqueArray(fc.tuple(fc.constantFrom("-", "_", ".", "/", "--", "__"), fc.constantFrom("", "A", "a", "X"), fc.integer({ min: 0, max: 99999 })), { minLength: 2, maxLength: 60 }),
+    )
+    .map(([stem, parts]) => [...new Set(parts.map(([sep, c, n]) => `feature/${stem}${sep}${c}${n}`))]);
+
+  test("within an adversarial set of branches, every name of every kind is distinct and valid", () => {
+    fc.assert(
+      fc.property(adversarialSet, pipelineArb, (branches, p) => {
+        const perKind: Record<string, Set<string>> = { model: new Set(), experiment: new Set(), pipeline: new Set(), component: new Set(), stack: new Set() };
+        for (const branch of branches) {
+          const n = pipelineAssetNames({ ...p, branch });
+          const component = componentName({ ...p, branch, step: "prep" });
+          const stack = branchStackName(branch);
+          perKind.model.add(n.model);
+          perKind.experiment.add(n.experiment);
+          perKind.pipeline.add(n.pipeline);
+          perKind.component.add(component);
+          perKind.stack.add(stack);
+          expect(checkName("model", n.model)).toBeNull();
+          expect(checkName("experiment", n.experiment)).toBeNull();
+          expect(checkName("component", component)).toBeNull();
+          expect(checkName("stack", stack)).toBeNull();
+        }
+        for (const set of Object.values(perKind)) expect(set.size).toBe(branches.length);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  test("the base32 hash spreads evenly: no short-hash collisions among 20,000 related branches", () => {
+    // 13 characters carry 65 bits: a collision among 20,000 inputs has probability < 10⁻¹¹.
+    const seen = new Set<string>();
+    for (let i = 0; i < 20_000; i++) seen.add(base32Hash(`feature/JIRA-${i}-fix`, BRANCH_HASH_CHARS));
+    expect(seen.size).toBe(20_000);
+    expect(base32Hash("x", BRANCH_HASH_CHARS)).toMatch(/^[a-z2-7]{13}$/);
   });
 });
 
@@ -127,5 +184,14 @@ describe("environment names", () => {
     const b = truncateWithHash("mlops-prod-cpularge2", 16);
     expect(a).toHaveLength(16);
     expect(a).not.toBe(b);
+  });
+});
+
+describe("branch validation", () => {
+  test("one rule for every command: empty after normalization, or refused by git", () => {
+    expect(branchProblem("refs/heads/")).toBe("'refs/heads/' names no branch");
+    expect(branchProblem("  ")).toBe("'  ' names no branch");
+    for (const bad of ["a..b", "a b", "-x", "x/", "x.lock", "a//b", "@", "x@{1}", "a:b"]) expect([bad, branchProblem(bad)]).toEqual([bad, `'${bad}' is not a valid git branch name`]);
+    for (const good of ["feature/x", "refs/heads/feature/x", "JIRA-565_fix.v2", "users/ana/x"]) expect(branchProblem(good)).toBeNull();
   });
 });

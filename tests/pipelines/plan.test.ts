@@ -87,14 +87,14 @@ describe("publish plan", () => {
   test("a branch suffixes every name, so two branches never overwrite each other", () => {
     const a = plan("training", { name: "feature/churn-model-a", slug: "churn-model-a" });
     const b = plan("training", { name: "feature/churn-model-b", slug: "churn-model-b" });
-    expect(a.pipelineName).toMatch(/^training_badpixels_churn-model-a-[0-9a-f]{6}$/);
+    expect(a.pipelineName).toMatch(/^training_badpixels_churn-model-a-[a-z2-7]{13}$/);
     expect(a.modelName.length).toBeLessThanOrEqual(30);
     expect(a.experimentName.length).toBeLessThanOrEqual(36);
     expect(a.modelName).not.toBe(b.modelName);
     expect(a.experimentName).not.toBe(b.experimentName);
-    for (const c of a.components) expect(c.name).toMatch(/^training_badpixels_churn_model_a_[0-9a-f]{6}_[a-z_]+$/);
+    for (const c of a.components) expect(c.name).toMatch(/^training_badpixels_churn_model_a_[a-z2-7]{13}_[a-z_]+$/);
     // The pipeline itself is published as a component: the component rule holds for it too (no '-').
-    expect(a.pipelineComponent.name).toMatch(/^training_badpixels_churn_model_a_[0-9a-f]{6}$/);
+    expect(a.pipelineComponent.name).toMatch(/^training_badpixels_churn_model_a_[a-z2-7]{13}$/);
     expect(a.pipelineComponent.spec).toMatchObject({ name: a.pipelineComponent.name, display_name: a.pipelineName });
     expect(checkName("component", a.pipelineComponent.name)).toBeNull();
     expect(a.pipelineComponent.name).not.toBe(b.pipelineComponent.name);

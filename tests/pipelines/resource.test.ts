@@ -88,7 +88,7 @@ describe("PublishedPipeline in a plan", () => {
       definition: mod.pipelineDefinitions.training,
     });
     const t = await settle(training);
-    expect(t.inputs.pipelineName).toMatch(/^training_badpixels_x-[0-9a-f]{6}$/);
+    expect(t.inputs.pipelineName).toMatch(/^training_badpixels_x-[a-z2-7]{13}$/);
     expect(t.inputs.modelName.length).toBeLessThanOrEqual(30);
     expect(t.inputs.tags).toEqual({
       environment: "dev",

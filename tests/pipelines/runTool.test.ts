@@ -13,6 +13,7 @@ import { buildPublishPlan } from "../../pipelines/publisher/plan";
 import { publishedIds } from "../../pipelines/publisher/provider";
 import { pipelineCommand, RunDeps, RUN_EXIT } from "../../tools/pipeline/run";
 import { startAmlServer, AmlServer } from "../support/amlServer";
+import { launchArgs } from "../support/launch";
 
 const ws = { subscriptionId: "00000000-1111-2222-3333-444444444444", resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" };
 const clusters = { cpu: { name: "mlops-dev-cpu", kind: "cpu" as const }, gpu: { name: "mlops-dev-gpu", kind: "gpu" as const } };
@@ -160,6 +161,17 @@ describe("pipeline run", () => {
     expect(err[0]).toMatch(/^timed out after 2 min with the run Running; canceling/);
   });
 
+  test("the timeout falls when it is due, not a full poll interval later", async () => {
+    const jobName = nextJobName();
+    const slept: number[] = [];
+    const base = deps();
+    const sleep = base.d.sleep;
+    const d = { ...base.d, sleep: async (ms: number) => (slept.push(ms), sleep(ms)) };
+    aml.queueJobStatuses(`${wsPath}/jobs/${jobName}`, ["Running"]);
+    expect(await pipelineCommand(argv("--wait", "--timeout", "1", "--poll-seconds", "600"), d)).toBe(RUN_EXIT.timedOut);
+    expect(slept.reduce((a, b) => a + b, 0)).toBe(60_000);
+  });
+
   test("without --wait it submits, prints the link and exits 0 without polling", async () => {
     const { d, out } = deps();
     expect(await pipelineCommand(argv(), d)).toBe(RUN_EXIT.completed);
@@ -224,7 +236,7 @@ describe("bad input", () => {
       "command line: <pipeline>: 'Training!' is not a pipeline definition name",
       "command line: --stack: is required",
       "command line: --dataset: 'Toy' is not a datastore name",
-      "command line: --timeout: must be a positive number (found 'soon')",
+      "command line: --timeout: must be a number of minutes from 1 to 1440 (found 'soon')",
       "command line: --param: expected <name>=<value> (found 'epochs')",
     ]);
   });
@@ -251,9 +263,28 @@ describe("bad input", () => {
     ]);
   });
 
+  test("durations are range-checked before anything runs (Node timers overflow past 2^31-1 ms)", async () => {
+    expect(await problems(argv("--poll-seconds", "2147484", "--timeout", "0"))).toEqual([
+      "command line: --timeout: must be a number of minutes from 1 to 1440 (found '0')",
+      "command line: --poll-seconds: must be a number of seconds from 1 to 600 (found '2147484')",
+    ]);
+    expect(await problems(argv("--timeout", "1e9", "--poll-seconds", "", "--param", "epochs=1", "--param", "epochs=2"))).toEqual([
+      "command line: --timeout: must be a number of minutes from 1 to 1440 (found '1e9')",
+      "command line: --poll-seconds: must be a number of seconds from 1 to 600 (found '')",
+      "command line: --param epochs: given more than once",
+    ]);
+  });
+
+  test("names that exist on every object are not hyperparameters", async () => {
+    expect(await problems(argv("--param", "constructor=5", "--param", "__proto__=1", "--param", "toString=x"))).toEqual([
+      "command line: --param constructor: unknown hyperparameter; training has: frame_step, min_deviation, epochs, learning_rate",
+      "command line: --param __proto__: unknown hyperparameter; training has: frame_step, min_deviation, epochs, learning_rate",
+      "command line: --param toString: unknown hyperparameter; training has: frame_step, min_deviation, epochs, learning_rate",
+    ]);
+  });
+
   test("the CLI exits 2 with the problems and no stack trace", () => {
-    const tsx = path.resolve(__dirname, "../../node_modules/.bin/tsx");
-    const r = spawnSync(tsx, [path.resolve(__dirname, "../../tools/pipeline/cli.ts"), "run", "training"], { encoding: "utf8" });
+    const r = spawnSync(process.execPath, launchArgs(path.resolve(__dirname, "../../tools/pipeline/cli.ts"), ["run", "training"]), { encoding: "utf8" });
     expect(r.status).toBe(2);
     expect(r.stderr).toBe("1 problem found:\n  - command line: --stack: is required\n");
   });

@@ -43,6 +43,19 @@ describe("bench harness", () => {
     expect(fs.readdirSync(tmp)).toEqual(["RESULTS.md"]);
   });
 
+  it("lists each benchmark's goal and whether the last run met it", () => {
+    const machine = machineDetails(new Date("2030-01-02T03:04:05Z"));
+    const text = renderResults({
+      fast: { figures: { ratio: 1.2, goal: "ratio <= 1.5", met: true }, machine },
+      slow: { figures: { ratio: 3, goal: "ratio <= 2", met: false }, machine },
+      plain: { figures: { seconds: 1 }, machine },
+    });
+    expect(text).toContain("## Goals");
+    expect(text).toContain("| `fast` | ratio <= 1.5 | yes |");
+    expect(text).toContain("| `slow` | ratio <= 2 | **no** |");
+    expect(text).not.toMatch(/\| `plain` \| [^|]* \| (yes|\*\*no\*\*) \|/);
+  });
+
   it("counts only the SDK packages a program imports as the floor", () => {
     const files = [
       "/r/node_modules/@pulumi/pulumi/index.js",

@@ -183,7 +183,7 @@ describe("exit codes", () => {
     const r = await fixture("dev", "--config", path.join(FIXTURE_PROJECT, "bad.yaml"), "--against", file("missing.json"), "--out", out);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^5 problems found:/);
-    expect(r.stderr).toContain("missing.json: cannot read plan file (ENOENT)");
+    expect(r.stderr).toContain("missing.json: cannot read the file: no such file");
     expect(r.stderr).toContain("bad.yaml: mlops:prefix:");
     expect(r.stderr).toContain("bad.yaml: mlops:location:");
     expect(r.stderr).toContain("bad.yaml: mlops:compute.clusters[0].kind:");

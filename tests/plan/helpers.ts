@@ -2,6 +2,8 @@
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import { shareable, shared } from "../support/commandCache";
+import { launchArgs } from "../support/launch";
 
 export const REPO = path.resolve(__dirname, "../..");
 export const FIXTURE_CLI = path.join(__dirname, "fixtures", "cli.ts");
@@ -14,10 +16,23 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `tsx <cli> …args` with the repository as working directory, as `npm run plan` runs it. */
+/**
+ * `<cli> …args` through the project's launcher with the repository as working directory, as `npm run plan`
+ * runs it. The real CLI's source-only plans are shared across suites (`commandCache.ts`).
+ */
 export function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+  if (cli === REAL_CLI && Object.keys(env).length === 0 && shareable("plan", args)) {
+    return shared("plan", args, async () => {
+      const r = await spawnCli(cli, args, env);
+      return { ...r, code: r.code ?? 1 };
+    });
+  }
+  return spawnCli(cli, args, env);
+}
+
+function spawnCli(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [require.resolve("tsx/cli"), cli, ...args], {
+    const child = spawn(process.execPath, launchArgs(cli, args), {
       cwd: REPO,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],

@@ -44,7 +44,7 @@ describe("published pipelines", () => {
     const ref = one(branch, STACK_REF);
     expect(ref.inputs.name).toBe("organization/mlops/dev");
     for (const p of custom) {
-      expect(p.inputs.pipelineName).toMatch(/_badpixels_x-[0-9a-f]{6}$/);
+      expect(p.inputs.pipelineName).toMatch(/_badpixels_x-[a-z2-7]{13}$/);
       expect(p.inputs.workspace).toMatchObject({ workspaceName: "organization/mlops/dev:workspaceName" });
       expect(p.dependsOn).toContain(ref.urn);
     }

@@ -43,6 +43,11 @@ export interface AzuriteOptions {
   extentMemoryLimitMb?: number;
   /** HTTPS plus Azure AD bearer tokens (see above). */
   oauth?: boolean;
+  /**
+   * Keep blobs on disk in this folder instead of in memory (benchmarks copying gigabytes). The caller
+   * creates and deletes the folder.
+   */
+  location?: string;
 }
 
 export interface Azurite {
@@ -87,7 +92,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     main,
     "--blobHost", "127.0.0.1",
     "--blobPort", "0",
-    "--inMemoryPersistence",
+    ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
     "--skipApiVersionCheck",
     "--disableTelemetry",
     "--silent",

@@ -1,9 +1,10 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
 import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import { shareable, shared } from "./commandCache";
+import { launchArgs } from "./launch";
 
 export const REPO = path.resolve(__dirname, "../..");
-const TSX = path.join(REPO, "node_modules", ".bin", "tsx");
 
 export interface CliResult {
   code: number;
@@ -11,12 +12,20 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs a project command (`tools/<name>/cli.ts`) as a child process, the way `npm run` does. */
+/**
+ * Runs a project command (`tools/<name>/cli.ts`) as a child process, the way `npm run` does. A plan that
+ * depends on nothing but the sources is run once per test run and shared (`commandCache.ts`).
+ */
 export function runTool(tool: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
+  if (shareable(tool, args, opts)) return shared(tool, args, () => spawnTool(tool, args, opts));
+  return spawnTool(tool, args, opts);
+}
+
+function spawnTool(tool: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv }): Promise<CliResult> {
   return new Promise((resolve) => {
     execFile(
-      TSX,
-      [path.join(REPO, "tools", tool, "cli.ts"), ...args],
+      process.execPath,
+      launchArgs(path.join(REPO, "tools", tool, "cli.ts"), args),
       { cwd: opts.cwd ?? REPO, env: { ...process.env, ...opts.env }, maxBuffer: 64 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof (err as { code?: unknown }).code === "number" ? ((err as { code: number }).code) : 1) : 0;

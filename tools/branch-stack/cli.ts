@@ -1,9 +1,11 @@
+import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { detectBranch, DetectedBranch, GitRunner } from "../../infra/branchDetection";
 import { InputError, InputProblem } from "../../infra/errors";
-import { branchStackName } from "../../infra/naming";
+import { branchProblem, branchStackName } from "../../infra/naming";
 import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { CommandRunner, spawnCommand } from "./commands";
+import { automationBackend, StackBackend } from "./workspace";
 import {
   BranchStackContext,
   createBranchStack,
@@ -18,8 +20,11 @@ const USAGE = `usage: npm run branch-stack -- [name|create|select|remove|prune] 
   name     print the branch stack's name (default)
   create   create the stack with dev's config (or select it when it exists); set mlops:branch
   select   select the stack, creating an empty one when missing; set mlops:branch
-  remove   pulumi destroy, then pulumi stack rm (asks first unless --yes)
-  prune    remove every branch stack whose branch is gone from <remote> (default origin)
+  remove   pulumi destroy, then pulumi stack rm (asks first; --yes required without a terminal);
+           refuses a stack whose mlops:branch names another branch
+  prune    remove every branch stack whose branch is gone from <remote> (default origin); lists them
+           first, asks (or needs --yes), and removes nothing when the remote lists no branches
+Exit codes: 0 done, 1 git or pulumi failed (message names the command), 2 bad input or refused.
 The branch comes from --branch, else the CI's variables, else the local checkout. Only the stack
 name (or JSON with --json) goes to stdout.`;
 
@@ -27,7 +32,10 @@ const ACTIONS = ["name", "create", "select", "remove", "prune"] as const;
 type Action = (typeof ACTIONS)[number];
 
 export interface BranchStackDeps {
+  /** Runs `git` (the remote's branch listing for prune). */
   run: CommandRunner;
+  /** Pulumi through the Automation API; opened only by the actions that need it. */
+  pulumi: () => Promise<StackBackend>;
   env: NodeJS.ProcessEnv;
   git?: GitRunner;
   stdout: (text: string) => void;
@@ -36,8 +44,6 @@ export interface BranchStackDeps {
   confirm?: (question: string) => Promise<boolean>;
 }
 
-// Characters git refuses in branch names (git check-ref-format), plus whitespace.
-const BAD_BRANCH = /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|^[-/.]|[/.]$|\.lock$|\/\//;
 
 function readOptions(argv: string[]) {
   const { values, positionals } = parseCommandLine("branch-stack", argv, {
@@ -56,9 +62,8 @@ function readOptions(argv: string[]) {
   const action = (positionals[0] ?? "name") as Action;
   if (!ACTIONS.includes(action)) problem("action", `expected one of ${ACTIONS.join(", ")}, found '${positionals[0]}'`);
   if (positionals.length > 1) problem("action", `expected one action, found ${positionals.length}: ${positionals.join(" ")}`);
-  if (values.branch !== undefined && (values.branch.trim() === "" || BAD_BRANCH.test(values.branch))) {
-    problem("--branch", `'${values.branch}' is not a valid git branch name`);
-  }
+  const badBranch = values.branch !== undefined ? branchProblem(values.branch) : null;
+  if (badBranch) problem("--branch", badBranch);
   for (const key of ["org", "dev-stack", "remote"] as const) {
     const value = values[key];
     if (value !== undefined && !/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(value)) problem(`--${key}`, `'${value}' is not a valid name`);
@@ -85,9 +90,8 @@ function resolveBranch(explicit: string | undefined, deps: BranchStackDeps): Det
       },
     ]);
   }
-  if (BAD_BRANCH.test(detected.branch)) {
-    throw new InputError([{ file: detected.source, path: "branch", message: `'${detected.branch}' is not a valid git branch name` }]);
-  }
+  const bad = branchProblem(detected.branch);
+  if (bad) throw new InputError([{ file: detected.source, path: "branch", message: bad }]);
   return detected;
 }
 
@@ -106,7 +110,9 @@ export async function main(argv: string[], deps: BranchStackDeps): Promise<numbe
   }
   const { action, values } = readOptions(argv);
   const qualify = (stack: string) => (values.org ? `${values.org}/${stack}` : stack);
+  const needsPulumi = action !== "name";
   const ctx: BranchStackContext = {
+    pulumi: needsPulumi ? await deps.pulumi() : unavailable,
     run: deps.run,
     devStack: values["dev-stack"] ?? qualify("dev"),
     secretsProvider: values["secrets-provider"],
@@ -115,15 +121,17 @@ export async function main(argv: string[], deps: BranchStackDeps): Promise<numbe
 
   if (action === "prune") {
     const remote = values.remote ?? "origin";
-    const stale = staleBranchStacks(ctx, remoteBranches(ctx, remote));
+    const stale = await staleBranchStacks(ctx, remoteBranches(ctx, remote));
     if (stale.length === 0) {
       ctx.log(`no branch stack outlived its branch on ${remote}`);
       return EXIT.ok;
     }
-    const list = stale.map((s) => `${s.stack} (${s.branch})`).join(", ");
-    await confirmOrRefuse(deps, values.yes, `Destroy and remove ${stale.length} stack(s): ${list}?`);
+    // Shown before asking, and with --yes too: the CI log records what was destroyed and why.
+    ctx.log(`branch stacks whose branch is gone from ${remote}:`);
+    for (const s of stale) ctx.log(`  ${s.stack} (branch ${s.branch})`);
+    await confirmOrRefuse(deps, values.yes, `Destroy every resource of these ${stale.length} stack(s) and remove them?`);
     for (const target of stale) {
-      removeBranchStack(ctx, target.stack);
+      await removeBranchStack(ctx, target);
       deps.stdout(target.stack + "\n");
     }
     return EXIT.ok;
@@ -131,15 +139,20 @@ export async function main(argv: string[], deps: BranchStackDeps): Promise<numbe
 
   const detected = resolveBranch(values.branch, deps);
   const stack = qualify(branchStackName(detected.branch));
-  if (action === "create") createBranchStack(ctx, { branch: detected.branch, stack });
-  if (action === "select") selectBranchStack(ctx, { branch: detected.branch, stack });
+  if (action === "create") await createBranchStack(ctx, { branch: detected.branch, stack });
+  if (action === "select") await selectBranchStack(ctx, { branch: detected.branch, stack });
   if (action === "remove") {
+    ctx.log(`stack ${stack} (branch ${detected.branch}, from ${detected.source}) will be destroyed and removed`);
     await confirmOrRefuse(deps, values.yes, `Destroy every resource of stack ${stack} and remove it?`);
-    removeBranchStack(ctx, stack);
+    await removeBranchStack(ctx, { branch: detected.branch, stack });
   }
   deps.stdout(values.json ? JSON.stringify({ branch: detected.branch, source: detected.source, stack }) + "\n" : stack + "\n");
   return EXIT.ok;
 }
+
+const unavailable: StackBackend = new Proxy({} as StackBackend, {
+  get: () => () => Promise.reject(new Error("internal error: this action does not use pulumi")),
+});
 
 async function askOnTerminal(question: string): Promise<boolean> {
   const rl = createInterface({ input: process.stdin, output: process.stderr });
@@ -154,6 +167,8 @@ if (require.main === module) {
   runCli(() =>
     main(process.argv.slice(2), {
       run: spawnCommand(),
+      // The pulumi on PATH, run in the project folder (where Pulumi.yaml is).
+      pulumi: () => automationBackend({ workDir: join(__dirname, "..", "..") }),
       env: process.env,
       stdout: (text) => process.stdout.write(text),
       stderr: (text) => process.stderr.write(text),

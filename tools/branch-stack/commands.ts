@@ -16,10 +16,11 @@ export type CommandRunner = (command: string, args: string[], opts: { capture: b
 export const NOT_FOUND = 127;
 
 export const spawnCommand =
-  (cwd?: string): CommandRunner =>
+  (cwd?: string, env?: NodeJS.ProcessEnv): CommandRunner =>
   (command, args, { capture }) => {
     const result = spawnSync(command, args, {
       cwd,
+      env: env ? { ...process.env, ...env } : undefined,
       encoding: "utf8",
       stdio: capture ? ["ignore", "pipe", "pipe"] : ["inherit", 2, 2],
     });

@@ -9,7 +9,9 @@
  * 2 bad input. Every argument problem is reported at once.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { InputError, InputProblem } from "../../infra/errors";
+import { INPUT_LIMITS, jsonStructureProblems, readBoundedText } from "../../infra/inputLimits";
 import { EXIT, parseCommandLine } from "../lib/cli";
 import { outputFileProblem, writeFileAtomic } from "../lib/atomicWrite";
 import { buildDriftReport } from "./driftReport";
@@ -86,6 +88,7 @@ export async function driftCommand(argv: string[], deps: DriftDeps): Promise<num
   const outProblem = values.out !== undefined ? outputFileProblem(values.out) : undefined;
   if (outProblem) bad("--out", outProblem);
   const file = positionals[0];
+  if (file !== undefined && values.out !== undefined && sameFile(file, values.out)) bad("--out", `is the input file ${file}: the report would overwrite it`);
   if (file !== undefined && problems.length === 0) deps.stderr(`drift: reading ${file}\n`);
   // The input file's own problems join the argument problems: all are reported at once.
   const analysis = file !== undefined ? collect(problems, () => buildDriftReport(readPulumiOutput(file, readInput(file)), file)) : undefined;
@@ -117,12 +120,27 @@ function collect<T>(problems: InputProblem[], read: () => T): T | undefined {
   }
 }
 
+/** The input, within the size limit, with no duplicate keys and no nesting the walkers cannot take. */
 function readInput(file: string): string {
-  try {
-    return fs.readFileSync(file, "utf8");
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const why = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : (err as Error).message;
-    throw new InputError([{ file, path: "", message: `cannot read the file: ${why}` }]);
-  }
+  const { text, problem } = readBoundedText(file, file, INPUT_LIMITS.jsonBytes);
+  if (problem) throw new InputError([problem]);
+  const structure = jsonStructureProblems(text!, file);
+  if (structure.length > 0) throw new InputError(structure);
+  return text!;
+}
+
+/** Whether two paths name one file (through symlinks and `./` spellings), for files that may not exist yet. */
+function sameFile(a: string, b: string): boolean {
+  const real = (p: string) => {
+    try {
+      return fs.realpathSync(p);
+    } catch {
+      try {
+        return path.join(fs.realpathSync(path.dirname(p)), path.basename(p));
+      } catch {
+        return path.resolve(p);
+      }
+    }
+  };
+  return real(a) === real(b);
 }

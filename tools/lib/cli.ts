@@ -53,10 +53,13 @@ export function parseCommandLine<T extends NonNullable<ParseArgsConfig["options"
   }
 }
 
+/** Printed under every exit-1 message: the user's input was fine, so they know where to look. */
+export const FAULT_NOTE = "(exit 1: not a problem with your input; the tool, or a service or command it relies on, failed. MLOPS_DEBUG=1 prints the stack trace)";
+
 /**
  * Runs a command's main function and turns its outcome into an exit code: bad input prints every
  * problem and exits 2; CliExit exits with its code; anything else prints its message (no stack trace
- * unless MLOPS_DEBUG is set) and exits 1.
+ * unless MLOPS_DEBUG is set) with FAULT_NOTE and exits 1.
  */
 export function runCli(main: () => Promise<number | void>): void {
   main().then(
@@ -72,7 +75,7 @@ export function runCli(main: () => Promise<number | void>): void {
         process.exitCode = err.code;
       } else {
         const e = err as Error;
-        process.stderr.write(`error: ${e?.message ?? String(err)}\n`);
+        process.stderr.write(`error: ${e?.message ?? String(err)}\n${FAULT_NOTE}\n`);
         if (process.env.MLOPS_DEBUG) process.stderr.write(`${e?.stack}\n`);
         process.exitCode = EXIT.failure;
       }

@@ -11,6 +11,7 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { InputError, InputProblem } from "../../infra/errors";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ARM_RETRY } from "../../components/modelPromotion/clients";
+import { retryAfterCap } from "../../components/shared/retryAfterCap";
 import { findLatestApproved } from "../../components/modelPromotion/resolve";
 import { DEFAULTS } from "../../components/modelPromotion/types";
 import type { ApprovalTag, WorkspaceCoordinates } from "../../components/modelPromotion/types";
@@ -82,6 +83,9 @@ function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
   if (values.tag !== undefined) {
     const m = /^([^=\s]+)=(.+)$/.exec(values.tag);
     if (!m) bad("--tag", `'${values.tag}' is not <key>=<value>`);
+    // The service's `tags` filter is a comma-separated list of key=value pairs: a ',' or '=' in the
+    // value would make the approval query ask for something else, and the approval never resolve.
+    else if (/[,=]/.test(m[2]) || m[2].trim() !== m[2]) bad("--tag", `value '${m[2]}' may not contain ',' or '=' or surrounding spaces (the tags filter could not find it)`);
     else tag = { key: m[1], value: m[2] };
   }
   const armEndpoint = values["arm-endpoint"] ?? DEFAULTS.armEndpoint;
@@ -140,7 +144,7 @@ function mlClient(ws: WorkspaceCoordinates, parsed: Parsed, deps: ModelCliDeps):
   return new AzureMachineLearningWorkspaces(credential, ws.subscriptionId, {
     endpoint: parsed.armEndpoint,
     retryOptions: ARM_RETRY,
-    additionalPolicies: deps.additionalPolicies,
+    additionalPolicies: [...(deps.additionalPolicies ?? []), retryAfterCap()],
   });
 }
 

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
 import { InputError, InputProblem } from "../../infra/errors";
-import { checkName, isEnvironmentStack, tenantNames } from "../../infra/naming";
+import { branchProblem, checkName, isEnvironmentStack, tenantNames } from "../../infra/naming";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 import { pipelineDefinitions } from "../../pipelines/definitions";
@@ -25,6 +25,7 @@ async function main(): Promise<number> {
   const problems: InputProblem[] = [];
   const arg = (path: string, message: string) => problems.push({ file: "command line", path, message });
   if (!values.branch?.trim()) arg("--branch", `is required (${USAGE})`);
+  else if (branchProblem(values.branch)) arg("--branch", branchProblem(values.branch)!);
   const stackProblem = values.stack !== undefined ? checkName("stack", values.stack) : null;
   if (stackProblem) arg("--stack", `invalid ${stackProblem}`);
   if (values.subscription !== undefined && !GUID.test(values.subscription)) arg("--subscription", `must be a subscription id (a GUID), found '${values.subscription}'`);

@@ -6,6 +6,7 @@ import { ArmRest, PUBLIC_ARM_ENDPOINT, RequestSender, workspaceId } from "../../
 import { pipelineJobProperties, portalLink, PublishedPipelineRef, workspaceOf } from "../../pipelines/publisher/jobs";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ProgressStream, startProgress } from "../lib/progress";
+import { retryAfterCap } from "../../components/shared/retryAfterCap";
 
 /**
  * `npm run pipeline -- run <pipeline> --stack <stack> [--dataset toy] [--wait] [--timeout <minutes>]`
@@ -53,7 +54,7 @@ export const defaultDeps: RunDeps = {
   sender(endpoint, subscriptionId) {
     const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
     const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-    return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, { endpoint });
+    return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, { endpoint, additionalPolicies: [retryAfterCap()] });
   },
   stackOutputs(stack) {
     let text: string;
@@ -112,14 +113,18 @@ export async function pipelineCommand(argv: string[], deps: RunDeps = defaultDep
   if (!values.stack) bad("--stack", "is required");
   else if (!/^[a-zA-Z0-9_.-]+$/.test(values.stack)) bad("--stack", `invalid stack name '${values.stack}'`);
   if (values.dataset !== undefined && !/^[a-z][a-z0-9_]{0,29}$/.test(values.dataset)) bad("--dataset", `'${values.dataset}' is not a datastore name`);
-  const timeoutMinutes = positiveNumber(values.timeout, 120, "--timeout", bad);
-  const pollSeconds = positiveNumber(values["poll-seconds"], 15, "--poll-seconds", bad);
-  const params: Record<string, string> = {};
+  const timeoutMinutes = rangedNumber(values.timeout, 120, "--timeout", LIMITS.timeoutMinutes, bad);
+  const pollSeconds = rangedNumber(values["poll-seconds"], 15, "--poll-seconds", LIMITS.pollSeconds, bad);
+  // A Map, then own properties: `constructor` or `__proto__` as a name is a name, never the prototype's.
+  const paramMap = new Map<string, string>();
   for (const p of values.param ?? []) {
     const eq = p.indexOf("=");
+    const name = p.slice(0, eq);
     if (eq <= 0) bad("--param", `expected <name>=<value> (found '${p}')`);
-    else params[p.slice(0, eq)] = p.slice(eq + 1);
+    else if (paramMap.has(name)) bad(`--param ${name}`, "given more than once");
+    else paramMap.set(name, p.slice(eq + 1));
   }
+  const params: Record<string, string> = Object.fromEntries(paramMap);
   const armEndpoint = values["arm-endpoint"] ?? PUBLIC_ARM_ENDPOINT;
   if (!/^https:\/\/[^/]+/.test(armEndpoint)) bad("--arm-endpoint", `must be an https URL (found '${armEndpoint}')`);
   if (problems.length > 0) throw new InputError(problems);
@@ -188,7 +193,9 @@ async function runPipeline(opts: RunOptions, deps: RunDeps): Promise<number> {
       deps.err(`portal: ${link}`);
       return RUN_EXIT.timedOut;
     }
-    await deps.sleep(opts.pollSeconds * 1000);
+    // Never sleep past the deadline: the timeout is checked when it falls, not a full poll later.
+    await deps.sleep(Math.max(0, Math.min(opts.pollSeconds * 1000, deadline - deps.now())));
+    if (deps.now() >= deadline) continue;
     const job = await arm.get<{ properties?: { status?: string } }>(jobPath);
     last = job?.properties?.status ?? "Unknown";
     if (!TERMINAL.has(last)) progress.update(last);
@@ -202,11 +209,26 @@ async function runPipeline(opts: RunOptions, deps: RunDeps): Promise<number> {
   return RUN_EXIT.failed;
 }
 
-function positiveNumber(value: string | undefined, fallback: number, flag: string, bad: (p: string, m: string) => void): number {
+/**
+ * Accepted ranges. Node's timers hold at most 2^31−1 ms (about 24.8 days) and fire after 1 ms
+ * beyond that, so an unchecked `--poll-seconds 2147484` became a busy loop.
+ */
+export const LIMITS = {
+  timeoutMinutes: { min: 1, max: 24 * 60, unit: "minutes" },
+  pollSeconds: { min: 1, max: 600, unit: "seconds" },
+} as const;
+
+function rangedNumber(
+  value: string | undefined,
+  fallback: number,
+  flag: string,
+  range: { min: number; max: number; unit: string },
+  bad: (p: string, m: string) => void,
+): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isFinite(n) || n <= 0) {
-    bad(flag, `must be a positive number (found '${value}')`);
+  if (value.trim() === "" || !Number.isFinite(n) || n < range.min || n > range.max) {
+    bad(flag, `must be a number of ${range.unit} from ${range.min} to ${range.max} (found '${value}')`);
     return fallback;
   }
   return n;
@@ -265,7 +287,7 @@ export function publishedRef(outputs: unknown, pipeline: string, file: string): 
 function checkParams(ref: PublishedPipelineRef, params: Record<string, string>): Record<string, string> {
   const problems: InputProblem[] = [];
   for (const [name, value] of Object.entries(params)) {
-    const h = ref.inputs.hyperparameters[name];
+    const h = Object.hasOwn(ref.inputs.hyperparameters, name) ? ref.inputs.hyperparameters[name] : undefined;
     if (!h) {
       const known = Object.keys(ref.inputs.hyperparameters);
       problems.push({ file: "command line", path: `--param ${name}`, message: `unknown hyperparameter; ${ref.definition} has: ${known.join(", ") || "none"}` });

@@ -8,7 +8,7 @@
 import "./startup";
 import * as path from "node:path";
 import { InputError, InputProblem } from "../../infra/errors";
-import { checkName } from "../../infra/naming";
+import { branchProblem, checkName } from "../../infra/naming";
 import { outputDirProblem, writeFilesAtomic } from "../lib/atomicWrite";
 import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { diffPlans, readPlanFile } from "./diff";
@@ -55,6 +55,7 @@ export async function main(argv: string[], options: PlanCliOptions = {}): Promis
   const stackOk = stack !== undefined && !stackProblem;
   if (stackProblem) arg("stack", `invalid ${stackProblem}`);
   if (values.branch !== undefined && values.branch.trim() === "") arg("--branch", "must not be empty");
+  else if (values.branch !== undefined && branchProblem(values.branch)) arg("--branch", branchProblem(values.branch)!);
   const outDir = values.out !== undefined ? path.resolve(values.out) : undefined;
   const outProblem = values.out !== undefined ? outputDirProblem(values.out) : undefined;
   if (outProblem) arg("--out", outProblem);

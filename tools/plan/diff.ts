@@ -2,8 +2,8 @@
  * Desired-state diff between two plans: what a pull request adds, removes and changes. Resources are
  * matched by URN without its stack and project, so a plan can be compared with another stack's too.
  */
-import * as fs from "node:fs";
 import { InputError, InputProblem } from "../../infra/errors";
+import { INPUT_LIMITS, jsonStructureProblems, readBoundedText } from "../../infra/inputLimits";
 import type { PlanDiff, PlanDocument, PlanResource, PlanValue, PropertyChange } from "./types";
 
 /** `urn:pulumi:<stack>::<project>::<type chain>::<name>` → `<type chain>::<name>`. */
@@ -89,12 +89,12 @@ function joinPath(path: string, key: string): string {
 /** Reads a saved plan (`--against`); anything that is not a schemaVersion 1 plan is bad input naming the file. */
 export function readPlanFile(file: string, display = file): PlanDocument {
   const problem = (path: string, message: string): InputError => new InputError([{ file: display, path, message }]);
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (err) {
-    throw problem("", `cannot read plan file (${(err as NodeJS.ErrnoException).code ?? "error"})`);
-  }
+  const read = readBoundedText(file, display, INPUT_LIMITS.jsonBytes);
+  if (read.problem) throw new InputError([read.problem]);
+  const text = read.text!;
+  // Depth-limited before the recursive diff walks it; duplicate keys would hide one of two values.
+  const structure = jsonStructureProblems(text, display);
+  if (structure.length) throw new InputError(structure);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -125,7 +125,15 @@ function planShapeProblems(doc: unknown, file: string): InputProblem[] {
       else {
         if (typeof res.urn !== "string") problems.push({ file, path: `resources[${i}].urn`, message: "expected a URN" });
         if (typeof res.type !== "string") problems.push({ file, path: `resources[${i}].type`, message: "expected a type token" });
-        if (!Array.isArray(res.dependsOn)) problems.push({ file, path: `resources[${i}].dependsOn`, message: "expected a list" });
+        if (!Array.isArray(res.dependsOn) || !res.dependsOn.every((u) => typeof u === "string")) {
+          problems.push({ file, path: `resources[${i}].dependsOn`, message: "expected a list of URNs" });
+        }
+        if (res.parent !== undefined && res.parent !== null && typeof res.parent !== "string") {
+          problems.push({ file, path: `resources[${i}].parent`, message: "expected a URN or null" });
+        }
+        for (const flag of ["custom", "protect"] as const) {
+          if (res[flag] !== undefined && typeof res[flag] !== "boolean") problems.push({ file, path: `resources[${i}].${flag}`, message: "expected true or false" });
+        }
         if (!res.inputs || typeof res.inputs !== "object") problems.push({ file, path: `resources[${i}].inputs`, message: "expected an object" });
       }
     });

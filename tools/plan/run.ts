@@ -74,7 +74,13 @@ export async function runPlan(opts: PlanStackOptions, prepared?: PreparedStack):
   pulumi.runtime.setAllConfig(config, secretKeys);
 
   process.env[OFFLINE_ENV] = "1";
-  const outputs = await runProgram(path.resolve(opts.program ?? DEFAULT_PROGRAM), recorder);
+  const entry = path.resolve(opts.program ?? DEFAULT_PROGRAM);
+  if (entry === DEFAULT_PROGRAM) {
+    // The real program would build the same spec from the same config again: hand it over.
+    const { providePreparedSpec } = require("../../infra/program") as typeof import("../../infra/program");
+    providePreparedSpec(spec, config, path.resolve(opts.projectDir ?? REPO_ROOT));
+  }
+  const outputs = await withoutStackFrames(() => runProgram(entry, recorder));
 
   const plan: PlanDocument = {
     schemaVersion: 1,
@@ -94,6 +100,23 @@ export async function runPlan(opts: PlanStackOptions, prepared?: PreparedStack):
     plan.waivers = waivers;
   }
   return { plan, policyEvaluated: evaluate !== undefined };
+}
+
+/**
+ * Runs `fn` with stack traces captured without frames. The Pulumi SDK records `new Error().stack` for
+ * every promise and resource it creates (runtime/debuggable.js, runtime/resource.js), a large share of
+ * a plan's time, and the plan never shows them. MLOPS_DEBUG keeps Node's default depth. Limited to the
+ * program's run: argument and config errors keep their frames (the CLI still prints none).
+ */
+async function withoutStackFrames<T>(fn: () => Promise<T>): Promise<T> {
+  if (process.env.MLOPS_DEBUG) return fn();
+  const limit = Error.stackTraceLimit;
+  Error.stackTraceLimit = 0;
+  try {
+    return await fn();
+  } finally {
+    Error.stackTraceLimit = limit;
+  }
 }
 
 /** Loads the program, waits until nothing is registering any more, and resolves its exports. */

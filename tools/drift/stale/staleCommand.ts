@@ -7,6 +7,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
 import { InputError, InputProblem } from "../../../infra/errors";
 import { EXIT } from "../../lib/cli";
+import { retryAfterCap } from "../../../components/shared/retryAfterCap";
 import { CleanResult, StaleAsset, cleanStaleAssets, findStaleAssets } from "./staleAssets";
 import { WorkspaceCoordinates, readStackList, readWorkspaceCoordinates } from "./stackInputs";
 
@@ -107,7 +108,9 @@ async function readSource(file: string | undefined, run: () => Promise<string>, 
 
 function createClient(ws: WorkspaceCoordinates, endpoint: string, deps: StaleDeps): AzureMachineLearningWorkspaces {
   const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-  return new AzureMachineLearningWorkspaces(deps.credential(), ws.subscriptionId, { ...deps.clientOptions, endpoint });
+  const given = deps.clientOptions?.additionalPolicies;
+  const additionalPolicies = [...(Array.isArray(given) ? given : []), retryAfterCap()];
+  return new AzureMachineLearningWorkspaces(deps.credential(), ws.subscriptionId, { ...deps.clientOptions, endpoint, additionalPolicies });
 }
 
 function describe(a: StaleAsset): { kind: string; name: string; version?: string; action: string } {

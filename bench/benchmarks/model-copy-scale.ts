@@ -1,0 +1,220 @@
+/**
+ * `model-copy-scale`: promoting a model of 1,000 files and 4 GiB (env `MODEL_COPY_SCALE_FILES`,
+ * `MODEL_COPY_SCALE_MIB`) with the `PromotedModel` provider on Azurite (blobs on disk in a temporary
+ * folder, deleted afterwards) and the local Azure ML server. Goals (issue 20), each measured here:
+ *
+ *   clientBytes             0 model bytes through the client (counted in the storage clients' HTTP pipeline)
+ *   clientPeakRssMiB        peak resident memory (maxRSS) of the client process running the provider
+ *                           (bench/lib/promoteChild.ts) stays under 150 MiB
+ *   throughputRatio         the provider's copy against the same server-side copies issued directly
+ *                           (one `Put Blob From URL` per file, same concurrency): >= 0.8
+ *   rerunCopies             after the provider is cut off mid-copy, a rerun copies exactly the files
+ *                           the target is missing (`rerunMissing`)
+ *
+ * The kill: a second promotion's process gets SIGKILL once half the files are in the target; the
+ * copies it had sent finish in the service; a new process runs the promotion again and its copy
+ * requests (`x-ms-copy-source`, counted at its HTTP layer) must equal the files still missing.
+ */
+import { createHash } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { spawn } from "node:child_process";
+import { startAzurite, Azurite } from "../../tests/support/azurite";
+import { startAmlServer, AmlServer } from "../../tests/support/amlServer";
+import type { PromotedModelInputs } from "../../components/modelPromotion/types";
+import type { PromoteChildSettings } from "../lib/promoteChild";
+import { launcherArgs, REPO_ROOT } from "../lib/processes";
+
+const MiB = 1024 * 1024;
+const FILES = Number(process.env.MODEL_COPY_SCALE_FILES ?? 1000);
+const TOTAL_MIB = Number(process.env.MODEL_COPY_SCALE_MIB ?? 4096);
+const CONCURRENCY = 8;
+const RSS_GOAL_MIB = 150;
+const THROUGHPUT_GOAL = 0.8;
+
+const DEV = { subscriptionId: "11111111-1111-1111-1111-111111111111", resourceGroupName: "rg-scale-dev", workspaceName: "mlw-scale-dev" };
+const QA = { subscriptionId: "22222222-2222-2222-2222-222222222222", resourceGroupName: "rg-scale-qa", workspaceName: "mlw-scale-qa" };
+const SRC = { account: "scaledev", container: "azureml-blobstore-dev" };
+const DST = { account: "scaleqa", container: "azureml-blobstore-qa" };
+const MODEL_PREFIX = "models/scale/";
+
+async function timed<T>(fn: () => Promise<T>): Promise<{ seconds: number; result: T }> {
+  const start = process.hrtime.bigint();
+  const result = await fn();
+  return { seconds: Number(process.hrtime.bigint() - start) / 1e9, result };
+}
+
+/** Uploads the model: distinct files (an index stamped into a shared random block), each with its MD5. */
+async function seed(azurite: Azurite, aml: AmlServer): Promise<number> {
+  const src = azurite.serviceClient(SRC.account).getContainerClient(SRC.container);
+  await src.create();
+  await azurite.serviceClient(DST.account).getContainerClient(DST.container).create();
+  const size = Math.floor((TOTAL_MIB * MiB) / FILES);
+  const block = require("node:crypto").randomBytes(size) as Buffer;
+  const queue = Array.from({ length: FILES }, (_, i) => i);
+  const worker = async () => {
+    for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+      const data = Buffer.from(block);
+      data.writeUInt32BE(i, 0);
+      const rel = i % 4 === 0 ? `weights/shard-${String(i).padStart(4, "0")}.bin` : `model/part-${String(i).padStart(4, "0")}.bin`;
+      await src.getBlockBlobClient(MODEL_PREFIX + rel).uploadData(data, { blobHTTPHeaders: { blobContentMD5: createHash("md5").update(data).digest() } });
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  const ws = aml.workspacePath(DEV.subscriptionId, DEV.resourceGroupName, DEV.workspaceName);
+  for (const version of ["1", "2"]) {
+    aml.seed(`${ws}/models/scale/versions/${version}`, {
+      properties: { modelUri: `azureml://datastores/workspaceblobstore/paths/${MODEL_PREFIX}`, modelType: "custom_model", tags: { stage: "production" } },
+    });
+  }
+  return size * FILES;
+}
+
+/** Runs the promotion in its own process (bench/lib/promoteChild.ts); `killAt` kills it once the target holds that many files. */
+async function promoteInChild(h: { azurite: Azurite; aml: AmlServer }, version: string, killAt?: number): Promise<ChildReport | "killed"> {
+  const settings: PromoteChildSettings = {
+    amlUrl: h.aml.url,
+    amlCertPem: h.aml.tls.cert,
+    armToken: (await h.aml.credential.getToken("https://management.azure.com/.default"))!,
+    azuriteUrl: h.azurite.url,
+    accounts: h.azurite.accounts,
+    inputs: inputs(h, version),
+  };
+  const child = spawn(process.execPath, launcherArgs("bench/lib/promoteChild.ts", [JSON.stringify(settings)]), { cwd: REPO_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (b: Buffer) => (out += b.toString()));
+  child.stderr.on("data", (b: Buffer) => (err += b.toString()));
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  if (killAt !== undefined) {
+    let done = false;
+    void exited.then(() => (done = true));
+    while (!done && (await targetFiles(h.azurite, version)) < killAt) await new Promise((r) => setTimeout(r, 200));
+    if (!done) {
+      child.kill("SIGKILL");
+      await exited;
+      return "killed";
+    }
+  }
+  const code = await exited;
+  if (code !== 0) throw new Error(`promotion of version ${version} exited ${code}: ${err.trim()}`);
+  return JSON.parse(out) as ChildReport;
+}
+
+interface ChildReport {
+  seconds: number;
+  files: number;
+  bytes: number;
+  clientBytes: number;
+  copies: number;
+  maxRssMiB: number;
+}
+
+function inputs(h: { aml: AmlServer; azurite: Azurite }, version: string): PromotedModelInputs {
+  return {
+    modelName: "scale",
+    version,
+    source: DEV,
+    target: { ...QA, datastoreName: "workspaceblobstore" },
+    approvalTag: { key: "stage", value: "production" },
+    targetPathPrefix: "promoted",
+    armEndpoint: h.aml.url,
+    blobEndpointTemplate: `${h.azurite.url}/{account}`,
+    archiveOnDelete: true,
+    copyConcurrency: CONCURRENCY,
+  };
+}
+
+/** The same server-side copies the provider makes, issued straight at the emulator: the ceiling. */
+async function directCopies(azurite: Azurite, folder: string): Promise<number> {
+  const { BlobSASPermissions, generateBlobSASQueryParameters } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
+  const src = azurite.serviceClient(SRC.account).getContainerClient(SRC.container);
+  const dst = azurite.serviceClient(DST.account).getContainerClient(DST.container);
+  const files: { name: string; md5?: Uint8Array }[] = [];
+  for await (const b of src.listBlobsFlat({ prefix: MODEL_PREFIX })) files.push({ name: b.name, md5: b.properties.contentMD5 });
+  const expiresOn = new Date(Date.now() + 3600_000);
+  const { seconds } = await timed(async () => {
+    const queue = [...files];
+    const worker = async () => {
+      for (let f = queue.shift(); f; f = queue.shift()) {
+        const sas = generateBlobSASQueryParameters(
+          { containerName: SRC.container, blobName: f.name, permissions: BlobSASPermissions.parse("r"), expiresOn },
+          azurite.credential(SRC.account),
+        ).toString();
+        const res = await dst
+          .getBlockBlobClient(`${folder}/${f.name.slice(MODEL_PREFIX.length)}`)
+          .syncCopyFromURL(`${src.getBlobClient(f.name).url}?${sas}`, f.md5 ? { sourceContentMD5: f.md5 } : {});
+        if (res.copyStatus !== "success") throw new Error(`direct copy of ${f.name}: ${res.copyStatus}`);
+      }
+    };
+    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  });
+  return seconds;
+}
+
+/** Files of a promoted version in the target (the provider writes them under `<prefix>/<model>/<version>/`). */
+async function targetFiles(azurite: Azurite, version: string): Promise<number> {
+  const dst = azurite.serviceClient(DST.account).getContainerClient(DST.container);
+  let n = 0;
+  for await (const b of dst.listBlobsFlat({ prefix: "promoted/" })) if (b.name.includes(`/${version}/`)) n++;
+  return n;
+}
+
+export default async function run(): Promise<Record<string, unknown>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-copy-scale-"));
+  const azurite = await startAzurite({ accounts: [SRC.account, DST.account], location: dir, startTimeoutMs: 60_000 });
+  const aml = await startAmlServer();
+  const h = { azurite, aml };
+  try {
+    aml.seedWorkspace({ ...DEV, storageAccountName: SRC.account, blobContainerName: SRC.container });
+    aml.seedWorkspace({ ...QA, storageAccountName: DST.account, blobContainerName: DST.container });
+    const bytes = await seed(azurite, aml);
+
+    // The provider's promotion in its own process: model bytes through it, its peak memory, its time.
+    const promoted = (await promoteInChild(h, "1")) as ChildReport;
+    const direct = await directCopies(azurite, "direct");
+
+    // Killed mid-copy, then run again: the rerun must copy exactly what the target is missing.
+    const half = Math.floor(FILES / 2);
+    const killed = await promoteInChild(h, "2", half);
+    // Copies the killed process had sent finish in the service; wait until the target stops growing.
+    let before = -1;
+    for (let now = await targetFiles(azurite, "2"); now !== before; now = await targetFiles(azurite, "2")) {
+      before = now;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+    const rerun = (await promoteInChild(h, "2")) as ChildReport;
+    const after = await targetFiles(azurite, "2");
+
+    const ratio = Math.round((direct / promoted.seconds) * 100) / 100;
+    const goals = {
+      clientBytes: promoted.clientBytes === 0 && rerun.clientBytes === 0,
+      rss: Math.max(promoted.maxRssMiB, rerun.maxRssMiB) < RSS_GOAL_MIB,
+      throughput: ratio >= THROUGHPUT_GOAL,
+      rerun: killed === "killed" && rerun.copies === FILES - before && after === FILES && rerun.files === FILES,
+    };
+    return {
+      files: promoted.files,
+      bytes: promoted.bytes,
+      seededBytes: bytes,
+      concurrency: CONCURRENCY,
+      clientBytes: promoted.clientBytes + rerun.clientBytes,
+      clientPeakRssMiB: Math.round(Math.max(promoted.maxRssMiB, rerun.maxRssMiB) * 10) / 10,
+      providerSeconds: Math.round(promoted.seconds * 1000) / 1000,
+      directSeconds: Math.round(direct * 1000) / 1000,
+      throughputRatio: ratio,
+      providerMiBps: Math.round((promoted.bytes / MiB / promoted.seconds) * 10) / 10,
+      killedAfterFiles: before,
+      rerunMissing: FILES - before,
+      rerunCopies: rerun.copies,
+      goal: `clientBytes 0; clientPeakRssMiB < ${RSS_GOAL_MIB}; throughputRatio >= ${THROUGHPUT_GOAL}; rerunCopies = rerunMissing`,
+      met: Object.values(goals).every(Boolean),
+      goalsMet: goals,
+    };
+  } finally {
+    await aml.close();
+    await azurite.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,78 @@
+/**
+ * Child process of the `model-copy-scale` bench: the promotion client alone, so its memory is its own
+ * and it can be killed mid-copy. Reads its settings as JSON from argv[2], runs `PromotedModelProvider.create`
+ * against the bench's Azurite and Azure ML server, and prints one JSON line: seconds, model bytes that
+ * passed through its storage clients, copy requests sent, and its peak resident memory (`maxRSS`).
+ */
+import * as https from "node:https";
+import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import type { StoragePipelineOptions } from "@azure/storage-blob";
+import type { CompatResponse, RequestPolicy, RequestPolicyFactory, WebResourceLike } from "@azure/core-http-compat";
+import { PromotedModelProvider } from "../../components/modelPromotion/provider";
+import type { PromotedModelInputs } from "../../components/modelPromotion/types";
+import { ByteCounter } from "../benchmarks/model-copy";
+
+export interface PromoteChildSettings {
+  amlUrl: string;
+  amlCertPem: string;
+  /** A bearer token the Azure ML server accepts, minted by the bench process (the signing key stays there). */
+  armToken: { token: string; expiresOnTimestamp: number };
+  azuriteUrl: string;
+  accounts: { name: string; key: string }[];
+  inputs: PromotedModelInputs;
+}
+
+/** Counts copy requests (`x-ms-copy-source` header) at the HTTP layer. */
+function copyCounter(counter: { copies: number }): RequestPolicyFactory {
+  return {
+    create(next: RequestPolicy): RequestPolicy {
+      return {
+        sendRequest(req: WebResourceLike): Promise<CompatResponse> {
+          if (req.headers.get("x-ms-copy-source")) counter.copies++;
+          return next.sendRequest(req);
+        },
+      };
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const settings = JSON.parse(process.argv[2]) as PromoteChildSettings;
+  const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
+  const { BlobServiceClient, newPipeline, StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
+  const agent = new https.Agent({ ca: settings.amlCertPem, keepAlive: true });
+  const tlsPolicy: PipelinePolicy = { name: "bench-test-tls", sendRequest: (req, next) => ((req.agent = agent), next(req)) };
+  const credential = { getToken: async () => settings.armToken };
+  const bytes = new ByteCounter();
+  const copies = { copies: 0 };
+  const keys = new Map(settings.accounts.map((a) => [a.name, new StorageSharedKeyCredential(a.name, a.key)]));
+  const provider = new PromotedModelProvider(() => ({
+    ml: (sub) =>
+      new AzureMachineLearningWorkspaces(credential, sub, {
+        endpoint: settings.amlUrl,
+        additionalPolicies: [{ policy: tlsPolicy, position: "perCall" }],
+        retryOptions: { maxRetries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 200 },
+      }),
+    blob: (account) => {
+      const key = keys.get(account);
+      if (!key) throw new Error(`unknown account ${account}`);
+      const options: StoragePipelineOptions = { retryOptions: { maxTries: 4, retryDelayInMs: 100 } };
+      const pipeline = newPipeline(key, options);
+      pipeline.factories.push(bytes.factory(), copyCounter(copies));
+      return { service: new BlobServiceClient(`${settings.azuriteUrl}/${account}`, pipeline), sharedKey: key };
+    },
+    pollIntervalMs: 50,
+  }));
+  const start = process.hrtime.bigint();
+  const result = await provider.create(settings.inputs);
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  const outs = result.outs as { files: number; bytes: number };
+  process.stdout.write(
+    JSON.stringify({ seconds, files: outs.files, bytes: outs.bytes, clientBytes: bytes.bytes, copies: copies.copies, maxRssMiB: process.resourceUsage().maxRSS / 1024 }) + "\n",
+  );
+}
+
+main().catch((err) => {
+  process.stderr.write(`promoteChild: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,17 @@
+/** The offline plan builds the environment spec once: the program reuses the one the CLI validated. */
+import * as pulumi from "@pulumi/pulumi";
+import { loadSpec, providePreparedSpec } from "../../infra/program";
+import { prepareStack } from "../../tools/plan/prepare";
+
+test("the program takes the prepared spec for the same config and builds its own when the config differs", async () => {
+  const prepared = prepareStack({ stack: "dev" });
+  await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs }, prepared.project, "dev", true);
+  pulumi.runtime.setAllConfig(prepared.config, prepared.secretKeys);
+  providePreparedSpec(prepared.spec, prepared.config, process.cwd());
+  expect(loadSpec()).toBe(prepared.spec);
+
+  pulumi.runtime.setAllConfig({ ...prepared.config, [`${prepared.project}:location`]: "northeurope" }, prepared.secretKeys);
+  const rebuilt = loadSpec();
+  expect(rebuilt).not.toBe(prepared.spec);
+  expect(rebuilt.location).toBe("northeurope");
+});
