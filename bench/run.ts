@@ -11,6 +11,7 @@ import { InputError } from "../infra/errors";
 import { machineDetails } from "./lib/machine";
 import { readRecord, writeResults } from "./lib/results";
 import { withStdoutToStderr } from "../tools/lib/stdout";
+import { formatElapsed } from "../tools/lib/progress";
 
 export const BENCH_DIR = path.join(__dirname, "benchmarks");
 export const RESULTS_FILE = path.join(__dirname, "RESULTS.md");
@@ -37,7 +38,10 @@ async function main(argv: string[]): Promise<number> {
   const selected = positionals.length ? positionals : available;
 
   let failed = 0;
-  for (const name of selected) {
+  for (const [i, name] of selected.entries()) {
+    // What runs, on stderr: stdout carries only the JSON lines.
+    const started = Date.now();
+    process.stderr.write(`bench: ${name} (${i + 1}/${selected.length})…\n`);
     const mod = (await import(path.join(BENCH_DIR, `${name}.ts`))) as { default?: Benchmark | { default?: Benchmark } };
     const run = typeof mod.default === "function" ? mod.default : mod.default?.default;
     if (typeof run !== "function") {
@@ -48,6 +52,7 @@ async function main(argv: string[]): Promise<number> {
     try {
       const figures = await withStdoutToStderr(run);
       process.stdout.write(JSON.stringify({ bench: name, ...figures }) + "\n");
+      process.stderr.write(`bench: ${name} done in ${formatElapsed(Date.now() - started)}\n`);
       // Re-read each time: another benchmark's entry must survive whatever happens to this run.
       const record = readRecord(RESULTS_FILE);
       record[name] = { figures, machine: machineDetails() };

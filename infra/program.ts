@@ -4,6 +4,19 @@ import { buildEnvironmentSpec, EnvironmentSpec } from "./config";
 import { InputError, formatProblems } from "./errors";
 import { composeEnvironment } from "./stack/environment";
 import { composeBranch } from "./stack/branch";
+import { keepSecretConfigSecret, markSecrets } from "./secretConfig";
+
+/**
+ * Which config keys hold secrets: the runtime knows (`isConfigSecret`, exported by
+ * @pulumi/pulumi/runtime/config but marked internal, so absent from its typings); it reads the same
+ * PULUMI_CONFIG_SECRET_KEYS the CLI and `setAllConfig` set.
+ */
+function isConfigSecret(key: string): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
+  if (typeof runtimeConfig.isConfigSecret !== "function") throw new Error("@pulumi/pulumi no longer exports runtime isConfigSecret: secret config could leak in clear");
+  return runtimeConfig.isConfigSecret(key);
+}
 
 let prepared: { spec: EnvironmentSpec; config: Record<string, string>; cwd: string } | undefined;
 
@@ -28,13 +41,16 @@ function preparedFor(project: string, stack: string, config: Record<string, stri
  * config stops the program before any resource is registered, with every problem listed.
  */
 export function loadSpec(): EnvironmentSpec {
-  const reused = preparedFor(pulumi.getProject(), pulumi.getStack(), pulumi.runtime.allConfig());
+  const config = pulumi.runtime.allConfig();
+  // Secrets first: a spec reused from the plan's preparation must not skip the marking.
+  secretValues = keepSecretConfigSecret(config, isConfigSecret);
+  const reused = preparedFor(pulumi.getProject(), pulumi.getStack(), config);
   if (reused) return reused;
   try {
     return buildEnvironmentSpec({
       project: pulumi.getProject(),
       stack: pulumi.getStack(),
-      config: pulumi.runtime.allConfig(),
+      config,
       env: process.env,
       cwd: process.cwd(),
     });
@@ -45,6 +61,10 @@ export function loadSpec(): EnvironmentSpec {
   }
 }
 
+/** Secret config values found by `loadSpec`: stack outputs carrying one are exported as secrets. */
+let secretValues: string[] = [];
+
 export function declareStack(spec: EnvironmentSpec): Record<string, pulumi.Input<unknown>> {
-  return spec.kind === "branch" ? composeBranch(spec) : composeEnvironment(spec);
+  const outputs = spec.kind === "branch" ? composeBranch(spec) : composeEnvironment(spec);
+  return markSecrets(outputs, secretValues) as Record<string, pulumi.Input<unknown>>;
 }

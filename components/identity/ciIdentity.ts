@@ -1,11 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as azuread from "@pulumi/azuread";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { createHash } from "node:crypto";
 import { BuiltInRole, builtInRoles, deterministicGuid, roleDefinitionId } from "../authorization/roles";
 
-/** Audience Entra expects in workload identity federation tokens. */
-export const TOKEN_EXCHANGE_AUDIENCE = "api://AzureADTokenExchange";
+import { federatedApplication } from "./federatedApp";
+export { TOKEN_EXCHANGE_AUDIENCE } from "./federatedApp";
 export const GITHUB_ISSUER = "https://token.actions.githubusercontent.com";
 
 export interface FederatedSubject {
@@ -28,12 +27,41 @@ export interface GithubFederation {
   pullRequests: boolean;
 }
 
+/** Which issuer an Azure DevOps service connection's tokens come from (see `azureDevOpsSubject`). */
+export type AzureDevOpsIssuer = "entra" | "azureDevOps";
+
 export interface AzureDevOpsFederation {
   organization: string;
-  /** Organization GUID: Azure DevOps issues its tokens from `https://vstoken.dev.azure.com/<id>`. */
+  /** Organization GUID. */
   organizationId: string;
   project: string;
-  serviceConnection: string;
+  /**
+   * `entra` (default for connections created since 2025): issuer `https://login.microsoftonline.com/<tenant>/v2.0`,
+   * subject `<entra prefix>/sc/<organization id>/<connection id>`. `azureDevOps`: the retiring issuer
+   * `https://vstoken.dev.azure.com/<organization id>`, subject `sc://<org>/<project>/<connection>`
+   * (retires 2027-07-01). Source: Azure DevOps docs, "Troubleshoot workload identity service
+   * connections" (issuer table) and "Convert service connections from the Azure DevOps issuer to the
+   * Microsoft Entra issuer".
+   */
+  issuer: AzureDevOpsIssuer;
+  /** Entra tenant of the identity; required for the Entra issuer. */
+  tenantId?: string;
+  /** The `/eid1/c/pub/t/…/a/…` part Azure DevOps shows before `/sc/`; required for the Entra issuer. */
+  entraSubjectPrefix?: string;
+  connection: { name: string; id?: string };
+}
+
+/** Issuer and subject of one Azure DevOps service connection's federated credential. */
+export function azureDevOpsSubject(ado: AzureDevOpsFederation): { issuer: string; subject: string } {
+  if (ado.issuer === "azureDevOps") {
+    return { issuer: `https://vstoken.dev.azure.com/${ado.organizationId}`, subject: `sc://${ado.organization}/${ado.project}/${ado.connection.name}` };
+  }
+  const missing = [!ado.tenantId && "tenantId", !ado.entraSubjectPrefix && "entraSubjectPrefix", !ado.connection.id && "connection id"].filter(Boolean);
+  if (missing.length > 0) throw new Error(`Azure DevOps connection ${ado.connection.name}: the Entra issuer needs ${missing.join(", ")}`);
+  return {
+    issuer: `https://login.microsoftonline.com/${ado.tenantId}/v2.0`,
+    subject: `${ado.entraSubjectPrefix}/sc/${ado.organizationId}/${ado.connection.id}`,
+  };
 }
 
 /** The federated subjects for GitHub Actions and an Azure DevOps service connection, pinned exactly. */
@@ -52,12 +80,11 @@ export function federatedSubjects(github?: GithubFederation, azureDevOps?: Azure
     }
   }
   if (azureDevOps) {
-    const { organization, organizationId, project, serviceConnection } = azureDevOps;
+    const { organization, project, connection } = azureDevOps;
     subjects.push({
-      name: credentialName("azure-devops", serviceConnection),
-      issuer: `https://vstoken.dev.azure.com/${organizationId}`,
-      subject: `sc://${organization}/${project}/${serviceConnection}`,
-      description: `Azure DevOps service connection ${organization}/${project}/${serviceConnection}`,
+      name: credentialName("azure-devops", connection.name),
+      ...azureDevOpsSubject(azureDevOps),
+      description: `Azure DevOps service connection ${organization}/${project}/${connection.name}`,
     });
   }
   return subjects;
@@ -74,8 +101,10 @@ function credentialName(prefix: string, value: string): string {
 }
 
 export interface CiIdentityArgs {
-  /** Entra application display name, e.g. `mlops-qa-ci`. */
-  displayName: string;
+  /** Entra application display name: unique in the tenant (`infra/naming` tenantNames). */
+  displayName: pulumi.Input<string>;
+  /** The constrained role-assigner custom role's name: unique in the tenant. */
+  roleAssignerName: pulumi.Input<string>;
   subscriptionId: pulumi.Input<string>;
   github?: GithubFederation;
   azureDevOps?: AzureDevOpsFederation;
@@ -101,6 +130,11 @@ export interface CiIdentityArgs {
   promotionSource?: { workspaceId: pulumi.Input<string>; storageAccountId: pulumi.Input<string> };
   /** Object ids of the application's owners. */
   owners?: pulumi.Input<string>[];
+  /**
+   * The Key Vault key that encrypts the stack's secrets (`azurekeyvault://` secrets provider): the
+   * deployer encrypts and decrypts with it (Key Vault Crypto User on the key only).
+   */
+  secretsKeyId?: pulumi.Input<string>;
 }
 
 /** All the custom role allows: managing role assignments (and reading them). */
@@ -172,29 +206,7 @@ export class CiIdentity extends pulumi.ComponentResource {
     const subjects = federatedSubjects(args.github, args.azureDevOps);
     if (subjects.length === 0) throw new Error(`CiIdentity ${name}: at least one federated subject (GitHub or Azure DevOps) is required`);
 
-    const app = new azuread.Application(
-      `${name}-app`,
-      {
-        displayName: args.displayName,
-        signInAudience: "AzureADMyOrg",
-        preventDuplicateNames: true,
-        ...(args.owners ? { owners: args.owners } : {}),
-      },
-      child,
-    );
-    const sp = new azuread.ServicePrincipal(
-      `${name}-sp`,
-      { clientId: app.clientId, appRoleAssignmentRequired: false, ...(args.owners ? { owners: args.owners } : {}) },
-      child,
-    );
-
-    for (const s of subjects) {
-      new azuread.ApplicationFederatedIdentityCredential(
-        `${name}-fic-${s.name}`,
-        { applicationId: app.id, displayName: s.name, description: s.description, issuer: s.issuer, subject: s.subject, audiences: [TOKEN_EXCHANGE_AUDIENCE] },
-        child,
-      );
-    }
+    const { app, sp } = federatedApplication(name, { displayName: args.displayName, subjects, ...(args.owners ? { owners: args.owners } : {}) }, this);
 
     const assign = (
       key: string,
@@ -222,14 +234,15 @@ export class CiIdentity extends pulumi.ComponentResource {
     // The stack grants its workload identities their roles, so the deployer must write role
     // assignments: a custom role that does only that, usable only in this environment's groups,
     // and constrained so it can never hand out Owner or access-administration roles.
-    const assignerGuid = pulumi.output(args.subscriptionId).apply((sub) => deterministicGuid(sub, args.displayName, "role-assigner"));
+    // Keyed by the logical name, not the display name, so renaming the role keeps its id.
+    const assignerGuid = pulumi.output(args.subscriptionId).apply((sub) => deterministicGuid(sub, name, "role-assigner"));
     const assigner =
       args.deployScopes.length > 0
         ? new authorization.RoleDefinition(
             `${name}-role-assigner`,
             {
               roleDefinitionId: assignerGuid,
-              roleName: `${args.displayName} role assigner`,
+              roleName: args.roleAssignerName,
               description: "Writes and deletes role assignments in one environment's resource groups (constrained: never privileged roles)",
               scope: args.deployScopes[0].id,
               assignableScopes: args.deployScopes.map((d) => d.id),
@@ -241,12 +254,12 @@ export class CiIdentity extends pulumi.ComponentResource {
 
     for (const scope of args.deployScopes) {
       if (scope.excludeActions && scope.excludeActions.length > 0) {
-        const guid = pulumi.all([args.subscriptionId, scope.id]).apply(([sub, id]) => deterministicGuid(sub, id, args.displayName, "deployer"));
+        const guid = pulumi.all([args.subscriptionId, scope.id, args.displayName]).apply(([sub, id, display]) => deterministicGuid(sub, id, display, "deployer"));
         const role = new authorization.RoleDefinition(
           `${name}-${scope.key}-deployer-role`,
           {
             roleDefinitionId: guid,
-            roleName: `${args.displayName} ${scope.key} deployer`,
+            roleName: pulumi.interpolate`${args.displayName} ${scope.key} deployer`,
             description: "Contributor without the listed actions (no cluster-admin credentials, no Command Invoke)",
             scope: scope.id,
             assignableScopes: [scope.id],
@@ -271,6 +284,9 @@ export class CiIdentity extends pulumi.ComponentResource {
     }
     if (args.dataStorageAccountId) {
       grant("storage-blob-contributor", args.dataStorageAccountId, "StorageBlobDataContributor", { description: "Uploads pipeline code and promoted model files" });
+    }
+    if (args.secretsKeyId) {
+      grant("secrets-key-crypto-user", args.secretsKeyId, "KeyVaultCryptoUser", { description: "Encrypts and decrypts the stack's secrets (azurekeyvault:// secrets provider)" });
     }
     if (args.promotionSource) {
       grant("promotion-source-workspace-reader", args.promotionSource.workspaceId, "Reader", { description: "Reads approved models to promote" });

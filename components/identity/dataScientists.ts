@@ -3,7 +3,7 @@ import * as azuread from "@pulumi/azuread";
 import { BuiltInRole, grantRole } from "../authorization/roles";
 
 export interface DataScientistsGroupArgs {
-  displayName: string;
+  displayName: pulumi.Input<string>;
   /** Object ids of the group's members (users or groups). */
   members: pulumi.Input<string>[];
   subscriptionId: pulumi.Input<string>;

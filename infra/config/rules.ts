@@ -172,12 +172,22 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
 
   // CI identities: a federated credential needs a subject, and Azure DevOps an issuer.
   const github = cfg.identity?.github;
-  if (github && !(github.environments?.length || github.branches?.length || github.pullRequests)) {
+  // environments default to [<stack>] (the environment deploy-stack.yml runs the stack's job in).
+  const environments = github?.environments ?? ["<stack>"];
+  if (github && !(environments.length || github.branches?.length || github.pullRequests)) {
     add("identity.github", "names no environments, branches or pull requests: the CI identity could never sign in");
   }
+  // Azure DevOps: the Entra issuer's subject is '<entra prefix>/sc/<organization id>/<connection id>';
+  // the retiring issuer's is 'sc://<org>/<project>/<connection>' from https://vstoken.dev.azure.com/<organization id>
+  // (Azure DevOps docs, "Troubleshoot workload identity service connections", issuer table).
   const ado = cfg.identity?.azureDevOps;
-  if (ado && !ado.organizationId) {
-    add("identity.azureDevOps.organizationId", "is required: Azure DevOps issues federated tokens from https://vstoken.dev.azure.com/<organizationId>");
+  if (ado) {
+    if (!ado.organizationId) add("identity.azureDevOps.organizationId", "is required: both issuers name the organization by its id");
+    if ((ado.issuer ?? "entra") === "entra") {
+      if (!ado.tenantId) add("identity.azureDevOps.tenantId", "is required for the Entra issuer (https://login.microsoftonline.com/<tenantId>/v2.0)");
+      if (!ado.entraSubjectPrefix) add("identity.azureDevOps.entraSubjectPrefix", "is required for the Entra issuer: copy the part before '/sc/' of the subject Azure DevOps shows for the connection");
+      if (!ado.serviceConnectionId) add("identity.azureDevOps.serviceConnectionId", "is required for the Entra issuer: the subject ends with the connection's id");
+    }
   }
 
   // Pipelines.

@@ -6,6 +6,7 @@
  */
 
 const azureName = { type: "string", minLength: 1, maxLength: 64 } as const;
+const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
 const cidr = {
   type: "string",
   pattern: "^(?:\\d{1,3}\\.){3}\\d{1,3}/\\d{1,2}$",
@@ -421,12 +422,30 @@ export const configSchema = {
         azureDevOps: {
           type: "object",
           additionalProperties: false,
-          required: ["organization", "project", "serviceConnection"],
+          required: ["organization", "project"],
           properties: {
             organization: { type: "string", pattern: "^[A-Za-z0-9-]{1,50}$" },
-            organizationId: { type: "string", description: "Entra tenant-scoped org id for the issuer URL" },
+            organizationId: { type: "string", pattern: GUID, description: "Azure DevOps organization id (a GUID)" },
             project: { type: "string", minLength: 1, maxLength: 64 },
-            serviceConnection: { type: "string", minLength: 1, maxLength: 128 },
+            serviceConnection: { type: "string", minLength: 1, maxLength: 128, description: "deployer's service connection; default <project>-<stack>" },
+            serviceConnectionId: { type: "string", pattern: GUID, description: "its id, shown by Azure DevOps" },
+            auditServiceConnection: { type: "string", minLength: 1, maxLength: 128, description: "audit identity's service connection; default <serviceConnection>-audit" },
+            auditServiceConnectionId: { type: "string", pattern: GUID },
+            tenantId: { type: "string", pattern: GUID, description: "Entra tenant of the identities (issuer https://login.microsoftonline.com/<tenant>/v2.0)" },
+            entraSubjectPrefix: {
+              type: "string",
+              pattern: "^/eid1/c/pub/t/[A-Za-z0-9_-]+/a/[A-Za-z0-9_-]+$",
+              description: "the '<entra prefix>' of the subject Azure DevOps shows for the connection (before /sc/)",
+            },
+            issuer: { enum: ["entra", "azureDevOps"], default: "entra", description: "azureDevOps = the retiring vstoken.dev.azure.com issuer with sc:// subjects" },
+          },
+        },
+        audit: {
+          type: "object",
+          additionalProperties: false,
+          properties: {
+            enabled: { type: "boolean", default: true, description: "read-only identity for drift audits (when GitHub or Azure DevOps is configured)" },
+            graphRead: { type: "boolean", default: true, description: "grant it Microsoft Graph read (Application.Read.All, Group.Read.All) to refresh azuread resources" },
           },
         },
         dataScientists: {

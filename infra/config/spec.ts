@@ -280,11 +280,41 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
       publish: cfg.pipelines?.publish ?? [],
       schedules: (cfg.pipelines?.schedules ?? []).map((sc) => ({ pipeline: sc.pipeline, cron: sc.cron, timeZone: sc.timeZone ?? "UTC", dataset: sc.dataset ?? "training" })),
     },
-    identity: {
-      ...(id.github ? { github: { repository: id.github.repository, environments: id.github.environments ?? [], branches: id.github.branches ?? [], pullRequests: id.github.pullRequests ?? false } } : {}),
-      ...(id.azureDevOps ? { azureDevOps: id.azureDevOps } : {}),
-      ...(ds?.enabled ? { dataScientists: { displayName: ds.displayName ?? `${prefix}-${label}-data-scientists`, members: ds.members ?? [] } } : {}),
-    },
+    identity: identitySpec(project, stack, id),
+  };
+}
+
+/**
+ * The CI identities' federation, declared once: a GitHub environment named like the stack is the one
+ * `deploy-stack.yml` runs in (config may list others), and Azure DevOps connections are named
+ * `<project>-<stack>` (and `-audit`) unless config says otherwise. Workflows and pipelines are checked
+ * against this (tests/cicd/ciIdentities.test.ts).
+ */
+function identitySpec(project: string, stack: string, id: NonNullable<RawConfig["identity"]>): EnvironmentSpec["identity"] {
+  const ds = id.dataScientists;
+  const ado = id.azureDevOps;
+  const deployerConnection = ado?.serviceConnection ?? `${project}-${stack}`;
+  const auditOn = (id.github || ado) && (id.audit?.enabled ?? true);
+  return {
+    ...(id.github
+      ? { github: { repository: id.github.repository, environments: id.github.environments ?? [stack], branches: id.github.branches ?? [], pullRequests: id.github.pullRequests ?? false } }
+      : {}),
+    ...(ado
+      ? {
+          azureDevOps: {
+            organization: ado.organization,
+            project: ado.project,
+            issuer: ado.issuer ?? "entra",
+            ...(ado.organizationId ? { organizationId: ado.organizationId } : {}),
+            ...(ado.tenantId ? { tenantId: ado.tenantId } : {}),
+            ...(ado.entraSubjectPrefix ? { entraSubjectPrefix: ado.entraSubjectPrefix } : {}),
+            deployer: { name: deployerConnection, ...(ado.serviceConnectionId ? { id: ado.serviceConnectionId } : {}) },
+            audit: { name: ado.auditServiceConnection ?? `${deployerConnection}-audit`, ...(ado.auditServiceConnectionId ? { id: ado.auditServiceConnectionId } : {}) },
+          },
+        }
+      : {}),
+    ...(auditOn ? { audit: { githubEnvironment: `audit-${stack}`, graphRead: id.audit?.graphRead ?? true } } : {}),
+    ...(ds?.enabled ? { dataScientists: { ...(ds.displayName ? { displayName: ds.displayName } : {}), members: ds.members ?? [] } } : {}),
   };
 }
 

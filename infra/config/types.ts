@@ -103,10 +103,29 @@ export interface RawConfig {
   };
   identity?: {
     github?: { repository: string; environments?: string[]; branches?: string[]; pullRequests?: boolean };
-    azureDevOps?: { organization: string; organizationId?: string; project: string; serviceConnection: string };
+    azureDevOps?: {
+      organization: string;
+      organizationId?: string;
+      project: string;
+      serviceConnection?: string;
+      serviceConnectionId?: string;
+      auditServiceConnection?: string;
+      auditServiceConnectionId?: string;
+      tenantId?: string;
+      entraSubjectPrefix?: string;
+      issuer?: AzureDevOpsIssuer;
+    };
+    audit?: { enabled?: boolean; graphRead?: boolean };
     dataScientists?: { enabled?: boolean; displayName?: string; members?: string[] };
   };
 }
+
+/**
+ * Which issuer an Azure DevOps service connection's federated credential trusts: `entra`
+ * (`https://login.microsoftonline.com/<tenant>/v2.0`, what new connections get) or the retiring
+ * `azureDevOps` issuer (`https://vstoken.dev.azure.com/<organization id>`, `sc://` subjects).
+ */
+export type AzureDevOpsIssuer = "entra" | "azureDevOps";
 
 // ---------------------------------------------------------------------------------------------
 // Environment spec: plain data, every default applied and every physical name derived.
@@ -215,10 +234,37 @@ export interface PipelineSelectionSpec {
   schedules: { pipeline: string; cron: string; timeZone: string; dataset: string }[];
 }
 
+export interface AzureDevOpsConnectionSpec {
+  /** Service connection name, as pipelines name it (`azureSubscription:`). */
+  name: string;
+  /** Its id (a GUID): part of the Entra-issuer subject. */
+  id?: string;
+}
+
 export interface IdentitySpec {
+  /**
+   * GitHub federation. `environments` are the GitHub environments whose jobs deploy this stack
+   * (default: one named like the stack, the name `deploy-stack.yml` runs its job in).
+   */
   github?: { repository: string; environments: string[]; branches: string[]; pullRequests: boolean };
-  azureDevOps?: { organization: string; organizationId?: string; project: string; serviceConnection: string };
-  dataScientists?: { displayName: string; members: string[] };
+  azureDevOps?: {
+    organization: string;
+    organizationId?: string;
+    project: string;
+    issuer: AzureDevOpsIssuer;
+    tenantId?: string;
+    entraSubjectPrefix?: string;
+    /** The deployer's connection (default `<project>-<stack>`). */
+    deployer: AzureDevOpsConnectionSpec;
+    /** The audit identity's connection (default `<deployer>-audit`). */
+    audit: AzureDevOpsConnectionSpec;
+  };
+  /**
+   * The read-only identity the drift audit (and promotion previews) sign in as: GitHub environment
+   * `audit-<stack>` and/or the audit service connection.
+   */
+  audit?: { githubEnvironment: string; graphRead: boolean };
+  dataScientists?: { displayName?: string; members: string[] };
 }
 
 export interface EnvironmentNames {

@@ -1,3 +1,4 @@
 export * from "./rules";
 export * from "./derive";
 export * from "./environments";
+export * from "./tenant";

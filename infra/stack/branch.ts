@@ -1,14 +1,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { declarePipelines } from "./pipelines";
+import { requiredText } from "./stackOutputs";
 
 /**
  * A branch stack owns no infrastructure: it reads the dev stack's outputs and publishes the branch's
  * pipelines into dev's workspace under branch-marked names. Destroying it removes exactly those.
  */
 export function composeBranch(spec: EnvironmentSpec): Record<string, pulumi.Input<unknown>> {
-  const dev = new pulumi.StackReference(`${spec.stack}-dev`, { name: upstreamStackName(spec, "dev") });
-  const text = (key: string) => dev.getOutput(key).apply((v) => String(v));
+  const devStack = upstreamStackName(spec, "dev");
+  const dev = new pulumi.StackReference(`${spec.stack}-dev`, { name: devStack });
+  const text = requiredText(dev, devStack, `branch stack ${spec.stack}`);
   const pipelines = declarePipelines(spec, {
     subscriptionId: text("subscriptionId"),
     resourceGroupName: text("resourceGroupName"),

@@ -120,7 +120,6 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
   });
   const identities = declareIdentities(spec, core, {
     subscriptionId,
-    ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
     ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),
     ...(promotion ? { upstream: promotion.origin } : {}),
   });
@@ -152,6 +151,9 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     datastoreContainers: Object.fromEntries(spec.datastores.map((d, i) => [d.name, datastores[i].containerName])),
     ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
     ...(network.ciRunnerResourceId ? { ciRunnerResourceId: network.ciRunnerResourceId } : {}),
+    ...(identities.secretsProvider ? { secretsProvider: identities.secretsProvider } : {}),
+    ...(identities.ciClientId ? { ciClientId: identities.ciClientId } : {}),
+    ...(identities.auditClientId ? { auditClientId: identities.auditClientId } : {}),
     ...(serving ? { aksClusterName: serving.aksClusterName, onlineEndpointName: serving.onlineEndpointName, ...(serving.batchEndpointName ? { batchEndpointName: serving.batchEndpointName } : {}) } : {}),
   };
 }

@@ -1,13 +1,25 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
-import { AKS_ADMIN_PATH_ACTIONS, CiIdentity, DataScientistsGroup } from "../../components/identity";
-import { logicalBase } from "../naming";
+import { logicalBase, tenantNames } from "../naming";
+import {
+  AKS_ADMIN_PATH_ACTIONS,
+  AuditIdentity,
+  AzureDevOpsFederation,
+  CiIdentity,
+  DataScientistsGroup,
+  FederatedSubject,
+  federatedSubjects,
+  GithubFederation,
+  SecretsKey,
+} from "../../components/identity";
 
 /** What identities need from the environment core (`MlWorkspace`). */
 export interface IdentityCore {
   resourceGroupId: pulumi.Input<string>;
+  resourceGroupName: pulumi.Input<string>;
   workspaceId: pulumi.Input<string>;
   storageAccountId: pulumi.Input<string>;
+  keyVaultId: pulumi.Output<string>;
 }
 
 export interface IdentityInputs {
@@ -27,56 +39,148 @@ export interface IdentityOutputs {
   ciClientId?: pulumi.Output<string>;
   ciServicePrincipalObjectId?: pulumi.Output<string>;
   ciFederatedSubjects?: string[];
+  auditClientId?: pulumi.Output<string>;
+  auditFederatedSubjects?: string[];
+  /** `azurekeyvault://…` URL of the key that encrypts this stack's secrets. */
+  secretsProvider?: pulumi.Output<string>;
   dataScientistsGroupObjectId?: pulumi.Output<string>;
+}
+
+/** Tenant-wide display names, salted with the subscription the stack deploys to. */
+function namesFor(spec: EnvironmentSpec, subscriptionId: pulumi.Input<string>) {
+  return pulumi.output(subscriptionId).apply((sub) => tenantNames({ project: spec.project, stack: spec.stack, prefix: spec.prefix, subscriptionId: sub }));
+}
+
+function adoFederation(spec: EnvironmentSpec, which: "deployer" | "audit"): AzureDevOpsFederation | undefined {
+  const ado = spec.identity.azureDevOps;
+  if (!ado?.organizationId) return undefined;
+  const connection = ado[which];
+  // The Entra issuer's subject ends with the connection id; without it there is no credential to make.
+  if (ado.issuer === "entra" && !connection.id) return undefined;
+  return {
+    organization: ado.organization,
+    organizationId: ado.organizationId,
+    project: ado.project,
+    issuer: ado.issuer,
+    ...(ado.tenantId ? { tenantId: ado.tenantId } : {}),
+    ...(ado.entraSubjectPrefix ? { entraSubjectPrefix: ado.entraSubjectPrefix } : {}),
+    connection,
+  };
+}
+
+export interface Federation {
+  github?: GithubFederation;
+  azureDevOps?: AzureDevOpsFederation;
+}
+
+/**
+ * Who may sign in as the stack's deployer and as its audit identity, derived from the stack config
+ * only: the single source the identity components and the CI definition tests both read.
+ */
+export function ciFederation(spec: EnvironmentSpec): { deployer?: Federation; audit?: Federation } {
+  const { github, audit } = spec.identity;
+  const deployerAdo = adoFederation(spec, "deployer");
+  if (!github && !deployerAdo) return {};
+  const auditAdo = adoFederation(spec, "audit");
+  return {
+    deployer: { ...(github ? { github } : {}), ...(deployerAdo ? { azureDevOps: deployerAdo } : {}) },
+    ...(audit && (github || auditAdo)
+      ? {
+          audit: {
+            ...(github ? { github: { repository: github.repository, environments: [audit.githubEnvironment], branches: [], pullRequests: false } } : {}),
+            ...(auditAdo ? { azureDevOps: auditAdo } : {}),
+          },
+        }
+      : {}),
+  };
+}
+
+/** The federated credentials each identity of the stack gets. */
+export function ciCredentials(spec: EnvironmentSpec): { deployer: FederatedSubject[]; audit: FederatedSubject[] } {
+  const f = ciFederation(spec);
+  return {
+    deployer: f.deployer ? federatedSubjects(f.deployer.github, f.deployer.azureDevOps) : [],
+    audit: f.audit ? federatedSubjects(f.audit.github, f.audit.azureDevOps) : [],
+  };
 }
 
 /**
  * The environment's identities: a CI deployer (federated credentials only, rights on this
- * environment's resource groups, read-only on its promotion source) when GitHub or Azure DevOps is
- * configured, and the data scientists group when enabled (AzureML Data Scientist on the dev
- * workspace and Storage Blob Data Contributor on its storage, Reader on qa and prod).
+ * environment's resource groups, read-only on its promotion source), a read-only audit identity for
+ * drift audits, the key that encrypts the stack's secrets, and the data scientists group when
+ * enabled (AzureML Data Scientist on the dev workspace and Storage Blob Data Contributor on its
+ * storage, Reader on qa and prod).
  */
 export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inputs: IdentityInputs, opts?: pulumi.ComponentResourceOptions): IdentityOutputs {
   const base = logicalBase(spec);
   const out: IdentityOutputs = {};
-  const { github, azureDevOps, dataScientists } = spec.identity;
+  const { dataScientists } = spec.identity;
+  const names = namesFor(spec, inputs.subscriptionId);
+  const owners = inputs.owners ? { owners: inputs.owners } : {};
+  const federation = ciFederation(spec);
 
-  if (github || azureDevOps) {
+  if (federation.deployer) {
+    const secretsKey = new SecretsKey(`${base}-secrets`, { resourceGroupName: core.resourceGroupName, vaultName: core.keyVaultId.apply((id) => id.split("/").pop()!), tags: spec.tags }, opts);
+    out.secretsProvider = secretsKey.secretsProvider;
+
     const ci = new CiIdentity(
       `${base}-ci`,
       {
-        displayName: `${base}-ci`,
+        displayName: names.ciApplication,
+        roleAssignerName: names.roleAssigner,
         subscriptionId: inputs.subscriptionId,
-        ...(github ? { github } : {}),
-        ...(azureDevOps ? { azureDevOps: { ...azureDevOps, organizationId: azureDevOps.organizationId! } } : {}),
+        ...federation.deployer,
         deployScopes: [
           { key: "rg", id: core.resourceGroupId },
           // Contributor would include listClusterAdminCredential and runCommand: the AKS admin path.
           ...(inputs.servingResourceGroupId ? [{ key: "serving-rg", id: inputs.servingResourceGroupId, excludeActions: AKS_ADMIN_PATH_ACTIONS }] : []),
         ],
         dataStorageAccountId: core.storageAccountId,
+        secretsKeyId: secretsKey.keyId,
         ...(inputs.upstream ? { promotionSource: inputs.upstream } : {}),
-        ...(inputs.owners ? { owners: inputs.owners } : {}),
+        ...owners,
       },
       opts,
     );
     out.ciClientId = ci.clientId;
     out.ciServicePrincipalObjectId = ci.servicePrincipalObjectId;
     out.ciFederatedSubjects = ci.federatedSubjects;
+
+    if (federation.audit) {
+      const auditor = new AuditIdentity(
+        `${base}-audit`,
+        {
+          displayName: names.auditApplication,
+          subscriptionId: inputs.subscriptionId,
+          ...federation.audit,
+          readScopes: [
+            { key: "rg", id: core.resourceGroupId },
+            ...(inputs.servingResourceGroupId ? [{ key: "serving-rg", id: inputs.servingResourceGroupId }] : []),
+          ],
+          blobReadScopes: [{ key: "storage", id: core.storageAccountId }],
+          secretsKeyId: secretsKey.keyId,
+          graphRead: spec.identity.audit?.graphRead ?? true,
+          ...owners,
+        },
+        opts,
+      );
+      out.auditClientId = auditor.clientId;
+      out.auditFederatedSubjects = auditor.federatedSubjects;
+    }
   }
 
   if (dataScientists) {
     const group = new DataScientistsGroup(
       `${base}-data-scientists`,
       {
-        displayName: dataScientists.displayName,
+        displayName: dataScientists.displayName ?? names.dataScientistsGroup,
         members: dataScientists.members,
         subscriptionId: inputs.subscriptionId,
         workspaceId: core.workspaceId,
         workspaceRole: spec.environment === "dev" ? "AzureMLDataScientist" : "Reader",
         // Publishing and running from a local computer (dev only) uploads step code to the workspace storage.
         ...(spec.environment === "dev" ? { dataStorageAccountId: core.storageAccountId } : {}),
-        ...(inputs.owners ? { owners: inputs.owners } : {}),
+        ...owners,
       },
       opts,
     );

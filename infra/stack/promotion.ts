@@ -4,6 +4,7 @@ import { deterministicGuid } from "../../components/authorization/roles";
 import type { EnvironmentSpec } from "../config";
 import { PromotedModel, resolveApproval } from "../../components/modelPromotion";
 import { logicalBase } from "../naming";
+import { requiredText } from "./stackOutputs";
 
 export interface PromotionCore {
   resourceGroupName: pulumi.Input<string>;
@@ -34,7 +35,7 @@ export function declarePromotion(
   if (!promotion) return undefined;
   const base = logicalBase(spec);
   const origin = new pulumi.StackReference(`${base}-origin`, { name: promotion.originStack });
-  const text = (key: string) => origin.requireOutput(key).apply((v) => String(v));
+  const text = requiredText(origin, promotion.originStack, `${spec.stack}'s model promotion`);
   const source = {
     subscriptionId: text("subscriptionId"),
     resourceGroupName: text("resourceGroupName"),

@@ -168,7 +168,7 @@ describe("Azure DevOps pull-request pipeline", () => {
     expect(s.condition).toBe("and(succeeded(), ne(dependencies.validate.outputs['changed_pipelines.list.count'], '0'))");
     const job = s.jobs[0];
     expect(job.strategy.matrix).toBe("$[ stageDependencies.validate.changed_pipelines.outputs['list.matrix'] ]");
-    expect(scriptsOf(s)).toContain('npm run pipeline -- run "$(pipeline)" --stack "$stack" --dataset toy --wait');
+    expect(scriptsOf(s)).toContain('npm run pipeline -- run "$PIPELINE" --stack "$stack" --dataset toy --wait');
   });
 });
 
@@ -181,11 +181,12 @@ describe("Azure DevOps deployments", () => {
     // Approvals and checks live on the Azure DevOps environment; the deployment job waits for them.
     expect(job.environment).toBe(`mlops-${stack}`);
     const steps = job.strategy.runOnce.deploy.steps;
-    const gate = steps.findIndex((s: Yaml) => typeof s.script === "string" && s.script.startsWith(`npm run plan -- ${stack} `));
+    const gate = steps.findIndex((s: Yaml) => typeof s.script === "string" && s.script.includes('npm run plan -- "$STACK" ') && s.env?.STACK === stack);
     const up = steps.findIndex((s: Yaml) => s.template === "pulumi-step.yml" && s.parameters.script.includes("pulumi up --yes"));
     expect(gate).toBeGreaterThan(-1);
     expect(up).toBeGreaterThan(gate);
     expect(steps[up].parameters.serviceConnection).toBe(`mlops-${stack}`);
+    expect(steps[up].parameters.env).toEqual({ STACK: stack });
   };
 
   it("multi-branch: the branch that triggered the build (Build.SourceBranchName) picks the stack", () => {
@@ -247,6 +248,9 @@ describe("Azure DevOps deployments", () => {
     expect(perStack.variables).toEqual([{ group: "mlops-${{ stack }}" }]);
     const scripts = scriptsOf(perStack);
     expect(scripts).toContain("pulumi preview --refresh --json");
+    // The stack's read-only audit identity, not its deployer.
+    expect(JSON.stringify(perStack)).toContain('"serviceConnection":"mlops-${{ stack }}-audit"');
+    expect(scripts).not.toMatch(/\|\| true/);
     expect(scripts).toMatch(/npm run --silent drift -- .* --format markdown --out/);
     const prune = doc.stages.find((s: Yaml) => s.stage === "prune_branch_stacks");
     expect(scriptsOf(prune)).toContain("npx tsx tools/branch-stack/cli.ts prune --yes");

@@ -46,9 +46,9 @@ describe("pull-request comment", () => {
   });
 
   it("summarises each stack with counts from the diff against the target branch", () => {
-    expect(comment).toContain("| `dev` | environment | 1 | 0 | 1 | 3 | ok |");
-    expect(comment).toContain(`| \`${BRANCH_STACK}\` | branch \`${BRANCH}\` | 0 | 0 | 1 | 2 | ok |`);
-    expect(comment).toContain("| `qa` | environment | 0 | 0 | 0 | 4 | ok |");
+    expect(comment).toContain("| `dev` | environment | 1 | 0 | 1 | 3 | 0 | ok |");
+    expect(comment).toContain(`| \`${BRANCH_STACK}\` | branch \`${BRANCH}\` | 0 | 0 | 1 | 2 | 0 | ok |`);
+    expect(comment).toContain("| `qa` | environment | 0 | 0 | 0 | 4 | 0 | ok |");
   });
 
   it("lists changed resources with their property paths, before and after", () => {
@@ -80,7 +80,7 @@ describe("pull-request comment edge cases", () => {
   it("compares a branch stack the target branch never planned with nothing: all added, marked new", () => {
     const head = folder([branchPlan(BRANCH_STACK, { trainingHash: "sha256:bbbb" })]);
     const comment = renderPullRequestComment(readPlanFolders(head, folder([])));
-    expect(comment).toContain(`| \`${BRANCH_STACK}\` _(new)_ | branch \`${BRANCH}\` | 3 | 0 | 0 | 0 | ok |`);
+    expect(comment).toContain(`| \`${BRANCH_STACK}\` _(new)_ | branch \`${BRANCH}\` | 3 | 0 | 0 | 0 | 0 | ok |`);
   });
 
   it("treats a stack with a mandatory violation as affected even when nothing changed", () => {
@@ -106,7 +106,7 @@ describe("pull-request comment edge cases", () => {
 
     const tiny = renderPullRequestComment(folders, { maxChars: 1200 });
     expect(tiny.length).toBeLessThanOrEqual(1200);
-    expect(tiny).toContain("| `dev` | environment | 1 | 0 | 1 | 3 | ok |");
+    expect(tiny).toContain("| `dev` | environment | 1 | 0 | 1 | 3 | 0 | ok |");
   });
 
   it("keeps going when a target branch plan is unreadable, and says so", () => {

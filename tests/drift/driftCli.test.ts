@@ -176,3 +176,12 @@ describe("argument problems, all at once", () => {
     expect(await problems(["x.json", "--colour"])).toEqual(["--colour: Unknown option '--colour'"]);
   });
 });
+
+describe("progress", () => {
+  it("says what it does on stderr while stdout carries only the report", async () => {
+    const io = capture();
+    expect(await driftCommand([fixture("refresh-drift.json"), "--format", "json"], io)).toBe(EXIT.drift);
+    expect(io.err).toMatch(/^drift: reading .*refresh-drift\.json\ndrift: compared \d+ resources, rendering json\n$/);
+    expect(() => JSON.parse(io.out)).not.toThrow();
+  });
+});

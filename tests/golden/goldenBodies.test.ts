@@ -1,7 +1,8 @@
 /**
- * Golden request bodies (see golden.ts): the distinct REST bodies of publishing, running, promoting
- * and routing traffic, captured on the wire at the local Azure ML server while the real code runs.
- * The model CLI's approval tag and the stale-asset cleaner's archive bodies are pinned in their own
+ * Golden request bodies (see golden.ts): the distinct REST bodies of publishing, running and promoting,
+ * captured on the wire at the local Azure ML server while the real code runs.
+ * The safe rollout's deployment and traffic bodies are pinned in tests/serving/modelRollout.test.ts,
+ * the model CLI's approval tag and the stale-asset cleaner's archive bodies are pinned in their own
  * suites (tests/modelPromotion/cli.test.ts, tests/drift/staleAssets.test.ts).
  */
 import * as fs from "node:fs";
@@ -9,10 +10,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startHarness as startPublisher, Harness as PublisherHarness } from "../pipelines/publisherHarness";
 import { startHarness as startPromotion, Harness as PromotionHarness } from "../modelPromotion/harness";
-import { startAmlServer, AmlServer } from "../support/amlServer";
 import type { RecordedRequest } from "../support/amlServer";
 import { pipelineCommand, RunDeps, RUN_EXIT } from "../../tools/pipeline/run";
-import { createArmJsonClient, EndpointTrafficProvider } from "../../components/serving/endpointTrafficProvider";
 import { expectGolden } from "./golden";
 
 const put = (reqs: RecordedRequest[], pattern: RegExp) => reqs.find((r) => r.method === "PUT" && pattern.test(r.path) && r.status < 300);
@@ -71,6 +70,7 @@ describe("running a published pipeline", () => {
       now: () => Date.UTC(2026, 0, 2, 3, 4, 5),
       out: () => undefined,
       err: () => undefined,
+      progressStream: { write: () => true, isTTY: false },
       uniqueSuffix: () => "golden",
     };
     const argv = ["run", "scoring", "--stack", "dev", "--outputs", outputsFile, "--arm-endpoint", h.aml.url, "--dataset", "toy"];
@@ -94,33 +94,5 @@ describe("promoting a model", () => {
     h.resetCounters();
     await h.provider.delete(outs!.modelId, outs!);
     expectGolden("promote-archive-model-version", put(h.aml.requests, /\/workspaces\/mlw-mlops-qa\/models\/churn\/versions\/3$/));
-  });
-});
-
-describe("routing endpoint traffic", () => {
-  let aml: AmlServer;
-  beforeAll(async () => {
-    aml = await startAmlServer();
-  });
-  afterAll(() => aml.close());
-
-  test("the online endpoint PUT that sets traffic", async () => {
-    const sub = "00000000-0000-0000-0000-0000000000aa";
-    aml.seedWorkspace({ subscriptionId: sub, resourceGroupName: "rg-acme-qa", workspaceName: "mlw-acme-qa" });
-    const ep = `${aml.workspacePath(sub, "rg-acme-qa", "mlw-acme-qa")}/onlineEndpoints/ep-acme-qa`;
-    aml.seed(ep, {
-      location: "westeurope",
-      kind: "K8S",
-      identity: { type: "SystemAssigned" },
-      tags: { environment: "qa" },
-      properties: { authMode: "AADToken", compute: "/subscriptions/x/computes/aks", traffic: {}, provisioningState: "Succeeded", scoringUri: "https://10.0.0.4/score" },
-    });
-    aml.seed(`${ep}/deployments/live`, { location: "westeurope", properties: { endpointComputeType: "Kubernetes" } });
-    const provider = new EndpointTrafficProvider({
-      clientFactory: (arm) => createArmJsonClient(arm, { credential: aml.credential, additionalPolicies: aml.clientOptions.additionalPolicies }),
-      pollIntervalMs: 5,
-    });
-    await provider.create({ endpointId: ep, traffic: { live: 100 }, endpointRevision: "r1", armEndpoint: aml.url });
-    expectGolden("endpoint-traffic", put(aml.requests, /\/onlineEndpoints\/ep-acme-qa$/));
   });
 });

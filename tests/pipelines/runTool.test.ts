@@ -44,6 +44,7 @@ function deps(extra: Partial<RunDeps> = {}) {
   let clock = Date.UTC(2026, 0, 2, 3, 4, 5);
   const out: string[] = [];
   const err: string[] = [];
+  const progress: string[] = [];
   const d: RunDeps = {
     sender: (endpoint, sub) => {
       expect(endpoint).toBe(aml.url);
@@ -56,10 +57,12 @@ function deps(extra: Partial<RunDeps> = {}) {
     now: () => clock,
     out: (l) => out.push(l),
     err: (l) => err.push(l),
+    // A CI log (not a TTY): one line per status, with the elapsed time.
+    progressStream: { write: (t: string) => progress.push(t), isTTY: false },
     uniqueSuffix: () => suffix,
     ...extra,
   };
-  return { d, out, err };
+  return { d, out, err, progress };
 }
 
 const training = ref("training");
@@ -85,7 +88,7 @@ beforeEach(() => aml.clearRequests());
 describe("pipeline run", () => {
   test("submits a pipeline job of the published pipeline on the toy dataset, with asset inputs intact on the wire", async () => {
     const jobName = nextJobName();
-    const { d, out } = deps();
+    const { d, out, progress } = deps();
     aml.queueJobStatuses(`${wsPath}/jobs/${jobName}`, ["Running", "Completed"]);
     expect(await pipelineCommand(argv("--dataset", "toy", "--wait", "--param", "epochs=5"), d)).toBe(RUN_EXIT.completed);
 
@@ -116,7 +119,10 @@ describe("pipeline run", () => {
     expect(out).toContain(
       `portal: https://ml.azure.com/runs/${jobName}?wsid=/subscriptions/${ws.subscriptionId}/resourcegroups/${ws.resourceGroupName}/workspaces/${ws.workspaceName}`,
     );
-    expect(out).toEqual(expect.arrayContaining(["status: Starting", "status: Running", "status: Completed"]));
+    // Status goes to stderr with the elapsed time, never to stdout.
+    expect(out.filter((l) => /status|Running/.test(l))).toEqual([]);
+    expect(progress.map((l) => l.replace(/ \(.*\)\n$/, ""))).toEqual(expect.arrayContaining([`run ${jobName}: Starting`, `run ${jobName}: Running`, `run ${jobName}: Completed`]));
+    expect(progress.at(-1)).toMatch(/: Completed \(\d+(s|m\d\ds)\)\n$/);
   });
 
   test("why the SDK's own operation is not used: it drops uri and mode from the same job", async () => {

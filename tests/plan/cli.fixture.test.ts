@@ -237,7 +237,7 @@ describe("--out and --against", () => {
     expect(md).toContain("## Plan: `mlops` / `dev`");
     expect(md).toContain("| ~ | fxt-workspace (azure-native:machinelearningservices:Workspace) | `inputs.resourceGroupName` | `\"rg-fxt-qa\"` | `\"rg-fxt-dev\"` |");
     expect(md).toMatch(/```mermaid\nflowchart LR\n  subgraph g\d+\["resource group rg-fxt-dev"\]/);
-    expect(md).toMatch(/n\d+\("upstream stack organization\/mlops\/dev"\)/);
+    expect(md).toMatch(/n\d+\("upstream stack<br\/>organization\/mlops\/dev"\)/);
     expect(md).toContain("| advisory | `fixture-advisory` |");
     expect(md).not.toContain("fixture-clear-text-secret");
   });

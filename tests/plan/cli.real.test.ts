@@ -99,8 +99,8 @@ describe("dev", () => {
     const rg = plans.dev.resources.find((r) => r.type === "azure-native:resources:ResourceGroup")!;
     expect(md).toContain(`subgraph g`);
     expect(md).toContain(`resource group ${rg.inputs.resourceGroupName}`);
-    expect(md).toContain(`ML workspace ${workspace().inputs.workspaceName}`);
-    for (const c of clusters()) expect(md).toContain(`AmlCompute ${c.inputs.computeName}`);
+    expect(md).toContain(`ML workspace<br/>${workspace().inputs.workspaceName}`);
+    for (const c of clusters()) expect(md).toMatch(new RegExp(`AmlCompute<br/>[\\w-]+ · ${c.inputs.computeName}<br/>`));
   });
 });
 
@@ -110,7 +110,7 @@ describe("qa", () => {
     const aks = plans.qa.resources.find((r) => r.type === "azure-native:containerservice:ManagedCluster")!;
     expect(aks).toBeDefined();
     expect(checkName("aksCluster", String(aks.inputs.resourceName))).toBeNull();
-    expect(m).toContain(`AKS ${aks.inputs.resourceName}`);
+    expect(m).toContain(`AKS<br/>${aks.inputs.resourceName}`);
     expect(m).toMatch(/n\d+ -->\|attached\| n\d+/);
   });
 });
@@ -126,7 +126,7 @@ describe.each([
     expect(ref).toMatchObject({ read: true, inputs: { name: `organization/mlops/${upstream}` } });
     const promoted = plan.resources.filter((r) => r.type === "pulumi-nodejs:dynamic/mlops:PromotedModel");
     expect(promoted.length).toBeGreaterThan(0);
-    expect(renderMermaid(plan)).toMatch(new RegExp(`\\("upstream stack organization/mlops/${upstream}"\\)[\\s\\S]*-\\.->\\|promotes ${promoted.length} models?\\|`));
+    expect(renderMermaid(plan)).toMatch(new RegExp(`\\("upstream stack<br/>organization/mlops/${upstream}"\\)[\\s\\S]*-\\.->\\|promotes ${promoted.length} models?\\|`));
   });
 
   it("shows the upstream's outputs as placeholders and an unpinned model version, resolved online, as unknown", () => {

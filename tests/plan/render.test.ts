@@ -138,20 +138,21 @@ describe("Mermaid diagram", () => {
     expect(m.startsWith("flowchart LR\n")).toBe(true);
     const group = (name: string) => m.slice(m.indexOf(`resource group ${name}"`), m.indexOf("\n  end", m.indexOf(`resource group ${name}"`)));
     const qaGroup = group("rg-qa");
-    expect(qaGroup).toContain("ML workspace mlw-qa");
-    expect(qaGroup).toContain("AmlCompute cpu-qa Standard_DS3_v2 0–4 nodes");
-    expect(qaGroup).toContain("online endpoint ep-qa");
-    expect(qaGroup).toContain("batch endpoint bep-qa");
+    expect(qaGroup).toContain("ML workspace<br/>mlw-qa");
+    // Kind, name, size and range on their own lines: never broken inside one.
+    expect(qaGroup).toContain("AmlCompute<br/>cpu-qa<br/>Standard_DS3_v2<br/>0–4 nodes");
+    expect(qaGroup).toContain("online endpoint<br/>onlineEndpoint · ep-qa");
+    expect(qaGroup).toContain("batch endpoint<br/>batchEndpoint · bep-qa");
     const servingGroup = group("rg-serving");
-    expect(servingGroup).toContain("AKS aks-qa (1 pool)");
+    expect(servingGroup).toContain("AKS<br/>aks-qa<br/>1 node pool");
   });
 
   it("draws the attach edge to AKS and the promotion edge from the upstream stack", () => {
     const id = (text: string) => new RegExp(`(n\\d+)[\\[(]+"${text}`).exec(m)?.[1];
-    const ws = id("ML workspace mlw-qa");
-    const k8s = id("Kubernetes k8s-qa");
-    const aks = id("AKS aks-qa");
-    const up = id("upstream stack organization/mlops/dev");
+    const ws = id("ML workspace<br/>mlw-qa");
+    const k8s = id("Kubernetes<br/>k8s-qa");
+    const aks = id("AKS<br/>aks-qa");
+    const up = id("upstream stack<br/>organization/mlops/dev");
     expect([ws, k8s, aks, up].every(Boolean)).toBe(true);
     expect(new Set([ws, k8s, aks, up]).size).toBe(4);
     expect(m).toContain(`${k8s} -->|attached| ${aks}`);
@@ -167,7 +168,7 @@ describe("Mermaid diagram", () => {
       ],
       { kind: "branch", stack: "branch-x", branch: "feature/x" },
     );
-    expect(renderMermaid(branch)).toMatch(/n\d+\("1 published pipeline"\)[\s\S]*n\d+ -\.->\|published into its workspace\| n\d+/);
+    expect(renderMermaid(branch)).toMatch(/n\d+\("1 published pipeline<br\/>training"\)[\s\S]*n\d+ -\.->\|published into its workspace\| n\d+/);
   });
 
   it("escapes quotes in labels", () => {

@@ -36,11 +36,13 @@ const standardRegistry = specOf("qa", { prefix: "stdr", registry: { sku: "Standa
 // An Azure DevOps service connection next to GitHub.
 const ado = specOf("qa", {
   prefix: "adox",
-  identity: { ...configOf("qa", "identity"), azureDevOps: { organization: "contoso", organizationId: "0f0e0d0c-0b0a-0908-0706-050403020100", project: "ml", serviceConnection: "mlops-qa" } },
+  identity: { ...configOf("qa", "identity"), azureDevOps: { organization: "contoso", organizationId: "0f0e0d0c-0b0a-0908-0706-050403020100", project: "ml", serviceConnection: "mlops-qa", issuer: "azureDevOps" } },
 });
 
 let all: PlanResource[];
 const env = (spec: EnvironmentSpec) => ofEnvironment(all, spec);
+/** The CI deployer's resources (the audit identity is another application: tests/stacks/auditIdentity.test.ts). */
+const ciOf = (spec: EnvironmentSpec) => env(spec).filter((r) => r.name.startsWith(`${spec.prefix}-${spec.environment}-ci-`));
 const byUrn = (urn: string) => all.find((r) => r.urn === urn)!;
 /** Resources anywhere under a component (children, grandchildren, …). */
 const under = (component: PlanResource) => {
@@ -391,11 +393,11 @@ describe("identities", () => {
     ["qa", qa],
     ["prod", prod],
   ])("%s's CI application signs in only with pinned federated credentials: no password anywhere", (_n, spec) => {
-    const app = one(env(spec), T.app);
+    const app = one(ciOf(spec), T.app);
     expect(app.inputs.password).toBeUndefined();
     expect(ofType(all, T.appPassword)).toEqual([]);
     expect(ofType(all, T.spPassword)).toEqual([]);
-    const fics = ofType(env(spec), T.fic);
+    const fics = ofType(ciOf(spec), T.fic);
     const gh = spec.identity.github!;
     const expected = [
       ...gh.environments.map((e) => `repo:${gh.repository}:environment:${e}`),
@@ -407,7 +409,7 @@ describe("identities", () => {
       expect(f.inputs).toMatchObject({ issuer: "https://token.actions.githubusercontent.com", audiences: ["api://AzureADTokenExchange"] });
       expect(String(f.inputs.subject)).not.toMatch(/[*?]/);
     }
-    expect(one(env(spec), T.sp).inputs.clientId).toBeDefined();
+    expect(one(ciOf(spec), T.sp).inputs.clientId).toBeDefined();
   });
 
   test("pull-request jobs may deploy only to dev", () => {
@@ -416,7 +418,7 @@ describe("identities", () => {
   });
 
   test("an Azure DevOps service connection federates with its organization's issuer and an exact subject", () => {
-    const fic = ofType(env(ado), T.fic).find((f) => String(f.inputs.subject).startsWith("sc://"))!;
+    const fic = ofType(ciOf(ado), T.fic).find((f) => String(f.inputs.subject).startsWith("sc://"))!;
     expect(fic.inputs).toMatchObject({ issuer: "https://vstoken.dev.azure.com/0f0e0d0c-0b0a-0908-0706-050403020100", subject: "sc://contoso/ml/mlops-qa", audiences: ["api://AzureADTokenExchange"] });
   });
 
@@ -428,11 +430,13 @@ describe("identities", () => {
     const ci = one(env(spec), "mlops:identity:CiIdentity");
     const roles = under(ci).filter((r) => r.type === T.role);
     const rg = (name: string) => `/subscriptions/${SUBSCRIPTION}/resourceGroups/${name}`;
-    // Its own resource groups, plus blob data in its own storage account (code uploads, model copies).
+    // Its own resource groups, plus blob data in its own storage account (code uploads, model copies)
+    // and encrypt/decrypt with its own stack's secrets key.
     const own = [
       rg(spec.names.resourceGroup),
       ...(spec.serving ? [rg(spec.names.servingResourceGroup)] : []),
       `${rg(spec.names.resourceGroup)}/providers/Microsoft.Storage/storageAccounts/${spec.names.storageAccount}`,
+      `${rg(spec.names.resourceGroup)}/providers/Microsoft.KeyVault/vaults/${spec.names.keyVault}/keys/pulumi-state`,
     ];
     const writers = roles.filter((r) => !["promotion-source-workspace-reader", "promotion-source-blob-reader"].some((k) => r.name.endsWith(k)));
     expect([...new Set(writers.map((r) => r.inputs.scope))].sort()).toEqual([...own].sort());
@@ -475,7 +479,8 @@ describe("identities", () => {
       [prod, builtInRoles.Reader],
     ] as const) {
       const group = one(env(spec), T.group);
-      expect(group.inputs).toMatchObject({ displayName: spec.identity.dataScientists!.displayName, securityEnabled: true });
+      // Unique in the tenant: prefix, stack and a subscription salt (infra/naming tenantNames).
+      expect(group.inputs).toMatchObject({ displayName: expect.stringMatching(new RegExp(`^${spec.prefix}-${spec.stack}-data-scientists-[0-9a-f]{6}$`)), securityEnabled: true });
       const grants = under(byUrn(group.parent!)).filter((r) => r.type === T.role);
       const workspaceGrant = grants.filter((g) => String(g.inputs.scope).endsWith(`/workspaces/${spec.names.workspace}`));
       expect(workspaceGrant.length).toBe(1);

@@ -155,11 +155,12 @@ describe("what the network and identity need beyond the schema", () => {
   });
 
   test("a GitHub repository with no environment, branch or pull requests could never sign in", () => {
-    expect(problemsOf(qaConfig({ identity: { github: { repository: "contoso/mlops" } } }))).toEqual([{ file: FILE, path: "mlops:identity.github", message: expect.stringMatching(/could never sign in/) }]);
+    // Without `environments` the stack's own environment is the default (the one deploy-stack.yml uses).
+    expect(problemsOf(qaConfig({ identity: { github: { repository: "contoso/mlops", environments: [] } } }))).toEqual([{ file: FILE, path: "mlops:identity.github", message: expect.stringMatching(/could never sign in/) }]);
   });
 
   test("an Azure DevOps connection needs the organization id its tokens are issued under", () => {
-    expect(problemsOf(qaConfig({ identity: { azureDevOps: { organization: "contoso", project: "ml", serviceConnection: "mlops-qa" } } }))).toEqual([{ file: FILE, path: "mlops:identity.azureDevOps.organizationId", message: expect.stringMatching(/vstoken\.dev\.azure\.com/) }]);
+    expect(problemsOf(qaConfig({ identity: { azureDevOps: { organization: "contoso", project: "ml", serviceConnection: "mlops-qa", issuer: "azureDevOps" } } }))).toEqual([{ file: FILE, path: "mlops:identity.azureDevOps.organizationId", message: expect.stringMatching(/both issuers name the organization by its id/) }]);
   });
 });
 

@@ -8,6 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startAmlServer, AmlServer } from "../support/amlServer";
+import { expectGolden, lastPut } from "../golden/golden";
 import { createArmJsonClient, ENDPOINT_API_VERSION } from "../../components/serving/armJsonClient";
 import {
   checkRolloutInputs,
@@ -173,6 +174,9 @@ describe("safe rollout", () => {
     expect(traffic()).toEqual({ "v1-0a1b2c3d": 100 });
     expect(live.live).toBe("v1-0a1b2c3d");
     expect(live.history.map((e) => e.event)).toEqual(["smoke-passed", "traffic"]);
+    // The bodies Azure receives, pinned: the deployment and the endpoint PUT that moves the traffic.
+    expectGolden("rollout-deployment", lastPut(aml.requests, /\/onlineEndpoints\/[^/]+\/deployments\/v1-0a1b2c3d$/));
+    expectGolden("rollout-endpoint-traffic", lastPut(aml.requests, /\/onlineEndpoints\/[^/]+$/));
     // The smoke request went through the scoring path with the endpoint's token, to that deployment.
     expect(scored.at(-1)).toEqual({ deployment: "v1-0a1b2c3d", authorization: "Bearer aml-token" });
   });

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildEnvironmentSpec, EnvironmentSpec, readStackConfigFiles } from "../../infra/config";
-import { checkName, environmentOfStack, NameKind, productionStackNameProblem } from "../../infra/naming";
+import { checkName, environmentOfStack, NameKind, productionStackNameProblem, tenantNames } from "../../infra/naming";
 import { builtInRoles } from "../../components/authorization/roles";
 import { environmentStacks } from "../../tools/stacks/environmentStacks";
 import { main as stacksMain } from "../../tools/stacks/cli";
@@ -123,8 +123,9 @@ describe("production stacks: prod-<name>", () => {
     }
     const clusters = perName((s) => s.clusters.map((c) => c.name));
     expect(new Set(clusters).size).toBe(clusters.length);
-    const groups = perName((s) => [s.identity.dataScientists!.displayName]);
-    expect(new Set(groups).size).toBe(PRODUCTION.length);
+    // Tenant-wide display names (apps, group, custom roles) differ too: they carry the stack.
+    const tenant = PRODUCTION.map((st) => tenantNames({ project: specs[st].project, stack: specs[st].stack, prefix: specs[st].prefix, subscriptionId: "00000000-0000-0000-0000-000000000001" }));
+    for (const key of ["ciApplication", "auditApplication", "dataScientistsGroup"] as const) expect(new Set(tenant.map((t) => t[key])).size).toBe(PRODUCTION.length);
   });
 
   test("names of the longest production stack with the longest prefix still fit Azure's limits", () => {

@@ -89,11 +89,13 @@ export async function driftCommand(argv: string[], deps: DriftDeps): Promise<num
   if (outProblem) bad("--out", outProblem);
   const file = positionals[0];
   if (file !== undefined && values.out !== undefined && sameFile(file, values.out)) bad("--out", `is the input file ${file}: the report would overwrite it`);
+  if (file !== undefined && problems.length === 0) deps.stderr(`drift: reading ${file}\n`);
   // The input file's own problems join the argument problems: all are reported at once.
   const analysis = file !== undefined ? collect(problems, () => buildDriftReport(readPulumiOutput(file, readInput(file)), file)) : undefined;
   if (problems.length > 0 || !analysis) throw new InputError(problems);
 
   const { report } = analysis;
+  deps.stderr(`drift: compared ${report.summary.high + report.summary.medium + report.summary.low + report.summary.unchanged} resources, rendering ${format}\n`);
   const rendered = renderReport(analysis, format);
   if (values.out !== undefined) {
     try {

@@ -5,6 +5,7 @@ import { InputError, InputProblem } from "../../infra/errors";
 import { ArmRest, PUBLIC_ARM_ENDPOINT, RequestSender, workspaceId } from "../../pipelines/publisher/arm";
 import { pipelineJobProperties, portalLink, PublishedPipelineRef, workspaceOf } from "../../pipelines/publisher/jobs";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
+import { ProgressStream, startProgress } from "../lib/progress";
 import { retryAfterCap } from "../../components/shared/retryAfterCap";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { projectRoot } from "../../pipelines/spec/validate";
@@ -47,6 +48,8 @@ export interface RunDeps {
   now(): number;
   out(line: string): void;
   err(line: string): void;
+  /** Where --wait reports status and elapsed time (stderr). */
+  progressStream: ProgressStream;
   /** Suffix that makes job names unique. */
   uniqueSuffix(): string;
 }
@@ -72,6 +75,7 @@ export const defaultDeps: RunDeps = {
   now: () => Date.now(),
   out: (line) => process.stdout.write(`${line}\n`),
   err: (line) => process.stderr.write(`${line}\n`),
+  progressStream: process.stderr,
   uniqueSuffix: () => randomBytes(3).toString("hex"),
 };
 
@@ -184,10 +188,13 @@ async function runPipeline(opts: RunOptions, deps: RunDeps): Promise<number> {
   if (!opts.wait) return RUN_EXIT.completed;
 
   const deadline = deps.now() + opts.timeoutMinutes * 60_000;
+  // Status and elapsed time go to stderr: one rewritten line on a terminal, plain lines in CI logs.
+  const progress = startProgress({ label: `run ${jobName}`, stream: deps.progressStream, now: deps.now });
   let last = created?.properties?.status ?? "";
-  if (last) deps.out(`status: ${last}`);
+  if (last) progress.update(last);
   while (!TERMINAL.has(last)) {
     if (deps.now() >= deadline) {
+      progress.done(`timed out (${last || "not started"})`);
       deps.err(`timed out after ${opts.timeoutMinutes} min with the run ${last || "not started"}; canceling ${jobName}`);
       await arm.post(`${jobPath}/cancel`).catch((e: Error) => deps.err(`cancel failed: ${e.message}`));
       deps.err(`portal: ${link}`);
@@ -197,10 +204,10 @@ async function runPipeline(opts: RunOptions, deps: RunDeps): Promise<number> {
     await deps.sleep(Math.max(0, Math.min(opts.pollSeconds * 1000, deadline - deps.now())));
     if (deps.now() >= deadline) continue;
     const job = await arm.get<{ properties?: { status?: string } }>(jobPath);
-    const status = job?.properties?.status ?? "Unknown";
-    if (status !== last) deps.out(`status: ${status}`);
-    last = status;
+    last = job?.properties?.status ?? "Unknown";
+    if (!TERMINAL.has(last)) progress.update(last);
   }
+  progress.done(last);
   if (last === "Completed") {
     deps.out(`run ${jobName} completed`);
     return RUN_EXIT.completed;

@@ -18,6 +18,7 @@ const templates: Record<string, string> = {
   "storage:BlobServiceProperties": `${RG}Microsoft.Storage/storageAccounts/{accountName}/blobServices/default`,
   "keyvault:Vault": `${RG}Microsoft.KeyVault/vaults/{vaultName}`,
   "keyvault:Secret": `${RG}Microsoft.KeyVault/vaults/{vaultName}/secrets/{secretName}`,
+  "keyvault:Key": `${RG}Microsoft.KeyVault/vaults/{vaultName}/keys/{keyName}`,
   "containerregistry:Registry": `${RG}Microsoft.ContainerRegistry/registries/{registryName}`,
   "operationalinsights:Workspace": `${RG}Microsoft.OperationalInsights/workspaces/{workspaceName}`,
   "applicationinsights:Component": `${RG}Microsoft.Insights/components/{resourceName}`,

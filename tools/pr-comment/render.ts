@@ -65,13 +65,13 @@ function policyCell(plan: PlanDocument): string {
 }
 
 function summaryTable(stacks: StackComparison[]): string[] {
-  const rows = ["| stack | kind | added | removed | changed | unchanged | policy |", "| --- | --- | ---: | ---: | ---: | ---: | --- |"];
+  // The same counts as each stack's section below: resources, and stack outputs on their own.
+  const rows = ["| stack | kind | added | removed | changed | unchanged | outputs changed | policy |", "| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |"];
   for (const { head, base, diff } of stacks) {
     const kind = head.kind === "branch" ? `branch ${code(head.branch ?? "?")}` : "environment";
-    const changed = diff.changed.length + (diff.outputs.length ? 1 : 0);
     const note = base === null ? " _(new)_" : "";
     rows.push(
-      `| ${code(head.stack)}${note} | ${kind} | ${diff.added.length} | ${diff.removed.length} | ${changed} | ${diff.unchanged} | ${policyCell(head)} |`,
+      `| ${code(head.stack)}${note} | ${kind} | ${diff.added.length} | ${diff.removed.length} | ${diff.changed.length} | ${diff.unchanged} | ${diff.outputs.length} | ${policyCell(head)} |`,
     );
   }
   return rows;

@@ -61,7 +61,7 @@ export async function runStaleAudit(options: StaleOptions, deps: StaleDeps): Pro
   const stacksSource = options.stacksFile ?? "`pulumi stack ls --json`";
   const outputsSource = options.outputsFile ?? `\`pulumi stack output --stack ${options.stack} --json\``;
   const [stacksText, outputsText] = await Promise.all([
-    readSource(options.stacksFile, () => deps.runPulumi(["stack", "ls", "--json"]), problems),
+    readSource(options.stacksFile, () => (deps.stderr("drift: listing stacks (pulumi stack ls)\n"), deps.runPulumi(["stack", "ls", "--json"])), problems),
     readSource(options.outputsFile, () => deps.runPulumi(["stack", "output", "--stack", options.stack, "--json"]), problems),
   ]);
   const liveStacks = stacksText === undefined ? undefined : readStackList(stacksSource, stacksText, options.stack, problems);
@@ -69,7 +69,9 @@ export async function runStaleAudit(options: StaleOptions, deps: StaleDeps): Pro
   if (problems.length > 0 || !liveStacks || !ws) throw new InputError(problems);
 
   const client = createClient(ws, options.armEndpoint, deps);
+  deps.stderr(`drift: listing branch assets in workspace ${ws.workspaceName}\n`);
   const stale = await findStaleAssets(client, ws, liveStacks);
+  deps.stderr(`drift: ${stale.length} stale asset(s)\n`);
   if (options.format === "text") deps.stdout(renderListing(options.stack, ws, stale));
   if (stale.length === 0 || !options.delete) {
     if (options.format === "json") deps.stdout(JSON.stringify({ stack: options.stack, workspace: ws, stale, cleaned: null }, null, 2) + "\n");

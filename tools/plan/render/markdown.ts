@@ -37,7 +37,9 @@ export function renderPlanMarkdown(plan: PlanDocument, diff?: PlanDiff, opts: Ma
   if (diff) out.push("", ...diffSection(diff, opts.againstLabel));
   out.push("", ...policySection(plan, opts.policyEvaluated ?? true));
 
-  out.push("", "### Diagram", "", "```mermaid", renderMermaid(plan), "```");
+  // Against another plan, the diagram marks what is added, changed and removed.
+  const marks = diff ? { added: new Set(diff.added.map((r) => r.urn)), changed: new Set(diff.changed.map((r) => r.urn)), removed: diff.removed } : undefined;
+  out.push("", "### Diagram", "", "```mermaid", renderMermaid(plan, marks), "```");
 
   out.push("", "### Resources by type", "", "| type | count |", "| --- | ---: |");
   for (const [type, n] of countByType(plan)) out.push(`| ${code(type)} | ${n} |`);
@@ -110,7 +112,8 @@ function diffSection(diff: PlanDiff, againstLabel?: string): string[] {
     "### Changes",
     "",
     `Against ${against}: **${diff.added.length}** added, **${diff.removed.length}** removed, ` +
-      `**${diff.changed.length}** changed, ${diff.unchanged} unchanged.`,
+      `**${diff.changed.length}** changed, ${diff.unchanged} unchanged` +
+      (diff.outputs.length ? `; **${diff.outputs.length}** stack output change${diff.outputs.length === 1 ? "" : "s"}.` : "."),
   ];
   if (!diff.added.length && !diff.removed.length && !diff.changed.length && !diff.outputs.length) return lines;
   lines.push("", "| | resource | property | before | after |", "| --- | --- | --- | --- | --- |");
