@@ -12,7 +12,6 @@ import { keepSecretConfigSecret, markSecrets } from "./secretConfig";
  * PULUMI_CONFIG_SECRET_KEYS the CLI and `setAllConfig` set.
  */
 function isConfigSecret(key: string): boolean {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const runtimeConfig = require("@pulumi/pulumi/runtime/config") as { isConfigSecret?: (k: string) => boolean };
   if (typeof runtimeConfig.isConfigSecret !== "function") throw new Error("@pulumi/pulumi no longer exports runtime isConfigSecret: secret config could leak in clear");
   return runtimeConfig.isConfigSecret(key);

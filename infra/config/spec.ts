@@ -244,7 +244,6 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
       : null;
 
   const id = cfg.identity ?? {};
-  const ds = id.dataScientists;
   return {
     project,
     stack,

@@ -59,6 +59,8 @@ export function normalizeBranch(branch: string): string {
 }
 
 // Characters and forms git refuses in branch names (git check-ref-format), plus whitespace inside.
+// Control characters are refused too: that part of the pattern is meant to match them.
+// eslint-disable-next-line no-control-regex
 const BAD_BRANCH = /[\s~^:?*[\\\x00-\x1f\x7f]|\.\.|@\{|^[-/.]|[/.]$|\.lock$|\/\/|^@$/;
 
 /** Why `branch` is not a git branch name (after normalization), or null when it is one. */

@@ -87,7 +87,7 @@ async function undoCreate(ctx: BranchStackContext, stack: string, cause: unknown
   try {
     await ctx.pulumi.removeStack(stack);
   } catch (undoErr) {
-    throw new Error(`${(cause as Error).message}\nand removing the half-made stack ${stack} failed too (remove it with \`pulumi stack rm ${stack}\`): ${(undoErr as Error).message}`);
+    throw new Error(`${(cause as Error).message}\nand removing the half-made stack ${stack} failed too (remove it with \`pulumi stack rm ${stack}\`): ${(undoErr as Error).message}`, { cause: undoErr });
   }
   throw cause;
 }

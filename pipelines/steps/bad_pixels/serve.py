@@ -91,6 +91,8 @@ def run(raw_data):
         videos, threshold = _parse(raw_data)
     except BadRequest as e:
         return _bad_request(str(e))
+    if model is None:
+        raise RuntimeError("init() has not loaded the model")
     answer = []
     for video in videos:
         features = pixel_model.features_of_frames(video["frames"])

@@ -22,7 +22,7 @@ METRIC_PREFIX = "metric_"
 
 
 def parse_args():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--registration", required=True, help="register_model's output folder (registration.json)")
     parser.add_argument("--evaluation", required=True, help="output folder")
     parser.add_argument("--primary-metric", default="f1")
