@@ -157,7 +157,8 @@ describe("Azure DevOps pull-request pipeline", () => {
   it("runs each changed pipeline on the toy dataset in its own job, from the changed_pipelines matrix", () => {
     const changed = stage("validate").jobs.find((j: Yaml) => j.job === "changed_pipelines");
     const step = changed.steps.find((st: Yaml) => st.name === "list");
-    expect(step.script).toContain('npm run --silent pipeline -- changed --base "$(Agent.TempDirectory)/base" --json');
+    // Agent paths are read from the environment (AGENT_TEMPDIRECTORY), never expanded as $(…) macros in the shell.
+    expect(step.script).toContain('npm run --silent pipeline -- changed --base "$AGENT_TEMPDIRECTORY/base" --json');
     for (const v of ["pipelines", "matrix", "count"]) expect(step.script).toContain(`##vso[task.setvariable variable=${v};isOutput=true]`);
     expect(step.script).toContain("##vso[task.logissue type=warning]skipped ${s.pipeline}: ${s.reason}");
     const branch = stage("branch_stack").jobs[0];

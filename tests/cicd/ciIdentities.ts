@@ -11,6 +11,7 @@ import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
 import { ciCredentials } from "../../infra/stack/identity";
+import { environmentStacks } from "../../tools/stacks/environmentStacks";
 import { loadYaml, repoRoot, workflowDir, Yaml } from "./workflowFiles";
 
 /** Environment stacks: dev, qa, prod and any number of `prod-<name>`. */
@@ -51,19 +52,62 @@ export interface JobRun {
   github: Record<string, unknown>;
   inputs: Record<string, unknown>;
   matrix: Record<string, unknown>;
+  /** The calling job's matrix entry, in which its `with:` (the run's inputs) is evaluated. */
+  callerMatrix: Record<string, unknown>;
   job: Yaml;
   permissions: Yaml;
 }
 
-function matrixEntries(job: Yaml, where: string): Record<string, unknown>[] {
+/** A matrix axis computed at run time: `${{ fromJSON(...) }}` rather than a list. */
+const DYNAMIC_AXIS = /^\$\{\{\s*fromJSON\((.+)\)\s*\}\}$/;
+/** The output of list-stacks.yml, the production stacks besides prod (`npm run stacks -- --named --json`). */
+const NAMED_PRODUCTION_STACKS = /^needs\.([\w-]+)\.outputs\.named$/;
+
+/** What list-stacks.yml hands its callers: the `prod-<name>` stacks the repository declares. */
+export function namedProductionStacks(): string[] {
+  return environmentStacks(repoRoot)
+    .filter((s) => s.environment === "prod" && s.stack !== "prod")
+    .map((s) => s.stack);
+}
+
+/** Whether the value of `matrix.<key>` decides who the job signs in as or which stack it works on. */
+function axisDecidesIdentity(job: Yaml, key: string): boolean {
+  if (key === "stack") return true;
+  const decisive = JSON.stringify([job.environment ?? null, job.env?.TARGET ?? null, job.with ?? null]);
+  return new RegExp(`\\bmatrix\\.${key.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\b`).test(decisive);
+}
+
+/**
+ * The values a dynamic axis can take offline. The production fan-out (`fromJSON` of list-stacks.yml's
+ * `named` output) is every `prod-<name>` stack the repository declares; any other dynamic axis must
+ * not decide the job's identity, and stands for one symbolic value (its expression).
+ */
+function dynamicAxisValues(doc: Yaml, job: Yaml, key: string, values: string, where: string): unknown[] {
+  const source = DYNAMIC_AXIS.exec(values.trim())?.[1].trim();
+  const needed = source ? NAMED_PRODUCTION_STACKS.exec(source)?.[1] : undefined;
+  const needs: string[] = job.needs === undefined ? [] : Array.isArray(job.needs) ? job.needs : [job.needs];
+  if (needed && needs.includes(needed) && doc.jobs?.[needed]?.uses === "./.github/workflows/list-stacks.yml") {
+    return namedProductionStacks();
+  }
+  if (axisDecidesIdentity(job, key)) {
+    throw new Error(`${where}: matrix axis '${key}' is '${values}', which decides the job's identity and cannot be expanded offline; list its entries`);
+  }
+  return [values];
+}
+
+function matrixEntries(doc: Yaml, job: Yaml, where: string): Record<string, unknown>[] {
   const m = job.strategy?.matrix;
   if (!m) return [{}];
   if (typeof m === "string") throw new Error(`${where}: matrix '${m}' cannot be expanded offline; list its entries`);
   const axes = Object.entries<unknown>(m).filter(([k]) => k !== "include" && k !== "exclude");
   let combos: Record<string, unknown>[] = [{}];
-  for (const [key, values] of axes) {
+  for (const [key, axis] of axes) {
+    const values = typeof axis === "string" && DYNAMIC_AXIS.test(axis.trim()) ? dynamicAxisValues(doc, job, key, axis, where) : axis;
     if (!Array.isArray(values)) throw new Error(`${where}: matrix axis '${key}' is not a list`);
     combos = combos.flatMap((c) => values.map((v) => ({ ...c, [key]: v })));
+  }
+  if (m.exclude !== undefined || (m.include !== undefined && !Array.isArray(m.include))) {
+    throw new Error(`${where}: matrix include/exclude must be literal lists to be expanded offline`);
   }
   const include: Record<string, unknown>[] = m.include ?? [];
   if (axes.length === 0) return include.length > 0 ? include : [{}];
@@ -96,15 +140,17 @@ export function jobRuns(files: string[]): JobRun[] {
       for (const [id, job] of Object.entries<Yaml>(doc.jobs ?? {})) {
         if (typeof job.uses === "string" && job.uses.startsWith("./.github/workflows/")) {
           const called = loadYaml(join(repoRoot, job.uses));
-          for (const [cid, cjob] of Object.entries<Yaml>(called.jobs ?? {})) {
-            for (const matrix of matrixEntries(cjob, `${file}:${id}→${cid}`)) {
-              runs.push({ where: `${file}:${id}→${cid}`, event, github, inputs: job.with ?? {}, matrix, job: cjob, permissions: cjob.permissions ?? called.permissions ?? job.permissions ?? doc.permissions });
+          for (const callerMatrix of matrixEntries(doc, job, `${file}:${id}`)) {
+            for (const [cid, cjob] of Object.entries<Yaml>(called.jobs ?? {})) {
+              for (const matrix of matrixEntries(called, cjob, `${file}:${id}→${cid}`)) {
+                runs.push({ where: `${file}:${id}→${cid}`, event, github, inputs: job.with ?? {}, matrix, callerMatrix, job: cjob, permissions: cjob.permissions ?? called.permissions ?? job.permissions ?? doc.permissions });
+              }
             }
           }
           continue;
         }
-        for (const matrix of matrixEntries(job, `${file}:${id}`)) {
-          runs.push({ where: `${file}:${id}`, event, github, inputs: {}, matrix, job, permissions: job.permissions ?? doc.permissions });
+        for (const matrix of matrixEntries(doc, job, `${file}:${id}`)) {
+          runs.push({ where: `${file}:${id}`, event, github, inputs: {}, matrix, callerMatrix: {}, job, permissions: job.permissions ?? doc.permissions });
         }
       }
     }
@@ -141,14 +187,24 @@ export interface PresentedSubject {
 /** The subject each signing-in job run presents, and the stack it works on. */
 export function presentedSubjects(runs: JobRun[]): PresentedSubject[] {
   const signing = runs.filter(signsInToAzure);
+  // A reusable workflow's inputs are its caller's `with:`, evaluated where the caller runs (its matrix entry).
+  const inputRequests = signing.flatMap((r) =>
+    Object.entries(r.inputs).map(([, v]) => ({ template: String(v), context: { github: r.github, matrix: r.callerMatrix, vars: {} } })),
+  );
+  const inputValues = evaluateTemplates(inputRequests.filter((q) => q.template.includes("${{")));
+  let next = 0;
+  const inputsOf = signing.map((r) =>
+    Object.fromEntries(Object.entries(r.inputs).map(([k, v]) => [k, typeof v === "string" && v.includes("${{") ? inputValues[next++] : v])),
+  );
   const requests: { template: string; context: Record<string, unknown> }[] = [];
-  for (const r of signing) {
-    const context = { github: r.github, inputs: r.inputs, matrix: r.matrix, vars: {} };
+  signing.forEach((r, i) => {
+    const inputs = inputsOf[i];
+    const context = { github: r.github, inputs, matrix: r.matrix, vars: {} };
     const env = r.job.environment;
     requests.push({ template: typeof env === "object" && env ? String(env.name ?? "") : String(env ?? ""), context });
-    const stackTemplate = r.inputs.stack ?? r.matrix.stack ?? r.job.env?.TARGET ?? "dev";
+    const stackTemplate = inputs.stack ?? r.matrix.stack ?? r.job.env?.TARGET ?? "dev";
     requests.push({ template: String(stackTemplate), context });
-  }
+  });
   const values = evaluateTemplates(requests);
   return signing.map((r, i) => {
     const environment = values[2 * i];

@@ -9,7 +9,6 @@ import {
   parseWithGitHubParser,
   runScripts,
   stepUsing,
-  usesOf,
   workflowDir,
   Yaml,
   yamlFiles,
@@ -297,7 +296,8 @@ describe("deployment workflows", () => {
     else expect(list.if).toBe("vars.MLOPS_RELEASE_FLOW != 'single-branch' && github.ref_name == 'main'");
     const named = doc.jobs["prod-named"];
     expect(named).toMatchObject({
-      needs: "production-stacks",
+      // Each production stack promotes what qa approved: it waits for qa's approval as prod does.
+      needs: ["production-stacks", "approve-qa"],
       if: "needs.production-stacks.outputs.named != '[]'",
       uses: "./.github/workflows/deploy-stack.yml",
       with: { stack: "${{ matrix.stack }}" },
