@@ -62,7 +62,10 @@ test("CIDRs with host bits, 0.0.0.0/0 spaces, reserved ranges and too-small subn
 test("AKS authorized ranges may not be 0.0.0.0/0 or carry host bits", () => {
   const files = readStackConfigFiles({ projectDir: repo, stack: "qa" });
   const serving = JSON.parse(files.config["mlops:serving"]);
-  const problems = problemsFor("qa", { "mlops:serving": { ...serving, privateCluster: false, authorizedIpRanges: ["0.0.0.0/0", "203.0.113.7/24"] } });
+  // A public API server must also admit the Azure ML control plane of the region pair (its own rule,
+  // tested in tests/serving/config.test.ts): valid ranges here keep this test to the two bad ranges.
+  const azureMlControlPlaneRanges = { westeurope: ["192.0.2.0/25"], northeurope: ["192.0.2.128/25"] };
+  const problems = problemsFor("qa", { "mlops:serving": { ...serving, privateCluster: false, azureMlControlPlaneRanges, authorizedIpRanges: ["0.0.0.0/0", "203.0.113.7/24"] } });
   expect(problems).toEqual([
     expect.stringContaining("mlops:serving.authorizedIpRanges[0]: 0.0.0.0/0 authorizes every address"),
     expect.stringContaining("mlops:serving.authorizedIpRanges[1]: has host bits set: the network of 203.0.113.7/24 is 203.0.113.0/24"),

@@ -68,13 +68,23 @@ const prodInputs = (modelName: string, a: ResolvedApproval) => ({
 
 const qaCopies: Record<string, PromotedModelOutputs> = {};
 const files = (v: string) => ({ "model.pkl": `weights-${v}-`.repeat(300), "MLmodel": `flavors: {v: ${v}}\n` });
+/**
+ * What the training pipeline leaves on each dev version: register_model's metric_* tags and
+ * evaluate_model's comparison with the version approved when it ran (the first had none). They travel
+ * to qa's copy, so `approve --stack qa` passes the real evaluation gate, no --force.
+ */
+const evaluated: Record<string, Record<string, string>> = {
+  "1": { metric_f1: "0.8000", evaluation: "first", evaluation_detail: "no approved version to compare with; f1=0.8000" },
+  "2": { metric_f1: "0.8500", evaluation: "passed", evaluation_baseline: "1", evaluation_detail: "f1 0.8500 vs approved 0.8000 (+0.0500, tolerance 0.0)" },
+  "3": { metric_f1: "0.9000", evaluation: "passed", evaluation_baseline: "2", evaluation_detail: "f1 0.9000 vs approved 0.8500 (+0.0500, tolerance 0.0)" },
+};
 
 describe("qa promotes from dev, prod promotes what qa approved from dev", () => {
   beforeAll(async () => {
     printed = [];
     // qa's side happens before qa's storage starts refusing requests (the prod phase).
     for (const [v, at] of [["1", "2024-01-01T00:00:00Z"], ["2", "2024-02-01T00:00:00Z"], ["3", "2024-03-01T00:00:00Z"]]) {
-      await h.seedModel("churn", v, files(v), { tags: { stage: "production" }, createdAt: at });
+      await h.seedModel("churn", v, files(v), { tags: { ...evaluated[v], stage: "production" }, createdAt: at });
       qaCopies[v] = (await h.provider.create(h.inputs("churn", v))).outs;
     }
   });
@@ -90,6 +100,7 @@ describe("qa promotes from dev, prod promotes what qa approved from dev", () => 
       [ORIGIN_APPROVAL.at("qa")]: expect.stringMatching(/^\d{4}-\d\d-\d\dT/),
     });
     expect(h.aml.get(versionPath(QA, "churn", "2")).properties.tags.stage).toBe("production");
+    expect(h.aml.get(versionPath(QA, "churn", "2")).properties.tags).not.toHaveProperty("approval_forced"); // the evaluation gate passed
     expect(printed.join("")).toMatch(/recorded as approval\.qa on the origin workspace 'mlw-mlops-dev'/);
   });
 

@@ -1,7 +1,7 @@
 /**
  * Several production environments (ARCHITECTURE §2: `prod`, `prod-<name>`): the offline plans of prod
  * and of two extra production stacks (config fixtures planned with `--config`) pass the policy gate,
- * carry only their own names, and reference neither each other nor qa beyond the promotion source.
+ * carry only their own names, and reference neither each other nor qa; dev (the origin) only read-only.
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -22,7 +22,7 @@ const fixture = (stack: string) => path.join(FIXTURES, `Pulumi.${stack}.yaml`);
 
 function specFor(stack: string): EnvironmentSpec {
   const files = readStackConfigFiles({ projectDir: REPO, stack, ...(EXTRA.includes(stack) ? { configFile: fixture(stack) } : {}) });
-  return buildEnvironmentSpec({ project: files.project, stack, config: files.config, sources: files.sources });
+  return buildEnvironmentSpec({ project: files.project, stack, config: files.config, sources: files.sources, defaultFile: files.file });
 }
 const specs = Object.fromEntries(ALL.map((s) => [s, specFor(s)])) as Record<string, EnvironmentSpec>;
 const plans: Record<string, PlanDocument> = {};
@@ -104,9 +104,15 @@ describe("production stacks: prod-<name>", () => {
     expect(environmentOfStack("production")).toBeNull();
   });
 
-  test.each(EXTRA)("%s: its spec is a prod environment promoting from qa, tagged with its own stack", (stack) => {
+  test.each(EXTRA)("%s: its spec is a prod environment promoting what qa approved from the origin (dev), tagged with its own stack", (stack) => {
     const s = specs[stack];
-    expect({ kind: s.kind, environment: s.environment, protect: s.protect, upstream: s.promotion?.upstreamEnvironment }).toEqual({ kind: "environment", environment: "prod", protect: true, upstream: "qa" });
+    expect({ kind: s.kind, environment: s.environment, protect: s.protect, upstream: s.promotion?.upstreamEnvironment, origin: s.promotion?.originEnvironment }).toEqual({
+      kind: "environment",
+      environment: "prod",
+      protect: true,
+      upstream: "qa",
+      origin: "dev",
+    });
     expect(s.tags).toMatchObject({ environment: "prod", stack });
     expect(s.identity.github?.environments).toEqual([stack]);
   });
@@ -145,14 +151,16 @@ describe("production stacks: prod-<name>", () => {
     expect(inputsOf("azure-native:containerservice:ManagedCluster")).toEqual([expect.objectContaining({ resourceName: s.names.aksCluster, resourceGroupName: s.names.servingResourceGroup })]);
     expect(inputsOf("azure-native:network:VirtualNetwork")).toEqual([expect.objectContaining({ virtualNetworkName: s.names.virtualNetwork, addressSpace: { addressPrefixes: [s.network.addressSpace] } })]);
     expect(inputsOf("azure-native:machinelearningservices:Workspace")).toEqual([expect.objectContaining({ workspaceName: s.names.workspace })]);
-    expect(inputsOf(STACK_REFERENCE).map((i) => i.name)).toEqual([s.promotion!.upstreamStack]);
+    // Prod reads qa's approval from the origin version (ARCHITECTURE §6): its one stack reference is the origin's.
+    expect(inputsOf(STACK_REFERENCE).map((i) => i.name)).toEqual([s.promotion!.originStack]);
   });
 
-  test.each(PRODUCTION)("%s references no other production stack, dev, or qa beyond reading its promotion source", (stack) => {
-    expect(isolationLeaks(plans[stack], stack, "qa")).toEqual([]);
+  test.each(PRODUCTION)("%s references no other production stack, nor qa at all, and dev only to read its promotion source (the origin)", (stack) => {
+    expect(specs[stack].promotion?.originEnvironment).toBe("dev");
+    expect(isolationLeaks(plans[stack], stack, "dev")).toEqual([]);
   });
 
-  test("the check finds a production stack naming another one, or writing to qa", () => {
+  test("the check finds a production stack naming another one, writing to the origin, or reading qa", () => {
     const eu = plans["prod-eu"];
     const leak = (name: string, inputs: PlanResource["inputs"], type = ROLE): PlanResource => ({ urn: `urn:${name}`, type, name, parent: null, custom: true, protect: false, dependsOn: [], inputs });
     const leaky: PlanDocument = {
@@ -161,15 +169,17 @@ describe("production stacks: prod-<name>", () => {
         ...eu.resources,
         leak("to-prod", { resourceGroupName: specs.prod.names.servingResourceGroup }, "azure-native:containerservice:ManagedCluster"),
         leak("to-nordics", { scope: `/subscriptions/x/resourceGroups/${specs["prod-nordics"].names.resourceGroup}`, roleDefinitionId: `/p/${builtInRoles.Reader}` }),
-        leak("writes-qa", { scope: "organization/mlops/qa:storageAccountId", roleDefinitionId: `/p/${builtInRoles.Contributor}` }),
+        leak("writes-dev", { scope: "organization/mlops/dev:storageAccountId", roleDefinitionId: `/p/${builtInRoles.Contributor}` }),
+        leak("reads-qa", { scope: "organization/mlops/qa:storageAccountId", roleDefinitionId: `/p/${builtInRoles.StorageBlobDataReader}` }),
       ],
     };
-    const leaks = isolationLeaks(leaky, "prod-eu", "qa");
-    expect(leaks).toHaveLength(3);
+    const leaks = isolationLeaks(leaky, "prod-eu", "dev");
+    expect(leaks).toHaveLength(4);
     expect(leaks).toEqual(expect.arrayContaining([
       expect.stringMatching(/ to-nordics: .* names prod-nordics /),
       expect.stringMatching(/ to-prod: .* names prod /),
-      expect.stringMatching(/ writes-qa: .* names qa /),
+      expect.stringMatching(/ writes-dev: .* names dev /),
+      expect.stringMatching(/ reads-qa: .* names qa /),
     ]));
   });
 });
