@@ -40,6 +40,15 @@ export interface CiRunnersArgs {
   subnetName: string;
   subnetCidr: string;
   nsgName: string;
+  /**
+   * The environment's NAT gateway, the subnet's explicit egress. Runners must reach GitHub and the
+   * other Actions endpoints outbound (GitHub Docs, "About Azure private networking for GitHub-hosted
+   * runners" and its troubleshooting page, "Runner failed to connect to the internet"); Azure's
+   * implicit default outbound access is being retired and an explicit method such as a NAT gateway
+   * is the recommended one (MS Learn, "Default outbound access in Azure"). With it the subnet turns
+   * default outbound access off.
+   */
+  natGatewayId?: pulumi.Input<string>;
   runners: GithubHostedRunners | ManagedDevOpsPoolRunners;
 }
 
@@ -92,6 +101,8 @@ export class CiRunners extends pulumi.ComponentResource {
         addressPrefix: args.subnetCidr,
         networkSecurityGroup: { id: nsg.id },
         delegations: [{ name: "runners", serviceName: RUNNER_DELEGATION[args.runners.kind] }],
+        // Explicit egress through the NAT gateway (see natGatewayId), never Azure's default outbound access.
+        ...(args.natGatewayId ? { natGateway: { id: args.natGatewayId }, defaultOutboundAccess: false } : {}),
       },
       { parent: this },
     );

@@ -139,6 +139,8 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
         subnetName: r.names.subnet,
         subnetCidr: r.subnet,
         nsgName: r.names.nsg,
+        // The environment's NAT gateway (private mode with serving) is the runners' egress too.
+        natGatewayId: vnet.aksNatGatewayId,
         runners:
           r.kind === "githubHosted"
             ? { kind: r.kind, networkSettingsName: r.names.networkSettings, businessId: r.businessId }

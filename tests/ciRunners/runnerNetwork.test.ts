@@ -42,7 +42,14 @@ test("qa: GitHub-hosted runners get a delegated subnet with an NSG in qa's VNet,
     addressPrefix: "10.20.1.0/24",
     delegations: [{ name: "runners", serviceName: "GitHub.Network/networkSettings" }],
     networkSecurityGroup: { id: expect.any(String) },
+    // Runners need outbound to GitHub: explicit egress through the environment's NAT gateway, with
+    // Azure's default outbound access off (GitHub Docs, "About Azure private networking for
+    // GitHub-hosted runners"; MS Learn, "Default outbound access in Azure").
+    defaultOutboundAccess: false,
   });
+  const nat = one(p, "azure-native:network:NatGateway");
+  expect(subnet.inputs.natGateway).toEqual({ id: `${nat.name}-id` });
+  expect(subnet.dependsOn).toContain(nat.urn);
   const nsg = ofType(p, NSG).find((n) => n.name.endsWith("-runners-nsg"))!;
   const rules = nsg.inputs.securityRules as { name: string; access: string; direction: string }[];
   expect(rules.filter((r) => r.access === "Deny").map((r) => r.direction).sort()).toEqual(["Inbound", "Outbound"]);

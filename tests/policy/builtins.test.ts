@@ -45,7 +45,9 @@ const AKS = "azure-native:containerservice:ManagedCluster";
 const CASES: [string, string, () => PlanDocument][] = [
   ["keyvault-network-restricted", "prod vault with an Enabled public endpoint behind a denying firewall", () => editedPlan(prod, "azure-native:keyvault:Vault", (i) => (i.properties.publicNetworkAccess = "Enabled"))],
   ["storage-network-restricted", "qa storage with an Enabled public endpoint behind a denying firewall", () => editedPlan(qa, "azure-native:storage:StorageAccount", (i) => (i.publicNetworkAccess = "Enabled"))],
-  ["aks-api-server-authorized-ips", "qa API server open to two /1 ranges", () => editedPlan(qa, AKS, (i) => (i.apiServerAccessProfile.authorizedIPRanges = ["0.0.0.0/1", "128.0.0.0/1"]))],
+  // qa's cluster is private since the NAT-gateway/private-AKS work (and private clusters are exempt), so
+  // the case first makes the API server public, then opens it to two /1 ranges.
+  ["aks-api-server-authorized-ips", "qa API server made public and open to two /1 ranges", () => editedPlan(qa, AKS, (i) => (i.apiServerAccessProfile = { ...i.apiServerAccessProfile, enablePrivateCluster: false, authorizedIPRanges: ["0.0.0.0/1", "128.0.0.0/1"] }))],
   ["aks-run-command-disabled", "prod cluster with Command Invoke on", () => editedPlan(prod, AKS, (i) => (i.apiServerAccessProfile.disableRunCommand = false))],
   ["aks-ssh-disabled", "qa user pool with SSH", () => editedPlan(qa, "azure-native:containerservice:AgentPool", (i) => (i.securityProfile = { sshAccess: "LocalUser" }))],
   ["diagnostic-settings", "prod cluster without its diagnostic setting", () => { const p = copy(prod); p.resources = p.resources.filter((r) => !/-aks-diag$/.test(r.name)); return p; }],
