@@ -14,6 +14,8 @@ export interface TenantNames {
   roleAssigner: string;
   /** The read-only audit identity's application. */
   auditApplication: string;
+  /** The custom role on the origin workspace that lets this stage record its approvals. */
+  approvalRecorder: string;
   /** The data scientists' security group, unless config names it. */
   dataScientistsGroup: string;
 }
@@ -37,6 +39,7 @@ export function tenantNames(ctx: TenantNameContext): TenantNames {
     ciApplication: `${base}-ci-${salt}`,
     roleAssigner: `${base}-ci-${salt} role assigner`,
     auditApplication: `${base}-audit-${salt}`,
+    approvalRecorder: `${base}-${salt} model approval recorder`,
     dataScientistsGroup: `${base}-data-scientists-${salt}`,
   };
 }

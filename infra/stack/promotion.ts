@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { deterministicGuid } from "../../components/authorization/roles";
 import type { EnvironmentSpec } from "../config";
 import { PromotedModel, resolveApproval } from "../../components/modelPromotion";
-import { logicalBase } from "../naming";
+import { logicalBase, tenantNames } from "../naming";
 import { requiredText } from "./stackOutputs";
 
 export interface PromotionCore {
@@ -92,11 +92,14 @@ export function declareApprovalRecorder(
   originWorkspaceId: pulumi.Output<string>,
   principalId: pulumi.Input<string>,
 ): { roleDefinition: authorization.RoleDefinition; assignment: authorization.RoleAssignment } {
-  const base = `${spec.prefix}-${spec.environment}`;
+  const base = logicalBase(spec);
   const guid = originWorkspaceId.apply((id) => deterministicGuid(id, base, "model-approval-recorder"));
+  // Custom role names are unique in the tenant (RoleDefinitionWithSameNameExists): salted like the
+  // other tenant-wide names, with the subscription the role is defined in.
+  const roleName = originWorkspaceId.apply((id) => tenantNames({ project: spec.project, stack: spec.stack, prefix: spec.prefix, subscriptionId: id.split("/")[2] ?? "" }).approvalRecorder);
   const roleDefinition = new authorization.RoleDefinition(`${base}-origin-approval-recorder-role`, {
     roleDefinitionId: guid,
-    roleName: `${base} model approval recorder`,
+    roleName,
     description: `Lets ${spec.environment}'s CI record its model approvals on the origin's model versions (tags only: versions are immutable)`,
     scope: originWorkspaceId,
     assignableScopes: [originWorkspaceId],

@@ -48,8 +48,10 @@ test("the deployer and the audit identity may decrypt the stack's secrets key, a
 test("Entra display names are tenant-unique: salted, not just prefix and stack", () => {
   const names = qa.resources.filter((r) => r.type === "azuread:index/application:Application").map((r) => String(r.inputs.displayName));
   expect(names.sort()).toEqual([expect.stringMatching(/^mlops-qa-audit-[0-9a-f]{6}$/), expect.stringMatching(/^mlops-qa-ci-[0-9a-f]{6}$/)]);
-  const role = qa.resources.find((r) => r.type === "azure-native:authorization:RoleDefinition")!;
-  expect(role.inputs.roleName).toMatch(/^mlops-qa-ci-[0-9a-f]{6} role assigner$/);
+  // Custom role names are tenant-wide too: every one the stack defines carries the salt.
+  const roles = qa.resources.filter((r) => r.type === "azure-native:authorization:RoleDefinition").map((r) => String(r.inputs.roleName));
+  expect(roles).toEqual(expect.arrayContaining([expect.stringMatching(/^mlops-qa-ci-[0-9a-f]{6} role assigner$/), expect.stringMatching(/^mlops-qa-[0-9a-f]{6} model approval recorder$/)]));
+  for (const name of roles) expect(name).toMatch(/-[0-9a-f]{6}[ -]/);
 });
 
 describe("Azure DevOps federated credentials", () => {

@@ -23,7 +23,7 @@ async function qaWithVersion(version: string): Promise<PlanDocument> {
   return JSON.parse(r.stdout) as PlanDocument;
 }
 
-test("rolling back from 7 to 6 changes the promoted version and the served model, nothing else about serving", async () => {
+test("rolling back from 7 to 6 changes the promoted version, the served model and the batch deployment's pinned version, nothing else", async () => {
   const [v7, v6] = await Promise.all([qaWithVersion("7"), qaWithVersion("6")]);
   const model = (p: PlanDocument) => one(p, "pulumi-nodejs:dynamic/mlops:PromotedModel");
   const deployment = (p: PlanDocument) => one(p, "pulumi-nodejs:dynamic/mlops:ModelRollout");
@@ -33,14 +33,16 @@ test("rolling back from 7 to 6 changes the promoted version and the served model
   expect(served(v7)).toMatch(/\/workspaces\/mlw-mlops-qa\/models\/training_badpixels\/versions\/7$/);
   expect(served(v6)).toMatch(/\/workspaces\/mlw-mlops-qa\/models\/training_badpixels\/versions\/6$/);
 
-  // The desired-state diff a pull request shows: exactly the version and the served model change.
+  // The desired-state diff a pull request shows: exactly the version, the served model and the model
+  // the batch deployment is pinned to change.
   const base = path.join(dir, "qa-7.plan.json");
   fs.writeFileSync(base, JSON.stringify(v7));
   const file = path.join(dir, "qa-6.yaml");
   const r = await runTool("plan", ["qa", "--config", file, "--against", base]);
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/0 added, 0 removed, 2 changed/);
+  expect(r.stdout).toMatch(/0 added, 0 removed, 3 changed/);
   expect(r.stdout).toContain('inputs.version: "7" → "6"');
+  expect(r.stdout).toMatch(/~ mlops-qa-endpoints-batch-scoring \(azure-native:machinelearningservices:BatchDeployment\)\n(\s+inputs\.\S+: .*\n)*\s+inputs\.tags\.model-version: "7" → "6"/);
   // A new version is a new deployment (its name carries the version), rolled out beside the live one.
   expect(r.stdout).toMatch(/~ mlops-qa-endpoints-online-rollout \(pulumi-nodejs:dynamic\/mlops:ModelRollout\)\n(\s+inputs\.deployment\.\S+.*\n)*\s+inputs\.deployment\.name: "v7-[0-9a-f]{8}" → "v6-[0-9a-f]{8}"/);
 }, 60_000);
