@@ -5,9 +5,10 @@
  * whose bytes are not all verified in place, no pipeline whose components are missing), and rerunning
  * the same operation converges to exactly one registration.
  *
- * The services are made unreachable rather than their processes killed: Azurite runs with in-memory
- * persistence and the test Azure ML server has no restart, so a killed process would come back empty,
- * unlike Azure. From the client's side a reset connection is what a dead host gives.
+ * Here the services are made unreachable by injected connection resets, which can be placed on exact
+ * requests and repeated for several runs; `killedServices.test.ts` kills the processes for real
+ * (Azurite SIGKILLed with disk persistence and restarted on the same port, the Azure ML server
+ * stopped and started again with its store intact).
  */
 import { createHash } from "node:crypto";
 import { startHarness as startPromotion, Harness as PromotionHarness, DEV, QA } from "../modelPromotion/harness";

@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
-import { startAzurite, Azurite } from "../support/azurite";
+import { startAzurite, Azurite, AzuriteOptions } from "../support/azurite";
 import { startAmlServer, AmlServer } from "../support/amlServer";
 import { startForwardProxy, ForwardProxy } from "../support/forwardProxy";
 import { PromotedModelProvider } from "../../components/modelPromotion/provider";
@@ -60,9 +60,14 @@ export interface SeedOptions {
 
 export const md5 = (data: string | Buffer) => createHash("md5").update(data).digest();
 
-export async function startHarness(): Promise<Harness> {
+export interface HarnessOptions {
+  /** Extra Azurite options (e.g. `location`, so blobs survive `azurite.kill()` and `restart()`). */
+  azurite?: Omit<AzuriteOptions, "accounts">;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const [azurite, aml, proxy] = await Promise.all([
-    startAzurite({ accounts: [DEV_ACCOUNT, QA_ACCOUNT, PROD_ACCOUNT] }),
+    startAzurite({ ...options.azurite, accounts: [DEV_ACCOUNT, QA_ACCOUNT, PROD_ACCOUNT] }),
     startAmlServer(),
     startForwardProxy(),
   ]);

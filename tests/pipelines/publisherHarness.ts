@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import type { ContainerClient } from "@azure/storage-blob";
 import { startAmlServer, AmlServer } from "../support/amlServer";
-import { startAzurite, Azurite } from "../support/azurite";
+import { startAzurite, Azurite, AzuriteOptions } from "../support/azurite";
 import { startForwardProxy, ForwardProxy } from "../support/forwardProxy";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { buildPublishPlan } from "../../pipelines/publisher/plan";
@@ -43,8 +43,13 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
-  const [aml, azurite, proxy] = await Promise.all([startAmlServer(), startAzurite({ accounts: ["devstore"] }), startForwardProxy()]);
+export interface HarnessOptions {
+  /** Extra Azurite options (e.g. `location`, so blobs survive `azurite.kill()` and `restart()`). */
+  azurite?: Omit<AzuriteOptions, "accounts">;
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const [aml, azurite, proxy] = await Promise.all([startAmlServer(), startAzurite({ ...options.azurite, accounts: ["devstore"] }), startForwardProxy()]);
   aml.seedWorkspace({ ...ws, storageAccountName: "devstore", blobContainerName: CONTAINER });
   const root = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-publish-"));
   fs.cpSync(path.resolve(__dirname, "../../pipelines/steps"), path.join(root, "pipelines/steps"), { recursive: true });

@@ -80,6 +80,11 @@
  * `writes()` (PUT/POST/PATCH/DELETE) and `reads()` (GET), both optionally filtered by a path
  * pattern; `clearRequests()`.
  *
+ * Dead host: `stop()` closes the listener and destroys every open connection (new ones are refused,
+ * requests in flight get a reset); `start()` listens again on the same port with the store intact.
+ * `onRequest(listener)` sees every request before faults and the store; a listener that calls `stop()`
+ * kills the host at that exact request, which is recorded with status 0 and never stored.
+ *
  * Seeding and inspection (no request recorded, no contract check: seeds stand for what Azure already
  * holds): `seed(path, body, createdAt?)`, `seedWorkspace(…)`, `get(path)`,
  * `list(collectionPath)`, `remove(path)`, `workspacePath(sub, rg, ws)`.
@@ -194,6 +199,18 @@ export interface AmlServer {
   get(path: string): any | undefined;
   list(collectionPath: string): any[];
   remove(path: string): boolean;
+  /**
+   * Calls `listener` for every request once its body has been read, before faults and the store; a
+   * listener may call `stop()`, and the request then dies with the server (it never reaches the store).
+   */
+  onRequest(listener: (method: string, path: string) => void): void;
+  /**
+   * The host dies: stops listening (new connections are refused) and destroys every open connection,
+   * including requests in flight. The store survives, as Azure's durable state survives the loss of a
+   * front end; `start()` listens again on the same port, so `url` stays valid.
+   */
+  stop(): Promise<void>;
+  start(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -734,6 +751,11 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
         status: 0,
       };
       requests.push(record);
+      for (const listener of requestListeners) listener(method, path);
+      if (!server_.listening) {
+        req.socket.destroy();
+        return;
+      }
       const fault = takeFault(method, path);
       const delay = fault?.kind === "slow" ? fault.delayMs ?? 1000 : 0;
       if (fault?.kind === "slow") record.fault = "slow";
@@ -769,16 +791,27 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     });
   });
   const sockets = new Set<import("node:net").Socket>();
-  server_.on("secureConnection", (s) => {
-    sockets.add(s);
-    s.once("close", () => sockets.delete(s));
-  });
+  // Raw connections too (a TLS handshake in progress), so `stop()` leaves none half-open.
+  for (const event of ["connection", "secureConnection"]) {
+    server_.on(event, (s: import("node:net").Socket) => {
+      sockets.add(s);
+      s.once("close", () => sockets.delete(s));
+    });
+  }
+  const requestListeners: ((method: string, path: string) => void)[] = [];
 
   await new Promise<void>((resolve, reject) => {
     server_.once("error", reject);
     server_.listen(0, "127.0.0.1", () => resolve());
   });
-  url = `https://127.0.0.1:${(server_.address() as AddressInfo).port}`;
+  const port = (server_.address() as AddressInfo).port;
+  url = `https://127.0.0.1:${port}`;
+  const stopListening = () =>
+    new Promise<void>((resolve) => {
+      for (const s of sockets) s.destroy();
+      if (!server_.listening) return resolve();
+      server_.close(() => resolve());
+    });
 
   actions.set("cancel", ({ resourcePath, resource }) => {
     if (!resource) throw notFound(resourcePath);
@@ -887,12 +920,21 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     get: (path) => clone(store.get(keyOf(path))?.resource),
     list: (collectionPath) => childrenOf(collectionPath).sort((a, b) => a.seq - b.seq).map((s) => clone(s.resource)),
     remove: (path) => store.delete(keyOf(path)),
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const s of sockets) s.destroy();
-        tls.agent.destroy();
-        server_.close(() => resolve());
+    onRequest: (listener) => void requestListeners.push(listener),
+    stop: stopListening,
+    start: () =>
+      new Promise<void>((resolve, reject) => {
+        if (server_.listening) return resolve();
+        server_.once("error", reject);
+        server_.listen(port, "127.0.0.1", () => {
+          server_.off("error", reject);
+          resolve();
+        });
       }),
+    close: async () => {
+      tls.agent.destroy();
+      await stopListening();
+    },
   };
   return server;
 }

@@ -13,6 +13,10 @@
  * `tokenCredential()`. Azurite itself trusts the certificate through `NODE_EXTRA_CA_CERTS`, so the
  * copy-source checks it makes against itself succeed.
  *
+ * Fault tests: `kill()` SIGKILLs the process (a crash) and `restart()` starts it again on the same
+ * port with the same accounts and keys, so URLs and credentials stay valid; with `location` the
+ * blobs Azurite had saved survive (it autosaves its metadata every 5 s; `kill("SIGTERM")` saves first).
+ *
  * Each call starts its own process on an ephemeral port with in-memory persistence, so parallel
  * jest workers never share state. A child process (not in-process) because the account list is
  * read from the `AZURITE_ACCOUNTS` environment variable and Azurite keeps module-level state.
@@ -67,6 +71,17 @@ export interface Azurite {
   tokenCredential(): TokenCredential;
   /** With `oauth`: the TLS identity the service presents. */
   tls?: TestTls;
+  /**
+   * Kills the process (SIGKILL by default: a crash, so metadata Azurite has not yet saved, at most
+   * its 5 s autosave interval, is lost; SIGTERM shuts down cleanly and saves it) and resolves once
+   * it has exited. Synchronous up to the signal, so a request hook can call it mid-operation.
+   */
+  kill(signal?: NodeJS.Signals): Promise<void>;
+  /**
+   * Starts the process again after `kill`, on the same port with the same accounts, keys and TLS
+   * identity, so every URL and credential stays valid. Blobs survive only with `location`.
+   */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -109,40 +124,57 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     args.push("--oauth", "basic", "--cert", path.join(certDir, "cert.pem"), "--key", path.join(certDir, "key.pem"));
     env.NODE_EXTRA_CA_CERTS = path.join(certDir, "cert.pem");
   }
-  const child = spawn(process.execPath, args, {
-    // In-memory persistence writes nothing, but Azurite resolves its workspace from the cwd.
-    cwd: os.tmpdir(),
-    env,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  running.add(child);
-  killAllOnExit();
-  child.once("exit", () => running.delete(child));
-
-  const port = await new Promise<number>((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => {
-      child.kill("SIGKILL");
-      reject(new Error(`azurite did not start within ${options.startTimeoutMs ?? 30000} ms:\n${out}`));
-    }, options.startTimeoutMs ?? 30000);
-    const onData = (chunk: Buffer) => {
-      out += chunk.toString();
-      const m = /listens on https?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        child.stdout!.off("data", onData);
-        child.stdout!.resume();
-        child.stderr!.resume();
-        resolve(Number(m[1]));
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`azurite exited with code ${code} before listening:\n${out}`));
+  const launch = async (listenPort: number): Promise<{ child: ChildProcess; port: number }> => {
+    const portArgs = args.map((a, i) => (args[i - 1] === "--blobPort" ? String(listenPort) : a));
+    const child = spawn(process.execPath, portArgs, {
+      // In-memory persistence writes nothing, but Azurite resolves its workspace from the cwd.
+      cwd: os.tmpdir(),
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
     });
-  });
+    running.add(child);
+    killAllOnExit();
+    child.once("exit", () => running.delete(child));
+
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = "";
+      const timer = setTimeout(() => {
+        child.kill("SIGKILL");
+        reject(new Error(`azurite did not start within ${options.startTimeoutMs ?? 30000} ms:\n${out}`));
+      }, options.startTimeoutMs ?? 30000);
+      const onData = (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /listens on https?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          child.stdout!.off("data", onData);
+          child.stdout!.resume();
+          child.stderr!.resume();
+          resolve(Number(m[1]));
+        }
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+      child.once("exit", (code) => {
+        clearTimeout(timer);
+        reject(new Error(`azurite exited with code ${code} before listening:\n${out}`));
+      });
+    });
+    return { child, port };
+  };
+  const exited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+  const waitExit = (c: ChildProcess, killAfterMs?: number) =>
+    new Promise<void>((resolve) => {
+      if (exited(c)) return resolve();
+      const timer = killAfterMs === undefined ? undefined : setTimeout(() => c.kill("SIGKILL"), killAfterMs);
+      c.once("exit", () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  const first = await launch(0);
+  const port = first.port;
+  let child = first.child;
 
   const url = `${options.oauth ? "https" : "http"}://127.0.0.1:${port}`;
   const byName = new Map(accounts.map((a) => [a.name, a]));
@@ -184,20 +216,21 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       if (tls) pipeline.factories.push(trust());
       return new BlobServiceClient(`${url}/${a.name}`, pipeline);
     },
-    stop: () =>
-      new Promise<void>((resolve) => {
-        const cleanUp = () => certDir && rmSync(certDir, { recursive: true, force: true });
-        if (child.exitCode !== null || child.signalCode !== null) {
-          cleanUp();
-          return resolve();
-        }
-        const timer = setTimeout(() => child.kill("SIGKILL"), 5000);
-        child.once("exit", () => {
-          clearTimeout(timer);
-          cleanUp();
-          resolve();
-        });
-        child.kill("SIGTERM");
-      }),
+    kill(signal = "SIGKILL") {
+      const c = child;
+      if (!exited(c)) c.kill(signal);
+      return waitExit(c, signal === "SIGKILL" ? undefined : 5000);
+    },
+    async restart() {
+      if (!exited(child)) throw new Error("azurite: restart() needs the process killed first");
+      // The port was just freed; another process could take it in between, which would fail here.
+      ({ child } = await launch(port));
+    },
+    stop: async () => {
+      const c = child;
+      if (!exited(c)) c.kill("SIGTERM");
+      await waitExit(c, 5000);
+      if (certDir) rmSync(certDir, { recursive: true, force: true });
+    },
   };
 }

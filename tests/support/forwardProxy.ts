@@ -47,6 +47,8 @@ export interface ForwardProxy {
   bytes: { up: number; down: number };
   requests: ProxiedRequest[];
   inject(fault: ProxyFault): void;
+  /** Calls `listener` for every request as it arrives, before faults and forwarding. */
+  onRequest(listener: (request: ProxiedRequest) => void): void;
   pendingFaults(): number;
   reset(): void;
   close(): Promise<void>;
@@ -86,6 +88,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
   const faults: (ProxyFault & { left: number })[] = [];
   const agent = new http.Agent({ keepAlive: true });
   const sockets = new Set<net.Socket>();
+  const requestListeners: ((request: ProxiedRequest) => void)[] = [];
 
   const headerBytes = (h: http.IncomingHttpHeaders | http.OutgoingHttpHeaders) =>
     Object.entries(h).reduce((n, [k, v]) => n + k.length + String(v).length + 4, 0);
@@ -95,6 +98,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     const method = req.method ?? "GET";
     const record: ProxiedRequest = { method, url: req.url ?? "", status: 0, headers: req.headers };
     requests.push(record);
+    for (const listener of requestListeners) listener(record);
     bytes.up += headerBytes(req.headers);
     const fault = faults.find(
       (f) =>
@@ -148,6 +152,7 @@ export async function startForwardProxy(options: ForwardProxyOptions = {}): Prom
     bytes,
     requests,
     inject: (f) => void faults.push({ ...f, left: f.times ?? 1 }),
+    onRequest: (listener) => void requestListeners.push(listener),
     pendingFaults: () => faults.reduce((n, f) => n + f.left, 0),
     reset() {
       bytes.up = 0;
