@@ -24,6 +24,7 @@ import { startAzurite, Azurite } from "../../tests/support/azurite";
 import { startAmlServer, AmlServer } from "../../tests/support/amlServer";
 import type { PromotedModelInputs } from "../../components/modelPromotion/types";
 import type { PromoteChildSettings } from "../lib/promoteChild";
+import { benchPromotionInputs } from "../lib/promotionInputs";
 import { launcherArgs, REPO_ROOT } from "../lib/processes";
 
 const MiB = 1024 * 1024;
@@ -112,18 +113,7 @@ interface ChildReport {
 }
 
 function inputs(h: { aml: AmlServer; azurite: Azurite }, version: string): PromotedModelInputs {
-  return {
-    modelName: "scale",
-    version,
-    source: DEV,
-    target: { ...QA, datastoreName: "workspaceblobstore" },
-    approvalTag: { key: "stage", value: "production" },
-    targetPathPrefix: "promoted",
-    armEndpoint: h.aml.url,
-    blobEndpointTemplate: `${h.azurite.url}/{account}`,
-    archiveOnDelete: true,
-    copyConcurrency: CONCURRENCY,
-  };
+  return benchPromotionInputs(h, { modelName: "scale", version, source: DEV, target: QA, copyConcurrency: CONCURRENCY });
 }
 
 /** The same server-side copies the provider makes, issued straight at the emulator: the ceiling. */

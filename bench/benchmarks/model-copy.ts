@@ -18,7 +18,7 @@ import { startAzurite, Azurite } from "../../tests/support/azurite";
 import { startAmlServer, AmlServer } from "../../tests/support/amlServer";
 import { startForwardProxy, ForwardProxy } from "../../tests/support/forwardProxy";
 import { PromotedModelProvider } from "../../components/modelPromotion/provider";
-import type { PromotedModelInputs } from "../../components/modelPromotion/types";
+import { benchPromotionInputs } from "../lib/promotionInputs";
 
 const MiB = 1024 * 1024;
 const FILES = Number(process.env.MODEL_COPY_FILES ?? 32);
@@ -108,18 +108,7 @@ async function serverSide(h: { azurite: Azurite; aml: AmlServer }, version: stri
     blob: (account) => ({ service: client(h.azurite, account, counter, proxy), sharedKey: h.azurite.credential(account) }),
     pollIntervalMs: 50,
   }));
-  const inputs: PromotedModelInputs = {
-    modelName: "bench",
-    version,
-    source: DEV,
-    target: { ...QA, datastoreName: "workspaceblobstore" },
-    approvalTag: { key: "stage", value: "production" },
-    targetPathPrefix: "promoted",
-    armEndpoint: h.aml.url,
-    blobEndpointTemplate: `${h.azurite.url}/{account}`,
-    archiveOnDelete: true,
-    copyConcurrency: CONCURRENCY,
-  };
+  const inputs = benchPromotionInputs(h, { modelName: "bench", version, source: DEV, target: QA, copyConcurrency: CONCURRENCY });
   const { seconds, result } = await timed(() => provider.create(inputs));
   return { seconds, clientBytes: counter.bytes, files: result.outs.files, bytes: result.outs.bytes };
 }

@@ -13,6 +13,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { countPublishCalls } from "../lib/publishCalls";
 import { startHarness } from "../../tests/pipelines/publisherHarness";
 import type { PublishedPipelineOutputs } from "../../pipelines/publisher/provider";
 
@@ -20,15 +21,7 @@ export default async function run(): Promise<Record<string, unknown>> {
   const h = await startHarness();
   try {
     const names = ["training", "scoring"];
-    const count = () => ({
-      reads: h.aml.reads().length + h.blobRequests().filter((r) => r.method === "GET" || r.method === "HEAD").length,
-      writes: h.aml.writes().length + h.blobWrites().length,
-    });
-    const phase = async (work: () => Promise<void>) => {
-      h.clearRecords();
-      await work();
-      return count();
-    };
+    const phase = (work: () => Promise<void>) => countPublishCalls(h, work);
 
     const outs: Record<string, PublishedPipelineOutputs> = {};
     const first = await phase(async () => {

@@ -16,6 +16,7 @@ import { pipelineDefinitions } from "../../pipelines/definitions";
 import { CPU_IMAGE } from "../../pipelines/definitions/images";
 import type { PipelineDefinition } from "../../pipelines/spec/types";
 import type { PublishedPipelineOutputs } from "../../pipelines/publisher/provider";
+import { countPublishCalls } from "../lib/publishCalls";
 import { startHarness } from "../../tests/pipelines/publisherHarness";
 
 const PIPELINES = 50;
@@ -70,15 +71,7 @@ export default async function run(): Promise<Record<string, unknown>> {
     const fileCount = names.reduce((sum, n) => sum + inputs[n].plan.codes.reduce((s, c) => s + c.files, 0), 0);
     const assetCount = assets.size - [...assets].filter((a) => a.startsWith("files ")).length + fileCount;
 
-    const count = () => ({
-      reads: h.aml.reads().length + h.blobRequests().filter((r) => r.method === "GET" || r.method === "HEAD").length,
-      writes: h.aml.writes().length + h.blobWrites().length,
-    });
-    const phase = async (work: () => Promise<void>) => {
-      h.clearRecords();
-      await work();
-      return count();
-    };
+    const phase = (work: () => Promise<void>) => countPublishCalls(h, work);
     const outs: Record<string, PublishedPipelineOutputs> = {};
     const first = await phase(async () => {
       for (const n of names) outs[n] = (await h.provider.create(inputs[n])).outs!;
