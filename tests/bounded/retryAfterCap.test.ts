@@ -3,6 +3,7 @@
  * within the cap is still honoured (the SDK retries and succeeds). Through the shipped client factory.
  */
 import { azureClients } from "../../components/modelPromotion/clients";
+import { createArmJsonClient } from "../../components/serving/armJsonClient";
 import { MAX_RETRY_AFTER_MS, requestedWaitMs } from "../../components/shared/retryAfterCap";
 import { AmlServer, startAmlServer } from "../support/amlServer";
 import { createHttpHeaders } from "@azure/core-rest-pipeline";
@@ -34,6 +35,16 @@ test("a Retry-After within the cap is honoured and the call succeeds", async () 
   const got = await client().workspaces.get(ws.resourceGroupName, ws.workspaceName);
   expect(got.name).toBe("mlw");
   expect(aml.requests.filter((r) => r.path.endsWith("/workspaces/mlw")).map((r) => r.status)).toEqual([503, 200]);
+});
+
+test("the serving ARM client (safe rollout, endpoint command) applies the same cap", async () => {
+  aml.clearRequests();
+  aml.inject({ path: "/workspaces/mlw", kind: "throttle", retryAfterSeconds: 3600, times: 1 });
+  const arm = createArmJsonClient(aml.url, { credential: aml.credential, additionalPolicies: aml.clientOptions.additionalPolicies });
+  const url = `${aml.url}/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspaceName}?api-version=2024-10-01`;
+  const err = await arm.send("GET", url).catch((e) => e);
+  expect(err.code).toBe("RetryAfterTooLong");
+  expect(aml.requests.filter((r) => r.path.endsWith("/workspaces/mlw")).length).toBe(1);
 });
 
 test("every Retry-After form the SDK honours is read: seconds, HTTP date, -ms headers", () => {
