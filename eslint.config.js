@@ -14,7 +14,7 @@ module.exports = tseslint.config(
       // `_`-prefixed names mark deliberately unused bindings (destructuring a key away, fixed signatures).
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_", caughtErrors: "none" }],
       // Dynamic providers load Azure SDKs with require() inside their methods: module-level imports
-      // break closure serialization (ARCHITECTURE §6), and commands load other checkouts' modules.
+      // break closure serialization (docs/architecture.md, "Dynamic providers"), and commands load other checkouts' modules.
       "@typescript-eslint/no-require-imports": "off",
       // REST bodies and SDK shapes are untyped JSON at the edges; `npm run typecheck` (strict) is the type gate.
       "@typescript-eslint/no-explicit-any": "off",

@@ -1,5 +1,5 @@
 /**
- * publish-noop (ARCHITECTURE §10): API calls the PublishedPipeline provider makes for pipelines that
+ * publish-noop (bench/RESULTS.md): API calls the PublishedPipeline provider makes for pipelines that
  * did not change. Runs the provider against the local Azure ML REST server and Azurite, publishes the
  * training and scoring pipelines once, then counts the requests each server received:
  *

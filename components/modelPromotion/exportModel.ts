@@ -1,5 +1,5 @@
 /**
- * Known-location export (ARCHITECTURE §6): an approved origin version copied into a storage
+ * Known-location export (docs/promotion.md, "Known-location export"): an approved origin version copied into a storage
  * container and prefix that consumers outside Azure ML read. It is the same server-side copy,
  * verification and ETag record as a promotion, with no workspace and no registration.
  */

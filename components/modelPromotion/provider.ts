@@ -1,5 +1,5 @@
 /**
- * Dynamic provider for `mlops:PromotedModel` (ARCHITECTURE §6). `diff` is pure; every other method
+ * Dynamic provider for `mlops:PromotedModel` (docs/architecture.md, "Dynamic providers"). `diff` is pure; every other method
  * reaches Azure through the injected client factory (default: `DefaultAzureCredential`).
  */
 import type * as pulumi from "@pulumi/pulumi";

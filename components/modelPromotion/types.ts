@@ -107,7 +107,7 @@ export const LINEAGE = {
 } as const;
 
 /**
- * A downstream stage's approval recorded on the origin version (ARCHITECTURE §6, "origin copy"):
+ * A downstream stage's approval recorded on the origin version (docs/promotion.md, "The chain"):
  * `approval.<stage>` = the approval tag's value, plus the content hash of that stage's tested copy
  * and when it was approved. Production stacks resolve these on the origin and never call qa.
  */

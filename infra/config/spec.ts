@@ -35,7 +35,7 @@ export interface SpecInput {
   cwd?: string;
 }
 
-/** The three datastores every environment has (ARCHITECTURE §2); config may add more. */
+/** The three datastores every environment has (docs/architecture.md, "Stacks"); config may add more. */
 /** Log Analytics retention per environment (days). */
 export const LOG_RETENTION_DAYS: Record<EnvironmentName, number> = { dev: 30, qa: 60, prod: 90 };
 

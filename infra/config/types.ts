@@ -202,7 +202,7 @@ export interface NetworkSpec {
   subnets: { privateEndpoints?: string; aks?: string; runners?: string };
 }
 
-/** CI runners inside the environment's network (ARCHITECTURE §6, "where it runs"). */
+/** CI runners inside the environment's network (docs/promotion.md, "Where CI runs"). */
 export type RunnersSpec =
   | { kind: "githubHosted"; subnet: string; names: { subnet: string; nsg: string; networkSettings: string }; businessId: string }
   | {

@@ -137,7 +137,7 @@ export function deriveEnvironmentNames(ctx: EnvironmentNameContext): Environment
   const h = (kind: string, n: number) => shortHash(`${salt}/${kind}`, n);
   return {
     resourceGroup: `rg-${prefix}-${env}`,
-    // storage 3–24, key vault 3–24, endpoints 3–32 (ARCHITECTURE §4): the stem yields what does not fit.
+    // storage 3–24, key vault 3–24, endpoints 3–32 (docs/architecture.md, "Names"): the stem yields what does not fit.
     storageAccount: `st${prefix}${fit(compact, 24 - 2 - prefix.length - 8)}${h("storage", 8)}`,
     keyVault: `kv-${prefix}-${fit(compact, 24 - 4 - prefix.length - 7)}-${h("vault", 6)}`,
     containerRegistry: `cr${prefix}${compact}${h("registry", 8)}`,

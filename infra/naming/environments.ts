@@ -2,7 +2,7 @@ import type { EnvironmentName } from "../config/types";
 
 /**
  * Which stacks are environments. `dev`, `qa` and `prod` are; so is every `prod-<name>` (one
- * production environment per partner or department, ARCHITECTURE §2): each runs the prod settings in
+ * production environment per partner or department, docs/architecture.md, "Stacks"): each runs the prod settings in
  * its own resource groups, network, AKS and identities, promoting from qa. Any other name is a branch
  * stack.
  *

@@ -1,5 +1,5 @@
 /**
- * Azure's naming rules for every physical name the project derives (ARCHITECTURE §4). Where sources
+ * Azure's naming rules for every physical name the project derives (docs/architecture.md, "Names"). Where sources
  * disagree the stricter rule is kept, so a name that passes here is accepted by ARM.
  */
 

@@ -22,7 +22,7 @@ export interface PromotionOutputs {
  * trained them): qa promotes the newest version approved in dev; prod promotes the newest version
  * qa approved, as recorded on the origin version with the hash of qa's tested copy, and checks the
  * origin bytes against that hash. The only stack read is the origin's (`requireOutput`), so no prod
- * resource, identity or network path reaches qa (ARCHITECTURE §6). The resolved version is an input,
+ * resource, identity or network path reaches qa (docs/promotion.md, "The chain"). The resolved version is an input,
  * so a preview shows "7 → 9" and revoking an approval rolls back on the next `up`; offline (the
  * plan) it is unknown.
  */

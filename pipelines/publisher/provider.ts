@@ -10,7 +10,7 @@ import { AssetRequest, planRequests } from "./restBodies";
 import { snapshotFolder } from "./snapshot";
 
 /**
- * The dynamic provider behind `PublishedPipeline` (ARCHITECTURE §6). Its input is a publish plan
+ * The dynamic provider behind `PublishedPipeline` (docs/architecture.md, "Dynamic providers"; pipelines/README.md). Its input is a publish plan
  * (plan.ts): every asset with a content-hash version. Publishing makes each asset exist exactly as
  * planned, writing only what is missing, so an unchanged step costs reads and no writes, and a
  * retried or repeated create adopts what is already there. Azure SDKs are loaded inside methods:

@@ -22,7 +22,7 @@ export function durationSeconds(text: unknown): number | null {
   return Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(min ?? 0) * 60 + Number(s ?? 0);
 }
 
-/** Per-environment ceilings for AmlCompute clusters (cost guard rails, SECURITY-RULES P2 #22). */
+/** Per-environment ceilings for AmlCompute clusters (cost guard rails, policy/README.md, rule `compute-cost-caps`). */
 export const CLUSTER_CAPS: Record<Environment, { maxNodes: number; idleSeconds: number; lowPriority: boolean }> = {
   dev: { maxNodes: 16, idleSeconds: 30 * 60, lowPriority: true },
   qa: { maxNodes: 8, idleSeconds: 30 * 60, lowPriority: true },

@@ -4,10 +4,10 @@ import { TYPES } from "./typeTokens";
 
 const ENVIRONMENTS: readonly Environment[] = ["dev", "qa", "prod"];
 
-/** ARCHITECTURE §2: models flow dev → qa → prod; each stack reads only its upstream. */
+/** Models flow dev → qa → prod; each stack reads only its upstream (docs/architecture.md, "Stacks"). */
 /**
  * Where each environment's models come from: always the origin (dev), since prod copies what qa
- * approved from dev and never reaches qa (ARCHITECTURE §6, "origin copy").
+ * approved from dev and never reaches qa (docs/promotion.md, "The chain").
  */
 const UPSTREAM: Record<Environment, Environment | null> = { dev: null, qa: "dev", prod: "dev" };
 

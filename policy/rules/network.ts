@@ -41,7 +41,7 @@ function targets(c: Connection, r: ResourceView): boolean {
   return c.target.toLowerCase().replace(/\/$/, "").endsWith(`/${name.toLowerCase()}`);
 }
 
-/** The private link sub-resources each workspace dependency needs (SECURITY-RULES P1 #2). */
+/** The private link sub-resources each workspace dependency needs (policy/README.md, rule `private-endpoints-for-workspace`). */
 const REQUIRED_GROUPS: { type: string; groups: string[] }[] = [
   { type: TYPES.workspace, groups: ["amlworkspace"] },
   { type: TYPES.storageAccount, groups: ["blob", "file"] },

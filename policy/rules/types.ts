@@ -25,7 +25,7 @@ export interface StackContext {
   stackKind: "environment" | "branch";
   /** Inferred from the workspace (public network access / managed network) unless given. */
   networkMode: NetworkMode;
-  /** The environment whose resources this stack may read (ARCHITECTURE §2: qa ← dev, prod ← qa). */
+  /** The environment whose resources this stack may read (docs/architecture.md, "Stacks": qa ← dev, prod ← qa). */
   promotionSource: Environment | null;
 }
 
@@ -33,7 +33,7 @@ export interface RuleMeta {
   /** Policy name, kebab-case; unique across the pack. */
   name: string;
   description: string;
-  /** Scanner / Azure Policy IDs this rule implements (SECURITY-RULES.md). */
+  /** Scanner / Azure Policy IDs this rule implements (listed per rule in policy/README.md). */
   anchors: string[];
   levels: Record<Environment, Level>;
   remediation: string;

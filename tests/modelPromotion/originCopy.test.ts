@@ -1,5 +1,5 @@
 /**
- * The origin-copy chain (ARCHITECTURE §6): qa promotes what dev approved; `npm run model -- approve
+ * The origin-copy chain (docs/promotion.md, "The chain"): qa promotes what dev approved; `npm run model -- approve
  * … --stack qa` approves qa's copy and records that approval, with the copy's content hash, on the
  * origin version in dev; prod resolves that record on dev, copies the bytes from dev and checks
  * them against qa's hash. Prod's clients refuse to reach qa at all and qa's storage account answers

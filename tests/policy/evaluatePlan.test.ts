@@ -1,4 +1,4 @@
-/** The offline plan's entry: the same rules on a plan document, as ARCHITECTURE §5 describes. */
+/** The offline plan's entry: the same rules on a plan document, as docs/architecture.md, "Command contracts", describes. */
 import { evaluatePlan } from "../../policy/evaluate";
 import { edited, hardenedStack, planOf, publicDevStack, publicStack, urnOf } from "./fixtures";
 

@@ -1,5 +1,5 @@
 /**
- * Several production environments (ARCHITECTURE §2: `prod`, `prod-<name>`): the offline plans of prod
+ * Several production environments (docs/architecture.md, "Stacks": `prod`, `prod-<name>`): the offline plans of prod
  * and of two extra production stacks (config fixtures planned with `--config`) pass the policy gate,
  * carry only their own names, and reference neither each other nor qa; dev (the origin) only read-only.
  */
@@ -151,7 +151,7 @@ describe("production stacks: prod-<name>", () => {
     expect(inputsOf("azure-native:containerservice:ManagedCluster")).toEqual([expect.objectContaining({ resourceName: s.names.aksCluster, resourceGroupName: s.names.servingResourceGroup })]);
     expect(inputsOf("azure-native:network:VirtualNetwork")).toEqual([expect.objectContaining({ virtualNetworkName: s.names.virtualNetwork, addressSpace: { addressPrefixes: [s.network.addressSpace] } })]);
     expect(inputsOf("azure-native:machinelearningservices:Workspace")).toEqual([expect.objectContaining({ workspaceName: s.names.workspace })]);
-    // Prod reads qa's approval from the origin version (ARCHITECTURE §6): its one stack reference is the origin's.
+    // Prod reads qa's approval from the origin version (docs/promotion.md, "The chain"): its one stack reference is the origin's.
     expect(inputsOf(STACK_REFERENCE).map((i) => i.name)).toEqual([s.promotion!.originStack]);
   });
 

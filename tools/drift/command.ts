@@ -1,5 +1,5 @@
 /**
- * `npm run drift`: the drift report (ARCHITECTURE §9) and the stale-asset audit.
+ * `npm run drift`: the drift report (docs/architecture.md, "Command contracts") and the stale-asset audit.
  *
  *   npm run drift -- <pulumi-output.json> [--format text|markdown|json] [--out <file>]
  *   npm run drift -- --stale --stack dev [--delete [--yes]] [--stacks <file>] [--outputs <file>]

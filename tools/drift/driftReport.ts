@@ -1,5 +1,5 @@
 /**
- * Turns the steps of a Pulumi preview/refresh into a drift report (ARCHITECTURE §9).
+ * Turns the steps of a Pulumi preview/refresh into a drift report (docs/architecture.md, "Command contracts").
  *
  * Two inputs, told apart by their steps:
  * - `pulumi refresh --preview-only --json`: one step per resource. `refresh` = unchanged, `update`

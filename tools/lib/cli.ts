@@ -2,7 +2,7 @@ import { parseArgs, ParseArgsConfig } from "node:util";
 import { InputError, InputProblem, formatProblems } from "../../infra/errors";
 import { suggestKey } from "../../infra/config/schemaErrors";
 
-/** Exit codes shared by every command (ARCHITECTURE §5, §9). */
+/** Exit codes shared by every command (docs/architecture.md, "Command contracts"). */
 export const EXIT = { ok: 0, failure: 1, badInput: 2, policy: 3, drift: 4 } as const;
 
 /** Thrown by a command to end with a specific code and message, without a stack trace. */

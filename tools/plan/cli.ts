@@ -1,7 +1,7 @@
 /**
  * `npm run plan -- <stack> [--branch <git-branch>] [--config <file>] [--out <dir>] [--json] [--against <plan.json>]`
  *
- * Plans a stack offline (ARCHITECTURE §5). Exit codes: 0 planned; 2 bad arguments or config (every
+ * Plans a stack offline (docs/architecture.md, "Command contracts"). Exit codes: 0 planned; 2 bad arguments or config (every
  * problem listed, nothing registered, nothing written); 3 a mandatory policy is violated (the plan
  * and its files are still produced, so a pull request can show the findings).
  */

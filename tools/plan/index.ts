@@ -1,4 +1,4 @@
-/** The offline plan's public surface (ARCHITECTURE §5). Importing `run` loads the Pulumi SDK. */
+/** The offline plan's public surface (docs/architecture.md, "Command contracts"). Importing `run` loads the Pulumi SDK. */
 export * from "./types";
 export { planStack, runPlan, DEFAULT_PROGRAM, OFFLINE_ENV, PLAN_ORGANIZATION } from "./run";
 export type { PlanStackOptions, PlanRunResult } from "./run";

@@ -21,7 +21,7 @@ export const DEFAULT_PROGRAM = path.join(REPO_ROOT, "infra", "index.ts");
 
 /**
  * `pulumi.getOrganization()` in a plan: the name the self-managed backends use, which is also how the
- * stack references in ARCHITECTURE are written (`organization/mlops/dev`).
+ * stack references in the docs are written (`organization/mlops/dev`).
  */
 export const PLAN_ORGANIZATION = "organization";
 

@@ -1,5 +1,5 @@
 /**
- * The offline plan's document (ARCHITECTURE §5, `schemaVersion` 1). The policy pack reads the same
+ * The offline plan's document (docs/architecture.md, "Command contracts"; `schemaVersion` 1). The policy pack reads the same
  * shape, so these types are the contract between `tools/plan` and `policy/`.
  */
 
