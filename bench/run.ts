@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { CliExit, EXIT, parseCommandLine, runCli } from "../tools/lib/cli";
-import { InputError } from "../infra/errors";
+import { InputError } from "../shared/errors";
 import { machineDetails } from "./lib/machine";
 import { readRecord, writeResults } from "./lib/results";
 import { withStdoutToStderr } from "../tools/lib/stdout";

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { normalizeBranch } from "./naming/derive";
+import { normalizeBranch } from "../shared/naming/derive";
 
 /** Where the branch of a branch stack came from, in the order they are tried. */
 export type BranchSource = "config" | "github" | "azure-devops" | "git";

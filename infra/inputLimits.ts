@@ -6,7 +6,7 @@
  * `maxDepth` levels, far below Node's stack limit.
  */
 import * as fs from "node:fs";
-import type { InputProblem } from "./errors";
+import type { InputProblem } from "../shared/errors";
 
 export const INPUT_LIMITS = {
   /** Stack config files (`Pulumi*.yaml`): the shipped ones are a few KB. */

@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { buildEnvironmentSpec, EnvironmentSpec } from "./config";
-import { InputError, formatProblems } from "./errors";
+import { InputError, formatProblems } from "../shared/errors";
 import { composeEnvironment } from "./stack/environment";
 import { composeBranch } from "./stack/branch";
 import { keepSecretConfigSecret, markSecrets } from "./secretConfig";

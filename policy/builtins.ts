@@ -6,7 +6,7 @@
  * every mapped rule passes on the plan's resources (whatever the rule's level), exempt when it
  * fails for a recorded reason (`exemption`), and non-compliant otherwise.
  */
-import type { PlanDocument } from "../tools/plan/types";
+import type { PlanDocument } from "../shared/plan";
 import { allRules, allWaivers } from "./rules";
 import { buildContext } from "./rules/context";
 import { evaluateResources } from "./rules/engine";

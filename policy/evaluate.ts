@@ -2,7 +2,7 @@
  * The offline plan's entry to the policy pack: the same rules `pulumi preview --policy-pack policy`
  * runs, applied to a plan document.
  */
-import type { PlanDocument, Violation, Waiver } from "../tools/plan/types";
+import type { PlanDocument, Violation, Waiver } from "../shared/plan";
 import { allRules, allWaivers } from "./rules";
 import { buildContext, environmentOfStack, isEnvironment } from "./rules/context";
 import { evaluateResources } from "./rules/engine";

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { execFileSync } from "node:child_process";
-import type { PlanDocument } from "../tools/plan/types";
+import type { PlanDocument } from "../shared/plan";
 import { renderBuiltinsTable } from "./builtins";
 import { renderRulesTable, renderWaiversList } from "./rules/table";
 

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { PlanDocument } from "../../tools/plan/types";
+import type { PlanDocument } from "../../shared/plan";
 import { timeLauncher, timeProcess } from "./processes";
 import { LOAD_MODULES_SCRIPT } from "./sdkModules";
 

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
+import type { NodeKind } from "../../shared/kinds";
 import { BuiltInRole, grantRole } from "../authorization/roles";
 
 export interface ComputeClusterArgs {
@@ -7,9 +8,9 @@ export interface ComputeClusterArgs {
   resourceGroupName: pulumi.Input<string>;
   workspaceName: pulumi.Input<string>;
   location: string;
-  /** Physical cluster name (≤ 16, checked by infra/naming): pipeline steps refer to it. */
+  /** Physical cluster name (≤ 16, checked by shared/naming): pipeline steps refer to it. */
   computeName: string;
-  kind: "cpu" | "gpu";
+  kind: NodeKind;
   vmSize: string;
   priority: "Dedicated" | "LowPriority";
   /** Public IPs on nodes: off by default (the managed VNet makes them unnecessary). */

@@ -18,7 +18,7 @@ export const GRAPH_READ_ROLES = {
 } as const;
 
 export interface AuditIdentityArgs {
-  /** Entra application display name: unique in the tenant (`infra/naming` tenantNames). */
+  /** Entra application display name: unique in the tenant (`shared/naming` tenantNames). */
   displayName: pulumi.Input<string>;
   subscriptionId: pulumi.Input<string>;
   github?: GithubFederation;

@@ -101,7 +101,7 @@ function credentialName(prefix: string, value: string): string {
 }
 
 export interface CiIdentityArgs {
-  /** Entra application display name: unique in the tenant (`infra/naming` tenantNames). */
+  /** Entra application display name: unique in the tenant (`shared/naming` tenantNames). */
   displayName: pulumi.Input<string>;
   /** The constrained role-assigner custom role's name: unique in the tenant. */
   roleAssignerName: pulumi.Input<string>;

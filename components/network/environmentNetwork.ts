@@ -6,7 +6,7 @@ export interface EnvironmentNetworkArgs {
   resourceGroupName: pulumi.Input<string>;
   location: string;
   tags: Record<string, string>;
-  /** Physical VNet name, derived by infra/naming. */
+  /** Physical VNet name, derived by shared/naming. */
   virtualNetworkName: string;
   /** The environment's own address space; environments are never peered. */
   addressSpace: string;

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as resources from "@pulumi/azure-native/resources";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as containerservice from "@pulumi/azure-native/containerservice";
+import type { NodeKind } from "../../shared/kinds";
 import { grantRole } from "../authorization/roles";
 import { withoutInjectedDefaults } from "./withoutInjectedDefaults";
 import { attachDiagnosticSettings, DiagnosticSettingOptions } from "../monitoring";
@@ -9,7 +10,7 @@ import { attachDiagnosticSettings, DiagnosticSettingOptions } from "../monitorin
 export interface NodePoolArgs {
   /** AKS pool name: lowercase letters and digits, ≤ 12. */
   name: string;
-  kind: "cpu" | "gpu";
+  kind: NodeKind;
   vmSize: string;
   minCount: number;
   maxCount: number;

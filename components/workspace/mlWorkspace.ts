@@ -15,7 +15,7 @@ export interface MlWorkspaceArgs {
   location: string;
   /** Tags for every taggable resource. */
   tags: Record<string, string>;
-  /** Physical names, derived and checked by infra/naming. */
+  /** Physical names, derived and checked by shared/naming. */
   names: {
     resourceGroup: string;
     storageAccount: string;

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { isAlias, isMap, isScalar, isSeq, parseDocument } from "yaml";
 import type { Node as YamlNode } from "yaml";
-import { InputError, InputProblem } from "../errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { INPUT_LIMITS, readBoundedText } from "../inputLimits";
 
 /**

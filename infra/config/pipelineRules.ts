@@ -1,4 +1,4 @@
-import type { InputProblem } from "../errors";
+import type { InputProblem } from "../../shared/errors";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { validatePipelineDefinition } from "../../pipelines/spec/validate";
 import type { PipelineDefinition } from "../../pipelines/spec/types";

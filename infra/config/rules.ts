@@ -1,5 +1,5 @@
 import type { RawConfig, EnvironmentName } from "./types";
-import type { SchemaProblem } from "./schemaErrors";
+import type { SchemaProblem } from "../../shared/schemaErrors";
 import { DEFAULT_INSTANCE_TYPE, servingProblems } from "./servingRules";
 
 /**

@@ -4,6 +4,7 @@
  * depend on the environment (priority, network mode, protection) are applied in `spec.ts`, not here;
  * `default` below documents environment-independent defaults and feeds the generated reference.
  */
+import { ENVIRONMENT_NAMES, NODE_KINDS } from "../../shared/kinds";
 
 const azureName = { type: "string", minLength: 1, maxLength: 64 } as const;
 const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
@@ -30,7 +31,7 @@ const clusterSchema = {
   description: "An Azure ML compute cluster (AmlCompute).",
   properties: {
     name: clusterKey,
-    kind: { enum: ["cpu", "gpu"], description: "cpu or gpu; a gpu cluster needs a GPU VM family (NC, ND, NV)" },
+    kind: { enum: [...NODE_KINDS], description: "cpu or gpu; a gpu cluster needs a GPU VM family (NC, ND, NV)" },
     vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", description: "Azure VM size, e.g. Standard_DS3_v2" },
     nodePublicIp: {
       type: "boolean",
@@ -54,7 +55,7 @@ const poolSchema = {
   required: ["name", "vmSize", "maxCount"],
   properties: {
     name: { type: "string", pattern: "^[a-z][a-z0-9]{0,11}$", description: "AKS pool name (lowercase, ≤ 12)" },
-    kind: { enum: ["cpu", "gpu"], default: "cpu", description: "gpu pools are tainted sku=gpu:NoSchedule" },
+    kind: { enum: [...NODE_KINDS], default: "cpu", description: "gpu pools are tainted sku=gpu:NoSchedule" },
     vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$" },
     minCount: { type: "integer", minimum: 0, maximum: 1000, default: 1 },
     maxCount: { type: "integer", minimum: 1, maximum: 1000 },
@@ -67,7 +68,7 @@ export const configSchema = {
   additionalProperties: false,
   properties: {
     environment: {
-      enum: ["dev", "qa", "prod"],
+      enum: [...ENVIRONMENT_NAMES],
       description: "Environment kind. A branch stack copies dev's config and keeps `dev`.",
     },
     location: {

@@ -1,6 +1,6 @@
 import { REGION_PAIRS } from "./regionPairs";
 import type { RawConfig } from "./types";
-import type { SchemaProblem } from "./schemaErrors";
+import type { SchemaProblem } from "../../shared/schemaErrors";
 
 /** Secret config keys (top level, `pulumi config set --secret`) holding the inference router's PEM certificate and key. */
 export const TLS_SECRET_KEYS = { certificate: "servingTlsCertificate", key: "servingTlsKey" } as const;

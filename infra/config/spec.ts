@@ -1,4 +1,4 @@
-import { InputError, InputProblem } from "../errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { detectBranch } from "../branchDetection";
 import {
   branchProblem,
@@ -11,9 +11,9 @@ import {
   environmentOfStack,
   NameKind,
   productionStackNameProblem,
-} from "../naming";
+} from "../../shared/naming";
 import { configSchema } from "./schema";
-import { validateAgainstSchema } from "./schemaErrors";
+import { validateAgainstSchema } from "../../shared/schemaErrors";
 import { crossFieldProblems } from "./rules";
 import { valueProblems } from "./valueRules";
 import { DEFAULT_INSTANCE_TYPE } from "./servingRules";

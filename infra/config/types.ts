@@ -2,10 +2,11 @@
  * The config as written in Pulumi.<stack>.yaml (after schema validation), and the environment spec
  * derived from it. Components receive pieces of the spec, never the raw config.
  */
+import type { EnvironmentName, NodeKind } from "../../shared/kinds";
+import type { EnvironmentNames } from "../../shared/naming";
 
-export type EnvironmentName = "dev" | "qa" | "prod";
+export type { EnvironmentName, NodeKind, EnvironmentNames };
 export type NetworkMode = "public" | "private";
-export type NodeKind = "cpu" | "gpu";
 export type VmPriority = "Dedicated" | "LowPriority";
 
 export interface RawCluster {
@@ -267,22 +268,6 @@ export interface IdentitySpec {
   dataScientists?: { displayName?: string; members: string[] };
 }
 
-export interface EnvironmentNames {
-  resourceGroup: string;
-  storageAccount: string;
-  keyVault: string;
-  containerRegistry: string;
-  logAnalytics: string;
-  appInsights: string;
-  workspace: string;
-  /** Serving lives in its own resource group and network (isolation). */
-  servingResourceGroup: string;
-  virtualNetwork: string;
-  aksCluster: string;
-  kubernetesCompute: string;
-  onlineEndpoint: string;
-  batchEndpoint: string;
-}
 
 export interface BranchSpec {
   /** The git branch as given. */

@@ -1,5 +1,6 @@
+import type { NodeKind } from "../../shared/kinds";
 import type { RawConfig } from "./types";
-import type { SchemaProblem } from "./schemaErrors";
+import type { SchemaProblem } from "../../shared/schemaErrors";
 import { AZURE_REGIONS, SCHEDULE_TIME_ZONES, VM_FAMILIES, VNET_RESERVED_RANGES } from "./azureValues";
 
 /**
@@ -115,7 +116,7 @@ const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const VM_SIZE = /^Standard_([A-Z]{1,2})(S?)(\d{1,3})(-\d{1,3})?([a-z]*)(_[A-Z]\d{1,4}[A-Za-z]?)?(_v\d{1,2})?$/;
 
 /** The VM family of an Azure size name (`Standard_DS3_v2` → `D`), or a problem. */
-export function vmFamily(size: string): { family?: string; kind?: "cpu" | "gpu"; problem?: string } {
+export function vmFamily(size: string): { family?: string; kind?: NodeKind; problem?: string } {
   const m = VM_SIZE.exec(size);
   if (!m) return { problem: `'${size}' is not an Azure VM size name (Standard_<family><vCPUs><features>[_<accelerator>][_v<n>], e.g. Standard_D4ds_v5)` };
   // `DS`, `GS`, `FS`: the old premium-storage marker after a one-letter family.

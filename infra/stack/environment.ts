@@ -9,7 +9,7 @@ import { declareServing } from "./serving";
 import { declareIdentities } from "./identity";
 import { declareApprovalRecorder, declarePromotion } from "./promotion";
 import { declarePipelines, declareSchedules, PipelineTarget } from "./pipelines";
-import { logicalBase } from "../naming";
+import { logicalBase } from "../../shared/naming";
 
 /**
  * Composes one environment (dev, qa or prod) from its spec. Data flows one way: spec → components →

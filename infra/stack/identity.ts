@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
-import { logicalBase, tenantNames } from "../naming";
+import { logicalBase, tenantNames } from "../../shared/naming";
 import {
   AKS_ADMIN_PATH_ACTIONS,
   AuditIdentity,

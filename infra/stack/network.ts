@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget } from "../../components/network";
 import { MonitorPrivateLinkScope } from "../../components/monitoring";
-import { logicalBase } from "../naming";
+import { logicalBase } from "../../shared/naming";
 import { CiRunners } from "../../components/ciRunners";
 
 /** What the network needs from the environment core (`MlWorkspace`). */

@@ -3,7 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import { deterministicGuid } from "../../components/authorization/roles";
 import type { EnvironmentSpec } from "../config";
 import { PromotedModel, resolveApproval } from "../../components/modelPromotion";
-import { logicalBase, tenantNames } from "../naming";
+import { logicalBase, tenantNames } from "../../shared/naming";
 import { requiredText } from "./stackOutputs";
 
 export interface PromotionCore {

@@ -5,7 +5,7 @@ import type { EnvironmentSpec } from "../config";
 import { AmlKubernetesCompute, ONLINE_SCORING, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
 import { TLS_SECRET_KEYS } from "../config/servingRules";
 import type { NetworkOutputs } from "./network";
-import { logicalBase } from "../naming";
+import { logicalBase } from "../../shared/naming";
 
 /** What serving needs from the environment core (`MlWorkspace`): this environment's, nobody else's. */
 export interface ServingCore {

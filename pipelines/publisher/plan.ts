@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { componentName, pipelineAssetNames, pipelineComponentName } from "../../infra/naming";
+import { componentName, pipelineAssetNames, pipelineComponentName } from "../../shared/naming";
 import type {
   ClusterMap,
   ClusterRef,

@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { pipelineDefinitions } from "../definitions";
 import type { ClusterMap, PipelineDefinition } from "../spec/types";
 import { projectRoot, validatePipelineDefinition } from "../spec/validate";

@@ -85,7 +85,7 @@ export function snapshotFolder(folder: string): CodeSnapshot {
     }
   }
   if (problems.length > 0) {
-    const { InputError } = require("../../infra/errors") as typeof import("../../infra/errors");
+    const { InputError } = require("../../shared/errors") as typeof import("../../shared/errors");
     const shown = path.relative(process.cwd(), folder) || ".";
     throw new InputError(problems.sort((a, b) => (a.path < b.path ? -1 : 1)).map((p) => ({ file: shown.startsWith("..") ? folder : shown, path: p.path, message: p.message })));
   }

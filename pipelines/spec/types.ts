@@ -3,6 +3,7 @@
  * The publisher turns it into Azure ML assets (code, environments, components, a pipeline component);
  * the validator checks it before anything is registered.
  */
+import type { NodeKind } from "../../shared/kinds";
 
 /** Placeholders a step's `args` may use; the publisher fills in the branch-aware names. */
 export const ARG_PLACEHOLDERS = ["modelName", "pipelineName", "experimentName", "branch"];
@@ -139,7 +140,7 @@ export interface PipelineDefinition {
 /** What the validator and the publisher know of a cluster: its physical name and node kind. */
 export interface ClusterRef {
   name: string;
-  kind: "cpu" | "gpu";
+  kind: NodeKind;
 }
 
 export type ClusterMap = Record<string, ClusterRef>;

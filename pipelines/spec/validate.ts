@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { InputProblem } from "../../infra/errors";
-import { validateAgainstSchema, suggestKey } from "../../infra/config/schemaErrors";
+import type { InputProblem } from "../../shared/errors";
+import { validateAgainstSchema, suggestKey } from "../../shared/schemaErrors";
 import { isIgnored } from "../publisher/snapshot";
 import { pipelineDefinitionSchema } from "./schema";
 import { ARG_PLACEHOLDERS, ClusterMap, PipelineDefinition } from "./types";

@@ -2,7 +2,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { snapshotFolder } from "../../pipelines/publisher/snapshot";
 
 let dir: string;

@@ -1,8 +1,8 @@
 /** Arguments and config values that used to pass validation and then do the wrong thing. */
 import { main as modelMain } from "../../tools/model/approval";
-import { validateAgainstSchema } from "../../infra/config/schemaErrors";
+import { validateAgainstSchema } from "../../shared/schemaErrors";
 import { configSchema } from "../../infra/config/schema";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 
 async function modelProblems(argv: string[]) {
   try {

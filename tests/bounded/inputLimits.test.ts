@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { readStackConfigFiles } from "../../infra/config";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { INPUT_LIMITS, jsonStructureProblems } from "../../infra/inputLimits";
 import { driftCommand, DriftDeps } from "../../tools/drift/command";
 import { readPlanFile } from "../../tools/plan/diff";

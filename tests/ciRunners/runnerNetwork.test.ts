@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { one, ofType, planJson, REPO, runTool } from "../support/plans";
 import { GITHUB_NETWORK_SETTINGS_API_VERSION } from "../../components/ciRunners";
 

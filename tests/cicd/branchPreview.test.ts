@@ -6,8 +6,8 @@ import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { branchToken } from "../../infra/naming";
-import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import { branchToken } from "../../shared/naming";
+import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { repoRoot } from "./workflowFiles";
 
 const BRANCH = "feature/x";

@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
-import { InputError } from "../../infra/errors";
-import { branchStackName } from "../../infra/naming";
+import { InputError } from "../../shared/errors";
+import { branchStackName } from "../../shared/naming";
 import { CliExit } from "../../tools/lib/cli";
 import { main, BranchStackDeps } from "../../tools/branch-stack/cli";
 import { spawnCommand } from "../../tools/branch-stack/commands";

@@ -1,8 +1,8 @@
 /**
- * Small plans in the plan tool's schema (tools/plan/types.ts): a dev stack and a branch stack as the
+ * Small plans in the plan tool's schema (shared/plan.ts): a dev stack and a branch stack as the
  * target branch and a pull request would plan them.
  */
-import type { PlanDocument, PlanResource, PlanValue } from "../../tools/plan/types";
+import type { PlanDocument, PlanResource, PlanValue } from "../../shared/plan";
 import { plan as basePlan } from "../plan/helpers";
 
 const PROJECT = "mlops";

@@ -2,11 +2,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { readPlanFolders } from "../../tools/pr-comment/collect";
 import { main } from "../../tools/pr-comment/cli";
 import { COMMENT_MARKER, renderPullRequestComment } from "../../tools/pr-comment/render";
-import type { PlanDocument } from "../../tools/plan/types";
+import type { PlanDocument } from "../../shared/plan";
 import { BRANCH, branchPlan, devPlan } from "./planFixtures";
 
 const repoRoot = join(__dirname, "..", "..");

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
-import { InputError } from "../../infra/errors";
-import { checkName } from "../../infra/naming";
+import { InputError } from "../../shared/errors";
+import { checkName } from "../../shared/naming";
 import { badConfigs } from "./badConfigs";
 
 const repo = path.resolve(__dirname, "../..");

@@ -2,7 +2,7 @@
 import * as path from "node:path";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
 import { cronProblems, hostBitsProblem, vmFamily } from "../../infra/config/valueRules";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 
 const repo = path.resolve(__dirname, "../..");
 

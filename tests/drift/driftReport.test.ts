@@ -5,7 +5,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { buildDriftReport, DriftReport } from "../../tools/drift/driftReport";
 import { readPulumiOutput } from "../../tools/drift/pulumiOutput";
 import { renderReport } from "../../tools/drift/renderReport";

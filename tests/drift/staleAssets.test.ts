@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { EXIT } from "../../tools/lib/cli";
 import { driftCommand, DriftDeps } from "../../tools/drift/command";
 import { AmlServer, startAmlServer } from "../support/amlServer";

@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startAmlServer, AmlServer } from "../support/amlServer";
 import { main, ModelCliDeps } from "../../tools/model/approval";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { expectGolden, lastPut } from "../golden/golden";
 import { launchArgs } from "../support/launch";
 

@@ -1,4 +1,4 @@
-import { checkName, NameKind } from "../../infra/naming";
+import { checkName, NameKind } from "../../shared/naming";
 import { runTool } from "../support/plans";
 
 const ALL_KINDS: NameKind[] = [

@@ -15,7 +15,7 @@ import {
   pipelineAssetNames,
   pipelineComponentName,
   truncateWithHash,
-} from "../../infra/naming";
+} from "../../shared/naming";
 
 // Branch names as people and CI systems write them: prefixes, refs/heads/, unicode, spaces, long runs.
 const branchArb = fc.oneof(

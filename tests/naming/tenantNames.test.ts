@@ -1,4 +1,4 @@
-import { tenantNames } from "../../infra/naming";
+import { tenantNames } from "../../shared/naming";
 import { runTool } from "../support/plans";
 
 const ctx = { project: "mlops", stack: "qa", prefix: "mlops", subscriptionId: "11111111-2222-3333-4444-555555555555" };

@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { changedCommand, changedPipelines, loadDefinitions } from "../../tools/pipeline/changed";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 
 const REPO = path.resolve(__dirname, "../..");
 let base: string;

@@ -1,4 +1,4 @@
-import { checkName } from "../../infra/naming";
+import { checkName } from "../../shared/naming";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";

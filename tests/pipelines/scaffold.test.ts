@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { buildPublishPlan } from "../../pipelines/publisher/plan";

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { allStrings, CliRun, FIXTURE_CLI, FIXTURE_PROJECT, runCli } from "./helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-cli-"));

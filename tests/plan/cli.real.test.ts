@@ -6,11 +6,11 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { checkName } from "../../infra/naming";
+import { checkName } from "../../shared/naming";
 import { environmentOutputKeys } from "../../infra/outputs";
 import { prepareStack } from "../../tools/plan/prepare";
 import { renderMermaid } from "../../tools/plan/render/mermaid";
-import type { PlanDocument } from "../../tools/plan/types";
+import type { PlanDocument } from "../../shared/plan";
 import { allStrings, CliRun, REAL_CLI, runCli } from "./helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "plan-real-"));

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { diffPlans, readPlanFile, resourceKey } from "../../tools/plan/diff";
 import { plan, resource } from "./helpers";
 

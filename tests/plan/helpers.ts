@@ -1,7 +1,7 @@
 /** Shared by the plan suites: run the plan CLI (real or fixture) as a child process, and build plans by hand. */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { shareable, shared } from "../support/commandCache";
 import { launchArgs } from "../support/launch";
 

@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { armId, nameInput, PLACEHOLDER_SUBSCRIPTION } from "../../tools/plan/armIds";
 import { PlanMocks, stackReferencePlaceholder } from "../../tools/plan/mocks";
 import { fromWire, fromWireObject, HIDDEN_INPUTS } from "../../tools/plan/values";
-import { SECRET, UNKNOWN } from "../../tools/plan/types";
+import { SECRET, UNKNOWN } from "../../shared/plan";
 
 const SUB = PLACEHOLDER_SUBSCRIPTION;
 const rt = pulumi.runtime;

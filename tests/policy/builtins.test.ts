@@ -8,7 +8,7 @@ import { README, replaceSection } from "../../policy/readme";
 import { BUILTIN_DEFINITIONS, builtinVerdict, renderBuiltinsTable } from "../../policy/builtins";
 import { evaluatePlan } from "../../policy/evaluate";
 import { allRules } from "../../policy/rules";
-import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { planJson } from "../support/plans";
 
 let qa: PlanDocument;

@@ -23,7 +23,7 @@ export interface StackOptions {
   stack?: string;
 }
 
-/** Names every fixture uses, derived like infra/naming does. */
+/** Names every fixture uses, derived like shared/naming does. */
 export function namesFor(env: Environment) {
   return {
     rg: `rg-mlops-${env}`,

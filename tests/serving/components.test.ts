@@ -3,7 +3,7 @@
  * prod configs (plus variants), all declared in one runtime so cross-environment leaks would show.
  */
 import type { EnvironmentSpec } from "../../infra/config";
-import type { PlanResource } from "../../tools/plan/types";
+import type { PlanResource } from "../../shared/plan";
 import { builtInRoles } from "../../components/authorization/roles";
 import { constrainedDelegationCondition } from "../../components/identity";
 import { configOf, declareEnvironment, ofEnvironment, ofType, one, recordDeclarations, roleGuidOf, specOf, SUBSCRIPTION, T } from "./harness";
@@ -479,7 +479,7 @@ describe("identities", () => {
       [prod, builtInRoles.Reader],
     ] as const) {
       const group = one(env(spec), T.group);
-      // Unique in the tenant: prefix, stack and a subscription salt (infra/naming tenantNames).
+      // Unique in the tenant: prefix, stack and a subscription salt (shared/naming tenantNames).
       expect(group.inputs).toMatchObject({ displayName: expect.stringMatching(new RegExp(`^${spec.prefix}-${spec.stack}-data-scientists-[0-9a-f]{6}$`)), securityEnabled: true });
       const grants = under(byUrn(group.parent!)).filter((r) => r.type === T.role);
       const workspaceGrant = grants.filter((g) => String(g.inputs.scope).endsWith(`/workspaces/${spec.names.workspace}`));

@@ -6,7 +6,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildEnvironmentSpec, EnvironmentSpec } from "../../infra/config";
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { runTool } from "../support/plans";
 
 const FILE = "stacks/Pulumi.qa.yaml";

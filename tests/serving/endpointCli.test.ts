@@ -7,7 +7,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startAmlServer, AmlServer } from "../support/amlServer";
 import { EndpointCliDeps, main } from "../../tools/endpoint/endpoint";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import type { ScoringResponse } from "../../components/serving/modelRolloutProvider";
 
 const WS = { subscriptionId: "33333333-3333-3333-3333-333333333333", resourceGroupName: "rg-mlops-qa", workspaceName: "mlw-mlops-qa" };

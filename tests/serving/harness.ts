@@ -9,7 +9,7 @@ import { buildEnvironmentSpec, EnvironmentSpec, readStackConfigFiles } from "../
 import { PlanMocks } from "../../tools/plan/mocks";
 import { RecordingMonitor } from "../../tools/plan/recorder";
 import { toPlanResources } from "../../tools/plan/run";
-import type { PlanResource } from "../../tools/plan/types";
+import type { PlanResource } from "../../shared/plan";
 import { MlWorkspace } from "../../components/workspace";
 import { declareNetwork } from "../../infra/stack/network";
 import { declareServing, ServingInputs } from "../../infra/stack/serving";

@@ -5,7 +5,7 @@
  * names or principals — except the declared read-only promotion source.
  */
 import type { EnvironmentSpec } from "../../infra/config";
-import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { builtInRoles } from "../../components/authorization/roles";
 import { planJson } from "../support/plans";
 import { APPROVAL_RECORDER_ACTIONS } from "../../infra/stack/promotion";

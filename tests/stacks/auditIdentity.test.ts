@@ -1,9 +1,9 @@
-import type { PlanDocument } from "../../tools/plan/types";
+import type { PlanDocument } from "../../shared/plan";
 import { planJson } from "../support/plans";
 import { builtInRoles } from "../../components/authorization/roles";
 import { azureDevOpsSubject, GRAPH_READ_ROLES } from "../../components/identity";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { ciCredentials } from "../../infra/stack/identity";
 import { REPO } from "../support/plans";
 

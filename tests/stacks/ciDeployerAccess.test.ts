@@ -1,4 +1,4 @@
-import type { PlanDocument } from "../../tools/plan/types";
+import type { PlanDocument } from "../../shared/plan";
 import { planJson } from "../support/plans";
 import { builtInRoles } from "../../components/authorization/roles";
 

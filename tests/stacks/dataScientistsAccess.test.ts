@@ -5,7 +5,7 @@
 import { DataScientistsGroup } from "../../components/identity";
 import { builtInRoles } from "../../components/authorization/roles";
 import { recordDeclarations, roleGuidOf, SUBSCRIPTION, T } from "../serving/harness";
-import type { PlanResource } from "../../tools/plan/types";
+import type { PlanResource } from "../../shared/plan";
 
 const WORKSPACE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-dev/providers/Microsoft.MachineLearningServices/workspaces/mlw-mlops-dev`;
 const STORAGE = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-dev/providers/Microsoft.Storage/storageAccounts/stmlopsdev12345678`;

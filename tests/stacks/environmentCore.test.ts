@@ -1,4 +1,4 @@
-import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { ofType, one, planJson } from "../support/plans";
 
 /**

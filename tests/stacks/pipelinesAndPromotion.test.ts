@@ -1,4 +1,4 @@
-import type { PlanDocument } from "../../tools/plan/types";
+import type { PlanDocument } from "../../shared/plan";
 import { ofType, one, planJson } from "../support/plans";
 
 /** The pipelines and promotion layers as the real program declares them, planned offline. */

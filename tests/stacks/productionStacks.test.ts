@@ -7,11 +7,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { buildEnvironmentSpec, EnvironmentSpec, readStackConfigFiles } from "../../infra/config";
-import { checkName, environmentOfStack, NameKind, productionStackNameProblem, tenantNames } from "../../infra/naming";
+import { checkName, environmentOfStack, NameKind, productionStackNameProblem, tenantNames } from "../../shared/naming";
 import { builtInRoles } from "../../components/authorization/roles";
 import { environmentStacks } from "../../tools/stacks/environmentStacks";
 import { main as stacksMain } from "../../tools/stacks/cli";
-import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { planJson, REPO, runTool } from "../support/plans";
 
 const FIXTURES = path.join(__dirname, "fixtures", "production");

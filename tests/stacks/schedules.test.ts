@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { parse, stringify } from "yaml";
-import type { PlanDocument } from "../../tools/plan/types";
+import type { PlanDocument } from "../../shared/plan";
 import { ofType, REPO, runTool } from "../support/plans";
 
 /** Retraining schedules from config become native Schedule resources that run the published pipeline. */

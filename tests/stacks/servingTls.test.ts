@@ -6,7 +6,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { buildEnvironmentSpec, EnvironmentSpec } from "../../infra/config";
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { configSchema } from "../../infra/config/schema";
 
 const FILE = "Pulumi.qa.yaml";

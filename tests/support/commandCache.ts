@@ -16,7 +16,7 @@ import * as path from "node:path";
 const REPO = path.resolve(__dirname, "../..");
 const ROOT_DIR = path.join(REPO, "node_modules", ".cache", "mlops-plans");
 /** What a plan reads: the program, its tools and policy, stack files, dependency versions. */
-const SOURCE_FOLDERS = ["infra", "components", "pipelines", "policy", "tools"];
+const SOURCE_FOLDERS = ["shared", "infra", "components", "pipelines", "policy", "tools"];
 const SOURCE_FILE = /^(Pulumi(\.[\w.-]+)?\.yaml|package(-lock)?\.json|tsconfig\.json)$/;
 /** Environment the program reads (branch detection in CI) or that changes the SDK's behaviour. */
 const ENV_KEY = /^(GITHUB_|BUILD_|SYSTEM_|MLOPS_|PULUMI_|AZURE_)/;

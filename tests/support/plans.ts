@@ -1,6 +1,6 @@
 import { execFile } from "node:child_process";
 import * as path from "node:path";
-import type { PlanDocument, PlanResource } from "../../tools/plan/types";
+import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { shareable, shared } from "./commandCache";
 import { launchArgs } from "./launch";
 

@@ -1,8 +1,8 @@
 import { join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { detectBranch, DetectedBranch, GitRunner } from "../../infra/branchDetection";
-import { InputError, InputProblem } from "../../infra/errors";
-import { branchProblem, branchStackName } from "../../infra/naming";
+import { InputError, InputProblem } from "../../shared/errors";
+import { branchProblem, branchStackName } from "../../shared/naming";
 import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { CommandRunner, spawnCommand } from "./commands";
 import { automationBackend, StackBackend } from "./workspace";

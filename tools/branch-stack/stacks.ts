@@ -1,5 +1,5 @@
-import { InputError } from "../../infra/errors";
-import { isEnvironmentStack, normalizeBranch } from "../../infra/naming";
+import { InputError } from "../../shared/errors";
+import { isEnvironmentStack, normalizeBranch } from "../../shared/naming";
 import { CommandRunner, runOrThrow } from "./commands";
 import type { StackBackend } from "./workspace";
 

@@ -10,7 +10,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { INPUT_LIMITS, jsonStructureProblems, readBoundedText } from "../../infra/inputLimits";
 import { EXIT, parseCommandLine } from "../lib/cli";
 import { outputFileProblem, writeFileAtomic } from "../lib/atomicWrite";

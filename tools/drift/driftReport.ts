@@ -11,7 +11,7 @@
  *
  * `before` is always the declared side, `after` what Azure has now.
  */
-import { InputError } from "../../infra/errors";
+import { InputError } from "../../shared/errors";
 import { PulumiOutput, PulumiStep, ResourceState, StepOp } from "./pulumiOutput";
 import { PathSegment, formatPropertyPath, parsePropertyPath } from "./propertyPath";
 import { SECRET, containsSecret, diffPaths, isPlainObject, isSensitiveName, lookupPath, Lookup, redactValue } from "./propertyValues";

@@ -17,7 +17,7 @@
  * Bad input (not JSON, not a Pulumi output, cut short, a failed preview) is an InputError listing
  * every problem with its key path.
  */
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { locateJsonError } from "./jsonSyntax";
 import { isPlainObject } from "./propertyValues";
 

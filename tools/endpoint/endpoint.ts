@@ -6,7 +6,7 @@ import { execFile } from "node:child_process";
 import { readFileSync } from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ArmJsonClient, createArmJsonClient, ENDPOINT_API_VERSION, AZURE_PUBLIC_ARM } from "../../components/serving/armJsonClient";
 import { defaultScoringSender, ScoringSender } from "../../components/serving/modelRolloutProvider";

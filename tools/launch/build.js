@@ -8,7 +8,7 @@ const fs = require("node:fs");
 const path = require("node:path");
 const { compiled, ROOT } = require("./register");
 
-const FOLDERS = ["infra", "components", "pipelines", "policy", "tools", "bench", "tests"];
+const FOLDERS = ["shared", "infra", "components", "pipelines", "policy", "tools", "bench", "tests"];
 const SKIP = new Set(["node_modules", "bin", ".git"]);
 
 function* typescriptFiles(dir) {

@@ -1,6 +1,6 @@
 import { parseArgs, ParseArgsConfig } from "node:util";
-import { InputError, InputProblem, formatProblems } from "../../infra/errors";
-import { suggestKey } from "../../infra/config/schemaErrors";
+import { InputError, InputProblem, formatProblems } from "../../shared/errors";
+import { suggestKey } from "../../shared/schemaErrors";
 
 /** Exit codes shared by every command (docs/architecture.md, "Command contracts"). */
 export const EXIT = { ok: 0, failure: 1, badInput: 2, policy: 3, drift: 4 } as const;

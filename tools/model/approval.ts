@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import type { AzureMachineLearningWorkspaces, ModelVersion } from "@azure/arm-machinelearning";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ARM_RETRY } from "../../components/modelPromotion/clients";
 import { retryAfterCap } from "../../components/shared/retryAfterCap";

@@ -1,5 +1,5 @@
 import type { EnvironmentSpec } from "../../infra/config";
-import { branchStackName, branchSlug, checkName, componentName, isEnvironmentStack, NameKind, pipelineAssetNames, pipelineComponentName } from "../../infra/naming";
+import { branchStackName, branchSlug, checkName, componentName, isEnvironmentStack, NameKind, pipelineAssetNames, pipelineComponentName } from "../../shared/naming";
 import type { PipelineDefinition } from "../../pipelines/spec/types";
 
 export interface NameEntry {

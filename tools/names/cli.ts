@@ -1,7 +1,7 @@
 import * as path from "node:path";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
-import { InputError, InputProblem } from "../../infra/errors";
-import { branchProblem, checkName, isEnvironmentStack, tenantNames } from "../../infra/naming";
+import { InputError, InputProblem } from "../../shared/errors";
+import { branchProblem, checkName, isEnvironmentStack, tenantNames } from "../../shared/naming";
 
 const GUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 import { pipelineDefinitions } from "../../pipelines/definitions";

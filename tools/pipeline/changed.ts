@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { buildPublishPlan } from "../../pipelines/publisher/plan";
 import type { ClusterMap, PipelineDefinition } from "../../pipelines/spec/types";
 import { EXIT, parseCommandLine } from "../lib/cli";

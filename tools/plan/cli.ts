@@ -7,8 +7,8 @@
  */
 import "./startup";
 import * as path from "node:path";
-import { InputError, InputProblem } from "../../infra/errors";
-import { branchProblem, checkName } from "../../infra/naming";
+import { InputError, InputProblem } from "../../shared/errors";
+import { branchProblem, checkName } from "../../shared/naming";
 import { outputDirProblem, writeFilesAtomic } from "../lib/atomicWrite";
 import { CliExit, EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { diffPlans, readPlanFile } from "./diff";
@@ -16,7 +16,7 @@ import { renderPlanMarkdown } from "./render/markdown";
 import { renderPlanText } from "./render/text";
 import { prepareStack, PreparedStack } from "./prepare";
 import type { PlanStackOptions } from "./run";
-import type { PlanDiff, PlanDocument } from "./types";
+import type { PlanDiff, PlanDocument } from "../../shared/plan";
 import { withStdoutToStderr } from "../lib/stdout";
 
 const USAGE =

@@ -2,9 +2,9 @@
  * Desired-state diff between two plans: what a pull request adds, removes and changes. Resources are
  * matched by URN without its stack and project, so a plan can be compared with another stack's too.
  */
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { INPUT_LIMITS, jsonStructureProblems, readBoundedText } from "../../infra/inputLimits";
-import type { PlanDiff, PlanDocument, PlanResource, PlanValue, PropertyChange } from "./types";
+import type { PlanDiff, PlanDocument, PlanResource, PlanValue, PropertyChange } from "../../shared/plan";
 
 /** `urn:pulumi:<stack>::<project>::<type chain>::<name>` → `<type chain>::<name>`. */
 export function resourceKey(urn: string): string {

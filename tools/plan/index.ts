@@ -1,5 +1,5 @@
 /** The offline plan's public surface (docs/architecture.md, "Command contracts"). Importing `run` loads the Pulumi SDK. */
-export * from "./types";
+export * from "../../shared/plan";
 export { planStack, runPlan, DEFAULT_PROGRAM, OFFLINE_ENV, PLAN_ORGANIZATION } from "./run";
 export type { PlanStackOptions, PlanRunResult } from "./run";
 export { prepareStack } from "./prepare";

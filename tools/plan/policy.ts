@@ -3,7 +3,7 @@
  * checkout without it still plans (and says that no policy was evaluated).
  */
 import * as path from "node:path";
-import type { PlanDocument, Violation, Waiver } from "./types";
+import type { PlanDocument, Violation, Waiver } from "../../shared/plan";
 
 export type PlanEvaluator = (plan: PlanDocument) => { violations: Violation[]; waivers: Waiver[] };
 

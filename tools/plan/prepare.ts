@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { buildEnvironmentSpec, EnvironmentSpec, readStackConfigFiles } from "../../infra/config";
-import { isEnvironmentStack } from "../../infra/naming";
+import { isEnvironmentStack } from "../../shared/naming";
 
 export const REPO_ROOT = path.resolve(__dirname, "../..");
 

@@ -11,7 +11,7 @@ import { PlanMocks } from "./mocks";
 import { prepareStack, PreparedStack, PrepareOptions, REPO_ROOT } from "./prepare";
 import { loadPolicyEvaluator, PlanEvaluator } from "./policy";
 import { RecordingMonitor, Registration } from "./recorder";
-import { PlanDocument, PlanResource, PlanValue } from "./types";
+import { PlanDocument, PlanResource, PlanValue } from "../../shared/plan";
 import { fromWireObject, HIDDEN_INPUTS, resolveExport } from "./values";
 
 export { prepareStack, REPO_ROOT } from "./prepare";

@@ -2,7 +2,7 @@
  * The few settings a reviewer looks at first (name, SKU, sizes, network and auth flags), picked out of
  * a resource's inputs for the tree and the Markdown. Everything else stays in the JSON.
  */
-import type { PlanResource, PlanValue } from "./types";
+import type { PlanResource, PlanValue } from "../../shared/plan";
 import { nameInput } from "./armIds";
 
 /** Input keys worth showing wherever they appear, with their label; first occurrence wins. */

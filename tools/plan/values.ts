@@ -4,7 +4,7 @@
  * every secret and unknown: the runtime's own deserializer hoists secrets to the top-level property.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PlanValue, SECRET, UNKNOWN } from "./types";
+import { PlanValue, SECRET, UNKNOWN } from "../../shared/plan";
 
 const rt = pulumi.runtime;
 

@@ -5,7 +5,7 @@
  * its target branch (base). Exit 0 when rendered (failed plans are reported inside the comment);
  * 2 on bad arguments or an unreadable head plan, with nothing written.
  */
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { outputFileProblem, writeFileAtomic } from "../lib/atomicWrite";
 import { EXIT, parseCommandLine, runCli } from "../lib/cli";
 import { readPlanFolders } from "./collect";

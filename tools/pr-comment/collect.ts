@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { InputError, InputProblem } from "../../infra/errors";
+import { InputError, InputProblem } from "../../shared/errors";
 import { readPlanFile } from "../plan/diff";
-import type { PlanDocument } from "../plan/types";
+import type { PlanDocument } from "../../shared/plan";
 
 const PLAN_SUFFIX = ".plan.json";
 const ERROR_SUFFIX = ".plan.error";

@@ -5,7 +5,7 @@
  */
 import { diffPlans, isEmptyDiff } from "../plan/diff";
 import { renderPlanMarkdown } from "../plan/render/markdown";
-import type { PlanDiff, PlanDocument } from "../plan/types";
+import type { PlanDiff, PlanDocument } from "../../shared/plan";
 import type { PlanFolders } from "./collect";
 
 /** Hidden first line: the workflow finds and updates its own comment by it. */

@@ -1,6 +1,6 @@
 import * as fs from "node:fs";
-import { InputError } from "../../infra/errors";
-import { environmentOfStack, productionStackNameProblem } from "../../infra/naming";
+import { InputError } from "../../shared/errors";
+import { environmentOfStack, productionStackNameProblem } from "../../shared/naming";
 import type { EnvironmentName } from "../../infra/config";
 
 export interface EnvironmentStack {

@@ -3,7 +3,7 @@
  * still exist) and `pulumi stack output --json` of the stack that owns the workspace (where it is).
  * Each is read from a file, or from the CLI when no file is given; `source` names either in messages.
  */
-import { InputProblem } from "../../../infra/errors";
+import { InputProblem } from "../../../shared/errors";
 import { isPlainObject } from "../propertyValues";
 
 export interface WorkspaceCoordinates {

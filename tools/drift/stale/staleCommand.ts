@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
-import { InputError, InputProblem } from "../../../infra/errors";
+import { InputError, InputProblem } from "../../../shared/errors";
 import { EXIT } from "../../lib/cli";
 import { retryAfterCap } from "../../../components/shared/retryAfterCap";
 import { CleanResult, StaleAsset, cleanStaleAssets, findStaleAssets } from "./staleAssets";

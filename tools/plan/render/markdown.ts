@@ -3,7 +3,7 @@
  * against the base branch's plan when one is given).
  */
 import { keySettings } from "../settings";
-import type { PlanDiff, PlanDocument, PropertyChange, Violation } from "../types";
+import type { PlanDiff, PlanDocument, PropertyChange, Violation } from "../../../shared/plan";
 import { renderMermaid } from "./mermaid";
 import { countByType, PLACEHOLDER_NOTE, plural, shortUrn, summaryLine, valueText } from "./tree";
 

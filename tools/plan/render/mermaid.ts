@@ -3,7 +3,7 @@
  * AKS and endpoints, and the edge from the upstream stack that models are promoted from.
  */
 import { armId } from "../armIds";
-import type { PlanDocument, PlanResource, PlanValue } from "../types";
+import type { PlanDocument, PlanResource, PlanValue } from "../../../shared/plan";
 
 const T = {
   resourceGroup: "azure-native:resources:ResourceGroup",

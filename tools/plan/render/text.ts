@@ -1,5 +1,5 @@
 /** The plan as terminal text: tree, counts by type, outputs, policy findings, and the optional diff. */
-import type { PlanDiff, PlanDocument } from "../types";
+import type { PlanDiff, PlanDocument } from "../../../shared/plan";
 import { changeText, countByType, PLACEHOLDER_NOTE, shortUrn, summaryLine, treeLines, valueText } from "./tree";
 
 export interface TextOptions {

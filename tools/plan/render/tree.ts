@@ -1,7 +1,7 @@
 /** Shared pieces of the text and Markdown views: the component tree, counts, and short labels. */
 import { resourceKey } from "../diff";
 import { keySettings } from "../settings";
-import type { PlanDocument, PlanResource, PlanValue, PropertyChange } from "../types";
+import type { PlanDocument, PlanResource, PlanValue, PropertyChange } from "../../../shared/plan";
 
 export const PLACEHOLDER_NOTE =
   "Values known only after deployment show as [unknown]; secrets as [secret]; " +

@@ -1,7 +1,25 @@
 import { createHash } from "node:crypto";
-import type { EnvironmentName, EnvironmentNames } from "../config/types";
+import type { EnvironmentName } from "../kinds";
 import { checkName, NameKind } from "./rules";
 import { environmentLabel, environmentOfStack } from "./environments";
+
+/** The physical names of one environment's resources, derived from project, stack and prefix. */
+export interface EnvironmentNames {
+  resourceGroup: string;
+  storageAccount: string;
+  keyVault: string;
+  containerRegistry: string;
+  logAnalytics: string;
+  appInsights: string;
+  workspace: string;
+  /** Serving lives in its own resource group and network (isolation). */
+  servingResourceGroup: string;
+  virtualNetwork: string;
+  aksCluster: string;
+  kubernetesCompute: string;
+  onlineEndpoint: string;
+  batchEndpoint: string;
+}
 
 /** Lowercase hex of sha256: stable across machines and Node versions. */
 export function shortHash(input: string, length = 6): string {

@@ -1,4 +1,4 @@
-import type { EnvironmentName } from "../config/types";
+import type { EnvironmentName } from "../kinds";
 
 /**
  * Which stacks are environments. `dev`, `qa` and `prod` are; so is every `prod-<name>` (one
