@@ -39,12 +39,12 @@ function preparedFor(project: string, stack: string, config: Record<string, stri
  * Reads the stack's config once, turns it into the environment spec, and declares the stack. Bad
  * config stops the program before any resource is registered, with every problem listed.
  */
-export function loadSpec(): EnvironmentSpec {
+export function loadSpec(options: { offline: boolean }): EnvironmentSpec {
   const config = pulumi.runtime.allConfig();
   // Secrets first: a spec reused from the plan's preparation must not skip the marking.
   secretValues = keepSecretConfigSecret(config, isConfigSecret);
   const reused = preparedFor(pulumi.getProject(), pulumi.getStack(), config);
-  if (reused) return reused;
+  if (reused && reused.offline === options.offline) return reused;
   try {
     return buildEnvironmentSpec({
       project: pulumi.getProject(),
@@ -52,6 +52,7 @@ export function loadSpec(): EnvironmentSpec {
       config,
       env: process.env,
       cwd: process.cwd(),
+      offline: options.offline,
     });
   } catch (err) {
     // RunError prints its message without a stack trace.

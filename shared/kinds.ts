@@ -7,6 +7,9 @@
 export const ENVIRONMENT_NAMES = ["dev", "qa", "prod"] as const;
 export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
 
+/** The environment each one's models are promoted from: dev → qa → prod. */
+export const UPSTREAM_ENVIRONMENT: Record<EnvironmentName, EnvironmentName | null> = { dev: null, qa: "dev", prod: "qa" };
+
 /** What a compute cluster's or node pool's nodes are: `gpu` needs a GPU VM family (NC, ND, NV). */
 export const NODE_KINDS = ["cpu", "gpu"] as const;
 export type NodeKind = (typeof NODE_KINDS)[number];

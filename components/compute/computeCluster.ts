@@ -13,8 +13,8 @@ export interface ComputeClusterArgs {
   kind: NodeKind;
   vmSize: string;
   priority: "Dedicated" | "LowPriority";
-  /** Public IPs on nodes: off by default (the managed VNet makes them unnecessary). */
-  nodePublicIp?: boolean;
+  /** Public IPs on nodes (the spec's default is off: the managed VNet makes them unnecessary). */
+  nodePublicIp: boolean;
   minNodes: number;
   maxNodes: number;
   /** ISO 8601 duration, e.g. PT15M. */
@@ -67,7 +67,7 @@ export class ComputeCluster extends pulumi.ComponentResource {
               maxNodeCount: args.maxNodes,
               nodeIdleTimeBeforeScaleDown: args.idleTimeBeforeScaleDown,
             },
-            enableNodePublicIp: args.nodePublicIp ?? false,
+            enableNodePublicIp: args.nodePublicIp,
             remoteLoginPortPublicAccess: ml.RemoteLoginPortPublicAccess.Disabled,
             ...(args.subnetId ? { subnet: { id: args.subnetId } } : {}),
           },

@@ -39,8 +39,8 @@ export interface ServingClusterArgs {
   logAnalyticsWorkspaceId: pulumi.Input<string>;
   /** Production hardening that costs money: Standard tier (uptime SLA) and Defender for Containers. */
   hardened: boolean;
-  /** Kubernetes authorization through Azure RBAC (default true); off only as a named opt-out. */
-  azureRbac?: boolean;
+  /** Kubernetes authorization through Azure RBAC (the spec's default); off only as a named opt-out. */
+  azureRbac: boolean;
   /** 'userAssignedNATGateway' when the subnet has a NAT gateway (egress from a known address). */
   outboundType?: "loadBalancer" | "userAssignedNATGateway";
   /** Resource logs (kube-audit-admin, guard, API server, autoscaler by default). */
@@ -109,7 +109,7 @@ export class ServingCluster extends pulumi.ComponentResource {
         sku: { name: containerservice.ManagedClusterSKUName.Base, tier: args.hardened ? containerservice.ManagedClusterSKUTier.Standard : containerservice.ManagedClusterSKUTier.Free },
         identity: { type: containerservice.ResourceIdentityType.UserAssigned, userAssignedIdentities: [identity.id] },
         enableRBAC: true,
-        aadProfile: { managed: true, enableAzureRBAC: args.azureRbac ?? true, tenantID: args.tenantId },
+        aadProfile: { managed: true, enableAzureRBAC: args.azureRbac, tenantID: args.tenantId },
         // Waiver (CKV_AZURE_141, policy 993c2fcd, Azure.AKS.LocalAccounts): the Azure ML extension
         // does not support AKS clusters with local accounts disabled (MS Learn, "Deploy Azure Machine
         // Learning extension", limitations). Sign-in still goes through Entra ID with Azure RBAC.

@@ -34,11 +34,11 @@ export interface MlWorkspaceArgs {
   keyVault: { purgeProtection: boolean; softDeleteRetentionDays: number };
   registrySku: "Basic" | "Standard" | "Premium";
   /** Opt-outs of the secure defaults, each named so a reviewer (and the policy pack) sees it. */
-  optOuts?: {
+  optOuts: {
     /** Overrides the network mode for the workspace alone. */
     workspacePublicNetworkAccess?: "Enabled" | "Disabled";
-    allowBlobPublicAccess?: boolean;
-    registryAdminUserEnabled?: boolean;
+    allowBlobPublicAccess: boolean;
+    registryAdminUserEnabled: boolean;
   };
   /** Shared-key access on storage; off needs identity-based datastores (which this project uses). */
   allowSharedKeyAccess: boolean;
@@ -48,7 +48,7 @@ export interface MlWorkspaceArgs {
   /** Compute cluster that builds images when the registry is not reachable publicly. */
   imageBuildCompute?: string;
   /** Log retention in days for the Log Analytics workspace. */
-  logRetentionDays?: number;
+  logRetentionDays: number;
   /**
    * Resource logs of the workspace, storage (blob and file services), key vault and registry. A
    * destination without `workspaceResourceId` goes to this component's own Log Analytics workspace.
@@ -99,7 +99,7 @@ export class MlWorkspace extends pulumi.ComponentResource {
         sku: { name: storage.SkuName.Standard_ZRS },
         enableHttpsTrafficOnly: true,
         minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-        allowBlobPublicAccess: args.optOuts?.allowBlobPublicAccess ?? false,
+        allowBlobPublicAccess: args.optOuts.allowBlobPublicAccess,
         allowSharedKeyAccess: args.allowSharedKeyAccess,
         allowCrossTenantReplication: false,
         isLocalUserEnabled: false,
@@ -147,7 +147,7 @@ export class MlWorkspace extends pulumi.ComponentResource {
         resourceGroupName,
         location,
         sku: { name: operationalinsights.WorkspaceSkuNameEnum.PerGB2018 },
-        retentionInDays: args.logRetentionDays ?? 30,
+        retentionInDays: args.logRetentionDays,
         // Private mode: ingestion and queries only through the environment's Azure Monitor private
         // link scope (policy 6c53d030). Ingestion needs Entra ID (policy e15effd4): every sender is
         // Entra-authenticated here (diagnostic settings, Container insights with useAADAuth, and
@@ -198,7 +198,7 @@ export class MlWorkspace extends pulumi.ComponentResource {
         resourceGroupName,
         location,
         sku: { name: args.registrySku },
-        adminUserEnabled: args.optOuts?.registryAdminUserEnabled ?? false,
+        adminUserEnabled: args.optOuts.registryAdminUserEnabled,
         anonymousPullEnabled: false,
         // Network rules, private link and export policy are Premium-only features.
         publicNetworkAccess: isPrivate && premium ? containerregistry.PublicNetworkAccess.Disabled : containerregistry.PublicNetworkAccess.Enabled,
@@ -253,7 +253,7 @@ export class MlWorkspace extends pulumi.ComponentResource {
         applicationInsights: insights.id,
         containerRegistry: registry.id,
         hbiWorkspace: args.highBusinessImpact,
-        publicNetworkAccess: args.optOuts?.workspacePublicNetworkAccess ?? (isPrivate ? ml.PublicNetworkAccessType.Disabled : ml.PublicNetworkAccessType.Enabled),
+        publicNetworkAccess: args.optOuts.workspacePublicNetworkAccess ?? (isPrivate ? ml.PublicNetworkAccessType.Disabled : ml.PublicNetworkAccessType.Enabled),
         allowPublicAccessWhenBehindVnet: false,
         // Clusters live in the workspace's managed VNet in every mode, which is what lets their nodes
         // run without public IPs; private mode also restricts outbound traffic to approved rules.

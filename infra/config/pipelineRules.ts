@@ -6,8 +6,9 @@ import type { RawConfig } from "./types";
 
 /**
  * The pipelines a stack publishes must exist, and must be valid against that stack's clusters
- * (unknown cluster, GPU step on a CPU cluster, …), before anything is registered. Config problems
- * name the stack file; definition problems name the definition's file.
+ * (unknown cluster, GPU step on a CPU cluster, more nodes than the cluster's maxNodes, …), before
+ * anything is registered. Config problems name the stack file; definition problems name the
+ * definition's file.
  */
 export function pipelineSelectionProblems(
   cfg: RawConfig,
@@ -25,7 +26,7 @@ export function pipelineSelectionProblems(
     // A schedule's inputs are fixed when it is created, so a model input would never follow promotion.
     if (models.length > 0) at(`pipelines.schedules[${i}].pipeline`, `'${s.pipeline}' takes model inputs (${models.join(", ")}); schedule a pipeline without model inputs`);
   });
-  const clusters = Object.fromEntries((cfg.compute?.clusters ?? []).map((c) => [c.name, { name: c.name, kind: c.kind }]));
+  const clusters = Object.fromEntries((cfg.compute?.clusters ?? []).map((c) => [c.name, { name: c.name, kind: c.kind, maxNodes: c.maxNodes }]));
   // Model parameters may name any definition (scoring uses training's model), published here or not.
   return Object.entries(selected).flatMap(([key, def]) => validatePipelineDefinition(key, def, clusters, definitions, {}));
 }

@@ -1,6 +1,8 @@
 import type { RawConfig, EnvironmentName } from "./types";
 import type { SchemaProblem } from "../../shared/schemaErrors";
 import { DEFAULT_INSTANCE_TYPE, servingProblems } from "./servingRules";
+import { UPSTREAM_ENVIRONMENT } from "../../shared/kinds";
+import { DEFAULTS, networkModeOf, privateClusterOf, servingEnabledOf } from "./defaults";
 
 /**
  * Cross-field rules JSON Schema cannot express. Each returns problems with key paths relative to the
@@ -45,7 +47,6 @@ function duplicates<T>(items: T[], key: (t: T) => string, path: (i: number) => s
   return problems;
 }
 
-const UPSTREAM: Record<EnvironmentName, EnvironmentName | null> = { dev: null, qa: "dev", prod: "qa" };
 const RESERVED_TAGS = ["environment", "stack", "managed-by", "branch"];
 
 export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName, isBranchStack: boolean): SchemaProblem[] {
@@ -61,7 +62,7 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
   const clusterKeys = new Set(clusters.map((c) => c.name));
   clusters.forEach((c, i) => {
     const at = `compute.clusters[${i}]`;
-    const min = c.minNodes ?? 0;
+    const min = c.minNodes ?? DEFAULTS.cluster.minNodes;
     if (min > c.maxNodes) add(`${at}.minNodes`, `must be ≤ maxNodes (${min} > ${c.maxNodes})`);
     if (c.kind === "gpu" && !isGpuVmSize(c.vmSize)) add(`${at}.vmSize`, `gpu cluster needs a GPU VM family (NC, ND, NV, NG), found '${c.vmSize}'`);
     if (c.kind === "cpu" && isGpuVmSize(c.vmSize)) add(`${at}.vmSize`, `'${c.vmSize}' is a GPU size; declare the cluster with kind: gpu`);
@@ -75,7 +76,7 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
   problems.push(...duplicates(datastores, (d) => d.container ?? d.name.replace(/_/g, "-"), (i) => `datastores[${i}].container`, "container"));
 
   // Network.
-  const mode = cfg.network?.mode ?? (environment === "dev" ? "public" : "private");
+  const mode = networkModeOf(cfg, environment);
   if (environment === "prod" && mode === "public" && !isBranchStack) add("network.mode", "prod cannot run in public network mode");
   const space = cfg.network?.addressSpace;
   if (mode === "private" && !space) add("network.addressSpace", "is required when network.mode is private");
@@ -101,24 +102,28 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
 
   // Serving.
   const serving = cfg.serving;
-  const servingOn = serving?.enabled ?? environment !== "dev";
+  const servingOn = servingEnabledOf(cfg, environment);
   if (serving && servingOn && !isBranchStack) {
     if (!serving.kubernetesVersion) add("serving.kubernetesVersion", "is required when serving is enabled (pin a supported AKS version)");
     if (!space) add("network.addressSpace", "is required when serving is enabled (the AKS cluster gets the environment's own network)");
     if (!subnets.aks) add("network.subnets.aks", "is required when serving is enabled (the AKS nodes' subnet)");
     const sys = serving.systemPool ?? {};
-    if ((sys.minCount ?? 1) > (sys.maxCount ?? 3)) add("serving.systemPool.minCount", `must be ≤ maxCount (${sys.minCount ?? 1} > ${sys.maxCount ?? 3})`);
+    const sysMin = sys.minCount ?? DEFAULTS.serving.systemPool.minCount;
+    const sysMax = sys.maxCount ?? DEFAULTS.serving.systemPool.maxCount;
+    if (sysMin > sysMax) add("serving.systemPool.minCount", `must be ≤ maxCount (${sysMin} > ${sysMax})`);
     const pools = serving.userPools ?? [];
     pools.forEach((p, i) => {
       const at = `serving.userPools[${i}]`;
-      if ((p.minCount ?? 1) > p.maxCount) add(`${at}.minCount`, `must be ≤ maxCount (${p.minCount ?? 1} > ${p.maxCount})`);
-      if ((p.kind ?? "cpu") === "gpu" && !isGpuVmSize(p.vmSize)) add(`${at}.vmSize`, `gpu pool needs a GPU VM family (NC, ND, NV, NG), found '${p.vmSize}'`);
-      if ((p.kind ?? "cpu") === "cpu" && isGpuVmSize(p.vmSize)) add(`${at}.vmSize`, `'${p.vmSize}' is a GPU size; declare the pool with kind: gpu`);
+      const minCount = p.minCount ?? DEFAULTS.pool.minCount;
+      const kind = p.kind ?? DEFAULTS.pool.kind;
+      if (minCount > p.maxCount) add(`${at}.minCount`, `must be ≤ maxCount (${minCount} > ${p.maxCount})`);
+      if (kind === "gpu" && !isGpuVmSize(p.vmSize)) add(`${at}.vmSize`, `gpu pool needs a GPU VM family (NC, ND, NV, NG), found '${p.vmSize}'`);
+      if (kind === "cpu" && isGpuVmSize(p.vmSize)) add(`${at}.vmSize`, `'${p.vmSize}' is a GPU size; declare the pool with kind: gpu`);
       if (p.name === "system") add(`${at}.name`, "'system' is the system pool's name");
     });
     problems.push(...duplicates(pools, (p) => p.name, (i) => `serving.userPools[${i}].name`, "pool name"));
     const ranges = serving.authorizedIpRanges ?? [];
-    const isPrivate = serving.privateCluster ?? environment === "prod";
+    const isPrivate = privateClusterOf(serving, environment);
     if (isPrivate && ranges.length > 0) add("serving.authorizedIpRanges", "cannot be combined with a private cluster (the API server has no public endpoint)");
     if (environment === "prod" && !isPrivate && ranges.length === 0) add("serving.privateCluster", "prod needs a private API server or serving.authorizedIpRanges");
     ranges.forEach((r, i) => {
@@ -152,7 +157,7 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
   if (!runners && cfg.network?.subnets?.runners) add("runners", "network.subnets.runners is set but no runners are configured");
 
   // Promotion: qa promotes from dev, prod from qa; dev promotes from nothing.
-  const upstream = UPSTREAM[environment];
+  const upstream = UPSTREAM_ENVIRONMENT[environment];
   const promo = cfg.promotion;
   if (!isBranchStack) {
     if (upstream === null && promo?.upstreamStack) add("promotion.upstreamStack", "dev is the first environment and promotes from no stack");

@@ -1,10 +1,11 @@
 /**
  * The whole stack-config surface, as JSON Schema (draft 2020-12 subset that Ajv 8 validates).
- * Every key lives in the project namespace (`mlops:<key>` in Pulumi.<stack>.yaml). Defaults that
- * depend on the environment (priority, network mode, protection) are applied in `spec.ts`, not here;
- * `default` below documents environment-independent defaults and feeds the generated reference.
+ * Every key lives in the project namespace (`mlops:<key>` in Pulumi.<stack>.yaml). Every default is
+ * stated once, in `defaults.ts`; `default` below shows the environment-independent ones (and feeds the
+ * generated reference), the descriptions name the per-environment ones.
  */
 import { ENVIRONMENT_NAMES, NODE_KINDS } from "../../shared/kinds";
+import { DEFAULTS } from "./defaults";
 
 const azureName = { type: "string", minLength: 1, maxLength: 64 } as const;
 const GUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$";
@@ -35,16 +36,16 @@ const clusterSchema = {
     vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", description: "Azure VM size, e.g. Standard_DS3_v2" },
     nodePublicIp: {
       type: "boolean",
-      default: false,
+      default: DEFAULTS.cluster.nodePublicIp,
       description: "Opt-out: public IPs on nodes (flagged by policy; mandatory violation in qa/prod)",
     },
     priority: {
       enum: ["Dedicated", "LowPriority"],
       description: "default: LowPriority in dev and qa, Dedicated in prod",
     },
-    minNodes: { type: "integer", minimum: 0, maximum: 1000, default: 0 },
+    minNodes: { type: "integer", minimum: 0, maximum: 1000, default: DEFAULTS.cluster.minNodes },
     maxNodes: { type: "integer", minimum: 1, maximum: 1000 },
-    idleTimeBeforeScaleDown: { ...isoDuration, default: "PT15M" },
+    idleTimeBeforeScaleDown: { ...isoDuration, default: DEFAULTS.cluster.idleTimeBeforeScaleDown },
     description: { type: "string", maxLength: 256 },
   },
 } as const;
@@ -55,9 +56,9 @@ const poolSchema = {
   required: ["name", "vmSize", "maxCount"],
   properties: {
     name: { type: "string", pattern: "^[a-z][a-z0-9]{0,11}$", description: "AKS pool name (lowercase, ≤ 12)" },
-    kind: { enum: [...NODE_KINDS], default: "cpu", description: "gpu pools are tainted sku=gpu:NoSchedule" },
+    kind: { enum: [...NODE_KINDS], default: DEFAULTS.pool.kind, description: "gpu pools are tainted sku=gpu:NoSchedule" },
     vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$" },
-    minCount: { type: "integer", minimum: 0, maximum: 1000, default: 1 },
+    minCount: { type: "integer", minimum: 0, maximum: 1000, default: DEFAULTS.pool.minCount },
     maxCount: { type: "integer", minimum: 1, maximum: 1000 },
   },
 } as const;
@@ -127,7 +128,7 @@ export const configSchema = {
       properties: {
         friendlyName: { type: "string", maxLength: 256 },
         description: { type: "string", maxLength: 256 },
-        highBusinessImpact: { type: "boolean", default: false, description: "HBI workspace (less diagnostic data)" },
+        highBusinessImpact: { type: "boolean", default: DEFAULTS.workspace.highBusinessImpact, description: "HBI workspace (less diagnostic data)" },
         publicNetworkAccess: {
           enum: ["Enabled", "Disabled"],
           description: "Opt-out: overrides the network mode for the workspace alone (flagged by policy in qa/prod)",
@@ -140,21 +141,21 @@ export const configSchema = {
       additionalProperties: false,
       properties: {
         purgeProtection: { type: "boolean", description: "default true in qa and prod, false in dev" },
-        softDeleteRetentionDays: { type: "integer", minimum: 7, maximum: 90, default: 90 },
+        softDeleteRetentionDays: { type: "integer", minimum: 7, maximum: 90, default: DEFAULTS.keyVault.softDeleteRetentionDays },
       },
     },
     storage: {
       type: "object",
       additionalProperties: false,
       properties: {
-        allowBlobPublicAccess: { type: "boolean", default: false, description: "Opt-out: anonymous blob access (flagged by policy)" },
+        allowBlobPublicAccess: { type: "boolean", default: DEFAULTS.storage.allowBlobPublicAccess, description: "Opt-out: anonymous blob access (flagged by policy)" },
       },
     },
     registry: {
       type: "object",
       additionalProperties: false,
       properties: {
-        adminUserEnabled: { type: "boolean", default: false, description: "Opt-out: the registry's admin user (flagged by policy)" },
+        adminUserEnabled: { type: "boolean", default: DEFAULTS.registry.adminUserEnabled, description: "Opt-out: the registry's admin user (flagged by policy)" },
         sku: { enum: ["Basic", "Standard", "Premium"], description: "default Premium when private (private link needs it), else Basic" },
       },
     },
@@ -177,7 +178,7 @@ export const configSchema = {
           name: { type: "string", pattern: "^[a-z][a-z0-9_]{0,29}$", description: "Datastore name: lowercase, digits, _" },
           container: { type: "string", pattern: "^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$" },
           description: { type: "string", maxLength: 256 },
-          readOnly: { type: "boolean", default: false },
+          readOnly: { type: "boolean", default: DEFAULTS.datastore.readOnly },
         },
       },
     },
@@ -191,17 +192,17 @@ export const configSchema = {
           pattern: "^\\d+\\.\\d+(\\.\\d+)?$",
           description: "Pinned AKS version (major.minor[.patch])",
         },
-        upgradeChannel: { enum: ["patch", "stable", "rapid", "node-image"], default: "patch" },
-        azureRbac: { type: "boolean", default: true, description: "Opt-out: Kubernetes authorization by Azure RBAC (flagged by policy when off)" },
+        upgradeChannel: { enum: ["patch", "stable", "rapid", "node-image"], default: DEFAULTS.serving.upgradeChannel },
+        azureRbac: { type: "boolean", default: DEFAULTS.serving.azureRbac, description: "Opt-out: Kubernetes authorization by Azure RBAC (flagged by policy when off)" },
         privateCluster: { type: "boolean", description: "Private API server; default true in prod" },
         authorizedIpRanges: { type: "array", items: cidr, maxItems: 200 },
         systemPool: {
           type: "object",
           additionalProperties: false,
           properties: {
-            vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", default: "Standard_D4ds_v5" },
-            minCount: { type: "integer", minimum: 1, maximum: 100, default: 1 },
-            maxCount: { type: "integer", minimum: 1, maximum: 100, default: 3 },
+            vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", default: DEFAULTS.serving.systemPool.vmSize },
+            minCount: { type: "integer", minimum: 1, maximum: 100, default: DEFAULTS.serving.systemPool.minCount },
+            maxCount: { type: "integer", minimum: 1, maximum: 100, default: DEFAULTS.serving.systemPool.maxCount },
           },
         },
         userPools: { type: "array", maxItems: 10, items: poolSchema },
@@ -227,11 +228,11 @@ export const configSchema = {
           properties: {
             authMode: {
               enum: ["AMLToken", "Key"],
-              default: "AMLToken",
+              default: DEFAULTS.serving.authMode,
               description: "Kubernetes online endpoints accept AMLToken or Key (Entra tokens are for managed online endpoints)",
             },
             instanceType: { type: "string" },
-            instanceCount: { type: "integer", minimum: 1, maximum: 100, default: 1 },
+            instanceCount: { type: "integer", minimum: 1, maximum: 100, default: DEFAULTS.serving.instanceCount },
             model: {
               type: "object",
               additionalProperties: false,
@@ -247,7 +248,7 @@ export const configSchema = {
           type: "object",
           additionalProperties: false,
           properties: {
-            enabled: { type: "boolean", default: true },
+            enabled: { type: "boolean", default: DEFAULTS.serving.batchEnabled },
             cluster: clusterKey,
           },
         },
@@ -266,7 +267,7 @@ export const configSchema = {
         },
         instanceTypesInCluster: {
           type: "boolean",
-          default: false,
+          default: DEFAULTS.serving.instanceTypesInCluster,
           description: "Set true once the listed instanceTypes exist as custom resources in the cluster (nothing here creates them); otherwise use defaultinstancetype",
         },
         pairedRegion: { type: "string", pattern: "^[a-z0-9]+$", description: "Region paired with `location` (known pairs need no entry)" },
@@ -286,14 +287,14 @@ export const configSchema = {
               items: { type: "integer", minimum: 1, maximum: 100 },
               minItems: 1,
               maxItems: 10,
-              default: [10, 50, 100],
+              default: DEFAULTS.serving.rolloutSteps,
               description: "Traffic percentages for the new deployment, rising, ending at 100",
             },
             holdSeconds: { type: "integer", minimum: 0, maximum: 3600, description: "Hold per intermediate step (default 60, prod 300)" },
             smokeRequest: {
               type: "string",
               maxLength: 256,
-              default: "pipelines/steps/bad_pixels/sample-request.json",
+              default: DEFAULTS.serving.smokeRequest,
               description: "JSON request file (relative to the project) sent through the scoring path before each step",
             },
           },
@@ -332,9 +333,9 @@ export const configSchema = {
               pattern: "^/subscriptions/[^/]+/resourceGroups/[^/]+/providers/Microsoft\\.DevCenter/projects/[^/]+$",
               description: "Dev Center project the pool belongs to (a prerequisite)",
             },
-            maximumConcurrency: { type: "integer", minimum: 1, maximum: 10000, default: 2 },
-            vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", default: "Standard_D2ads_v5" },
-            image: { type: "string", minLength: 1, default: "ubuntu-24.04/latest", description: "Well-known image name" },
+            maximumConcurrency: { type: "integer", minimum: 1, maximum: 10000, default: DEFAULTS.managedDevOpsPool.maximumConcurrency },
+            vmSize: { type: "string", pattern: "^Standard_[A-Za-z0-9_]+$", default: DEFAULTS.managedDevOpsPool.vmSize },
+            image: { type: "string", minLength: 1, default: DEFAULTS.managedDevOpsPool.image, description: "Well-known image name" },
           },
         },
       },
@@ -357,9 +358,9 @@ export const configSchema = {
           type: "object",
           additionalProperties: false,
           properties: {
-            key: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,64}$", default: "stage" },
+            key: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,64}$", default: DEFAULTS.promotion.approvalTagKey },
             // No ',' or '=': the approval query is a `tags=k=v` filter, a comma-separated list.
-            value: { type: "string", minLength: 1, maxLength: 64, pattern: "^[^,=\\s]([^,=]*[^,=\\s])?$", default: "production" },
+            value: { type: "string", minLength: 1, maxLength: 64, pattern: "^[^,=\\s]([^,=]*[^,=\\s])?$", default: DEFAULTS.promotion.approvalTagValue },
           },
         },
         models: {
@@ -375,7 +376,7 @@ export const configSchema = {
             },
           },
         },
-        archiveOnDelete: { type: "boolean", default: true },
+        archiveOnDelete: { type: "boolean", default: DEFAULTS.promotion.archiveOnDelete },
       },
     },
     pipelines: {
@@ -398,8 +399,8 @@ export const configSchema = {
             properties: {
               pipeline: { type: "string" },
               cron: { type: "string", pattern: "^\\S+( \\S+){4}$", description: "5-field cron expression" },
-              timeZone: { type: "string", default: "UTC" },
-              dataset: { type: "string", pattern: "^[a-z][a-z0-9_]{0,29}$", default: "training" },
+              timeZone: { type: "string", default: DEFAULTS.schedule.timeZone },
+              dataset: { type: "string", pattern: "^[a-z][a-z0-9_]{0,29}$", default: DEFAULTS.schedule.dataset },
             },
           },
         },
@@ -417,7 +418,7 @@ export const configSchema = {
             repository: { type: "string", pattern: "^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$" },
             environments: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_.-]{1,255}$" } },
             branches: { type: "array", items: { type: "string", pattern: "^[A-Za-z0-9_./-]{1,255}$" } },
-            pullRequests: { type: "boolean", default: false },
+            pullRequests: { type: "boolean", default: DEFAULTS.identity.githubPullRequests },
           },
         },
         azureDevOps: {
@@ -438,22 +439,22 @@ export const configSchema = {
               pattern: "^/eid1/c/pub/t/[A-Za-z0-9_-]+/a/[A-Za-z0-9_-]+$",
               description: "the '<entra prefix>' of the subject Azure DevOps shows for the connection (before /sc/)",
             },
-            issuer: { enum: ["entra", "azureDevOps"], default: "entra", description: "azureDevOps = the retiring vstoken.dev.azure.com issuer with sc:// subjects" },
+            issuer: { enum: ["entra", "azureDevOps"], default: DEFAULTS.identity.azureDevOpsIssuer, description: "azureDevOps = the retiring vstoken.dev.azure.com issuer with sc:// subjects" },
           },
         },
         audit: {
           type: "object",
           additionalProperties: false,
           properties: {
-            enabled: { type: "boolean", default: true, description: "read-only identity for drift audits (when GitHub or Azure DevOps is configured)" },
-            graphRead: { type: "boolean", default: true, description: "grant it Microsoft Graph read (Application.Read.All, Group.Read.All) to refresh azuread resources" },
+            enabled: { type: "boolean", default: DEFAULTS.audit.enabled, description: "read-only identity for drift audits (when GitHub or Azure DevOps is configured)" },
+            graphRead: { type: "boolean", default: DEFAULTS.audit.graphRead, description: "grant it Microsoft Graph read (Application.Read.All, Group.Read.All) to refresh azuread resources" },
           },
         },
         dataScientists: {
           type: "object",
           additionalProperties: false,
           properties: {
-            enabled: { type: "boolean", default: false },
+            enabled: { type: "boolean", default: DEFAULTS.identity.dataScientistsEnabled },
             displayName: azureName,
             members: { type: "array", items: { type: "string", description: "object ids" } },
           },

@@ -1,5 +1,6 @@
 import { REGION_PAIRS } from "./regionPairs";
-import type { RawConfig } from "./types";
+import type { EnvironmentName, RawConfig } from "./types";
+import { privateClusterOf } from "./defaults";
 import type { SchemaProblem } from "../../shared/schemaErrors";
 
 /** Secret config keys (top level, `pulumi config set --secret`) holding the inference router's PEM certificate and key. */
@@ -12,7 +13,7 @@ export const DEFAULT_INSTANCE_TYPE = "defaultinstancetype";
  * Serving rules JSON Schema cannot express (key paths relative to the project namespace). Called
  * for environments with serving on.
  */
-export function servingProblems(cfg: RawConfig, environment: string): SchemaProblem[] {
+export function servingProblems(cfg: RawConfig, environment: EnvironmentName): SchemaProblem[] {
   const problems: SchemaProblem[] = [];
   const add = (path: string, message: string) => problems.push({ path, message });
   const s = cfg.serving ?? {};
@@ -29,7 +30,7 @@ export function servingProblems(cfg: RawConfig, environment: string): SchemaProb
   // server must admit the Azure ML control plane of the region pair, or the machine learning pods
   // can't be deployed. The ranges are the service tag AzureMachineLearning.<Region> of the published
   // "Azure IP Ranges and Service Tags" file.
-  const isPrivate = s.privateCluster ?? environment === "prod";
+  const isPrivate = privateClusterOf(s, environment);
   if (!isPrivate && cfg.location) {
     const region = cfg.location.toLowerCase().replace(/\s+/g, "");
     const pair = s.pairedRegion ?? REGION_PAIRS[region];

@@ -18,7 +18,12 @@ import { crossFieldProblems } from "./rules";
 import { valueProblems } from "./valueRules";
 import { DEFAULT_INSTANCE_TYPE } from "./servingRules";
 import { pipelineSelectionProblems } from "./pipelineRules";
-import type { EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
+import { UPSTREAM_ENVIRONMENT } from "../../shared/kinds";
+import { DEFAULTS, ENVIRONMENT_DEFAULTS, networkModeOf, privateClusterOf, servingEnabledOf } from "./defaults";
+import type { EnvironmentName, EnvironmentSpec, NetworkSpec, RawConfig } from "./types";
+
+/** The batch endpoint's one deployment, which the scoring pipeline runs as. */
+const BATCH_DEPLOYMENT = "scoring";
 
 export interface SpecInput {
   project: string;
@@ -33,12 +38,11 @@ export interface SpecInput {
   env?: NodeJS.ProcessEnv;
   /** Working directory for `git` branch detection; git is not asked when omitted. */
   cwd?: string;
+  /** The program runs offline (the plan): no Azure look-ups, unknown values instead. Set by the entry point. */
+  offline?: boolean;
 }
 
 /** The three datastores every environment has (docs/architecture.md, "Stacks"); config may add more. */
-/** Log Analytics retention per environment (days). */
-export const LOG_RETENTION_DAYS: Record<EnvironmentName, number> = { dev: 30, qa: 60, prod: 90 };
-
 const REQUIRED_DATASTORES = [
   { name: "training", description: "Full training dataset" },
   { name: "scoring", description: "Data scored by the batch scoring pipeline" },
@@ -137,8 +141,8 @@ export function buildEnvironmentSpec(input: SpecInput): EnvironmentSpec {
 function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, branch: EnvironmentSpec["branch"]): EnvironmentSpec {
   const { project, stack } = input;
   const prefix = cfg.prefix!;
-  const isProd = environment === "prod";
-  const mode = cfg.network?.mode ?? (environment === "dev" ? "public" : "private");
+  const env = ENVIRONMENT_DEFAULTS[environment];
+  const mode = networkModeOf(cfg, environment);
   const nameCtx = { project, stack: branch ? "dev" : stack, environment, prefix, subscriptionId: cfg.subscriptionId };
   const names = deriveEnvironmentNames(nameCtx);
   // `prod-<name>` where names must differ from prod's (Entra display names, the workspace's title).
@@ -157,58 +161,73 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     name: computeClusterName(nameCtx, c.name),
     kind: c.kind,
     vmSize: c.vmSize,
-    priority: c.priority ?? (isProd ? "Dedicated" : "LowPriority"),
-    nodePublicIp: c.nodePublicIp ?? false,
-    minNodes: c.minNodes ?? 0,
+    priority: c.priority ?? env.clusterPriority,
+    nodePublicIp: c.nodePublicIp ?? DEFAULTS.cluster.nodePublicIp,
+    minNodes: c.minNodes ?? DEFAULTS.cluster.minNodes,
     maxNodes: c.maxNodes,
-    idleTimeBeforeScaleDown: c.idleTimeBeforeScaleDown ?? "PT15M",
+    idleTimeBeforeScaleDown: c.idleTimeBeforeScaleDown ?? DEFAULTS.cluster.idleTimeBeforeScaleDown,
     ...(c.description ? { description: c.description } : {}),
   }));
+  // Config refers to clusters by key; the spec carries their physical names.
+  const clusterName = (key: string) => clusters.find((c) => c.key === key)?.name;
 
   const configured = cfg.datastores ?? [];
   const datastores = [
-    ...REQUIRED_DATASTORES.filter((r) => !configured.some((d) => d.name === r.name)).map((r) => ({ ...r, readOnly: false, container: undefined as string | undefined })),
-    ...configured.map((d) => ({ name: d.name, description: d.description ?? "", readOnly: d.readOnly ?? false, container: d.container })),
+    ...REQUIRED_DATASTORES.filter((r) => !configured.some((d) => d.name === r.name)).map((r) => ({ ...r, readOnly: DEFAULTS.datastore.readOnly, container: undefined as string | undefined })),
+    ...configured.map((d) => ({ name: d.name, description: d.description ?? "", readOnly: d.readOnly ?? DEFAULTS.datastore.readOnly, container: d.container })),
   ].map((d) => ({
     name: datastoreName(d.name),
     container: d.container ?? d.name.replace(/_/g, "-"),
-    description: d.description ?? "",
-    readOnly: d.readOnly ?? false,
+    description: d.description,
+    readOnly: d.readOnly,
   }));
 
   const s = cfg.serving;
-  const servingOn = !branch && (s?.enabled ?? environment !== "dev");
+  const servingOn = !branch && servingEnabledOf(cfg, environment);
+  const sd = DEFAULTS.serving;
+  const systemPool = { vmSize: s?.systemPool?.vmSize ?? sd.systemPool.vmSize, minCount: s?.systemPool?.minCount ?? sd.systemPool.minCount, maxCount: s?.systemPool?.maxCount ?? sd.systemPool.maxCount };
+  const userPools = (s?.userPools ?? []).map((p) => ({ name: p.name, kind: p.kind ?? DEFAULTS.pool.kind, vmSize: p.vmSize, minCount: p.minCount ?? DEFAULTS.pool.minCount, maxCount: p.maxCount }));
+  // Three router replicas need three nodes where workloads may run (user pools when there are any).
+  const workloadNodes = userPools.length > 0 ? userPools.filter((p) => p.kind === "cpu").reduce((n, p) => n + p.minCount, 0) : systemPool.minCount;
+  const batchCluster = s?.batchEndpoint?.cluster ? clusterName(s.batchEndpoint.cluster) : undefined;
   const serving: EnvironmentSpec["serving"] = servingOn
     ? {
         kubernetesVersion: s?.kubernetesVersion ?? "",
-        upgradeChannel: s?.upgradeChannel ?? "patch",
-        azureRbac: s?.azureRbac ?? true,
-        privateCluster: s?.privateCluster ?? isProd,
+        upgradeChannel: s?.upgradeChannel ?? sd.upgradeChannel,
+        azureRbac: s?.azureRbac ?? sd.azureRbac,
+        privateCluster: privateClusterOf(s ?? {}, environment),
         authorizedIpRanges: s?.authorizedIpRanges ?? [],
-        systemPool: { vmSize: s?.systemPool?.vmSize ?? "Standard_D4ds_v5", minCount: s?.systemPool?.minCount ?? 1, maxCount: s?.systemPool?.maxCount ?? 3 },
-        userPools: (s?.userPools ?? []).map((p) => ({ name: p.name, kind: p.kind ?? "cpu", vmSize: p.vmSize, minCount: p.minCount ?? 1, maxCount: p.maxCount })),
+        systemPool,
+        userPools,
         instanceTypes: (s?.instanceTypes ?? []).map((t) => ({ name: t.name, cpu: t.cpu, memory: t.memory, gpu: t.gpu ?? 0, ...(t.nodePool ? { nodePool: t.nodePool } : {}) })),
         onlineEndpoint: {
           name: names.onlineEndpoint,
-          authMode: s?.onlineEndpoint?.authMode ?? "AMLToken",
+          authMode: s?.onlineEndpoint?.authMode ?? sd.authMode,
           instanceType: s?.onlineEndpoint?.instanceType ?? s?.instanceTypes?.[0]?.name ?? DEFAULT_INSTANCE_TYPE,
-          instanceCount: s?.onlineEndpoint?.instanceCount ?? 1,
+          instanceCount: s?.onlineEndpoint?.instanceCount ?? sd.instanceCount,
           ...(s?.onlineEndpoint?.model ? { model: s.onlineEndpoint.model } : {}),
+          scoringAssetName: `${prefix}_online_scoring`.replace(/-/g, "_").toLowerCase(),
         },
-        batchEndpoint: { enabled: s?.batchEndpoint?.enabled ?? true, name: names.batchEndpoint, ...(s?.batchEndpoint?.cluster ? { clusterKey: s.batchEndpoint.cluster } : {}) },
+        batchEndpoint: {
+          enabled: s?.batchEndpoint?.enabled ?? sd.batchEnabled,
+          name: names.batchEndpoint,
+          deploymentName: BATCH_DEPLOYMENT,
+          ...(batchCluster ? { cluster: batchCluster } : {}),
+        },
         tls: { cname: s?.tls?.cname ?? `inference.${environment}.${prefix}.internal` },
         apiServerRanges: [...new Set([...(s?.authorizedIpRanges ?? []), ...Object.values(s?.azureMlControlPlaneRanges ?? {}).flat()])],
         namespace: "azureml-inference",
+        inference: { internalLoadBalancer: mode === "private", highAvailability: workloadNodes >= 3, gpu: userPools.some((p) => p.kind === "gpu") },
         rollout: {
-          steps: s?.rollout?.steps ?? [10, 50, 100],
-          holdSeconds: s?.rollout?.holdSeconds ?? (isProd ? 300 : 60),
-          smokeRequestFile: s?.rollout?.smokeRequest ?? "pipelines/steps/bad_pixels/sample-request.json",
+          steps: [...(s?.rollout?.steps ?? sd.rolloutSteps)],
+          holdSeconds: s?.rollout?.holdSeconds ?? env.rolloutHoldSeconds,
+          smokeRequestFile: s?.rollout?.smokeRequest ?? sd.smokeRequest,
         },
       }
     : null;
 
   const p = cfg.promotion;
-  const upstreamEnv: EnvironmentName | null = environment === "qa" ? "dev" : environment === "prod" ? "qa" : null;
+  const upstreamEnv = UPSTREAM_ENVIRONMENT[environment];
   const promotion: EnvironmentSpec["promotion"] =
     !branch && upstreamEnv && p?.upstreamStack
       ? {
@@ -217,12 +236,15 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
           // qa's upstream is the origin; prod names it (rules require it there).
           originStack: p.originStack ?? p.upstreamStack,
           originEnvironment: "dev",
-          approvalTag: { key: p.approvalTag?.key ?? "stage", value: p.approvalTag?.value ?? "production" },
+          approvalTag: { key: p.approvalTag?.key ?? DEFAULTS.promotion.approvalTagKey, value: p.approvalTag?.value ?? DEFAULTS.promotion.approvalTagValue },
           models: (p.models ?? []).map((m) => ({ name: m.name, ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}) })),
-          archiveOnDelete: p.archiveOnDelete ?? true,
+          archiveOnDelete: p.archiveOnDelete ?? DEFAULTS.promotion.archiveOnDelete,
+          // qa approves for production: its CI records approvals on the origin's versions.
+          recordsApprovals: environment === "qa",
         }
       : null;
 
+  const registrySku = cfg.registry?.sku ?? (mode === "private" ? "Premium" : "Basic");
   const r = cfg.runners;
   const runnerSubnet = cfg.network?.subnets?.runners;
   const runnerNames = { subnet: "snet-runners", nsg: `nsg-${names.virtualNetwork}-runners` };
@@ -237,9 +259,9 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
             organizationUrl: r.managedDevOpsPool!.organizationUrl.replace(/\/+$/, ""),
             projects: r.managedDevOpsPool!.projects ?? [],
             devCenterProjectResourceId: r.managedDevOpsPool!.devCenterProjectResourceId,
-            maximumConcurrency: r.managedDevOpsPool!.maximumConcurrency ?? 2,
-            vmSize: r.managedDevOpsPool!.vmSize ?? "Standard_D2ads_v5",
-            image: r.managedDevOpsPool!.image ?? "ubuntu-24.04/latest",
+            maximumConcurrency: r.managedDevOpsPool!.maximumConcurrency ?? DEFAULTS.managedDevOpsPool.maximumConcurrency,
+            vmSize: r.managedDevOpsPool!.vmSize ?? DEFAULTS.managedDevOpsPool.vmSize,
+            image: r.managedDevOpsPool!.image ?? DEFAULTS.managedDevOpsPool.image,
           }
       : null;
 
@@ -254,22 +276,27 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     prefix,
     ...(cfg.subscriptionId ? { subscriptionId: cfg.subscriptionId } : {}),
     tags,
-    protect: cfg.protect ?? isProd,
+    protect: cfg.protect ?? env.protect,
+    hardened: env.hardened,
+    offline: input.offline ?? false,
     names,
-    network: { mode, ...(cfg.network?.addressSpace ? { addressSpace: cfg.network.addressSpace } : {}), subnets: { ...(cfg.network?.subnets ?? {}) } },
+    network: networkSpec(cfg, mode, names, registrySku),
     workspace: {
       friendlyName: cfg.workspace?.friendlyName ?? `${prefix} ${label}`,
       description: cfg.workspace?.description ?? `Azure ML workspace for the ${environment} environment`,
-      highBusinessImpact: cfg.workspace?.highBusinessImpact ?? false,
-      ...(cfg.workspace?.imageBuildCluster ? { imageBuildCluster: cfg.workspace.imageBuildCluster } : {}),
+      highBusinessImpact: cfg.workspace?.highBusinessImpact ?? DEFAULTS.workspace.highBusinessImpact,
+      ...(cfg.workspace?.imageBuildCluster ? { imageBuildCompute: clusterName(cfg.workspace.imageBuildCluster) } : {}),
       ...(cfg.workspace?.publicNetworkAccess ? { publicNetworkAccess: cfg.workspace.publicNetworkAccess } : {}),
     },
-    // Resource logs everywhere; retention grows with the environment (prod keeps ≥ 90 days for
-    // incident investigation; Log Analytics bills retention beyond 31 days per GB-month).
-    monitoring: { diagnosticSettings: true, logRetentionDays: LOG_RETENTION_DAYS[environment] },
-    keyVault: { purgeProtection: cfg.keyVault?.purgeProtection ?? environment !== "dev", softDeleteRetentionDays: cfg.keyVault?.softDeleteRetentionDays ?? 90 },
-    storage: { allowBlobPublicAccess: cfg.storage?.allowBlobPublicAccess ?? false },
-    registry: { sku: cfg.registry?.sku ?? (mode === "private" ? "Premium" : "Basic"), adminUserEnabled: cfg.registry?.adminUserEnabled ?? false },
+    // Resource logs everywhere; retention grows with the environment (Log Analytics bills retention
+    // beyond 31 days per GB-month).
+    monitoring: { diagnosticSettings: true, logRetentionDays: env.logRetentionDays },
+    keyVault: {
+      purgeProtection: cfg.keyVault?.purgeProtection ?? env.keyVaultPurgeProtection,
+      softDeleteRetentionDays: cfg.keyVault?.softDeleteRetentionDays ?? DEFAULTS.keyVault.softDeleteRetentionDays,
+    },
+    storage: { allowBlobPublicAccess: cfg.storage?.allowBlobPublicAccess ?? DEFAULTS.storage.allowBlobPublicAccess, allowSharedKeyAccess: env.storageSharedKeyAccess },
+    registry: { sku: registrySku, adminUserEnabled: cfg.registry?.adminUserEnabled ?? DEFAULTS.registry.adminUserEnabled },
     clusters,
     datastores,
     serving,
@@ -277,9 +304,16 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     runners,
     pipelines: {
       publish: cfg.pipelines?.publish ?? [],
-      schedules: (cfg.pipelines?.schedules ?? []).map((sc) => ({ pipeline: sc.pipeline, cron: sc.cron, timeZone: sc.timeZone ?? "UTC", dataset: sc.dataset ?? "training" })),
+      clusters: Object.fromEntries(clusters.map((c) => [c.key, { name: c.name, kind: c.kind, maxNodes: c.maxNodes }])),
+      schedules: (cfg.pipelines?.schedules ?? []).map((sc, i) => ({
+        name: `${sc.pipeline}-${i}-${environment}`,
+        pipeline: sc.pipeline,
+        cron: sc.cron,
+        timeZone: sc.timeZone ?? DEFAULTS.schedule.timeZone,
+        dataset: sc.dataset ?? DEFAULTS.schedule.dataset,
+      })),
     },
-    identity: identitySpec(project, stack, id),
+    identity: identitySpec(project, stack, environment, id),
   };
 }
 
@@ -289,21 +323,21 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
  * `<project>-<stack>` (and `-audit`) unless config says otherwise. Workflows and pipelines are checked
  * against this (tests/cicd/ciIdentities.test.ts).
  */
-function identitySpec(project: string, stack: string, id: NonNullable<RawConfig["identity"]>): EnvironmentSpec["identity"] {
+function identitySpec(project: string, stack: string, environment: EnvironmentName, id: NonNullable<RawConfig["identity"]>): EnvironmentSpec["identity"] {
   const ds = id.dataScientists;
   const ado = id.azureDevOps;
   const deployerConnection = ado?.serviceConnection ?? `${project}-${stack}`;
-  const auditOn = (id.github || ado) && (id.audit?.enabled ?? true);
+  const auditOn = (id.github || ado) && (id.audit?.enabled ?? DEFAULTS.audit.enabled);
   return {
     ...(id.github
-      ? { github: { repository: id.github.repository, environments: id.github.environments ?? [stack], branches: id.github.branches ?? [], pullRequests: id.github.pullRequests ?? false } }
+      ? { github: { repository: id.github.repository, environments: id.github.environments ?? [stack], branches: id.github.branches ?? [], pullRequests: id.github.pullRequests ?? DEFAULTS.identity.githubPullRequests } }
       : {}),
     ...(ado
       ? {
           azureDevOps: {
             organization: ado.organization,
             project: ado.project,
-            issuer: ado.issuer ?? "entra",
+            issuer: ado.issuer ?? DEFAULTS.identity.azureDevOpsIssuer,
             ...(ado.organizationId ? { organizationId: ado.organizationId } : {}),
             ...(ado.tenantId ? { tenantId: ado.tenantId } : {}),
             ...(ado.entraSubjectPrefix ? { entraSubjectPrefix: ado.entraSubjectPrefix } : {}),
@@ -312,8 +346,34 @@ function identitySpec(project: string, stack: string, id: NonNullable<RawConfig[
           },
         }
       : {}),
-    ...(auditOn ? { audit: { githubEnvironment: `audit-${stack}`, graphRead: id.audit?.graphRead ?? true } } : {}),
-    ...(ds?.enabled ? { dataScientists: { ...(ds.displayName ? { displayName: ds.displayName } : {}), members: ds.members ?? [] } } : {}),
+    ...(auditOn ? { audit: { githubEnvironment: `audit-${stack}`, graphRead: id.audit?.graphRead ?? DEFAULTS.audit.graphRead } } : {}),
+    ...((ds?.enabled ?? DEFAULTS.identity.dataScientistsEnabled)
+      ? { dataScientists: { ...(ds?.displayName ? { displayName: ds.displayName } : {}), members: ds?.members ?? [], ...ENVIRONMENT_DEFAULTS[environment].dataScientists } }
+      : {}),
+  };
+}
+
+/** The network's own physical names: NAT gateway, its public IP, the monitor scope, private endpoints. */
+function networkSpec(cfg: RawConfig, mode: NetworkSpec["mode"], n: EnvironmentSpec["names"], registrySku: string): NetworkSpec {
+  const monitorScope = `ampls-${n.workspace}`;
+  return {
+    mode,
+    ...(cfg.network?.addressSpace ? { addressSpace: cfg.network.addressSpace } : {}),
+    subnets: { ...(cfg.network?.subnets ?? {}) },
+    names: {
+      natGateway: `ng-${n.virtualNetwork}-aks`,
+      natPublicIp: `pip-${n.virtualNetwork}-aks-egress`,
+      monitorScope,
+      privateEndpoints: {
+        amlworkspace: `pe-${n.workspace}`,
+        blob: `pe-${n.storageAccount}-blob`,
+        file: `pe-${n.storageAccount}-file`,
+        vault: `pe-${n.keyVault}`,
+        // Azure accepts a registry private endpoint only on the Premium SKU (a lower SKU stays public).
+        ...(registrySku === "Premium" ? { registry: `pe-${n.containerRegistry}` } : {}),
+        azuremonitor: `pe-${monitorScope}`,
+      },
+    },
   };
 }
 

@@ -4,6 +4,7 @@
  */
 import type { EnvironmentName, NodeKind } from "../../shared/kinds";
 import type { EnvironmentNames } from "../../shared/naming";
+import type { ClusterMap } from "../../pipelines/spec/types";
 
 export type { EnvironmentName, NodeKind, EnvironmentNames };
 export type NetworkMode = "public" | "private";
@@ -186,14 +187,22 @@ export interface ServingSpec {
     instanceCount: number;
     /** Config-pinned model; promoted models take precedence when promotion is configured. */
     model?: { name: string; version?: string };
+    /** Name of the scoring code and environment assets the deployments use. */
+    scoringAssetName: string;
   };
-  batchEndpoint: { enabled: boolean; name: string; clusterKey?: string };
+  /** `cluster`: physical name of the compute cluster batch jobs default to (config names its key). */
+  batchEndpoint: { enabled: boolean; name: string; deploymentName: string; cluster?: string };
   /** Inference router HTTPS host name; its certificate and key are the secret config keys `servingTlsCertificate` / `servingTlsKey`. */
   tls: { cname: string };
   /** Ranges the public API server admits: `authorizedIpRanges` plus the Azure ML control plane of the region pair. */
   apiServerRanges: string[];
   /** Kubernetes namespace of the inference workloads (an AKS managed namespace). */
   namespace: string;
+  /**
+   * The inference router: behind an internal load balancer in private mode, highly available (three
+   * replicas) when at least three workload nodes are there, GPU-aware when a GPU pool exists.
+   */
+  inference: { internalLoadBalancer: boolean; highAvailability: boolean; gpu: boolean };
   rollout: { steps: number[]; holdSeconds: number; smokeRequestFile: string };
 }
 
@@ -201,6 +210,14 @@ export interface NetworkSpec {
   mode: NetworkMode;
   addressSpace?: string;
   subnets: { privateEndpoints?: string; aks?: string; runners?: string };
+  names: {
+    natGateway: string;
+    natPublicIp: string;
+    /** The Azure Monitor private link scope. */
+    monitorScope: string;
+    /** Private endpoint per Private Link group (the registry's only on Premium). */
+    privateEndpoints: { amlworkspace: string; blob: string; file: string; vault: string; registry?: string; azuremonitor: string };
+  };
 }
 
 /** CI runners inside the environment's network (docs/promotion.md, "Where CI runs"). */
@@ -228,11 +245,16 @@ export interface PromotionSpec {
   approvalTag: { key: string; value: string };
   models: { name: string; pinnedVersion?: string }[];
   archiveOnDelete: boolean;
+  /** This stage approves for the next one (qa): its CI may record approvals on the origin's versions. */
+  recordsApprovals: boolean;
 }
 
 export interface PipelineSelectionSpec {
   publish: string[];
-  schedules: { pipeline: string; cron: string; timeZone: string; dataset: string }[];
+  /** Cluster key (what steps name) → physical name, node kind and node limit. */
+  clusters: ClusterMap;
+  /** `name`: the Schedule resource's physical name. */
+  schedules: { name: string; pipeline: string; cron: string; timeZone: string; dataset: string }[];
 }
 
 export interface AzureDevOpsConnectionSpec {
@@ -265,7 +287,8 @@ export interface IdentitySpec {
    * `audit-<stack>` and/or the audit service connection.
    */
   audit?: { githubEnvironment: string; graphRead: boolean };
-  dataScientists?: { displayName?: string; members: string[] };
+  /** The group's role on the workspace and whether it may write the workspace storage (dev: publishing from a laptop). */
+  dataScientists?: { displayName?: string; members: string[]; workspaceRole: "AzureMLDataScientist" | "Reader"; dataStorageAccess: boolean };
 }
 
 
@@ -287,20 +310,26 @@ export interface EnvironmentSpec {
   /** Tags every taggable resource carries. */
   tags: Record<string, string>;
   protect: boolean;
+  /** Production hardening (prod and every `prod-<name>`). */
+  hardened: boolean;
+  /** The program runs offline (the plan): no Azure look-ups; values resolved from Azure are unknown. */
+  offline: boolean;
   names: EnvironmentNames;
   network: NetworkSpec;
   workspace: {
     friendlyName: string;
     description: string;
     highBusinessImpact: boolean;
-    imageBuildCluster?: string;
+    /** Physical name of the cluster that builds images (config names its key). */
+    imageBuildCompute?: string;
     /** Set only when config overrides the network mode for the workspace. */
     publicNetworkAccess?: "Enabled" | "Disabled";
   };
   keyVault: { purgeProtection: boolean; softDeleteRetentionDays: number };
   /** Resource logs: diagnostic settings to the environment's Log Analytics workspace, kept this long. */
   monitoring: { diagnosticSettings: boolean; logRetentionDays: number };
-  storage: { allowBlobPublicAccess: boolean };
+  /** `allowSharedKeyAccess`: on in dev only, for local tooling (datastores are identity-based everywhere). */
+  storage: { allowBlobPublicAccess: boolean; allowSharedKeyAccess: boolean };
   registry: { sku: "Basic" | "Standard" | "Premium"; adminUserEnabled: boolean };
   clusters: ClusterSpec[];
   datastores: DatastoreSpec[];

@@ -37,16 +37,13 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
         allowBlobPublicAccess: spec.storage.allowBlobPublicAccess,
         registryAdminUserEnabled: spec.registry.adminUserEnabled,
       },
-      // Shared keys stay on in dev for local tooling; datastores are identity-based everywhere.
-      allowSharedKeyAccess: spec.environment === "dev",
+      allowSharedKeyAccess: spec.storage.allowSharedKeyAccess,
       friendlyName: spec.workspace.friendlyName,
       description: spec.workspace.description,
       highBusinessImpact: spec.workspace.highBusinessImpact,
       logRetentionDays: spec.monitoring.logRetentionDays,
       ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{}] } : {}),
-      ...(spec.workspace.imageBuildCluster
-        ? { imageBuildCompute: spec.clusters.find((c) => c.key === spec.workspace.imageBuildCluster)?.name }
-        : {}),
+      ...(spec.workspace.imageBuildCompute ? { imageBuildCompute: spec.workspace.imageBuildCompute } : {}),
     },
     stateful,
   );
@@ -106,9 +103,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
   const pipelines = declarePipelines(spec, target, { dependsOn: clusters });
   declareSchedules(spec, target, pipelines.published);
 
-  // The plan tool sets MLOPS_OFFLINE: no Azure look-ups while the program runs under mocks.
-  const offline = process.env.MLOPS_OFFLINE === "1";
-  const promotion = declarePromotion(spec, core, { subscriptionId, offline });
+  const promotion = declarePromotion(spec, core, { subscriptionId });
   // The online endpoint serves the first promoted model; its version follows promotion and rollback.
   const served = promotion?.models[0];
   const network = declareNetwork(spec, core);
@@ -124,7 +119,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     ...(promotion ? { upstream: promotion.origin } : {}),
   });
   // qa's approvals are what production promotes: its CI records them on the origin versions.
-  if (promotion && spec.environment === "qa" && identities.ciServicePrincipalObjectId) {
+  if (promotion && spec.promotion?.recordsApprovals && identities.ciServicePrincipalObjectId) {
     declareApprovalRecorder(spec, promotion.origin.workspaceId, identities.ciServicePrincipalObjectId);
   }
 

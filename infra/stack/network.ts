@@ -36,25 +36,17 @@ function needsVirtualNetwork(spec: EnvironmentSpec): boolean {
   return spec.network.mode === "private" || spec.serving !== null || spec.runners !== null;
 }
 
-/** Private endpoint names: the target's own name plus the group when one resource has several. */
+/** Each dependency's private endpoints, named by the spec (the registry's only where the spec names one). */
 function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore, monitorScopeId?: pulumi.Input<string>): PrivateLinkTarget[] {
-  const n = spec.names;
+  const pe = spec.network.names.privateEndpoints;
   return [
-    { endpointName: `pe-${n.workspace}`, resourceId: core.workspaceId, groupId: "amlworkspace" },
-    { endpointName: `pe-${n.storageAccount}-blob`, resourceId: core.storageAccountId, groupId: "blob" },
-    { endpointName: `pe-${n.storageAccount}-file`, resourceId: core.storageAccountId, groupId: "file" },
-    { endpointName: `pe-${n.keyVault}`, resourceId: core.keyVaultId, groupId: "vault" },
-    // Azure accepts a registry private endpoint only on the Premium SKU (a lower SKU stays public).
-    ...(spec.registry.sku === "Premium"
-      ? [{ endpointName: `pe-${n.containerRegistry}`, resourceId: core.registryId, groupId: "registry" as const }]
-      : []),
-    ...(monitorScopeId ? [{ endpointName: `pe-${monitorScopeName(spec)}`, resourceId: monitorScopeId, groupId: "azuremonitor" as const }] : []),
+    { endpointName: pe.amlworkspace, resourceId: core.workspaceId, groupId: "amlworkspace" },
+    { endpointName: pe.blob, resourceId: core.storageAccountId, groupId: "blob" },
+    { endpointName: pe.file, resourceId: core.storageAccountId, groupId: "file" },
+    { endpointName: pe.vault, resourceId: core.keyVaultId, groupId: "vault" },
+    ...(pe.registry ? [{ endpointName: pe.registry, resourceId: core.registryId, groupId: "registry" as const }] : []),
+    ...(monitorScopeId ? [{ endpointName: pe.azuremonitor, resourceId: monitorScopeId, groupId: "azuremonitor" as const }] : []),
   ];
-}
-
-/** The environment's Azure Monitor private link scope. */
-export function monitorScopeName(spec: EnvironmentSpec): string {
-  return `ampls-${spec.names.workspace}`;
 }
 
 /**
@@ -84,7 +76,7 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
       // Private environments send AKS egress through a NAT gateway (known address, no default
       // outbound access); public ones keep the cluster's load balancer.
       ...(spec.serving && spec.network.mode === "private"
-        ? { aksNatGateway: { name: `ng-${spec.names.virtualNetwork}-aks`, publicIpName: `pip-${spec.names.virtualNetwork}-aks-egress` } }
+        ? { aksNatGateway: { name: spec.network.names.natGateway, publicIpName: spec.network.names.natPublicIp } }
         : {}),
     },
     opts,
@@ -103,7 +95,7 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
       {
         resourceGroupName: core.resourceGroupName,
         tags: spec.tags,
-        scopeName: monitorScopeName(spec),
+        scopeName: spec.network.names.monitorScope,
         scopedResources: [
           { key: "logs", id: core.logAnalyticsId },
           { key: "insights", id: core.appInsightsId },

@@ -21,7 +21,6 @@ export function declarePipelines(
   target: PipelineTarget,
   opts?: pulumi.CustomResourceOptions,
 ): { published: Record<string, PublishedPipeline>; outputs: Record<string, pulumi.Output<unknown>> } {
-  const clusters = Object.fromEntries(spec.clusters.map((c) => [c.key, { name: c.name, kind: c.kind }]));
   const published: Record<string, PublishedPipeline> = {};
   for (const key of spec.pipelines.publish) {
     published[key] = new PublishedPipeline(
@@ -30,7 +29,7 @@ export function declarePipelines(
         definition: pipelineDefinitions[key],
         workspace: { subscriptionId: target.subscriptionId, resourceGroupName: target.resourceGroupName, workspaceName: target.workspaceName },
         storage: { blobEndpoint: target.blobEndpoint, container: target.defaultContainer },
-        clusters,
+        clusters: spec.pipelines.clusters,
         branch: spec.branch,
         stack: spec.stack,
         tags: spec.tags,
@@ -47,7 +46,7 @@ export function declareSchedules(spec: EnvironmentSpec, target: PipelineTarget, 
   return spec.pipelines.schedules.map(
     (s, i) =>
       new ml.Schedule(`${spec.stack}-schedule-${s.pipeline}-${i}`, {
-        name: `${s.pipeline}-${i}-${spec.environment}`,
+        name: s.name,
         resourceGroupName: target.resourceGroupName,
         workspaceName: target.workspaceName,
         properties: pipelineScheduleProperties(published[s.pipeline], { cron: s.cron, timeZone: s.timeZone, datastore: s.dataset, tags: spec.tags }),

@@ -29,7 +29,7 @@ export interface PromotionOutputs {
 export function declarePromotion(
   spec: EnvironmentSpec,
   core: PromotionCore,
-  inputs: { subscriptionId: pulumi.Input<string>; offline: boolean },
+  inputs: { subscriptionId: pulumi.Input<string> },
 ): PromotionOutputs | undefined {
   const promotion = spec.promotion;
   if (!promotion) return undefined;
@@ -50,7 +50,7 @@ export function declarePromotion(
       approvedIn: promotion.upstreamEnvironment,
       originEnvironment: promotion.originEnvironment,
       ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}),
-      offline: inputs.offline,
+      offline: spec.offline,
     });
     return new PromotedModel(`${base}-model-${m.name}`, {
       modelName: m.name,

@@ -57,8 +57,6 @@ export interface ServingOutputs {
   batchEndpointId?: pulumi.Output<string>;
 }
 
-const BATCH_SLOT = "scoring";
-
 /**
  * Serving for one environment, isolated from every other: its own AKS cluster in its own resource
  * group and subnet of its own VNet, the Azure ML extension, the cluster attached to this
@@ -81,7 +79,6 @@ export function declareServing(
     throw new Error("internal: serving is enabled but the network declared no AKS subnet");
   }
   const base = logicalBase(spec);
-  const isPrivate = spec.network.mode === "private";
 
   const cluster = new ServingCluster(
     `${base}-aks`,
@@ -100,7 +97,7 @@ export function declareServing(
       systemPool: s.systemPool,
       userPools: s.userPools,
       logAnalyticsWorkspaceId: core.logAnalyticsId,
-      hardened: spec.environment === "prod",
+      hardened: spec.hardened,
       azureRbac: s.azureRbac,
       ...(network.aksNatGatewayId ? { outboundType: "userAssignedNATGateway" as const } : {}),
       ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{ workspaceResourceId: core.logAnalyticsId }] } : {}),
@@ -108,9 +105,6 @@ export function declareServing(
     pulumi.mergeOptions(opts, { protect: spec.protect }),
   );
 
-  // Three router replicas need three nodes where workloads may run (user pools when there are any).
-  const cpuPools = s.userPools.filter((p) => p.kind === "cpu");
-  const workloadNodes = s.userPools.length > 0 ? cpuPools.reduce((n, p) => n + p.minCount, 0) : s.systemPool.minCount;
   const compute = new AmlKubernetesCompute(
     `${base}-aml-k8s`,
     {
@@ -134,19 +128,13 @@ export function declareServing(
       computeName: spec.names.kubernetesCompute,
       namespace: s.namespace,
       defaultInstanceType: s.onlineEndpoint.instanceType,
-      inference: {
-        internalLoadBalancer: isPrivate,
-        highAvailability: workloadNodes >= 3,
-        gpu: s.userPools.some((p) => p.kind === "gpu"),
-        tls: inputs.tls ?? tlsFromConfig(s.tls.cname),
-      },
+      inference: { ...s.inference, tls: inputs.tls ?? tlsFromConfig(s.tls.cname) },
     },
     opts,
   );
 
   const pinned = s.onlineEndpoint.model;
   const model = inputs.model ?? (pinned?.version ? { name: pinned.name, version: pinned.version } : undefined);
-  const batchCluster = s.batchEndpoint.clusterKey ? spec.clusters.find((c) => c.key === s.batchEndpoint.clusterKey)?.name : undefined;
   const endpoints = new ServingEndpoints(
     `${base}-endpoints`,
     {
@@ -170,16 +158,16 @@ export function declareServing(
         instanceType: s.onlineEndpoint.instanceType,
         instanceCount: s.onlineEndpoint.instanceCount,
         ...(model ? { model } : {}),
-        scoring: { ...ONLINE_SCORING, assetName: `${spec.prefix}_online_scoring`.replace(/-/g, "_").toLowerCase() },
+        scoring: { ...ONLINE_SCORING, assetName: s.onlineEndpoint.scoringAssetName },
         rollout: { steps: s.rollout.steps, holdSeconds: s.rollout.holdSeconds, smokeRequest: readSmokeRequest(s.rollout.smokeRequestFile) },
       },
       ...(s.batchEndpoint.enabled
         ? {
             batch: {
               name: s.batchEndpoint.name,
-              deploymentName: BATCH_SLOT,
+              deploymentName: s.batchEndpoint.deploymentName,
               ...(inputs.scoringPipelineComponentId ? { pipelineComponentId: inputs.scoringPipelineComponentId } : {}),
-              ...(batchCluster ? { defaultCompute: batchCluster } : {}),
+              ...(s.batchEndpoint.cluster ? { defaultCompute: s.batchEndpoint.cluster } : {}),
               ...(model ? { model } : {}),
             },
           }

@@ -162,7 +162,7 @@ export function buildPublishPlan(args: PlanArgs): PublishPlan {
       kind: step.kind,
       name,
       version,
-      cluster: { key: step.compute, ...cluster },
+      cluster: { key: step.compute, name: cluster.name, kind: cluster.kind },
       ...ref,
       spec: { ...body, version },
     });

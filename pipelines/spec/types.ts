@@ -141,6 +141,8 @@ export interface PipelineDefinition {
 export interface ClusterRef {
   name: string;
   kind: NodeKind;
+  /** The cluster's node limit, when known (a stack's config): a step may not ask for more nodes. */
+  maxNodes?: number;
 }
 
 export type ClusterMap = Record<string, ClusterRef>;

@@ -201,6 +201,13 @@ function checkCompute(s: Loose, at: string, clusters: ClusterMap, add: (p: strin
   if (s.gpu === true && cluster.kind !== "gpu") {
     add(`${at}.compute`, `step '${String(s.name)}' needs a GPU but cluster '${s.compute}' (${cluster.name}) is a CPU cluster`);
   }
+  // A job asking for more nodes than the cluster can scale to waits in the queue forever.
+  if (typeof s.nodes === "number" && cluster.maxNodes !== undefined && s.nodes > cluster.maxNodes) {
+    add(
+      `${at}.nodes`,
+      `step '${String(s.name)}' asks for ${s.nodes} nodes but cluster '${s.compute}' (${cluster.name}) scales to at most ${cluster.maxNodes} (its maxNodes in the stack config, compute.clusters)`,
+    );
+  }
 }
 
 function checkFiles(s: Loose, at: string, root: string, add: (p: string, m: string) => void) {

@@ -151,7 +151,8 @@ describe("what the network and identity need beyond the schema", () => {
 
   test("public mode without serving needs no network at all", () => {
     const spec = build(qaConfig({ environment: "dev", network: { mode: "public" }, serving: { enabled: false }, compute: undefined, workspace: undefined }), "dev");
-    expect(spec.network).toEqual({ mode: "public", subnets: {} });
+    // No address space and no subnets; the spec still names what a network would hold.
+    expect(spec.network).toEqual({ mode: "public", subnets: {}, names: expect.objectContaining({ natGateway: expect.any(String) }) });
   });
 
   test("a GitHub repository with no environment, branch or pull requests could never sign in", () => {

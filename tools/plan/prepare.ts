@@ -51,7 +51,8 @@ export function prepareStack(opts: PrepareOptions): PreparedStack {
     config[`${files.project}:branch`] = opts.branch;
     sources[`${files.project}:branch`] = "command line (--branch)";
   }
-  const spec = buildEnvironmentSpec({ project: files.project, stack: opts.stack, config, sources, defaultFile: files.file, env: process.env, cwd: projectDir });
+  // A plan is offline: the program it runs makes no Azure look-ups.
+  const spec = buildEnvironmentSpec({ project: files.project, stack: opts.stack, config, sources, defaultFile: files.file, env: process.env, cwd: projectDir, offline: true });
   return { project: files.project, stack: opts.stack, config, secretKeys: files.secretKeys, spec, configFallback };
 }
 

@@ -7,6 +7,7 @@
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { environmentOutputKeys } from "../../infra/outputs";
+import { OFFLINE_ENV } from "../../infra/offline";
 import { PlanMocks } from "./mocks";
 import { prepareStack, PreparedStack, PrepareOptions, REPO_ROOT } from "./prepare";
 import { loadPolicyEvaluator, PlanEvaluator } from "./policy";
@@ -26,7 +27,7 @@ export const DEFAULT_PROGRAM = path.join(REPO_ROOT, "infra", "index.ts");
 export const PLAN_ORGANIZATION = "organization";
 
 /** Set for the program while it plans: it then skips Azure look-ups and uses unknown values instead. */
-export const OFFLINE_ENV = "MLOPS_OFFLINE";
+export { OFFLINE_ENV };
 
 export interface PlanStackOptions extends PrepareOptions {
   /** Program entry module (default: `infra/index.ts`); tests pass a small fixture program. */

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import { InputError } from "../../shared/errors";
 import { environmentOfStack, productionStackNameProblem } from "../../shared/naming";
-import type { EnvironmentName } from "../../infra/config";
+import { ENVIRONMENT_NAMES, EnvironmentName, UPSTREAM_ENVIRONMENT } from "../../shared/kinds";
 
 export interface EnvironmentStack {
   stack: string;
@@ -10,8 +10,7 @@ export interface EnvironmentStack {
   upstream: string | null;
 }
 
-const UPSTREAM: Record<EnvironmentName, string | null> = { dev: null, qa: "dev", prod: "qa" };
-const ORDER: Record<EnvironmentName, number> = { dev: 0, qa: 1, prod: 2 };
+const order = (e: EnvironmentName) => ENVIRONMENT_NAMES.indexOf(e);
 
 /**
  * The environment stacks the repository declares: one per `Pulumi.<stack>.yaml` whose stack is dev,
@@ -28,9 +27,9 @@ export function environmentStacks(projectDir: string): EnvironmentStack[] {
     const nameProblem = productionStackNameProblem(stack);
     if (nameProblem) problems.push({ file, path: "", message: nameProblem });
     const environment = environmentOfStack(stack);
-    if (environment) stacks.push({ stack, environment, upstream: UPSTREAM[environment] });
+    if (environment) stacks.push({ stack, environment, upstream: UPSTREAM_ENVIRONMENT[environment] });
   }
   if (problems.length > 0) throw new InputError(problems);
   // dev, qa, prod, then the other production stacks by name: the order deployments run in.
-  return stacks.sort((a, b) => ORDER[a.environment] - ORDER[b.environment] || Number(b.stack === "prod") - Number(a.stack === "prod") || a.stack.localeCompare(b.stack));
+  return stacks.sort((a, b) => order(a.environment) - order(b.environment) || Number(b.stack === "prod") - Number(a.stack === "prod") || a.stack.localeCompare(b.stack));
 }
