@@ -6,17 +6,16 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as path from "node:path";
 import { buildEnvironmentSpec, EnvironmentSpec, readStackConfigFiles } from "../../infra/config";
-import { PlanMocks } from "../../tools/plan/mocks";
-import { RecordingMonitor } from "../../tools/plan/recorder";
-import { toPlanResources } from "../../tools/plan/run";
+import { recordDeclarations, SUBSCRIPTION } from "../support/declarations";
 import type { PlanResource } from "../../shared/plan";
 import { MlWorkspace } from "../../components/workspace";
 import { declareNetwork } from "../../infra/stack/network";
 import { declareServing, ServingInputs } from "../../infra/stack/serving";
 import { declareIdentities, IdentityInputs } from "../../infra/stack/identity";
 
+export { recordDeclarations, SUBSCRIPTION };
+
 export const REPO = path.resolve(__dirname, "../..");
-export const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
 export const TENANT = "99999999-8888-7777-6666-555555555555";
 /** Stand-ins for the router's PEM files: only their secrecy and encoding matter here. */
 export const TEST_PEM = { certificate: "-----BEGIN CERTIFICATE-----\ntest\n-----END CERTIFICATE-----\n", key: "-----BEGIN PRIVATE KEY-----\ntest\n-----END PRIVATE KEY-----\n" };
@@ -34,34 +33,6 @@ export function configOf(stack: "dev" | "qa" | "prod", key: string): any {
   const files = readStackConfigFiles({ projectDir: REPO, stack });
   const raw = files.config[`${files.project}:${key}`];
   return raw === undefined ? undefined : JSON.parse(raw);
-}
-
-type RuntimeInternals = { waitForRPCs(): Promise<void>; awaitFeatureSupport(): Promise<void> };
-const internals = () => pulumi.runtime as unknown as RuntimeInternals;
-
-/** Runs `declare` under mocks and returns every registration as a plan resource. */
-export async function recordDeclarations(declare: () => void | Promise<void>): Promise<PlanResource[]> {
-  const mocks = new PlanMocks({ stackReferenceKeys: [], subscriptionId: SUBSCRIPTION });
-  const recorder = new RecordingMonitor(mocks);
-  await pulumi.runtime.setMocks(mocks, "mlops", "serving-test", true);
-  pulumi.runtime.setMockOptions(recorder, "mlops", "serving-test", true);
-  await internals().awaitFeatureSupport();
-  const failures: unknown[] = [];
-  const onRejection = (reason: unknown) => failures.push(reason);
-  process.on("unhandledRejection", onRejection);
-  try {
-    await declare();
-    for (;;) {
-      const before = recorder.registrations.length;
-      await internals().waitForRPCs();
-      await new Promise((resolve) => setImmediate(resolve));
-      if (recorder.registrations.length === before) break;
-    }
-  } finally {
-    process.off("unhandledRejection", onRejection);
-  }
-  if (failures.length > 0) throw failures[0];
-  return toPlanResources(recorder.registrations);
 }
 
 export const T = {
