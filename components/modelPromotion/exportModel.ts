@@ -7,13 +7,14 @@ import type { PromotionClients } from "./clients";
 import { blobEndpointFor } from "./modelUri";
 import { contentHash, listModelFiles, listTargetFiles, targetEtags, verifyTargetFiles } from "./blobFiles";
 import { bringFilesUpToDate, describeWorkspace, getOrUndefined, locateModel } from "./promotion";
-import { DEFAULTS, WorkspaceCoordinates } from "./types";
+import { DEFAULTS } from "./types";
+import type { WorkspaceRef } from "../../shared/workspace";
 
 export interface ExportedModelInputs {
   modelName: string;
   version: string;
   /** The origin workspace (dev); read only. */
-  source: WorkspaceCoordinates;
+  source: WorkspaceRef;
   /** The known location: an account, a container, and a folder under which `<model>/<version>/` is written. */
   target: { storageAccountName: string; containerName: string; pathPrefix: string };
   /** When set (the hash of the copy an approving stage tested), the origin files must hash to it. */

@@ -1,13 +1,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import { ExportedModelProvider } from "./exportProvider";
-import type { WorkspaceCoordinatesArgs } from "./promotedModel";
+import type { WorkspaceRefInput } from "../../shared/workspace";
 
 export interface ExportedModelArgs {
   modelName: pulumi.Input<string>;
   /** Origin version to export (usually from `resolveApproval`). */
   version: pulumi.Input<string>;
   /** The origin workspace; read only. */
-  source: pulumi.Input<WorkspaceCoordinatesArgs>;
+  source: pulumi.Input<WorkspaceRefInput>;
   /** The known location. `pathPrefix` default `models`: files land under `<prefix>/<model>/<version>/`. */
   target: pulumi.Input<{ storageAccountName: pulumi.Input<string>; containerName: pulumi.Input<string>; pathPrefix?: pulumi.Input<string> }>;
   /** Hash of the copy an approving stage tested; the origin files must match it. */

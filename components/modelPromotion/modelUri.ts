@@ -1,9 +1,9 @@
-import type { WorkspaceCoordinates } from "./types";
+import type { WorkspaceRef } from "../../shared/workspace";
 
 /** What a model version's `modelUri` points at, before any datastore is looked up. */
 export type ModelUriRef =
   /** `azureml://datastores/<ds>/paths/<p>` (workspace-relative) or the long form naming a workspace. */
-  | { kind: "datastore"; workspace?: WorkspaceCoordinates; datastoreName: string; path: string; folder: boolean }
+  | { kind: "datastore"; workspace?: WorkspaceRef; datastoreName: string; path: string; folder: boolean }
   /** `https://<account>.blob.<suffix>/<container>/<p>`, `wasbs://<container>@<account>.blob.<suffix>/<p>`. */
   | { kind: "blob"; accountName: string; suffix?: string; blobEndpoint: string; containerName: string; path: string; folder: boolean }
   /** `azureml://jobs/<job>/outputs/artifacts/paths/<p>`: a run's artifacts in `workspaceartifactstore`. */

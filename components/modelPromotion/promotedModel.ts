@@ -1,12 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { PromotedModelProvider } from "./provider";
 import type { ApprovalTag } from "./types";
-
-export interface WorkspaceCoordinatesArgs {
-  subscriptionId: pulumi.Input<string>;
-  resourceGroupName: pulumi.Input<string>;
-  workspaceName: pulumi.Input<string>;
-}
+import type { WorkspaceRefInput } from "../../shared/workspace";
 
 export interface PromotedModelArgs {
   /** Model name; the same upstream and downstream. */
@@ -14,10 +9,10 @@ export interface PromotedModelArgs {
   /** Source version to promote (usually from `resolvePromotedVersion`); the target gets the same number. */
   version: pulumi.Input<string>;
   /** Upstream workspace (from the upstream stack's outputs). Read only. */
-  source: pulumi.Input<WorkspaceCoordinatesArgs>;
+  source: pulumi.Input<WorkspaceRefInput>;
   /** This stack's workspace and the datastore that receives the files. */
   target: pulumi.Input<
-    WorkspaceCoordinatesArgs & {
+    WorkspaceRefInput & {
       /** Default `workspaceblobstore`. */
       datastoreName?: pulumi.Input<string>;
       /** The datastore's storage account; looked up from the datastore when omitted. */

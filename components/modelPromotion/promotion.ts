@@ -6,20 +6,9 @@ import type { ModelVersion } from "@azure/arm-machinelearning";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { PromotionClients } from "./clients";
 import { blobEndpointFor, datastoreUri, jobArtifactPath, parseModelUri } from "./modelUri";
-import {
-  EXTRA_FILE,
-  FileCheck,
-  ModelFile,
-  SYNC_COPY_LIMIT_BYTES,
-  SourceSigner,
-  contentHash,
-  copyFiles,
-  listModelFiles,
-  listTargetFiles,
-  targetEtags,
-  verifyTargetFiles,
-} from "./blobFiles";
-import { DEFAULTS, LINEAGE, PromotedModelInputs, PromotedModelOutputs, WorkspaceCoordinates } from "./types";
+import { EXTRA_FILE, FileCheck, ModelFile, SYNC_COPY_LIMIT_BYTES, SourceSigner, contentHash, copyFiles, listModelFiles, listTargetFiles, targetEtags, verifyTargetFiles } from "./blobFiles";
+import { DEFAULTS, LINEAGE, PromotedModelInputs, PromotedModelOutputs } from "./types";
+import type { WorkspaceRef } from "../../shared/workspace";
 
 /** Read SAS lifetime: long enough for an asynchronous copy of a large file, short otherwise. */
 const SAS_LIFETIME_MS = 2 * 3600_000;
@@ -31,10 +20,10 @@ export interface BlobLocation {
   path: string;
   folder: boolean;
   /** The workspace whose datastore named the account (for the account-key fallback). */
-  workspace?: WorkspaceCoordinates;
+  workspace?: WorkspaceRef;
 }
 
-export const describeWorkspace = (w: WorkspaceCoordinates) =>
+export const describeWorkspace = (w: WorkspaceRef) =>
   `workspace '${w.workspaceName}' (resource group '${w.resourceGroupName}', subscription '${w.subscriptionId}')`;
 
 export async function getOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
@@ -46,7 +35,7 @@ export async function getOrUndefined<T>(p: Promise<T>): Promise<T | undefined> {
   }
 }
 
-async function datastoreLocation(clients: PromotionClients, ws: WorkspaceCoordinates, datastoreName: string, template: string) {
+async function datastoreLocation(clients: PromotionClients, ws: WorkspaceRef, datastoreName: string, template: string) {
   const ds = await getOrUndefined(clients.ml(ws.subscriptionId).datastores.get(ws.resourceGroupName, ws.workspaceName, datastoreName));
   if (!ds) throw new Error(`datastore '${datastoreName}' not found in ${describeWorkspace(ws)}`);
   const p = ds.properties as { datastoreType?: string; accountName?: string; containerName?: string; filesystem?: string; endpoint?: string };
@@ -62,7 +51,7 @@ async function datastoreLocation(clients: PromotionClients, ws: WorkspaceCoordin
 }
 
 /** Where a source model version's files are, from any `modelUri` form. */
-export async function locateModel(clients: PromotionClients, ws: WorkspaceCoordinates, modelUri: string, template: string): Promise<BlobLocation> {
+export async function locateModel(clients: PromotionClients, ws: WorkspaceRef, modelUri: string, template: string): Promise<BlobLocation> {
   const ref = parseModelUri(modelUri, template);
   if (ref.kind === "blob") return { ...ref };
   const owner = ref.kind === "datastore" ? ref.workspace ?? ws : ws;

@@ -4,15 +4,15 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureMachineLearningWorkspaces, ModelVersion } from "@azure/arm-machinelearning";
-import type { WorkspaceCoordinatesArgs } from "./promotedModel";
 import { ARM_RETRY } from "./clients";
-import { ApprovalTag, DEFAULTS, ORIGIN_APPROVAL, WorkspaceCoordinates } from "./types";
+import { ApprovalTag, DEFAULTS, ORIGIN_APPROVAL } from "./types";
+import type { WorkspaceRef, WorkspaceRefInput } from "../../shared/workspace";
 
 export type MlClientFactory = (subscriptionId: string, armEndpoint: string) => AzureMachineLearningWorkspaces;
 
 export interface ResolvePromotedVersionArgs {
   /** Upstream workspace, usually from a StackReference. */
-  source: pulumi.Input<WorkspaceCoordinatesArgs>;
+  source: pulumi.Input<WorkspaceRefInput>;
   modelName: string;
   /** Default `stage=production`. */
   approvalTag?: ApprovalTag;
@@ -39,7 +39,7 @@ export const defaultMlClient: MlClientFactory = (subscriptionId, armEndpoint) =>
 /** The newest version carrying the tag (creation time, as Azure ML orders it), or undefined. */
 export async function findLatestApproved(
   ml: AzureMachineLearningWorkspaces,
-  ws: WorkspaceCoordinates,
+  ws: WorkspaceRef,
   modelName: string,
   tag: ApprovalTag,
 ): Promise<ModelVersion | undefined> {
@@ -54,7 +54,7 @@ export async function findLatestApproved(
  * The version to promote from a workspace: the newest carrying the approval tag. Rejects with a
  * `RunError` (printed without a stack trace) naming the model, workspace and tag when none does.
  */
-export async function approvedVersionOf(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, modelName: string, tag: ApprovalTag): Promise<string> {
+export async function approvedVersionOf(ml: AzureMachineLearningWorkspaces, ws: WorkspaceRef, modelName: string, tag: ApprovalTag): Promise<string> {
   const where = `workspace '${ws.workspaceName}' (resource group '${ws.resourceGroupName}', subscription '${ws.subscriptionId}')`;
   let found: ModelVersion | undefined;
   try {
@@ -78,7 +78,7 @@ export function resolvePromotedVersion(args: ResolvePromotedVersionArgs): pulumi
   const armEndpoint = args.armEndpoint ?? DEFAULTS.armEndpoint;
   const makeClient = args.mlClient ?? defaultMlClient;
   return pulumi.output(args.source).apply((src) => {
-    const ws = src as WorkspaceCoordinates;
+    const ws = src as WorkspaceRef;
     return approvedVersionOf(makeClient(ws.subscriptionId, armEndpoint), ws, args.modelName, tag);
   });
 }
@@ -109,7 +109,7 @@ export interface ResolveApprovalArgs extends ResolvePromotedVersionArgs {
  */
 export async function approvalOf(
   ml: AzureMachineLearningWorkspaces,
-  origin: WorkspaceCoordinates,
+  origin: WorkspaceRef,
   modelName: string,
   tag: ApprovalTag,
   approvedIn: string,
@@ -152,7 +152,7 @@ export function resolveApproval(args: ResolveApprovalArgs): pulumi.Output<Resolv
   const armEndpoint = args.armEndpoint ?? DEFAULTS.armEndpoint;
   const makeClient = args.mlClient ?? defaultMlClient;
   return pulumi.output(args.source).apply((src) => {
-    const ws = src as WorkspaceCoordinates;
+    const ws = src as WorkspaceRef;
     return approvalOf(makeClient(ws.subscriptionId, armEndpoint), ws, args.modelName, tag, args.approvedIn, args.originEnvironment);
   });
 }

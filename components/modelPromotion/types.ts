@@ -1,14 +1,8 @@
 /** Plain data shapes shared by the promotion provider, its resource wrapper, the resolver and the CLI. */
-
-/** Where an Azure ML workspace lives in ARM. */
-export interface WorkspaceCoordinates {
-  subscriptionId: string;
-  resourceGroupName: string;
-  workspaceName: string;
-}
+import type { WorkspaceRef } from "../../shared/workspace";
 
 /** The target workspace plus the datastore (and its storage) that receives the model files. */
-export interface TargetWorkspace extends WorkspaceCoordinates {
+export interface TargetWorkspace extends WorkspaceRef {
   /** Datastore the registered `modelUri` points into. Default `workspaceblobstore`. */
   datastoreName: string;
   /** Storage account behind the datastore; resolved from the datastore when omitted. */
@@ -27,7 +21,7 @@ export interface PromotedModelInputs {
   modelName: string;
   /** Version to promote from the source; the target version carries the same number. */
   version: string;
-  source: WorkspaceCoordinates;
+  source: WorkspaceRef;
   target: TargetWorkspace;
   /** Tag that approves a version upstream; never copied downstream (each stack approves its own). */
   approvalTag: ApprovalTag;

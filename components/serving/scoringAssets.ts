@@ -4,6 +4,7 @@ import * as path from "node:path";
 import { PUBLIC_ARM_ENDPOINT } from "../../pipelines/publisher/arm";
 import { CodePlan, EnvironmentPlan, hashOf } from "../../pipelines/publisher/plan";
 import { snapshotFolder } from "../../pipelines/publisher/snapshot";
+import type { WorkspaceRefInput } from "../../shared/workspace";
 import { ScoringAssetsProvider, ScoringAssetsProviderOptions, scoringAssetIds } from "./scoringAssetsProvider";
 
 /** Where the online scoring code of the shipped model lives, and what it runs in. */
@@ -22,7 +23,7 @@ export interface ScoringAssetsArgs {
   scoringScript: string;
   conda: string;
   image: string;
-  workspace: { subscriptionId: pulumi.Input<string>; resourceGroupName: pulumi.Input<string>; workspaceName: pulumi.Input<string> };
+  workspace: WorkspaceRefInput;
   /** The workspace's default blob datastore, where the code snapshot is uploaded. */
   storage: { blobEndpoint: pulumi.Input<string>; container: pulumi.Input<string> };
   tags: Record<string, string>;

@@ -1,8 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { ArmRest, assetVersionId, WorkspaceCoordinates } from "../../pipelines/publisher/arm";
+import { ArmRest } from "../../pipelines/publisher/arm";
 import type { CodePlan, EnvironmentPlan } from "../../pipelines/publisher/plan";
 import { defaultClients, ensureAsset, findProjectRoot, PublisherClients, uploadSnapshot } from "../../pipelines/publisher/provider";
 import { codeRequest, environmentRequest } from "../../pipelines/publisher/restBodies";
+import { assetVersionId, type WorkspaceRef } from "../../shared/workspace";
 
 /**
  * Publishes what an online deployment of a non-MLflow model needs besides the model: the scoring
@@ -17,7 +18,7 @@ export interface ScoringAssetsInputs {
   environment: EnvironmentPlan;
   /** Entry script inside the code folder, with `init()` and `run()`. */
   scoringScript: string;
-  workspace: WorkspaceCoordinates;
+  workspace: WorkspaceRef;
   storage: { blobEndpoint: string; container: string };
   armEndpoint: string;
   tags: Record<string, string>;
@@ -39,7 +40,7 @@ export interface ScoringAssetsProviderOptions {
 
 const INPUT_KEYS = ["code", "environment", "scoringScript", "workspace", "storage", "armEndpoint", "tags", "codeId", "environmentId"] as const;
 
-export function scoringAssetIds(ws: WorkspaceCoordinates, code: CodePlan, environment: EnvironmentPlan): { codeId: string; environmentId: string } {
+export function scoringAssetIds(ws: WorkspaceRef, code: CodePlan, environment: EnvironmentPlan): { codeId: string; environmentId: string } {
   return {
     codeId: assetVersionId(ws, "codes", code.name, code.version),
     environmentId: assetVersionId(ws, "environments", environment.name, environment.version),

@@ -12,11 +12,8 @@ export function composeBranch(spec: EnvironmentSpec): Record<string, pulumi.Inpu
   const dev = new pulumi.StackReference(`${spec.stack}-dev`, { name: devStack });
   const text = requiredText(dev, devStack, `branch stack ${spec.stack}`);
   const pipelines = declarePipelines(spec, {
-    subscriptionId: text("subscriptionId"),
-    resourceGroupName: text("resourceGroupName"),
-    workspaceName: text("workspaceName"),
-    blobEndpoint: text("blobEndpoint"),
-    defaultContainer: text("defaultBlobContainer"),
+    workspace: { subscriptionId: text("subscriptionId"), resourceGroupName: text("resourceGroupName"), workspaceName: text("workspaceName") },
+    storage: { blobEndpoint: text("blobEndpoint"), container: text("defaultBlobContainer") },
   });
   return {
     branch: spec.branch?.name ?? null,

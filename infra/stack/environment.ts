@@ -8,7 +8,7 @@ import { declareNetwork } from "./network";
 import { declareServing } from "./serving";
 import { declareIdentities } from "./identity";
 import { declareApprovalRecorder, declarePromotion } from "./promotion";
-import { declarePipelines, declareSchedules, PipelineTarget } from "./pipelines";
+import { declarePipelines, declareSchedules, PublishTarget } from "./pipelines";
 import { logicalBase } from "../../shared/naming";
 
 /**
@@ -92,12 +92,9 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
       }),
   );
 
-  const target: PipelineTarget = {
-    subscriptionId,
-    resourceGroupName: core.resourceGroupName,
-    workspaceName: core.workspaceName,
-    blobEndpoint: core.blobEndpoint,
-    defaultContainer: core.defaultBlobContainer,
+  const target: PublishTarget = {
+    workspace: { subscriptionId, resourceGroupName: core.resourceGroupName, workspaceName: core.workspaceName },
+    storage: { blobEndpoint: core.blobEndpoint, container: core.defaultBlobContainer },
   };
   // Steps name clusters, so publish after they exist.
   const pipelines = declarePipelines(spec, target, { dependsOn: clusters });

@@ -1,6 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
 import { logicalBase, tenantNames } from "../../shared/naming";
+import type { MlWorkspace } from "../../components/workspace";
 import {
   AKS_ADMIN_PATH_ACTIONS,
   AuditIdentity,
@@ -12,15 +13,6 @@ import {
   GithubFederation,
   SecretsKey,
 } from "../../components/identity";
-
-/** What identities need from the environment core (`MlWorkspace`). */
-export interface IdentityCore {
-  resourceGroupId: pulumi.Input<string>;
-  resourceGroupName: pulumi.Input<string>;
-  workspaceId: pulumi.Input<string>;
-  storageAccountId: pulumi.Input<string>;
-  keyVaultId: pulumi.Output<string>;
-}
 
 export interface IdentityInputs {
   subscriptionId: pulumi.Input<string>;
@@ -111,7 +103,7 @@ export function ciCredentials(spec: EnvironmentSpec): { deployer: FederatedSubje
  * enabled (AzureML Data Scientist on the dev workspace and Storage Blob Data Contributor on its
  * storage, Reader on qa and prod).
  */
-export function declareIdentities(spec: EnvironmentSpec, core: IdentityCore, inputs: IdentityInputs, opts?: pulumi.ComponentResourceOptions): IdentityOutputs {
+export function declareIdentities(spec: EnvironmentSpec, core: MlWorkspace, inputs: IdentityInputs, opts?: pulumi.ComponentResourceOptions): IdentityOutputs {
   const base = logicalBase(spec);
   const out: IdentityOutputs = {};
   const { dataScientists } = spec.identity;

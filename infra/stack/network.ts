@@ -4,17 +4,7 @@ import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget }
 import { MonitorPrivateLinkScope } from "../../components/monitoring";
 import { logicalBase } from "../../shared/naming";
 import { CiRunners } from "../../components/ciRunners";
-
-/** What the network needs from the environment core (`MlWorkspace`). */
-export interface NetworkCore {
-  resourceGroupName: pulumi.Input<string>;
-  workspaceId: pulumi.Input<string>;
-  storageAccountId: pulumi.Input<string>;
-  keyVaultId: pulumi.Input<string>;
-  registryId: pulumi.Input<string>;
-  logAnalyticsId: pulumi.Input<string>;
-  appInsightsId: pulumi.Input<string>;
-}
+import type { MlWorkspace } from "../../components/workspace";
 
 export interface NetworkOutputs {
   mode: "public" | "private";
@@ -37,7 +27,7 @@ function needsVirtualNetwork(spec: EnvironmentSpec): boolean {
 }
 
 /** Each dependency's private endpoints, named by the spec (the registry's only where the spec names one). */
-function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore, monitorScopeId?: pulumi.Input<string>): PrivateLinkTarget[] {
+function privateLinkTargets(spec: EnvironmentSpec, core: MlWorkspace, monitorScopeId?: pulumi.Input<string>): PrivateLinkTarget[] {
   const pe = spec.network.names.privateEndpoints;
   return [
     { endpointName: pe.amlworkspace, resourceId: core.workspaceId, groupId: "amlworkspace" },
@@ -55,7 +45,7 @@ function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore, monitorSco
  * public access and gives the workspace a managed VNet that allows only approved outbound).
  * `public` mode: no VNet unless serving needs one for its AKS nodes.
  */
-export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: pulumi.ComponentResourceOptions): NetworkOutputs {
+export function declareNetwork(spec: EnvironmentSpec, core: MlWorkspace, opts?: pulumi.ComponentResourceOptions): NetworkOutputs {
   const outputs: NetworkOutputs = { mode: spec.network.mode, privateDnsZoneIds: {}, privateEndpointIds: {} };
   if (!needsVirtualNetwork(spec)) return outputs;
 

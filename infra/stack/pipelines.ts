@@ -1,16 +1,10 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import type { EnvironmentSpec } from "../config";
-import { pipelineDefinitions, pipelineScheduleProperties, PublishedPipeline, publishedPipelineRef } from "../../pipelines";
+import { pipelineDefinitions, pipelineScheduleProperties, PublishedPipeline, PublishedPipelineArgs, publishedPipelineRef } from "../../pipelines";
 
-export interface PipelineTarget {
-  subscriptionId: pulumi.Input<string>;
-  resourceGroupName: pulumi.Input<string>;
-  workspaceName: pulumi.Input<string>;
-  blobEndpoint: pulumi.Input<string>;
-  /** The workspace's default blob container (`azureml-blobstore-<workspace guid>`). */
-  defaultContainer: pulumi.Input<string>;
-}
+/** Where pipelines publish: a workspace and its default blob datastore (`azureml-blobstore-<workspace guid>`). */
+export type PublishTarget = Pick<PublishedPipelineArgs, "workspace" | "storage">;
 
 /**
  * Publishes the pipelines the stack selects (`pipelines.publish`) into a workspace: the
@@ -18,7 +12,7 @@ export interface PipelineTarget {
  */
 export function declarePipelines(
   spec: EnvironmentSpec,
-  target: PipelineTarget,
+  target: PublishTarget,
   opts?: pulumi.CustomResourceOptions,
 ): { published: Record<string, PublishedPipeline>; outputs: Record<string, pulumi.Output<unknown>> } {
   const published: Record<string, PublishedPipeline> = {};
@@ -27,8 +21,8 @@ export function declarePipelines(
       `${spec.stack}-pipeline-${key}`,
       {
         definition: pipelineDefinitions[key],
-        workspace: { subscriptionId: target.subscriptionId, resourceGroupName: target.resourceGroupName, workspaceName: target.workspaceName },
-        storage: { blobEndpoint: target.blobEndpoint, container: target.defaultContainer },
+        workspace: target.workspace,
+        storage: target.storage,
         clusters: spec.pipelines.clusters,
         branch: spec.branch,
         stack: spec.stack,
@@ -42,13 +36,13 @@ export function declarePipelines(
 }
 
 /** Retraining schedules (native Schedule resources) for published pipelines. */
-export function declareSchedules(spec: EnvironmentSpec, target: PipelineTarget, published: Record<string, PublishedPipeline>): ml.Schedule[] {
+export function declareSchedules(spec: EnvironmentSpec, target: PublishTarget, published: Record<string, PublishedPipeline>): ml.Schedule[] {
   return spec.pipelines.schedules.map(
     (s, i) =>
       new ml.Schedule(`${spec.stack}-schedule-${s.pipeline}-${i}`, {
         name: s.name,
-        resourceGroupName: target.resourceGroupName,
-        workspaceName: target.workspaceName,
+        resourceGroupName: target.workspace.resourceGroupName,
+        workspaceName: target.workspace.workspaceName,
         properties: pipelineScheduleProperties(published[s.pipeline], { cron: s.cron, timeZone: s.timeZone, datastore: s.dataset, tags: spec.tags }),
       }),
   );

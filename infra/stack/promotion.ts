@@ -5,11 +5,7 @@ import type { EnvironmentSpec } from "../config";
 import { PromotedModel, resolveApproval } from "../../components/modelPromotion";
 import { logicalBase, tenantNames } from "../../shared/naming";
 import { requiredText } from "./stackOutputs";
-
-export interface PromotionCore {
-  resourceGroupName: pulumi.Input<string>;
-  workspaceName: pulumi.Input<string>;
-}
+import type { MlWorkspace } from "../../components/workspace";
 
 export interface PromotionOutputs {
   /** The origin environment's (dev's) workspace and storage: the only cross-environment reads. */
@@ -28,7 +24,7 @@ export interface PromotionOutputs {
  */
 export function declarePromotion(
   spec: EnvironmentSpec,
-  core: PromotionCore,
+  core: MlWorkspace,
   inputs: { subscriptionId: pulumi.Input<string> },
 ): PromotionOutputs | undefined {
   const promotion = spec.promotion;

@@ -6,20 +6,7 @@ import { AmlKubernetesCompute, ONLINE_SCORING, ServedModel, ServingCluster, Serv
 import { TLS_SECRET_KEYS } from "../config/servingRules";
 import type { NetworkOutputs } from "./network";
 import { logicalBase } from "../../shared/naming";
-
-/** What serving needs from the environment core (`MlWorkspace`): this environment's, nobody else's. */
-export interface ServingCore {
-  resourceGroupName: pulumi.Input<string>;
-  workspaceName: pulumi.Input<string>;
-  workspaceId: pulumi.Input<string>;
-  storageAccountId: pulumi.Input<string>;
-  registryId: pulumi.Input<string>;
-  identityPrincipalId: pulumi.Input<string>;
-  logAnalyticsId: pulumi.Input<string>;
-  /** The default blob datastore, where the scoring code snapshot goes. */
-  blobEndpoint: pulumi.Input<string>;
-  defaultBlobContainer: pulumi.Input<string>;
-}
+import type { MlWorkspace } from "../../components/workspace";
 
 export interface ServingInputs {
   subscriptionId: pulumi.Input<string>;
@@ -67,7 +54,7 @@ export interface ServingOutputs {
  */
 export function declareServing(
   spec: EnvironmentSpec,
-  core: ServingCore,
+  core: MlWorkspace,
   network: NetworkOutputs,
   inputs: ServingInputs,
   opts?: pulumi.ComponentResourceOptions,

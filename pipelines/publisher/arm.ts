@@ -115,21 +115,3 @@ export class ArmRest {
     throw new ArmError(method, path, res.status, error?.code ?? "Unknown", error?.message ?? String(res.body ?? ""));
   }
 }
-
-export interface WorkspaceCoordinates {
-  subscriptionId: string;
-  resourceGroupName: string;
-  workspaceName: string;
-}
-
-export function workspaceId(ws: WorkspaceCoordinates): string {
-  return `/subscriptions/${ws.subscriptionId}/resourceGroups/${ws.resourceGroupName}/providers/Microsoft.MachineLearningServices/workspaces/${ws.workspaceName}`;
-}
-
-export function assetVersionId(ws: WorkspaceCoordinates, kind: "codes" | "environments" | "components" | "models" | "data", name: string, version: string): string {
-  return `${workspaceId(ws)}/${kind}/${name}/versions/${version}`;
-}
-
-export function computeId(ws: WorkspaceCoordinates, cluster: string): string {
-  return `${workspaceId(ws)}/computes/${cluster}`;
-}

@@ -1,5 +1,6 @@
-import { assetVersionId, WorkspaceCoordinates } from "./arm";
+
 import type { RunInputs } from "./plan";
+import { assetVersionId, type WorkspaceRef } from "../../shared/workspace";
 
 /**
  * The pipeline job that runs a published pipeline component: one `pipeline` node pointing at the
@@ -82,16 +83,16 @@ export function pipelineJobProperties(ref: PublishedPipelineRef, options: Pipeli
 }
 
 /** Workspace coordinates parsed from any ARM id below a workspace (e.g. a component version id). */
-export function workspaceOf(armId: string): WorkspaceCoordinates | undefined {
+export function workspaceOf(armId: string): WorkspaceRef | undefined {
   const m = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)/i.exec(armId);
   return m ? { subscriptionId: m[1], resourceGroupName: m[2], workspaceName: m[3] } : undefined;
 }
 
 /** The studio link of a job, as Azure ML builds it. */
-export function portalLink(ws: WorkspaceCoordinates, jobName: string): string {
+export function portalLink(ws: WorkspaceRef, jobName: string): string {
   return `https://ml.azure.com/runs/${jobName}?wsid=/subscriptions/${ws.subscriptionId}/resourcegroups/${ws.resourceGroupName}/workspaces/${ws.workspaceName}`;
 }
 
-export function modelVersionId(ws: WorkspaceCoordinates, name: string, version: string): string {
+export function modelVersionId(ws: WorkspaceRef, name: string, version: string): string {
   return assetVersionId(ws, "models", name, version);
 }

@@ -4,10 +4,11 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { AdditionalPolicyConfig } from "@azure/core-client";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ArmError, ArmRest, assetVersionId, RequestSender, WorkspaceCoordinates, workspaceId } from "./arm";
+import { ArmError, ArmRest, RequestSender } from "./arm";
 import type { CodePlan, PublishPlan } from "./plan";
 import { AssetRequest, planRequests } from "./restBodies";
 import { snapshotFolder } from "./snapshot";
+import { assetVersionId, workspaceId, type WorkspaceRef } from "../../shared/workspace";
 
 /**
  * The dynamic provider behind `PublishedPipeline` (docs/architecture.md, "Dynamic providers"; pipelines/README.md). Its input is a publish plan
@@ -19,7 +20,7 @@ import { snapshotFolder } from "./snapshot";
 
 export interface PublishedPipelineInputs {
   plan: PublishPlan;
-  workspace: WorkspaceCoordinates;
+  workspace: WorkspaceRef;
   storage: { blobEndpoint: string; container: string };
   armEndpoint: string;
   /** Tags every published asset carries. */
@@ -185,7 +186,7 @@ export function diffPublished(olds: PublishedPipelineOutputs, news: PublishedPip
   // deleting the old resource, so a replace that keeps the ids (a new ARM endpoint URL for the same
   // cloud, a workspace name in other case: ARM ids are case-insensitive) would adopt the assets and
   // then delete them.
-  const lower = (ws: WorkspaceCoordinates | undefined) => (ws ? Object.fromEntries(Object.entries(ws).map(([k, v]) => [k, String(v).toLowerCase()])) : ws);
+  const lower = (ws: WorkspaceRef | undefined) => (ws ? Object.fromEntries(Object.entries(ws).map(([k, v]) => [k, String(v).toLowerCase()])) : ws);
   const replaces: string[] = [];
   if (!same(lower(olds.workspace), lower(news.workspace))) replaces.push("workspace");
   if (olds.plan?.pipelineName !== news.plan.pipelineName || olds.plan?.pipelineComponent?.name !== news.plan.pipelineComponent.name) replaces.push("plan");
@@ -200,7 +201,7 @@ export function clusterSummary(plan: PublishPlan): string {
 }
 
 /** ARM ids of the pipeline component version and of each step's component version. */
-export function publishedIds(ws: WorkspaceCoordinates, plan: PublishPlan): Pick<PublishedPipelineInputs, "pipelineComponentId" | "componentIds"> {
+export function publishedIds(ws: WorkspaceRef, plan: PublishPlan): Pick<PublishedPipelineInputs, "pipelineComponentId" | "componentIds"> {
   return {
     pipelineComponentId: assetVersionId(ws, "components", plan.pipelineComponent.name, plan.pipelineComponent.version),
     componentIds: Object.fromEntries(plan.components.map((c) => [c.step, assetVersionId(ws, "components", c.name, c.version)])),

@@ -4,6 +4,7 @@ import { pipelineDefinitions } from "../definitions";
 import type { ClusterMap, PipelineDefinition } from "../spec/types";
 import { projectRoot, validatePipelineDefinition } from "../spec/validate";
 import { PUBLIC_ARM_ENDPOINT } from "./arm";
+import type { WorkspaceRefInput } from "../../shared/workspace";
 import { buildPublishPlan, PublishPlan } from "./plan";
 import { clusterSummary, PublishedPipelineProvider, publishedIds } from "./provider";
 
@@ -11,11 +12,7 @@ export interface PublishedPipelineArgs {
   /** The pipeline to publish (validated here before anything registers). */
   definition: PipelineDefinition;
   /** Workspace to publish into (a branch stack passes the dev workspace). */
-  workspace: {
-    subscriptionId: pulumi.Input<string>;
-    resourceGroupName: pulumi.Input<string>;
-    workspaceName: pulumi.Input<string>;
-  };
+  workspace: WorkspaceRefInput;
   /** The workspace's default blob datastore: where step code snapshots are uploaded. */
   storage: { blobEndpoint: pulumi.Input<string>; container: pulumi.Input<string> };
   /** Cluster config key → physical name and node kind, as the environment spec exports them. */

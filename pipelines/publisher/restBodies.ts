@@ -1,5 +1,6 @@
-import { assetVersionId, computeId, WorkspaceCoordinates } from "./arm";
+
 import type { CodePlan, ComponentPlan, EnvironmentPlan, PublishPlan } from "./plan";
+import { assetVersionId, computeId, type WorkspaceRef } from "../../shared/workspace";
 
 /**
  * The exact ARM request bodies for the assets of a publish plan (api-version `ML_API_VERSION`).
@@ -24,7 +25,7 @@ export function blobUrl(blobEndpoint: string, container: string, blobPath: strin
 }
 
 export function codeRequest(
-  ws: WorkspaceCoordinates,
+  ws: WorkspaceRef,
   code: CodePlan,
   storage: { blobEndpoint: string; container: string },
   tags: Record<string, string>,
@@ -47,7 +48,7 @@ export function codeRequest(
   };
 }
 
-export function environmentRequest(ws: WorkspaceCoordinates, env: EnvironmentPlan, tags: Record<string, string>): AssetRequest {
+export function environmentRequest(ws: WorkspaceRef, env: EnvironmentPlan, tags: Record<string, string>): AssetRequest {
   return {
     kind: "environment",
     name: env.name,
@@ -69,7 +70,7 @@ export function environmentRequest(ws: WorkspaceCoordinates, env: EnvironmentPla
 
 const armRef = (id: string) => `azureml:${id}`;
 
-export function componentRequest(ws: WorkspaceCoordinates, c: ComponentPlan, tags: Record<string, string>): AssetRequest {
+export function componentRequest(ws: WorkspaceRef, c: ComponentPlan, tags: Record<string, string>): AssetRequest {
   const code = armRef(assetVersionId(ws, "codes", c.code.name, c.code.version));
   const environment = armRef(assetVersionId(ws, "environments", c.environment.name, c.environment.version));
   const spec: Record<string, unknown> = { ...c.spec, tags: { ...tags, [CONTENT_HASH_TAG]: c.version } };
@@ -92,7 +93,7 @@ export function componentRequest(ws: WorkspaceCoordinates, c: ComponentPlan, tag
   };
 }
 
-export function pipelineComponentRequest(ws: WorkspaceCoordinates, plan: PublishPlan, tags: Record<string, string>): AssetRequest {
+export function pipelineComponentRequest(ws: WorkspaceRef, plan: PublishPlan, tags: Record<string, string>): AssetRequest {
   const p = plan.pipelineComponent;
   const jobs = Object.fromEntries(
     p.nodes.map((n) => [
@@ -123,7 +124,7 @@ export function pipelineComponentRequest(ws: WorkspaceCoordinates, plan: Publish
 
 /** Every asset request of a plan, in the order they must exist (references point backwards). */
 export function planRequests(
-  ws: WorkspaceCoordinates,
+  ws: WorkspaceRef,
   plan: PublishPlan,
   storage: { blobEndpoint: string; container: string },
   tags: Record<string, string>,

@@ -11,13 +11,14 @@ import { startAmlServer, AmlServer } from "../support/amlServer";
 import { startForwardProxy, ForwardProxy } from "../support/forwardProxy";
 import { PromotedModelProvider } from "../../components/modelPromotion/provider";
 import type { PromotionClientFactory } from "../../components/modelPromotion/clients";
-import type { PromotedModelInputs, WorkspaceCoordinates } from "../../components/modelPromotion/types";
+import type { PromotedModelInputs } from "../../components/modelPromotion/types";
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
+import type { WorkspaceRef } from "../../shared/workspace";
 
-export const DEV: WorkspaceCoordinates = { subscriptionId: "11111111-1111-1111-1111-111111111111", resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" };
-export const QA: WorkspaceCoordinates = { subscriptionId: "22222222-2222-2222-2222-222222222222", resourceGroupName: "rg-mlops-qa", workspaceName: "mlw-mlops-qa" };
+export const DEV: WorkspaceRef = { subscriptionId: "11111111-1111-1111-1111-111111111111", resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" };
+export const QA: WorkspaceRef = { subscriptionId: "22222222-2222-2222-2222-222222222222", resourceGroupName: "rg-mlops-qa", workspaceName: "mlw-mlops-qa" };
 /** A production environment: promotes what qa approved, copying from dev (never reaching qa). */
-export const PROD: WorkspaceCoordinates = { subscriptionId: "44444444-4444-4444-4444-444444444444", resourceGroupName: "rg-mlops-prod", workspaceName: "mlw-mlops-prod" };
+export const PROD: WorkspaceRef = { subscriptionId: "44444444-4444-4444-4444-444444444444", resourceGroupName: "rg-mlops-prod", workspaceName: "mlw-mlops-prod" };
 export const PROD_ACCOUNT = "stmlopsprod";
 export const PROD_CONTAINER = "azureml-blobstore-prod";
 export const DEV_ACCOUNT = "stmlopsdev";

@@ -14,7 +14,8 @@ import { ARM_RETRY } from "../../components/modelPromotion/clients";
 import { retryAfterCap } from "../../components/shared/retryAfterCap";
 import { findLatestApproved } from "../../components/modelPromotion/resolve";
 import { DEFAULTS, LINEAGE, ORIGIN_APPROVAL } from "../../components/modelPromotion/types";
-import type { ApprovalTag, WorkspaceCoordinates } from "../../components/modelPromotion/types";
+import type { ApprovalTag } from "../../components/modelPromotion/types";
+import type { WorkspaceRef } from "../../shared/workspace";
 
 export const USAGE = `usage: npm run model -- <approve|revoke|list> <model> [<version>] --stack <stack>
     [--outputs <pulumi stack output --json file>] [--tag <key>=<value>] [--arm-endpoint <url>] [--json]
@@ -118,7 +119,7 @@ function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
 }
 
 /** Reads the workspace coordinates from `pulumi stack output --json` text; every problem at once. */
-export function workspaceFromOutputs(text: string, file: string): WorkspaceCoordinates & { environment?: string } {
+export function workspaceFromOutputs(text: string, file: string): WorkspaceRef & { environment?: string } {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -146,7 +147,7 @@ export function workspaceFromOutputs(text: string, file: string): WorkspaceCoord
 }
 
 /** The origin workspace named by a promoted copy's lineage (an ARM workspace id), if any. */
-export function originOf(version: ModelVersion): WorkspaceCoordinates | undefined {
+export function originOf(version: ModelVersion): WorkspaceRef | undefined {
   const id = version.properties.tags?.[LINEAGE.sourceWorkspace] ?? version.properties.properties?.[LINEAGE.sourceWorkspace];
   const m = id ? /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)$/i.exec(id) : null;
   return m ? { subscriptionId: m[1], resourceGroupName: m[2], workspaceName: m[3] } : undefined;
@@ -158,7 +159,7 @@ export function originOf(version: ModelVersion): WorkspaceCoordinates | undefine
  */
 async function recordOnOrigin(
   ml: AzureMachineLearningWorkspaces,
-  origin: WorkspaceCoordinates,
+  origin: WorkspaceRef,
   copy: ModelVersion,
   stage: string,
   p: Parsed,
@@ -203,7 +204,7 @@ function runPulumiStackOutput(stack: string): Promise<string> {
   });
 }
 
-function mlClient(ws: WorkspaceCoordinates, parsed: Parsed, deps: ModelCliDeps): AzureMachineLearningWorkspaces {
+function mlClient(ws: WorkspaceRef, parsed: Parsed, deps: ModelCliDeps): AzureMachineLearningWorkspaces {
   const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
   const credential = deps.credential ?? new (require("@azure/identity") as typeof import("@azure/identity")).DefaultAzureCredential();
   return new AzureMachineLearningWorkspaces(credential, ws.subscriptionId, {
@@ -213,9 +214,9 @@ function mlClient(ws: WorkspaceCoordinates, parsed: Parsed, deps: ModelCliDeps):
   });
 }
 
-const describe = (ws: WorkspaceCoordinates) => `workspace '${ws.workspaceName}' (resource group '${ws.resourceGroupName}')`;
+const describe = (ws: WorkspaceRef) => `workspace '${ws.workspaceName}' (resource group '${ws.resourceGroupName}')`;
 
-async function getVersion(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, p: Parsed): Promise<ModelVersion> {
+async function getVersion(ml: AzureMachineLearningWorkspaces, ws: WorkspaceRef, p: Parsed): Promise<ModelVersion> {
   try {
     return await ml.modelVersions.get(ws.resourceGroupName, ws.workspaceName, p.model, p.version!);
   } catch (err) {
@@ -226,7 +227,7 @@ async function getVersion(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoord
   }
 }
 
-async function setApproval(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, p: Parsed, approve: boolean): Promise<{ changed: boolean }> {
+async function setApproval(ml: AzureMachineLearningWorkspaces, ws: WorkspaceRef, p: Parsed, approve: boolean): Promise<{ changed: boolean }> {
   const current = await getVersion(ml, ws, p);
   const tags = { ...(current.properties.tags ?? {}) } as Record<string, string>;
   const approved = tags[p.tag.key] === p.tag.value;
@@ -253,7 +254,7 @@ const PRIMARY_METRIC = "metric_f1";
  * primary metric is below that of the version approved now (which may have changed since the
  * evaluation ran).
  */
-async function evaluationObjection(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, p: Parsed, tags: Record<string, string>): Promise<string | undefined> {
+async function evaluationObjection(ml: AzureMachineLearningWorkspaces, ws: WorkspaceRef, p: Parsed, tags: Record<string, string>): Promise<string | undefined> {
   const evaluation = tags[EVALUATION_TAG];
   if (evaluation === undefined) return "it has no evaluation (the training pipeline's evaluate_model step tags one)";
   if (evaluation !== "passed" && evaluation !== "first") return `its evaluation ${evaluation}${tags.evaluation_detail ? ` (${tags.evaluation_detail})` : ""}`;
@@ -266,7 +267,7 @@ async function evaluationObjection(ml: AzureMachineLearningWorkspaces, ws: Works
   return undefined;
 }
 
-export async function listVersions(ml: AzureMachineLearningWorkspaces, ws: WorkspaceCoordinates, model: string): Promise<ModelVersion[]> {
+export async function listVersions(ml: AzureMachineLearningWorkspaces, ws: WorkspaceRef, model: string): Promise<ModelVersion[]> {
   const all: ModelVersion[] = [];
   for await (const v of ml.modelVersions.list(ws.resourceGroupName, ws.workspaceName, model, { listViewType: "All", orderBy: "createdtime desc" })) all.push(v);
   return all;
@@ -276,7 +277,7 @@ export async function main(argv: string[], deps: ModelCliDeps = {}): Promise<num
   const out = deps.stdout ?? ((t: string) => void process.stdout.write(t));
   const { parsed: p, problems } = parse(argv);
   // An --outputs file is checked along with the arguments, so every problem shows at once.
-  let ws: (WorkspaceCoordinates & { environment?: string }) | undefined;
+  let ws: (WorkspaceRef & { environment?: string }) | undefined;
   if (p.outputsFile) {
     try {
       ws = workspaceFromOutputs(readOutputsFile(p.outputsFile), p.outputsFile);

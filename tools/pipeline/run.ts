@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { InputError, InputProblem } from "../../shared/errors";
-import { ArmRest, PUBLIC_ARM_ENDPOINT, RequestSender, workspaceId } from "../../pipelines/publisher/arm";
+import { ArmRest, PUBLIC_ARM_ENDPOINT, RequestSender } from "../../pipelines/publisher/arm";
 import { pipelineJobProperties, portalLink, PublishedPipelineRef, workspaceOf } from "../../pipelines/publisher/jobs";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ProgressStream, startProgress } from "../lib/progress";
@@ -11,6 +11,7 @@ import { pipelineDefinitions } from "../../pipelines/definitions";
 import { projectRoot } from "../../pipelines/spec/validate";
 import { changedCommand } from "./changed";
 import { scaffoldCommand } from "./scaffold";
+import { workspaceId } from "../../shared/workspace";
 
 /**
  * `npm run pipeline -- run <pipeline> --stack <stack> [--dataset toy] [--wait] [--timeout <minutes>]`

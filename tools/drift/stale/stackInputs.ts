@@ -4,13 +4,8 @@
  * Each is read from a file, or from the CLI when no file is given; `source` names either in messages.
  */
 import { InputProblem } from "../../../shared/errors";
+import type { WorkspaceRef } from "../../../shared/workspace";
 import { isPlainObject } from "../propertyValues";
-
-export interface WorkspaceCoordinates {
-  subscriptionId: string;
-  resourceGroupName: string;
-  workspaceName: string;
-}
 
 /** `org/project/dev` (listings across projects) and `dev` name the same stack. */
 export function shortStackName(name: string): string {
@@ -66,7 +61,7 @@ export function readStackList(source: string, text: string, auditedStack: string
 const COORDINATES = ["subscriptionId", "resourceGroupName", "workspaceName"] as const;
 
 /** Workspace coordinates from `pulumi stack output --json` (secret outputs print as `[secret]`). */
-export function readWorkspaceCoordinates(source: string, text: string, problems: InputProblem[]): WorkspaceCoordinates | undefined {
+export function readWorkspaceRef(source: string, text: string, problems: InputProblem[]): WorkspaceRef | undefined {
   const doc = parseJson(source, text, problems);
   if (doc === undefined) return undefined;
   if (!isPlainObject(doc)) {

@@ -10,8 +10,9 @@
  * cancelled when still active, then deleted.
  */
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
-import type { WorkspaceCoordinates } from "./stackInputs";
+
 import { shortStackName } from "./stackInputs";
+import type { WorkspaceRef } from "../../../shared/workspace";
 
 export type StaleAssetKind = "component" | "model" | "job";
 
@@ -53,7 +54,7 @@ function deadBranchMarker(tags: Record<string, string | null> | undefined, liveS
 
 export async function findStaleAssets(
   client: AzureMachineLearningWorkspaces,
-  ws: WorkspaceCoordinates,
+  ws: WorkspaceRef,
   liveStacks: Set<string>,
 ): Promise<StaleAsset[]> {
   const { resourceGroupName: rg, workspaceName: name } = ws;
@@ -101,7 +102,7 @@ export async function findStaleAssets(
  */
 export async function cleanStaleAssets(
   client: AzureMachineLearningWorkspaces,
-  ws: WorkspaceCoordinates,
+  ws: WorkspaceRef,
   assets: StaleAsset[],
   pollIntervalMs?: number,
 ): Promise<CleanResult[]> {

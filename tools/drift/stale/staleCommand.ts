@@ -9,7 +9,8 @@ import { InputError, InputProblem } from "../../../shared/errors";
 import { EXIT } from "../../lib/cli";
 import { retryAfterCap } from "../../../components/shared/retryAfterCap";
 import { CleanResult, StaleAsset, cleanStaleAssets, findStaleAssets } from "./staleAssets";
-import { WorkspaceCoordinates, readStackList, readWorkspaceCoordinates } from "./stackInputs";
+import { readStackList, readWorkspaceRef } from "./stackInputs";
+import type { WorkspaceRef } from "../../../shared/workspace";
 
 export interface StaleOptions {
   stack: string;
@@ -65,7 +66,7 @@ export async function runStaleAudit(options: StaleOptions, deps: StaleDeps): Pro
     readSource(options.outputsFile, () => deps.runPulumi(["stack", "output", "--stack", options.stack, "--json"]), problems),
   ]);
   const liveStacks = stacksText === undefined ? undefined : readStackList(stacksSource, stacksText, options.stack, problems);
-  const ws = outputsText === undefined ? undefined : readWorkspaceCoordinates(outputsSource, outputsText, problems);
+  const ws = outputsText === undefined ? undefined : readWorkspaceRef(outputsSource, outputsText, problems);
   if (problems.length > 0 || !liveStacks || !ws) throw new InputError(problems);
 
   const client = createClient(ws, options.armEndpoint, deps);
@@ -106,7 +107,7 @@ async function readSource(file: string | undefined, run: () => Promise<string>, 
   }
 }
 
-function createClient(ws: WorkspaceCoordinates, endpoint: string, deps: StaleDeps): AzureMachineLearningWorkspaces {
+function createClient(ws: WorkspaceRef, endpoint: string, deps: StaleDeps): AzureMachineLearningWorkspaces {
   const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
   const given = deps.clientOptions?.additionalPolicies;
   const additionalPolicies = [...(Array.isArray(given) ? given : []), retryAfterCap()];
@@ -128,7 +129,7 @@ const ACTION_LABEL: Record<StaleAsset["action"], string> = {
   "cancel-and-delete": "cancel, then delete",
 };
 
-function renderListing(stack: string, ws: WorkspaceCoordinates, stale: StaleAsset[]): string {
+function renderListing(stack: string, ws: WorkspaceRef, stale: StaleAsset[]): string {
   const head = `Workspace ${ws.workspaceName} (resource group ${ws.resourceGroupName}) of stack ${stack}`;
   if (stale.length === 0) return `${head}: no assets of deleted branch stacks.\n`;
   const lines = [`${head}: ${stale.length} asset${stale.length === 1 ? "" : "s"} of deleted branch stacks:`];
