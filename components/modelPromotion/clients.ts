@@ -5,8 +5,7 @@
  */
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
 import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import type { TokenCredential } from "@azure/core-auth";
-import type { AdditionalPolicyConfig } from "@azure/core-client";
+import { API_VERSIONS, ARM_RETRY, armPipeline, AzureClientOptions, blobServiceClient, defaultCredential, mlWorkspacesClient, STORAGE_RETRY } from "../shared/azure";
 
 export interface BlobAccess {
   service: BlobServiceClient;
@@ -35,49 +34,33 @@ export interface ClientSettings {
 
 export type PromotionClientFactory = (settings: ClientSettings) => PromotionClients;
 
-/** Retries ride on the SDK pipelines: Retry-After honoured for 429/503, exponential backoff otherwise. */
-export const ARM_RETRY = { maxRetries: 6, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 };
-export const STORAGE_RETRY = { maxTries: 6, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 };
-const STORAGE_API_VERSION = "2023-05-01";
+/** The shared retries (components/shared/azure.ts), named here for the promotion tests. */
+export { ARM_RETRY, STORAGE_RETRY };
 
-export interface AzureClientOptions {
-  /** Default `DefaultAzureCredential`. */
-  credential?: TokenCredential;
-  /** Extra policies for Azure Resource Manager requests (a corporate proxy's, a test server's trust). */
-  armPolicies?: AdditionalPolicyConfig[];
-}
-
-export function azureClients(settings: ClientSettings, options: AzureClientOptions = {}): PromotionClients {
-  const cred = options.credential ?? new (require("@azure/identity") as typeof import("@azure/identity")).DefaultAzureCredential();
-  // Retry-After capped on every ARM call (components/shared/retryAfterCap.ts).
-  const armPolicies = [...(options.armPolicies ?? []), (require("../shared/retryAfterCap") as typeof import("../shared/retryAfterCap")).retryAfterCap()];
+export function azureClients(settings: ClientSettings, options: Pick<AzureClientOptions, "credential" | "armPolicies"> = {}): PromotionClients {
+  const cred = options.credential ?? defaultCredential();
   const mlClients = new Map<string, AzureMachineLearningWorkspaces>();
   return {
     ml(subscriptionId) {
       let client = mlClients.get(subscriptionId);
       if (!client) {
-        const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-        client = new AzureMachineLearningWorkspaces(cred, subscriptionId, { endpoint: settings.armEndpoint, retryOptions: ARM_RETRY, additionalPolicies: armPolicies });
+        client = mlWorkspacesClient(subscriptionId, settings.armEndpoint, { credential: cred, armPolicies: options.armPolicies });
         mlClients.set(subscriptionId, client);
       }
       return client;
     },
     blob(_accountName, blobEndpoint) {
-      const { BlobServiceClient } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
-      return { service: new BlobServiceClient(blobEndpoint, cred, { retryOptions: STORAGE_RETRY }) };
+      return { service: blobServiceClient(blobEndpoint, cred) };
     },
     async accountKey(storageAccountId, accountName) {
       const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
       const { StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
-      const pipeline = rest.createPipelineFromOptions({ retryOptions: ARM_RETRY });
-      pipeline.addPolicy(rest.bearerTokenAuthenticationPolicy({ credential: cred, scopes: `${settings.armEndpoint.replace(/\/+$/, "")}/.default` }));
-      for (const p of armPolicies) pipeline.addPolicy(p.policy, p.position === "perRetry" ? { afterPhase: "Retry" } : {});
-      const http = rest.createDefaultHttpClient();
-      const url = (suffix: string) => `${settings.armEndpoint.replace(/\/+$/, "")}${storageAccountId}${suffix}?api-version=${STORAGE_API_VERSION}`;
+      const pipeline = armPipeline(settings.armEndpoint, { credential: cred, armPolicies: options.armPolicies });
+      const url = (suffix: string) => `${settings.armEndpoint.replace(/\/+$/, "")}${storageAccountId}${suffix}?api-version=${API_VERSIONS.storage}`;
       // An account with shared keys disabled still lists its keys, but refuses every SAS signed with them.
-      const account = await pipeline.sendRequest(http, rest.createPipelineRequest({ url: url(""), method: "GET" }));
+      const account = await pipeline.send(rest.createPipelineRequest({ url: url(""), method: "GET" }));
       if (account.status === 200 && account.bodyAsText && JSON.parse(account.bodyAsText).properties?.allowSharedKeyAccess === false) return undefined;
-      const response = await pipeline.sendRequest(http, rest.createPipelineRequest({ url: url("/listKeys"), method: "POST" }));
+      const response = await pipeline.send(rest.createPipelineRequest({ url: url("/listKeys"), method: "POST" }));
       if (response.status !== 200 || !response.bodyAsText) return undefined;
       const keys = (JSON.parse(response.bodyAsText).keys ?? []) as { value?: string; permissions?: string }[];
       const key = keys.find((k) => (k.permissions ?? "").toLowerCase() === "full" && k.value) ?? keys.find((k) => k.value);

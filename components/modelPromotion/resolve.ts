@@ -4,7 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import type { AzureMachineLearningWorkspaces, ModelVersion } from "@azure/arm-machinelearning";
-import { ARM_RETRY } from "./clients";
+import { mlWorkspacesClient } from "../shared/azure";
 import { ApprovalTag, DEFAULTS, ORIGIN_APPROVAL } from "./types";
 import type { WorkspaceRef, WorkspaceRefInput } from "../../shared/workspace";
 
@@ -26,15 +26,7 @@ export interface ResolvePromotedVersionArgs {
   mlClient?: MlClientFactory;
 }
 
-export const defaultMlClient: MlClientFactory = (subscriptionId, armEndpoint) => {
-  const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-  const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-  return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, {
-    endpoint: armEndpoint,
-    retryOptions: ARM_RETRY,
-    additionalPolicies: [(require("../shared/retryAfterCap") as typeof import("../shared/retryAfterCap")).retryAfterCap()],
-  });
-};
+export const defaultMlClient: MlClientFactory = (subscriptionId, armEndpoint) => mlWorkspacesClient(subscriptionId, armEndpoint);
 
 /** The newest version carrying the tag (creation time, as Azure ML orders it), or undefined. */
 export async function findLatestApproved(

@@ -1,5 +1,6 @@
 /** Plain data shapes shared by the promotion provider, its resource wrapper, the resolver and the CLI. */
 import type { WorkspaceRef } from "../../shared/workspace";
+import { PUBLIC_ARM_ENDPOINT } from "../shared/azure";
 
 /** The target workspace plus the datastore (and its storage) that receives the model files. */
 export interface TargetWorkspace extends WorkspaceRef {
@@ -77,7 +78,7 @@ export interface PromotedModelOutputs extends PromotedModelInputs {
 }
 
 export const DEFAULTS = {
-  armEndpoint: "https://management.azure.com",
+  armEndpoint: PUBLIC_ARM_ENDPOINT,
   blobEndpointTemplate: "https://{account}.blob.{suffix}",
   storageSuffix: "core.windows.net",
   datastoreName: "workspaceblobstore",

@@ -1,14 +1,11 @@
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
+import { armPipeline } from "../shared/azure";
 
 /**
  * Raw-JSON calls to Azure Resource Manager for the serving providers (no model mapping drops unknown
- * fields), on the Azure SDK pipeline.
+ * fields), on the shared ARM pipeline (components/shared/azure.ts).
  */
-
-/** Same api-version azure-native 3.x uses for Microsoft.MachineLearningServices. */
-export const ENDPOINT_API_VERSION = "2025-12-01";
-export const AZURE_PUBLIC_ARM = "https://management.azure.com";
 
 export interface ArmResponse {
   status: number;
@@ -36,19 +33,12 @@ export interface ArmJsonClientOptions {
  */
 export function createArmJsonClient(armEndpoint: string, options: ArmJsonClientOptions = {}): ArmJsonClient {
   const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
-  const credential = options.credential ?? new (require("@azure/identity") as typeof import("@azure/identity")).DefaultAzureCredential();
-  const origin = armEndpoint.replace(/\/$/, "");
-  const pipeline = rest.createPipelineFromOptions({ retryOptions: options.retryOptions });
-  pipeline.addPolicy(rest.bearerTokenAuthenticationPolicy({ credential, scopes: `${origin}/.default` }));
-  for (const p of options.additionalPolicies ?? []) pipeline.addPolicy(p.policy, { phase: p.position === "perCall" ? undefined : "Retry" });
-  // Retry-After is honoured, but never beyond the cap (components/shared/retryAfterCap.ts).
-  pipeline.addPolicy((require("../shared/retryAfterCap") as typeof import("../shared/retryAfterCap")).retryAfterCapPolicy(), { afterPhase: "Retry" });
-  const httpClient = rest.createDefaultHttpClient();
+  const pipeline = armPipeline(armEndpoint, { credential: options.credential, armPolicies: options.additionalPolicies, retryOptions: options.retryOptions });
   return {
     async send(method, url, body) {
       const request = rest.createPipelineRequest({ url, method, headers: rest.createHttpHeaders({ "content-type": "application/json", accept: "application/json" }) });
       if (body !== undefined) request.body = JSON.stringify(body);
-      const response = await pipeline.sendRequest(httpClient, request);
+      const response = await pipeline.send(request);
       const text = response.bodyAsText ?? "";
       let parsed: unknown;
       try {

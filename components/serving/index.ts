@@ -4,7 +4,7 @@ export { AmlKubernetesCompute, AZUREML_EXTENSION_TYPE, instanceTypeSchemas } fro
 export type { AmlKubernetesComputeArgs, InstanceTypeArgs } from "./amlKubernetesCompute";
 export { ServingEndpoints } from "./servingEndpoints";
 export type { ServingEndpointsArgs, ServedModel } from "./servingEndpoints";
-export { createArmJsonClient, ENDPOINT_API_VERSION, AZURE_PUBLIC_ARM } from "./armJsonClient";
+export { createArmJsonClient } from "./armJsonClient";
 export type { ArmJsonClient, ArmClientFactory } from "./armJsonClient";
 export { ScoringAssets, ONLINE_SCORING, scoringAssetPlans } from "./scoringAssets";
 export type { ScoringAssetsArgs } from "./scoringAssets";

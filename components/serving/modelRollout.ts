@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import { AZURE_PUBLIC_ARM } from "./armJsonClient";
+import { PUBLIC_ARM_ENDPOINT } from "../shared/azure";
 import { ModelRolloutProvider, ModelRolloutProviderOptions, RolloutDeployment, TrafficEvent } from "./modelRolloutProvider";
 
 export interface ModelRolloutArgs {
@@ -22,7 +22,7 @@ export class ModelRollout extends pulumi.dynamic.Resource {
     super(
       new ModelRolloutProvider(providerOptions),
       name,
-      { armEndpoint: AZURE_PUBLIC_ARM, ...args, live: undefined, appliedTraffic: undefined, history: undefined },
+      { armEndpoint: PUBLIC_ARM_ENDPOINT, ...args, live: undefined, appliedTraffic: undefined, history: undefined },
       opts,
       "mlops",
       "ModelRollout",

@@ -1,5 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { AZURE_PUBLIC_ARM, ArmJsonClient, ArmClientFactory, ArmResponse, ENDPOINT_API_VERSION, defaultArmClientFactory } from "./armJsonClient";
+import { ArmJsonClient, ArmClientFactory, ArmResponse, defaultArmClientFactory } from "./armJsonClient";
+import { API_VERSIONS, PUBLIC_ARM_ENDPOINT } from "../shared/azure";
 
 /**
  * Safe rollout of a model version on an online endpoint ("Perform safe rollout of new deployments
@@ -110,7 +111,7 @@ export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
   constructor(private readonly options: ModelRolloutProviderOptions = {}) {}
 
   async check(_olds: unknown, news: any): Promise<pulumi.dynamic.CheckResult> {
-    const inputs = { ...news, armEndpoint: news.armEndpoint ?? AZURE_PUBLIC_ARM, holdSeconds: news.holdSeconds ?? 0 };
+    const inputs = { ...news, armEndpoint: news.armEndpoint ?? PUBLIC_ARM_ENDPOINT, holdSeconds: news.holdSeconds ?? 0 };
     return { inputs, failures: checkRolloutInputs(inputs) };
   }
 
@@ -340,7 +341,7 @@ export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   private url(armEndpoint: string, id: string): string {
-    return `${armEndpoint.replace(/\/$/, "")}${id}?api-version=${ENDPOINT_API_VERSION}`;
+    return `${armEndpoint.replace(/\/$/, "")}${id}?api-version=${API_VERSIONS.machineLearningEndpoints}`;
   }
 
   private arm(armEndpoint: string): ArmJsonClient {

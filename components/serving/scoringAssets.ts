@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { PUBLIC_ARM_ENDPOINT } from "../../pipelines/publisher/arm";
+import { PUBLIC_ARM_ENDPOINT } from "../shared/azure";
 import { CodePlan, EnvironmentPlan, hashOf } from "../../pipelines/publisher/plan";
 import { snapshotFolder } from "../../pipelines/publisher/snapshot";
 import type { WorkspaceRefInput } from "../../shared/workspace";

@@ -1,4 +1,5 @@
 import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import { API_VERSIONS, PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure";
 
 /**
  * JSON requests to Azure Resource Manager sent through an Azure SDK client's own pipeline (its
@@ -10,9 +11,8 @@ import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipelin
  * newer api-version and the body exactly as written, so we send bodies ourselves.
  */
 
-/** Stable Azure ML api-version with pipeline components and full job input shapes. */
-export const ML_API_VERSION = "2024-10-01";
-export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
+/** Stable Azure ML api-version with pipeline components and full job input shapes (components/shared/azure.ts). */
+const ML_API_VERSION = API_VERSIONS.machineLearningAssets;
 
 /** The part of an Azure SDK `ServiceClient` we use: anything that sends a request through a pipeline. */
 export interface RequestSender {

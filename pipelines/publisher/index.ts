@@ -9,4 +9,3 @@ export type { PublishedPipelineRef, PipelineJobOptions } from "./jobs";
 export { publishedPipelineRef, scheduledPipelineJob, pipelineScheduleProperties } from "./runs";
 export type { PipelineScheduleOptions } from "./runs";
 export { snapshotFolder } from "./snapshot";
-export { ML_API_VERSION } from "./arm";

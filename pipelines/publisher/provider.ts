@@ -1,13 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { ContainerClient } from "@azure/storage-blob";
-import type { TokenCredential } from "@azure/core-auth";
-import type { AdditionalPolicyConfig } from "@azure/core-client";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ArmError, ArmRest, RequestSender } from "./arm";
 import type { CodePlan, PublishPlan } from "./plan";
 import { AssetRequest, planRequests } from "./restBodies";
 import { snapshotFolder } from "./snapshot";
+import { AzureClientOptions, blobServiceClient, defaultCredential, mlWorkspacesClient } from "../../components/shared/azure";
 import { assetVersionId, workspaceId, type WorkspaceRef } from "../../shared/workspace";
 
 /**
@@ -302,38 +301,13 @@ function sortKeys(value: unknown): unknown {
   return value;
 }
 
-/**
- * Retries of every ARM request the publisher sends, on the SDK pipeline's own policy: Retry-After
- * honoured for 429 and 503, exponential backoff for other 5xx and connection resets.
- */
-export const PUBLISH_ARM_RETRY = { maxRetries: 6, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 };
-/** The same for blob uploads and listings (`maxTries` counts the first attempt). */
-export const PUBLISH_STORAGE_RETRY = { maxTries: 7, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 };
+export type DefaultClientOptions = Pick<AzureClientOptions, "credential" | "armPolicies">;
 
-export interface DefaultClientOptions {
-  /** Default `DefaultAzureCredential`. */
-  credential?: TokenCredential;
-  /** Extra policies for ARM requests (a corporate proxy's, a test server's certificate trust). */
-  armPolicies?: AdditionalPolicyConfig[];
-}
-
-/** The clients the provider uses in production: public cloud by default, the retries above. */
+/** The clients the provider uses in production: the shared Azure client layer (components/shared/azure.ts). */
 export function defaultClients(options: DefaultClientOptions = {}): PublisherClients {
-  const credential = () => options.credential ?? new (require("@azure/identity") as typeof import("@azure/identity")).DefaultAzureCredential();
+  const credential = () => options.credential ?? defaultCredential();
   return {
-    arm(endpoint, subscriptionId) {
-      const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-      // Retry-After honoured, but never beyond the cap (components/shared/retryAfterCap.ts).
-      const { retryAfterCap } = require("../../components/shared/retryAfterCap") as typeof import("../../components/shared/retryAfterCap");
-      return new AzureMachineLearningWorkspaces(credential(), subscriptionId, {
-        endpoint,
-        retryOptions: PUBLISH_ARM_RETRY,
-        additionalPolicies: [...(options.armPolicies ?? []), retryAfterCap()],
-      });
-    },
-    container(blobEndpoint, name) {
-      const { BlobServiceClient } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
-      return new BlobServiceClient(blobEndpoint, credential(), { retryOptions: PUBLISH_STORAGE_RETRY }).getContainerClient(name);
-    },
+    arm: (endpoint, subscriptionId) => mlWorkspacesClient(subscriptionId, endpoint, { credential: credential(), armPolicies: options.armPolicies }),
+    container: (blobEndpoint, name) => blobServiceClient(blobEndpoint, credential()).getContainerClient(name),
   };
 }

@@ -3,7 +3,7 @@ import { InputError } from "../../shared/errors";
 import { pipelineDefinitions } from "../definitions";
 import type { ClusterMap, PipelineDefinition } from "../spec/types";
 import { projectRoot, validatePipelineDefinition } from "../spec/validate";
-import { PUBLIC_ARM_ENDPOINT } from "./arm";
+import { PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure";
 import type { WorkspaceRefInput } from "../../shared/workspace";
 import { buildPublishPlan, PublishPlan } from "./plan";
 import { clusterSummary, PublishedPipelineProvider, publishedIds } from "./provider";

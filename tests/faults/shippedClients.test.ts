@@ -7,7 +7,7 @@
  */
 import { ARM_RETRY, azureClients } from "../../components/modelPromotion/clients";
 import { ArmRest } from "../../pipelines/publisher/arm";
-import { defaultClients, PUBLISH_ARM_RETRY, PublishedPipelineProvider } from "../../pipelines/publisher/provider";
+import { defaultClients, PublishedPipelineProvider } from "../../pipelines/publisher/provider";
 import { startAmlServer, AmlServer } from "../support/amlServer";
 import { startHarness, Harness } from "../pipelines/publisherHarness";
 
@@ -74,14 +74,14 @@ describe("the publisher's defaultClients()", () => {
   afterAll(() => h.close());
   beforeEach(() => h.clearRecords());
 
-  test(`retries exactly the shipped ${PUBLISH_ARM_RETRY.maxRetries} times on 429, then reports it`, async () => {
-    expect(PUBLISH_ARM_RETRY.maxRetries).toBeGreaterThanOrEqual(3);
+  test(`retries exactly the shipped ${ARM_RETRY.maxRetries} times on 429, then reports it`, async () => {
+    expect(ARM_RETRY.maxRetries).toBeGreaterThanOrEqual(3);
     const path = `${wsPath}/datastores/workspaceblobstore`;
-    h.aml.inject({ method: "GET", path, kind: "throttle", retryAfterSeconds: 0, times: PUBLISH_ARM_RETRY.maxRetries });
+    h.aml.inject({ method: "GET", path, kind: "throttle", retryAfterSeconds: 0, times: ARM_RETRY.maxRetries });
     expect(await arm().get(path)).toMatchObject({ name: "workspaceblobstore" });
-    expect(h.aml.requests).toHaveLength(PUBLISH_ARM_RETRY.maxRetries + 1);
+    expect(h.aml.requests).toHaveLength(ARM_RETRY.maxRetries + 1);
     h.clearRecords();
-    h.aml.inject({ method: "GET", path, kind: "throttle", retryAfterSeconds: 0, times: PUBLISH_ARM_RETRY.maxRetries + 1 });
+    h.aml.inject({ method: "GET", path, kind: "throttle", retryAfterSeconds: 0, times: ARM_RETRY.maxRetries + 1 });
     await expect(arm().get(path)).rejects.toThrow(/429 TooManyRequests/);
   });
 

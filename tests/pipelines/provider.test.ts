@@ -4,7 +4,7 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ML_API_VERSION } from "../../pipelines/publisher/arm";
+import { API_VERSIONS } from "../../components/shared/azure";
 import type { PublishedPipelineInputs, PublishedPipelineOutputs } from "../../pipelines/publisher/provider";
 import { planRequests } from "../../pipelines/publisher/restBodies";
 import { snapshotFolder } from "../../pipelines/publisher/snapshot";
@@ -46,7 +46,7 @@ describe("publishing the training pipeline", () => {
     expect(puts.map((r) => r.path).sort()).toEqual(order.map((r) => r.path).sort());
     for (const r of order) {
       const sent = puts.find((p) => p.path === r.path)!;
-      expect(sent.query["api-version"]).toBe(ML_API_VERSION);
+      expect(sent.query["api-version"]).toBe(API_VERSIONS.machineLearningAssets);
       expect(sent.headers["content-type"]).toMatch(/^application\/json/);
       expect(sent.body).toEqual(r.body);
     }

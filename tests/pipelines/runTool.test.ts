@@ -8,7 +8,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { InputError } from "../../shared/errors";
 import { pipelineDefinitions } from "../../pipelines/definitions";
-import { ML_API_VERSION } from "../../pipelines/publisher/arm";
+import { API_VERSIONS } from "../../components/shared/azure";
 import { buildPublishPlan } from "../../pipelines/publisher/plan";
 import { publishedIds } from "../../pipelines/publisher/provider";
 import { pipelineCommand, RunDeps, RUN_EXIT } from "../../tools/pipeline/run";
@@ -95,7 +95,7 @@ describe("pipeline run", () => {
     const [put] = aml.writes();
     expect(put.method).toBe("PUT");
     expect(put.path).toBe(`${wsPath}/jobs/${jobName}`);
-    expect(put.query["api-version"]).toBe(ML_API_VERSION);
+    expect(put.query["api-version"]).toBe(API_VERSIONS.machineLearningAssets);
     const props = (put.body as any).properties;
     expect(props).toMatchObject({
       jobType: "Pipeline",

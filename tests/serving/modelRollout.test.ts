@@ -9,7 +9,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { startAmlServer, AmlServer } from "../support/amlServer";
 import { expectGolden, lastPut } from "../golden/golden";
-import { createArmJsonClient, ENDPOINT_API_VERSION } from "../../components/serving/armJsonClient";
+import { createArmJsonClient } from "../../components/serving/armJsonClient";
+import { API_VERSIONS } from "../../components/shared/azure";
 import {
   checkRolloutInputs,
   ModelRolloutInputs,
@@ -134,7 +135,7 @@ describe("the local server holds deployments to Azure's serving contract", () =>
   const put = (name: string, properties: Record<string, unknown>) =>
     createArmJsonClient(aml.url, { credential: aml.credential, additionalPolicies: aml.clientOptions.additionalPolicies }).send(
       "PUT",
-      `${aml.url}${endpointPath}/deployments/${name}?api-version=${ENDPOINT_API_VERSION}`,
+      `${aml.url}${endpointPath}/deployments/${name}?api-version=${API_VERSIONS.machineLearningEndpoints}`,
       { location: "westeurope", properties: { endpointComputeType: "Kubernetes", ...properties } },
     );
 

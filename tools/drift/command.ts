@@ -18,6 +18,7 @@ import { buildDriftReport } from "./driftReport";
 import { readPulumiOutput } from "./pulumiOutput";
 import { REPORT_FORMATS, ReportFormat, renderReport } from "./renderReport";
 import { StaleDeps, runStaleAudit } from "./stale/staleCommand";
+import { PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure";
 
 const USAGE = `usage:
   npm run drift -- <pulumi-output.json> [--format text|markdown|json] [--out <file>]
@@ -73,7 +74,7 @@ export async function driftCommand(argv: string[], deps: DriftDeps): Promise<num
         yes: values.yes === true,
         stacksFile: values.stacks,
         outputsFile: values.outputs,
-        armEndpoint: endpoint ?? "https://management.azure.com",
+        armEndpoint: endpoint ?? PUBLIC_ARM_ENDPOINT,
         format: format as "text" | "json",
       },
       deps,

@@ -8,7 +8,8 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { InputError, InputProblem } from "../../shared/errors";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
-import { ArmJsonClient, createArmJsonClient, ENDPOINT_API_VERSION, AZURE_PUBLIC_ARM } from "../../components/serving/armJsonClient";
+import { ArmJsonClient, createArmJsonClient } from "../../components/serving/armJsonClient";
+import { API_VERSIONS, PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure";
 import { defaultScoringSender, ScoringSender } from "../../components/serving/modelRolloutProvider";
 
 export const USAGE = `usage: npm run endpoint -- <invoke|status> --stack <stack> [--request <file.json>]
@@ -71,8 +72,8 @@ function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
   else if (!STACK.test(values.stack)) bad("--stack", `'${values.stack}' is not a stack name`);
   if (command === "invoke" && !values.request) bad("--request", "missing: 'invoke' needs a JSON request file (e.g. pipelines/steps/bad_pixels/sample-request.json)");
   if (command === "status" && values.request) bad("--request", "'status' sends no request");
-  const armEndpoint = values["arm-endpoint"] ?? AZURE_PUBLIC_ARM;
-  if (!/^https:\/\/[^/\s]+\/?$/.test(armEndpoint)) bad("--arm-endpoint", `'${armEndpoint}' is not an https endpoint URL such as ${AZURE_PUBLIC_ARM}`);
+  const armEndpoint = values["arm-endpoint"] ?? PUBLIC_ARM_ENDPOINT;
+  if (!/^https:\/\/[^/\s]+\/?$/.test(armEndpoint)) bad("--arm-endpoint", `'${armEndpoint}' is not an https endpoint URL such as ${PUBLIC_ARM_ENDPOINT}`);
   return {
     parsed: { command: command as Command, stack: values.stack ?? "", request: values.request, outputsFile: values.outputs, armEndpoint: armEndpoint.replace(/\/+$/, ""), json: values.json ?? false },
     problems,
@@ -125,7 +126,7 @@ function runPulumiStackOutput(stack: string): Promise<string> {
 class Arm {
   constructor(private readonly client: ArmJsonClient, private readonly origin: string) {}
   async call(method: "GET" | "POST", id: string): Promise<any> {
-    const res = await this.client.send(method, `${this.origin}${id}?api-version=${ENDPOINT_API_VERSION}`);
+    const res = await this.client.send(method, `${this.origin}${id}?api-version=${API_VERSIONS.machineLearningEndpoints}`);
     if (res.status === 404) return undefined;
     if (res.status >= 300) throw new CliExit(EXIT.failure, `${method} ${id}: HTTP ${res.status}${res.body?.error?.message ? `: ${res.body.error.message}` : ""}`);
     return res.body;

@@ -10,8 +10,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { InputError, InputProblem } from "../../shared/errors";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
-import { ARM_RETRY } from "../../components/modelPromotion/clients";
-import { retryAfterCap } from "../../components/shared/retryAfterCap";
+import { mlWorkspacesClient } from "../../components/shared/azure";
 import { findLatestApproved } from "../../components/modelPromotion/resolve";
 import { DEFAULTS, LINEAGE, ORIGIN_APPROVAL } from "../../components/modelPromotion/types";
 import type { ApprovalTag } from "../../components/modelPromotion/types";
@@ -205,13 +204,7 @@ function runPulumiStackOutput(stack: string): Promise<string> {
 }
 
 function mlClient(ws: WorkspaceRef, parsed: Parsed, deps: ModelCliDeps): AzureMachineLearningWorkspaces {
-  const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-  const credential = deps.credential ?? new (require("@azure/identity") as typeof import("@azure/identity")).DefaultAzureCredential();
-  return new AzureMachineLearningWorkspaces(credential, ws.subscriptionId, {
-    endpoint: parsed.armEndpoint,
-    retryOptions: ARM_RETRY,
-    additionalPolicies: [...(deps.additionalPolicies ?? []), retryAfterCap()],
-  });
+  return mlWorkspacesClient(ws.subscriptionId, parsed.armEndpoint, { credential: deps.credential, armPolicies: deps.additionalPolicies });
 }
 
 const describe = (ws: WorkspaceRef) => `workspace '${ws.workspaceName}' (resource group '${ws.resourceGroupName}')`;

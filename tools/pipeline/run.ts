@@ -2,11 +2,11 @@ import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { InputError, InputProblem } from "../../shared/errors";
-import { ArmRest, PUBLIC_ARM_ENDPOINT, RequestSender } from "../../pipelines/publisher/arm";
+import { ArmRest, RequestSender } from "../../pipelines/publisher/arm";
+import { mlWorkspacesClient, PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure";
 import { pipelineJobProperties, portalLink, PublishedPipelineRef, workspaceOf } from "../../pipelines/publisher/jobs";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ProgressStream, startProgress } from "../lib/progress";
-import { retryAfterCap } from "../../components/shared/retryAfterCap";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { projectRoot } from "../../pipelines/spec/validate";
 import { changedCommand } from "./changed";
@@ -56,11 +56,7 @@ export interface RunDeps {
 }
 
 export const defaultDeps: RunDeps = {
-  sender(endpoint, subscriptionId) {
-    const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-    const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
-    return new AzureMachineLearningWorkspaces(new DefaultAzureCredential(), subscriptionId, { endpoint, additionalPolicies: [retryAfterCap()] });
-  },
+  sender: (endpoint, subscriptionId) => mlWorkspacesClient(subscriptionId, endpoint),
   stackOutputs(stack) {
     let text: string;
     try {

@@ -7,7 +7,7 @@ import type { TokenCredential } from "@azure/core-auth";
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
 import { InputError, InputProblem } from "../../../shared/errors";
 import { EXIT } from "../../lib/cli";
-import { retryAfterCap } from "../../../components/shared/retryAfterCap";
+import { AzureClientOptions, mlWorkspacesClient } from "../../../components/shared/azure";
 import { CleanResult, StaleAsset, cleanStaleAssets, findStaleAssets } from "./staleAssets";
 import { readStackList, readWorkspaceRef } from "./stackInputs";
 import type { WorkspaceRef } from "../../../shared/workspace";
@@ -32,7 +32,7 @@ export interface StaleDeps {
   /** Credential for ARM; `DefaultAzureCredential` by default. */
   credential(): TokenCredential;
   /** Extra options for the ARM client (tests: TLS trust and short retries). */
-  clientOptions?: Record<string, unknown>;
+  clientOptions?: { additionalPolicies?: AzureClientOptions["armPolicies"]; retryOptions?: AzureClientOptions["retryOptions"] };
   /** Poll interval for long-running job operations (SDK default when absent). */
   pollIntervalMs?: number;
   /** True when a person can answer a confirmation prompt. */
@@ -108,10 +108,8 @@ async function readSource(file: string | undefined, run: () => Promise<string>, 
 }
 
 function createClient(ws: WorkspaceRef, endpoint: string, deps: StaleDeps): AzureMachineLearningWorkspaces {
-  const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-  const given = deps.clientOptions?.additionalPolicies;
-  const additionalPolicies = [...(Array.isArray(given) ? given : []), retryAfterCap()];
-  return new AzureMachineLearningWorkspaces(deps.credential(), ws.subscriptionId, { ...deps.clientOptions, endpoint, additionalPolicies });
+  const given = deps.clientOptions ?? {};
+  return mlWorkspacesClient(ws.subscriptionId, endpoint, { credential: deps.credential(), armPolicies: given.additionalPolicies, retryOptions: given.retryOptions });
 }
 
 function describe(a: StaleAsset): { kind: string; name: string; version?: string; action: string } {

@@ -1,0 +1,86 @@
+/**
+ * The one Azure client layer of the dynamic providers and the tools: the ARM endpoint default, one
+ * retry policy for ARM and one for storage, the api-version of each resource family, and the clients
+ * built on them. Every client retries on the Azure SDK pipeline's own policy (429 honouring
+ * Retry-After, 5xx, connection resets; `@azure/core-rest-pipeline` `createPipelineFromOptions`) and
+ * never waits longer than the Retry-After cap (`retryAfterCap.ts`).
+ *
+ * SDK modules are loaded with `require()` inside the functions: dynamic providers are serialized
+ * into state, and module-level SDK imports do not serialize (docs/architecture.md, "Dynamic providers").
+ */
+import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
+import type { TokenCredential } from "@azure/core-auth";
+import type { AdditionalPolicyConfig } from "@azure/core-client";
+import type { HttpClient, Pipeline, PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
+import type { BlobServiceClient } from "@azure/storage-blob";
+import { retryAfterCap } from "./retryAfterCap";
+
+/** Azure Resource Manager of Azure's public cloud; sovereign clouds and test servers pass their own. */
+export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
+
+/**
+ * The api-version of each resource family the project calls directly (the SDK clients pin their own:
+ * `@azure/arm-machinelearning` 2.1.1 sends 2022-10-01).
+ */
+export const API_VERSIONS = {
+  /** Azure ML assets (codes, environments, components) and jobs, sent as written (pipelines/publisher/arm.ts says why). */
+  machineLearningAssets: "2024-10-01",
+  /** Azure ML online and batch endpoints and their deployments: the version azure-native 3.x uses. */
+  machineLearningEndpoints: "2025-12-01",
+  /** Microsoft.Storage storage accounts (`listKeys`). */
+  storage: "2023-05-01",
+} as const;
+
+/** Every ARM call: six retries with exponential backoff from 1 s up to 30 s. */
+export const ARM_RETRY = { maxRetries: 6, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 };
+/** Every blob call: the same six retries (`maxTries` counts the first attempt). */
+export const STORAGE_RETRY = { maxTries: 7, retryDelayInMs: 1000, maxRetryDelayInMs: 30_000 };
+
+export interface AzureClientOptions {
+  /** Default `DefaultAzureCredential`. */
+  credential?: TokenCredential;
+  /** Extra policies for ARM requests (a corporate proxy's, a test server's certificate trust). */
+  armPolicies?: AdditionalPolicyConfig[];
+  /** Shorter waits for tests against local servers; default `ARM_RETRY`. */
+  retryOptions?: { maxRetries?: number; retryDelayInMs?: number; maxRetryDelayInMs?: number };
+}
+
+export function defaultCredential(): TokenCredential {
+  return new (require("@azure/identity") as typeof import("@azure/identity")).DefaultAzureCredential();
+}
+
+/** The policies every ARM client adds: the caller's, then the Retry-After cap (inside the retry loop). */
+export function armPolicies(extra: AdditionalPolicyConfig[] = []): AdditionalPolicyConfig[] {
+  return [...extra, retryAfterCap()];
+}
+
+/** The Azure ML management client (`@azure/arm-machinelearning`) with the shared retries and cap. */
+export function mlWorkspacesClient(subscriptionId: string, armEndpoint: string, options: AzureClientOptions = {}): AzureMachineLearningWorkspaces {
+  const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
+  return new AzureMachineLearningWorkspaces(options.credential ?? defaultCredential(), subscriptionId, {
+    endpoint: armEndpoint,
+    retryOptions: options.retryOptions ?? ARM_RETRY,
+    additionalPolicies: armPolicies(options.armPolicies),
+  });
+}
+
+/** A blob service client with the shared storage retries. */
+export function blobServiceClient(blobEndpoint: string, credential: TokenCredential): BlobServiceClient {
+  const { BlobServiceClient } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
+  return new BlobServiceClient(blobEndpoint, credential, { retryOptions: STORAGE_RETRY });
+}
+
+/** Sends raw ARM requests: bearer token for the endpoint's audience, the shared retries and cap. */
+export interface ArmPipeline {
+  send(request: PipelineRequest): Promise<PipelineResponse>;
+}
+
+export function armPipeline(armEndpoint: string, options: AzureClientOptions = {}): ArmPipeline {
+  const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
+  const credential = options.credential ?? defaultCredential();
+  const pipeline: Pipeline = rest.createPipelineFromOptions({ retryOptions: options.retryOptions ?? ARM_RETRY });
+  pipeline.addPolicy(rest.bearerTokenAuthenticationPolicy({ credential, scopes: `${armEndpoint.replace(/\/+$/, "")}/.default` }));
+  for (const p of armPolicies(options.armPolicies)) pipeline.addPolicy(p.policy, p.position === "perRetry" ? { afterPhase: "Retry" } : {});
+  const http: HttpClient = rest.createDefaultHttpClient();
+  return { send: (request) => pipeline.sendRequest(http, request) };
+}
