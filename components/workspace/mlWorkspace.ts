@@ -9,6 +9,7 @@ import * as managedidentity from "@pulumi/azure-native/managedidentity";
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import { BuiltInRole, grantRole } from "../authorization/roles";
 import { attachDiagnosticSettings, DiagnosticSettingOptions } from "../monitoring";
+import type { EnvironmentNames } from "../../shared/naming";
 
 export interface MlWorkspaceArgs {
   /** Azure region for every resource of the environment core. */
@@ -16,15 +17,7 @@ export interface MlWorkspaceArgs {
   /** Tags for every taggable resource. */
   tags: Record<string, string>;
   /** Physical names, derived and checked by shared/naming. */
-  names: {
-    resourceGroup: string;
-    storageAccount: string;
-    keyVault: string;
-    containerRegistry: string;
-    logAnalytics: string;
-    appInsights: string;
-    workspace: string;
-  };
+  names: Pick<EnvironmentNames, "resourceGroup" | "storageAccount" | "keyVault" | "containerRegistry" | "logAnalytics" | "appInsights" | "workspace">;
   /** Entra tenant of the key vault. */
   tenantId: pulumi.Input<string>;
   /** Subscription the environment lives in (role definition ids are subscription-scoped). */
