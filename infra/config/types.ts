@@ -5,6 +5,7 @@
 import type { EnvironmentName, NodeKind } from "../../shared/kinds";
 import type { EnvironmentNames } from "../../shared/naming";
 import type { ClusterMap } from "../../pipelines/spec/types";
+import type { GithubHostedRunners, ManagedDevOpsPoolRunners } from "../../components/ciRunners";
 
 export type { EnvironmentName, NodeKind, EnvironmentNames };
 export type NetworkMode = "public" | "private";
@@ -222,18 +223,8 @@ export interface NetworkSpec {
 
 /** CI runners inside the environment's network (docs/promotion.md, "Where CI runs"). */
 export type RunnersSpec =
-  | { kind: "githubHosted"; subnet: string; names: { subnet: string; nsg: string; networkSettings: string }; businessId: string }
-  | {
-      kind: "managedDevOpsPool";
-      subnet: string;
-      names: { subnet: string; nsg: string; pool: string };
-      organizationUrl: string;
-      projects: string[];
-      devCenterProjectResourceId: string;
-      maximumConcurrency: number;
-      vmSize: string;
-      image: string;
-    };
+  | (Omit<GithubHostedRunners, "networkSettingsName"> & { subnet: string; names: { subnet: string; nsg: string; networkSettings: string } })
+  | (Omit<ManagedDevOpsPoolRunners, "poolName"> & { subnet: string; names: { subnet: string; nsg: string; pool: string } });
 
 export interface PromotionSpec {
   /** Fully qualified upstream stack for a StackReference. */
