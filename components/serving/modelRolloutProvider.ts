@@ -1,6 +1,6 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ArmJsonClient, ArmClientFactory, ArmResponse, defaultArmClientFactory } from "./armJsonClient";
-import { API_VERSIONS, PUBLIC_ARM_ENDPOINT } from "../shared/azure";
+import { API_VERSIONS, PUBLIC_ARM_ENDPOINT, waitForArmOperation } from "../shared/azure";
 
 /**
  * Safe rollout of a model version on an online endpoint ("Perform safe rollout of new deployments
@@ -292,16 +292,18 @@ export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
         description: `Serves ${d.modelId.split("/models/")[1]?.replace("/versions/", " version ") ?? d.modelId}`,
       },
     };
-    const res = await arm.send("PUT", this.url(inputs.armEndpoint, `${inputs.endpointId}/deployments/${d.name}`), body);
+    const url = this.url(inputs.armEndpoint, `${inputs.endpointId}/deployments/${d.name}`);
+    const res = await arm.send("PUT", url, body);
     assertOk(res, `create the deployment ${d.name}`);
-    await this.waitForOperation(arm, res, `creating the deployment ${d.name}`);
+    await this.waitForOperation(arm, "PUT", url, res, `creating the deployment ${d.name}`);
   }
 
   private async deleteDeployment(arm: ArmJsonClient, inputs: Pick<ModelRolloutInputs, "armEndpoint" | "endpointId">, name: string): Promise<void> {
-    const res = await arm.send("DELETE", this.url(inputs.armEndpoint, `${inputs.endpointId}/deployments/${name}`));
+    const url = this.url(inputs.armEndpoint, `${inputs.endpointId}/deployments/${name}`);
+    const res = await arm.send("DELETE", url);
     if (res.status === 404 || res.status === 204) return;
     assertOk(res, `delete the deployment ${name}`);
-    await this.waitForOperation(arm, res, `deleting the deployment ${name}`);
+    await this.waitForOperation(arm, "DELETE", url, res, `deleting the deployment ${name}`);
   }
 
   /** PUT the endpoint back with only its traffic changed; returns the traffic Azure reports after. */
@@ -319,25 +321,13 @@ export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
     const url = this.url(inputs.armEndpoint, inputs.endpointId);
     const put = await arm.send("PUT", url, body);
     assertOk(put, "set the online endpoint's traffic");
-    await this.waitForOperation(arm, put, "setting the online endpoint's traffic");
+    await this.waitForOperation(arm, "PUT", url, put, "setting the online endpoint's traffic");
     return trafficOf(await this.getEndpoint(arm, inputs));
   }
 
-  private async waitForOperation(arm: ArmJsonClient, res: ArmResponse, what: string): Promise<void> {
-    const asyncUrl = res.headers["azure-asyncoperation"];
-    const statusUrl = asyncUrl ?? (res.status === 202 ? res.headers["location"] : undefined);
-    if (!statusUrl) return;
-    const maxPolls = this.options.maxPolls ?? 720;
-    for (let i = 0; i < maxPolls; i++) {
-      const poll = await arm.send("GET", statusUrl);
-      assertOk(poll, `poll ${what}`);
-      const status = asyncUrl ? String(poll.body?.status ?? "") : poll.status === 202 ? "InProgress" : "Succeeded";
-      if (/^succeeded$/i.test(status)) return;
-      if (/^(failed|canceled|cancelled)$/i.test(status)) throw new Error(`${what} ${status.toLowerCase()}: ${poll.body?.error?.message ?? "no details"}`);
-      const retryAfter = Number(poll.headers["retry-after"]);
-      await new Promise((r) => setTimeout(r, Number.isFinite(retryAfter) && retryAfter > 0 ? Math.min(retryAfter * 1000, 30000) : (this.options.pollIntervalMs ?? 5000)));
-    }
-    throw new Error(`${what} did not finish after ${maxPolls} polls`);
+  /** Follows the operation a PUT or DELETE started, through the shared LRO poller (components/shared/azure.ts). */
+  private async waitForOperation(arm: ArmJsonClient, method: "PUT" | "DELETE", url: string, res: ArmResponse, what: string): Promise<void> {
+    await waitForArmOperation((u) => arm.send("GET", u), { method, url, response: res }, { what, intervalInMs: this.options.pollIntervalMs ?? 5000, maxPolls: this.options.maxPolls });
   }
 
   private url(armEndpoint: string, id: string): string {

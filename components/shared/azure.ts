@@ -84,3 +84,55 @@ export function armPipeline(armEndpoint: string, options: AzureClientOptions = {
   const http: HttpClient = rest.createDefaultHttpClient();
   return { send: (request) => pipeline.sendRequest(http, request) };
 }
+
+/** A raw ARM answer as the JSON clients return it. */
+export interface ArmJsonResponse {
+  status: number;
+  headers: Record<string, string | undefined>;
+  body: any;
+}
+
+/** Longest wait between two polls that a `Retry-After` may ask for (s). */
+export const MAX_POLL_WAIT_SECONDS = 30;
+
+/**
+ * Waits for an ARM long-running operation with `@azure/core-lro`, which follows ARM's LRO contract
+ * (`Azure-AsyncOperation` / `Operation-Location` status, `Location` 202s, `provisioningState` in the
+ * body; "Azure Resource Manager asynchronous operations" on Microsoft Learn), honouring `Retry-After`
+ * up to `MAX_POLL_WAIT_SECONDS`. Fails with the operation's error, or after `maxPolls` polls.
+ */
+export async function waitForArmOperation(
+  get: (url: string) => Promise<ArmJsonResponse>,
+  initial: { method: string; url: string; response: ArmJsonResponse },
+  options: { what: string; intervalInMs?: number; maxPolls?: number },
+): Promise<void> {
+  const { createHttpPoller } = require("@azure/core-lro") as typeof import("@azure/core-lro");
+  const maxPolls = options.maxPolls ?? 720;
+  let polls = 0;
+  const toLro = (r: ArmJsonResponse) => {
+    const headers: Record<string, string> = {};
+    for (const [k, v] of Object.entries(r.headers)) if (v !== undefined) headers[k.toLowerCase()] = v;
+    const asked = Number(headers["retry-after"]);
+    if (Number.isFinite(asked)) headers["retry-after"] = String(Math.min(asked, MAX_POLL_WAIT_SECONDS));
+    return { flatResponse: r.body, rawResponse: { statusCode: r.status, headers, body: r.body } };
+  };
+  try {
+    const poller = await createHttpPoller(
+      {
+        requestMethod: initial.method,
+        requestPath: initial.url,
+        sendInitialRequest: async () => toLro(initial.response),
+        sendPollRequest: async (url: string) => {
+          if (++polls > maxPolls) throw new Error(`did not finish after ${maxPolls} polls`);
+          const r = await get(url);
+          if (r.status >= 400) throw new Error(`poll answered ${r.status}: ${r.body?.error?.message ?? "no details"}`);
+          return toLro(r);
+        },
+      },
+      { intervalInMs: options.intervalInMs },
+    );
+    await poller.pollUntilDone();
+  } catch (err) {
+    throw new Error(`${options.what}: ${(err as Error).message}`, { cause: err });
+  }
+}
