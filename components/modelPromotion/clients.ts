@@ -58,9 +58,9 @@ export function azureClients(settings: ClientSettings, options: Pick<AzureClient
       const pipeline = armPipeline(settings.armEndpoint, { credential: cred, armPolicies: options.armPolicies });
       const url = (suffix: string) => `${settings.armEndpoint.replace(/\/+$/, "")}${storageAccountId}${suffix}?api-version=${API_VERSIONS.storage}`;
       // An account with shared keys disabled still lists its keys, but refuses every SAS signed with them.
-      const account = await pipeline.send(rest.createPipelineRequest({ url: url(""), method: "GET" }));
+      const account = await pipeline.sendRequest(rest.createPipelineRequest({ url: url(""), method: "GET" }));
       if (account.status === 200 && account.bodyAsText && JSON.parse(account.bodyAsText).properties?.allowSharedKeyAccess === false) return undefined;
-      const response = await pipeline.send(rest.createPipelineRequest({ url: url("/listKeys"), method: "POST" }));
+      const response = await pipeline.sendRequest(rest.createPipelineRequest({ url: url("/listKeys"), method: "POST" }));
       if (response.status !== 200 || !response.bodyAsText) return undefined;
       const keys = (JSON.parse(response.bodyAsText).keys ?? []) as { value?: string; permissions?: string }[];
       const key = keys.find((k) => (k.permissions ?? "").toLowerCase() === "full" && k.value) ?? keys.find((k) => k.value);

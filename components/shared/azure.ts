@@ -70,19 +70,41 @@ export function blobServiceClient(blobEndpoint: string, credential: TokenCredent
   return new BlobServiceClient(blobEndpoint, credential, { retryOptions: STORAGE_RETRY });
 }
 
-/** Sends raw ARM requests: bearer token for the endpoint's audience, the shared retries and cap. */
-export interface ArmPipeline {
-  send(request: PipelineRequest): Promise<PipelineResponse>;
+/**
+ * Anything that sends a request through an Azure SDK pipeline: an SDK `ServiceClient` (its
+ * credential, retries and policies) or `armPipeline`.
+ */
+export interface RequestSender {
+  sendRequest(request: PipelineRequest): Promise<PipelineResponse>;
 }
 
-export function armPipeline(armEndpoint: string, options: AzureClientOptions = {}): ArmPipeline {
+/** Raw ARM requests: bearer token for the endpoint's audience, the shared retries and cap. */
+export function armPipeline(armEndpoint: string, options: AzureClientOptions = {}): RequestSender {
   const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
   const credential = options.credential ?? defaultCredential();
   const pipeline: Pipeline = rest.createPipelineFromOptions({ retryOptions: options.retryOptions ?? ARM_RETRY });
   pipeline.addPolicy(rest.bearerTokenAuthenticationPolicy({ credential, scopes: `${armEndpoint.replace(/\/+$/, "")}/.default` }));
   for (const p of armPolicies(options.armPolicies)) pipeline.addPolicy(p.policy, p.position === "perRetry" ? { afterPhase: "Retry" } : {});
   const http: HttpClient = rest.createDefaultHttpClient();
-  return { send: (request) => pipeline.sendRequest(http, request) };
+  return { sendRequest: (request) => pipeline.sendRequest(http, request) };
+}
+
+/** One JSON request to ARM through a sender: the body as written, the answer parsed (text when not JSON). */
+export async function sendArmJson(sender: RequestSender, method: string, url: string, body?: unknown): Promise<ArmJsonResponse> {
+  const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
+  const headers = rest.createHttpHeaders({ accept: "application/json" });
+  if (body !== undefined) headers.set("content-type", "application/json; charset=utf-8");
+  const request = rest.createPipelineRequest({ url, method: method as PipelineRequest["method"], headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await sender.sendRequest(request);
+  let parsed: unknown;
+  if (response.bodyAsText) {
+    try {
+      parsed = JSON.parse(response.bodyAsText);
+    } catch {
+      parsed = response.bodyAsText;
+    }
+  }
+  return { status: response.status, headers: response.headers.toJSON(), body: parsed };
 }
 
 /** A raw ARM answer as the JSON clients return it. */

@@ -1,5 +1,4 @@
-import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
-import { API_VERSIONS, PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure";
+import { API_VERSIONS, PUBLIC_ARM_ENDPOINT, RequestSender, sendArmJson } from "../../components/shared/azure";
 
 /**
  * JSON requests to Azure Resource Manager sent through an Azure SDK client's own pipeline (its
@@ -15,9 +14,7 @@ import { API_VERSIONS, PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure
 const ML_API_VERSION = API_VERSIONS.machineLearningAssets;
 
 /** The part of an Azure SDK `ServiceClient` we use: anything that sends a request through a pipeline. */
-export interface RequestSender {
-  sendRequest(request: PipelineRequest): Promise<PipelineResponse>;
-}
+export type { RequestSender };
 
 export interface ArmResponse<T = any> {
   status: number;
@@ -86,27 +83,10 @@ export class ArmRest {
   }
 
   async send(method: string, path: string, body?: unknown, query: Record<string, string> = {}): Promise<ArmResponse> {
-    const { createPipelineRequest, createHttpHeaders } = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
-    const headers = createHttpHeaders({ accept: "application/json" });
-    if (body !== undefined) headers.set("content-type", "application/json; charset=utf-8");
-    const request = createPipelineRequest({
-      url: this.url(path, query),
-      method: method as PipelineRequest["method"],
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
     if (method === "GET") this.counters.reads++;
     else this.counters.writes++;
-    const response = await this.sender.sendRequest(request);
-    let parsed: unknown;
-    if (response.bodyAsText) {
-      try {
-        parsed = JSON.parse(response.bodyAsText);
-      } catch {
-        parsed = response.bodyAsText;
-      }
-    }
-    return { status: response.status, body: parsed };
+    const { status, body: answer } = await sendArmJson(this.sender, method, this.url(path, query), body);
+    return { status, body: answer };
   }
 
   private check(method: string, path: string, res: ArmResponse): void {
