@@ -4,6 +4,7 @@ import * as kubernetesconfiguration from "@pulumi/azure-native/kubernetesconfigu
 import * as ml from "@pulumi/azure-native/machinelearningservices";
 import type * as inputs from "@pulumi/azure-native/types/input";
 import { grantRole } from "../authorization/roles";
+import type { WorkspaceHandle } from "../workspace";
 
 export const AZUREML_EXTENSION_TYPE = "Microsoft.AzureML.Kubernetes";
 
@@ -34,16 +35,11 @@ export interface AmlKubernetesComputeArgs {
     location: string;
   };
   /** The environment's own workspace, and nothing of another environment. */
-  workspace: {
-    resourceGroupName: pulumi.Input<string>;
-    workspaceName: pulumi.Input<string>;
-    /**
-     * Principal of the workspace's user-assigned identity: attaching with it needs Reader, Kubernetes
-     * Extension Contributor and Azure Kubernetes Service Cluster Admin Role on the cluster.
-     */
-    identityPrincipalId: pulumi.Input<string>;
-    registryId: pulumi.Input<string>;
-  };
+  /**
+   * Its `identityPrincipalId` is the workspace's user-assigned identity: attaching with it needs
+   * Reader, Kubernetes Extension Contributor and Azure Kubernetes Service Cluster Admin Role on the cluster.
+   */
+  workspace: Pick<WorkspaceHandle, "resourceGroupName" | "workspaceName" | "identityPrincipalId" | "registryId">;
   /** Physical compute name in the workspace (≤ 16). */
   computeName: string;
   /**

@@ -8,6 +8,7 @@ import type { ModelRolloutProviderOptions, TrafficEvent } from "./modelRolloutPr
 import { ScoringAssets } from "./scoringAssets";
 import { withoutInjectedDefaults } from "./withoutInjectedDefaults";
 import type { ScoringAssetsProviderOptions } from "./scoringAssetsProvider";
+import type { WorkspaceHandle } from "../workspace";
 
 export interface ServedModel {
   name: pulumi.Input<string>;
@@ -19,16 +20,7 @@ export interface ServingEndpointsArgs {
   tags: Record<string, string>;
   subscriptionId: pulumi.Input<string>;
   /** The environment's own workspace: endpoints, their compute and the served model all live in it. */
-  workspace: {
-    resourceGroupName: pulumi.Input<string>;
-    workspaceName: pulumi.Input<string>;
-    workspaceId: pulumi.Input<string>;
-    storageAccountId: pulumi.Input<string>;
-    registryId: pulumi.Input<string>;
-    /** The default blob datastore: where the scoring code snapshot is uploaded. */
-    blobEndpoint: pulumi.Input<string>;
-    defaultBlobContainer: pulumi.Input<string>;
-  };
+  workspace: Pick<WorkspaceHandle, "resourceGroupName" | "workspaceName" | "workspaceId" | "storageAccountId" | "registryId" | "blobEndpoint" | "defaultBlobContainer">;
   /** Resource group of the endpoints' identity (the environment's serving group). */
   identityResourceGroupName: pulumi.Input<string>;
   online: {

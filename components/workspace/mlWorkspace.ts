@@ -11,6 +11,14 @@ import { BuiltInRole, grantRole } from "../authorization/roles";
 import { attachDiagnosticSettings, DiagnosticSettingOptions } from "../monitoring";
 import type { EnvironmentNames } from "../../shared/naming";
 
+/**
+ * What other components take of an environment's workspace: the `MlWorkspace` component itself (its
+ * outputs), or the same values from a stack reference. Each takes only the fields it needs.
+ */
+export type WorkspaceHandle = {
+  [K in "resourceGroupName" | "workspaceName" | "workspaceId" | "storageAccountId" | "registryId" | "identityPrincipalId" | "blobEndpoint" | "defaultBlobContainer"]: pulumi.Input<string>;
+};
+
 export interface MlWorkspaceArgs {
   /** Azure region for every resource of the environment core. */
   location: string;
