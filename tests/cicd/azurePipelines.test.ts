@@ -1,8 +1,10 @@
-import { readFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { parse, parseDocument } from "yaml";
 import { azureDir, missingCommands, repoRoot, Yaml, yamlFiles } from "./workflowFiles";
 import { environmentStacks } from "../../tools/stacks/environmentStacks";
+import { adoStackListProblems } from "./adoStackLists";
+import { tmpdir } from "node:os";
 
 const files = yamlFiles(azureDir);
 const source = (file: string) => readFileSync(join(azureDir, file), "utf8");
@@ -244,7 +246,7 @@ describe("Azure DevOps deployments", () => {
     expect(doc.trigger).toBe("none");
     expect(doc.schedules[0]).toMatchObject({ always: true });
     expect(doc.schedules[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
-    expect(doc.parameters[0]).toMatchObject({ name: "stacks", default: ["dev", "qa", "prod"] });
+    expect(doc.parameters[0]).toMatchObject({ name: "stacks", default: environmentStacks(repoRoot).map((s) => s.stack) });
     const perStack = doc.stages[0]["${{ each stack in parameters.stacks }}"][0];
     expect(perStack.variables).toEqual([{ group: "mlops-${{ stack }}" }]);
     const scripts = scriptsOf(perStack);
@@ -255,5 +257,26 @@ describe("Azure DevOps deployments", () => {
     expect(scripts).toMatch(/npm run --silent drift -- .* --format markdown --out/);
     const prune = doc.stages.find((s: Yaml) => s.stage === "prune_branch_stacks");
     expect(scriptsOf(prune)).toContain("npx tsx tools/branch-stack/cli.ts prune --yes");
+  });
+});
+
+describe("stack lists fixed at compile time agree with the stacks the repository ships", () => {
+  it("drift audit lists every environment stack, the deploy pipelines every prod-<name>", () => {
+    expect(adoStackListProblems(repoRoot)).toEqual([]);
+  });
+
+  it("a shipped stack missing from the lists fails, naming file, parameter and stack", () => {
+    const dir = mkdtempSync(join(tmpdir(), "ado-stacks-"));
+    try {
+      for (const s of ["dev", "qa", "prod"]) copyFileSync(join(repoRoot, `Pulumi.${s}.yaml`), join(dir, `Pulumi.${s}.yaml`));
+      writeFileSync(join(dir, "Pulumi.prod-eu.yaml"), readFileSync(join(repoRoot, "Pulumi.prod.yaml")));
+      expect(adoStackListProblems(dir)).toEqual([
+        "drift-audit.yml: parameters.stacks lacks 'prod-eu' (Pulumi.prod-eu.yaml); keep it equal to `npm run stacks -- --json`",
+        "deploy-single-branch.yml: parameters.productionStacks lacks 'prod-eu' (Pulumi.prod-eu.yaml); keep it equal to `npm run stacks -- --named --json`",
+        "deploy-multi-branch.yml: parameters.productionStacks lacks 'prod-eu' (Pulumi.prod-eu.yaml); keep it equal to `npm run stacks -- --named --json`",
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
