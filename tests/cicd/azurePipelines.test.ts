@@ -250,7 +250,9 @@ describe("Azure DevOps deployments", () => {
     const perStack = doc.stages[0]["${{ each stack in parameters.stacks }}"][0];
     expect(perStack.variables).toEqual([{ group: "mlops-${{ stack }}" }]);
     const scripts = scriptsOf(perStack);
-    expect(scripts).toContain("pulumi preview --refresh --json");
+    // The preview runs through the Automation API inside the drift tool (typed engine events).
+    expect(scripts).not.toMatch(/^\s*pulumi preview/m);
+    expect(scripts).toContain('npm run --silent drift -- --preview --stack "${PULUMI_ORG:+$PULUMI_ORG/}$STACK" --events-out "$out/$STACK.json"');
     // The stack's read-only audit identity, not its deployer.
     expect(JSON.stringify(perStack)).toContain('"serviceConnection":"mlops-${{ stack }}-audit"');
     expect(scripts).not.toMatch(/\|\| true/);

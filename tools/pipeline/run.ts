@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { InputError, InputProblem } from "../../infra/errors";
@@ -7,6 +6,7 @@ import { pipelineJobProperties, portalLink, PublishedPipelineRef, workspaceOf } 
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ProgressStream } from "../lib/progress";
 import { startStepBoard } from "../lib/stepProgress";
+import { readStackOutputs } from "../lib/pulumiStacks";
 import { createRunHistorySender, historyEndpointOf, RunHistory, StepRun } from "../../pipelines/publisher/runHistory";
 import { retryAfterCap } from "../../components/shared/retryAfterCap";
 import { pipelineDefinitions } from "../../pipelines/definitions";
@@ -49,8 +49,8 @@ export interface RunDeps {
    * --wait reads each step's status. Without it --wait shows the pipeline job's status only.
    */
   historySender?(endpoint: string): RequestSender;
-  /** `pulumi stack output --json --stack <stack>`, parsed. */
-  stackOutputs(stack: string): unknown;
+  /** The stack's outputs as `pulumi stack output --json` prints them (Pulumi Automation API). */
+  stackOutputs(stack: string): unknown | Promise<unknown>;
   sleep(ms: number): Promise<void>;
   now(): number;
   out(line: string): void;
@@ -71,16 +71,12 @@ export const defaultDeps: RunDeps = {
     const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
     return createRunHistorySender(new DefaultAzureCredential(), [retryAfterCap()]);
   },
-  stackOutputs(stack) {
-    let text: string;
+  async stackOutputs(stack) {
     try {
-      text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      return await readStackOutputs(stack);
     } catch (e) {
-      const err = e as NodeJS.ErrnoException & { stderr?: string };
-      const why = err.code === "ENOENT" ? "the Pulumi CLI is not installed" : (err.stderr ?? err.message).trim();
-      throw new CliExit(EXIT.failure, `cannot read the outputs of stack '${stack}': ${why}; pass --outputs <file> with the JSON of \`pulumi stack output --json\``);
+      throw new CliExit(EXIT.failure, `${(e as Error).message}; pass --outputs <file> with the JSON of \`pulumi stack output --json\``);
     }
-    return parseJson(text, `pulumi stack output --stack ${stack}`);
   },
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   now: () => Date.now(),
@@ -165,7 +161,7 @@ export async function pipelineCommand(argv: string[], deps: RunDeps = defaultDep
 
 async function runPipeline(opts: RunOptions, deps: RunDeps): Promise<number> {
   const source = opts.outputsFile ?? `outputs of stack ${opts.stack}`;
-  const outputs = opts.outputsFile ? readOutputsFile(opts.outputsFile) : deps.stackOutputs(opts.stack);
+  const outputs = opts.outputsFile ? readOutputsFile(opts.outputsFile) : await deps.stackOutputs(opts.stack);
   const ref = publishedRef(outputs, opts.pipeline, source);
   const hyperparameters = checkParams(ref, opts.params);
   const ws = workspaceOf(ref.pipelineComponentId)!;
