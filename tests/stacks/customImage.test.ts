@@ -182,6 +182,16 @@ describe("config validation", () => {
     expect(problems(base + net("      containerApps: 10.1.2.0/27\n      imageBuild: 10.1.3.0/28\n") + promo + "  mlops:customImage:\n    enabled: true\n")).toEqual([]);
   });
 
+  test("the longest production stack with the longest prefix still gets valid Container Apps names", () => {
+    const yaml = base.replace("prefix: acme", "prefix: abcdefgh") + net("      containerApps: 10.1.2.0/27\n      imageBuild: 10.1.3.0/28\n") + promo + "  mlops:customImage:\n    enabled: true\n";
+    const file = path.join(dir, "Pulumi.prod-abcdefgh.yaml");
+    fs.writeFileSync(file, `config:\n${yaml}`);
+    const files = readStackConfigFiles({ projectDir: REPO, stack: "prod-abcdefgh", configFile: file });
+    const ci = buildEnvironmentSpec({ project: files.project, stack: "prod-abcdefgh", config: files.config, sources: files.sources, defaultFile: files.file }).customImage!;
+    expect(ci.names.containerApp).toBe("ca-abcdefgh-prod-abcdefgh-score");
+    for (const n of [ci.names.containerApp, ci.names.managedEnvironment]) expect(n.length).toBeLessThanOrEqual(32);
+  });
+
   test.each([
     ["a subnet smaller than /27", net("      containerApps: 10.1.2.0/28\n      imageBuild: 10.1.3.0/28\n") + promo, "mlops:network.subnets.containerApps", /is \/28: .* needs \/27 or larger/],
     ["no Container Apps subnet", net("      imageBuild: 10.1.3.0/28\n") + promo, "mlops:network.subnets.containerApps", /is required when customImage is enabled/],
