@@ -27,7 +27,7 @@ export interface CustomImageServingArgs {
   network: {
     /** Dedicated subnet delegated to Microsoft.App/environments (/27 or larger). */
     containerAppsSubnetId: pulumi.Input<string>;
-    /** Inbound only from the VNet (private stacks). */
+    /** Inbound only from the VNet: an internal environment, whose ingress has no public address. */
     internal: boolean;
   };
   /** Private registries: builds run on a dedicated agent pool in this subnet (Premium registry). */

@@ -257,7 +257,9 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
           memory: `${(ci.cpu ?? 0.5) * 2}Gi`,
           minReplicas: ci.minReplicas ?? 1,
           maxReplicas: ci.maxReplicas ?? 3,
-          internal: mode === "private",
+          // The scoring server has no authentication of its own: it is reachable from the
+          // environment's network only, in public mode too.
+          internal: true,
           ...(mode === "private" ? { agentPool: { name: "imagebuild", tier: ci.agentPoolTier ?? "S1" } } : {}),
           names: { managedEnvironment: `cae-${prefix}-${stack}`, containerApp: `ca-${prefix}-${stack}-score`, identity: `id-${prefix}-${stack}-score` },
         }

@@ -227,7 +227,7 @@ export interface CustomImageSpec {
   memory: string;
   minReplicas: number;
   maxReplicas: number;
-  /** Inbound only from the environment's network (private stacks). */
+  /** Inbound only from the environment's network (always: the scoring server has no authentication). */
   internal: boolean;
   /** Set in private mode: builds run on a dedicated agent pool in this subnet. */
   agentPool?: { name: string; tier: "S1" | "S2" | "S3" };

@@ -182,6 +182,17 @@ describe("config validation", () => {
     expect(problems(base + net("      containerApps: 10.1.2.0/27\n      imageBuild: 10.1.3.0/28\n") + promo + "  mlops:customImage:\n    enabled: true\n")).toEqual([]);
   });
 
+  test("a public qa builds on the shared agents (no agent pool, no imageBuild subnet) and still serves only inside its VNet", () => {
+    const yaml = "  mlops:environment: qa\n  mlops:location: westeurope\n  mlops:prefix: acme\n  mlops:serving:\n    enabled: false\n  mlops:network:\n    mode: public\n    addressSpace: 10.2.0.0/16\n    subnets:\n      containerApps: 10.2.2.0/27\n  mlops:promotion:\n    upstreamStack: organization/mlops/dev\n    models:\n      - { name: churn, pinnedVersion: '3' }\n  mlops:customImage:\n    enabled: true\n";
+    const file = path.join(dir, "Pulumi.qa-public.yaml");
+    fs.writeFileSync(file, `config:\n${yaml}`);
+    const files = readStackConfigFiles({ projectDir: REPO, stack: "qa", configFile: file });
+    const ci = buildEnvironmentSpec({ project: files.project, stack: "qa", config: files.config, sources: files.sources, defaultFile: files.file }).customImage!;
+    expect(ci).toMatchObject({ model: "churn", pinnedVersion: "3", internal: true, repository: "score-churn" });
+    expect(ci.agentPool).toBeUndefined();
+    expect(problems(yaml.replace("      containerApps: 10.2.2.0/27\n", "      containerApps: 10.2.2.0/27\n      imageBuild: 10.2.3.0/28\n"), "qa").join("\n")).toMatch(/mlops:network.subnets.imageBuild: is used only in private mode/);
+  });
+
   test("the longest production stack with the longest prefix still gets valid Container Apps names", () => {
     const yaml = base.replace("prefix: acme", "prefix: abcdefgh") + net("      containerApps: 10.1.2.0/27\n      imageBuild: 10.1.3.0/28\n") + promo + "  mlops:customImage:\n    enabled: true\n";
     const file = path.join(dir, "Pulumi.prod-abcdefgh.yaml");
