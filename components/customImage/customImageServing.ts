@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as app from "@pulumi/azure-native/app";
 import * as containerregistry from "@pulumi/azure-native/containerregistry";
 import * as managedidentity from "@pulumi/azure-native/managedidentity";
+import * as privatedns from "@pulumi/azure-native/privatedns";
 import { grantRole } from "../authorization/roles";
 import { attachDiagnosticSettings } from "../monitoring";
 import { taskYaml } from "./imageBuild";
@@ -29,6 +30,8 @@ export interface CustomImageServingArgs {
     containerAppsSubnetId: pulumi.Input<string>;
     /** Inbound only from the VNet: an internal environment, whose ingress has no public address. */
     internal: boolean;
+    /** The environment's VNet, linked to the private DNS zone that names the internal apps. */
+    virtualNetworkId: pulumi.Input<string>;
   };
   /** Private registries: builds run on a dedicated agent pool in this subnet (Premium registry). */
   agentPool?: { name: string; tier: string; subnetId: pulumi.Input<string> };
@@ -157,6 +160,24 @@ export class CustomImageServing extends pulumi.ComponentResource {
     );
     if (args.logAnalyticsWorkspaceId) {
       attachDiagnosticSettings(`${name}-env`, "containerAppsEnvironment", environment.id, [{ workspaceResourceId: args.logAnalyticsWorkspaceId }], child);
+    }
+
+    if (args.network.internal) {
+      // An internal environment's apps answer on its static IP under its default domain, which no
+      // DNS resolves by itself: a private zone named like the domain with a wildcard record to that
+      // IP, linked to the VNet (MS Learn, Container Apps "Integrate with private DNS" for internal
+      // environments).
+      const zone = new privatedns.PrivateZone(`${name}-dns`, { privateZoneName: environment.defaultDomain, resourceGroupName, location: "global", tags }, child);
+      new privatedns.VirtualNetworkLink(
+        `${name}-dns-link`,
+        { virtualNetworkLinkName: "link-container-apps", privateZoneName: zone.name, resourceGroupName, location: "global", virtualNetwork: { id: args.network.virtualNetworkId }, registrationEnabled: false, tags },
+        child,
+      );
+      new privatedns.PrivateRecordSet(
+        `${name}-dns-apps`,
+        { privateZoneName: zone.name, resourceGroupName, recordType: "A", relativeRecordSetName: "*", ttl: 300, aRecords: [{ ipv4Address: environment.staticIp }] },
+        child,
+      );
     }
 
     const containerApp = new app.ContainerApp(

@@ -53,7 +53,7 @@ export function declareCustomImage(
   const ci = spec.customImage;
   if (!ci) return undefined;
   const version = inputs.version ?? ci.pinnedVersion;
-  if (version === undefined || !network.containerAppsSubnetId || (ci.agentPool && !network.imageBuildSubnetId)) {
+  if (version === undefined || !network.virtualNetworkId || !network.containerAppsSubnetId || (ci.agentPool && !network.imageBuildSubnetId)) {
     // infra/config guarantees a promoted model and the subnets; reaching this is a wiring bug.
     throw new Error("internal: customImage is enabled but its model version or subnets are missing");
   }
@@ -73,7 +73,7 @@ export function declareCustomImage(
     codeHash: context.codeHash,
     contextFiles: context.files,
     names: ci.names,
-    network: { containerAppsSubnetId: network.containerAppsSubnetId, internal: ci.internal },
+    network: { containerAppsSubnetId: network.containerAppsSubnetId, internal: ci.internal, virtualNetworkId: network.virtualNetworkId },
     ...(ci.agentPool ? { agentPool: { ...ci.agentPool, subnetId: network.imageBuildSubnetId! } } : {}),
     container: { cpu: ci.cpu, memory: ci.memory, minReplicas: ci.minReplicas, maxReplicas: ci.maxReplicas },
     ...(spec.monitoring.diagnosticSettings ? { logAnalyticsWorkspaceId: core.logAnalyticsId } : {}),

@@ -108,6 +108,11 @@ describe("the custom-image stack's plan", () => {
     expect(env.vnetConfiguration.internal).toBe(true);
     expect(env.vnetConfiguration.infrastructureSubnetId).toMatch(new RegExp(`/virtualNetworks/${spec.names.virtualNetwork}/subnets/snet-apps$`));
     expect(env.publicNetworkAccess).toBe("Disabled");
+    // Names of the internal apps resolve inside the VNet: a wildcard A record to the environment's static IP.
+    const record = ofType(plans.v7, "azure-native:privatedns:PrivateRecordSet").find((r) => /custom-image/.test(r.name))!;
+    expect(record.inputs).toMatchObject({ recordType: "A", relativeRecordSetName: "*" });
+    const link = ofType(plans.v7, "azure-native:privatedns:VirtualNetworkLink").find((r) => /custom-image/.test(r.name))!;
+    expect(String((link.inputs.virtualNetwork as { id: string }).id)).toMatch(new RegExp(`/virtualNetworks/${spec.names.virtualNetwork}$`));
   });
 
   test("the private registry builds on an agent pool in the environment's own subnet", () => {
