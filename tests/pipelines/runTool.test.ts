@@ -283,10 +283,12 @@ describe("pipeline run --wait: steps (run history child runs)", () => {
     steps(jobName, "Running", [[prepare("Running")], [prepare("Completed", 25), train("Running")], [prepare("Completed", 25), train("Completed", { endTimeUtc: at(40) })]]);
     expect(await pipelineCommand(argv("--wait"), d)).toBe(RUN_EXIT.completed);
     // Each frame goes back over the previous block (its line count), erases, and draws the new one.
-    expect(frames.map((f) => /^(?:\x1b\[(\d+)A)?\r\x1b\[J/.exec(f)?.[1] ?? "none")).toEqual([undefined, "1", "2", "3"].map((n) => n ?? "none"));
-    const block = (f: string) => f.replace(/^(?:\x1b\[\d+A)?\r\x1b\[J/, "").split("\n").filter(Boolean);
-    expect(block(frames[2])).toEqual([`run ${jobName}: Running (30s)`, "  ✓ training/prepare  Completed  20s", "  ▸ training/train    Running  5s"]);
-    expect(block(frames.at(-1)!)).toEqual([`run ${jobName}: Completed (45s)`, "  ✓ training/prepare  Completed  20s", "  ✓ training/train    Completed  15s"]);
+    // ESC shown as <ESC>: "<ESC>[nA" moves n lines up, "\r<ESC>[J" erases to the end of the screen.
+    const shown = frames.map((f) => f.split(String.fromCharCode(27)).join("<ESC>"));
+    expect(shown.map((f) => /^(?:<ESC>\[(\d+)A)?\r<ESC>\[J/.exec(f)?.[1] ?? "none")).toEqual(["none", "1", "2", "3"]);
+    const block = (i: number) => shown[i].replace(/^(?:<ESC>\[\d+A)?\r<ESC>\[J/, "").split("\n").filter(Boolean);
+    expect(block(2)).toEqual([`run ${jobName}: Running (30s)`, "  ✓ training/prepare  Completed  20s", "  ▸ training/train    Running  5s"]);
+    expect(block(shown.length - 1)).toEqual([`run ${jobName}: Completed (45s)`, "  ✓ training/prepare  Completed  20s", "  ✓ training/train    Completed  15s"]);
   });
 
   test("steps that cannot be read do not stop the wait: said once, the job's own status still followed", async () => {

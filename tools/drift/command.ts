@@ -142,7 +142,7 @@ async function previewEvents(stack: string, deps: DriftDeps): Promise<object[]> 
     });
   } catch (err) {
     const failure = `pulumi preview --refresh of stack ${stack} failed: ${firstLine(err)}`;
-    if (events.length === 0) throw new Error(failure);
+    if (events.length === 0) throw new Error(failure, { cause: err });
     deps.stderr(`drift: ${failure}; reading the ${events.length} events it sent\n`);
   }
   deps.stderr(`drift: ${events.length} engine events, ${resources} resources\n`);

@@ -29,7 +29,7 @@ export async function automationStacks(opts: PulumiStacksOptions): Promise<Pulum
   try {
     pulumiCommand = await PulumiCommand.get({ root: opts.pulumiRoot, skipVersionCheck: opts.skipVersionCheck });
   } catch (err) {
-    throw new Error(`the Pulumi CLI cannot be run (${firstLine(err)})`);
+    throw new Error(`the Pulumi CLI cannot be run (${firstLine(err)})`, { cause: err });
   }
   const ws = await LocalWorkspace.create({ workDir: opts.workDir, pulumiCommand, envVars: opts.envVars });
   return {
@@ -51,7 +51,7 @@ export async function readStackOutputs(stack: string, opts: PulumiStacksOptions 
   try {
     return maskedOutputs(await (await automationStacks(opts)).outputs(stack));
   } catch (err) {
-    throw new Error(`cannot read the outputs of stack '${stack}' (Pulumi Automation API): ${firstLine(err)}`);
+    throw new Error(`cannot read the outputs of stack '${stack}' (Pulumi Automation API): ${firstLine(err)}`, { cause: err });
   }
 }
 

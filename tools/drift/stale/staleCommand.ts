@@ -107,7 +107,7 @@ async function readSource(file: string | undefined, source: string, problems: In
     try {
       return await ask();
     } catch (err) {
-      throw new Error(`cannot read ${source}: ${firstLine(err)}; pass --stacks <file> (from \`pulumi stack ls --json\`) and --outputs <file> (from \`pulumi stack output --json\`)`);
+      throw new Error(`cannot read ${source}: ${firstLine(err)}; pass --stacks <file> (from \`pulumi stack ls --json\`) and --outputs <file> (from \`pulumi stack output --json\`)`, { cause: err });
     }
   }
   let text: string;
