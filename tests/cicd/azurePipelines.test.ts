@@ -4,6 +4,7 @@ import { parse, parseDocument } from "yaml";
 import { azureDir, missingCommands, repoRoot, Yaml, yamlFiles } from "./workflowFiles";
 import { environmentStacks } from "../../tools/stacks/environmentStacks";
 import { adoStackListProblems } from "./adoStackLists";
+import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
 import { tmpdir } from "node:os";
 
 const files = yamlFiles(azureDir);
@@ -53,7 +54,12 @@ function stagesOf(file: string, pipelineParameters: Record<string, Yaml> = {}): 
     if (!each) return [expand(s)];
     const [key, item, param] = each;
     const items: Yaml[] = pipelineParameters[param] ?? doc.parameters.find((p: Yaml) => p.name === param).default;
-    return items.flatMap((value) => parse(JSON.stringify(s[key]).split(`\${{ ${item} }}`).join(value)).map(expand));
+    const expandItem = (text: string, value: string) =>
+      text
+        .split(`\${{ ${item} }}`)
+        .join(value)
+        .replace(new RegExp(`\\$\\{\\{ replace\\(${item}, '([^']*)', '([^']*)'\\) \\}\\}`, "g"), (_, from: string, to: string) => value.split(from).join(to));
+    return items.flatMap((value) => parse(expandItem(JSON.stringify(s[key]), value)).map(expand));
   });
 }
 
@@ -280,5 +286,52 @@ describe("stack lists fixed at compile time agree with the stacks the repository
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("service connections agree with the declared CI identities (mlops:identity.azureDevOps)", () => {
+  /** Every `serviceConnection` a stage passes, with the stack the stage works on. */
+  function connectionsOf(file: string, parameters: Record<string, Yaml> = {}): { stage: string; stack: string; connection: string }[] {
+    const out: { stage: string; stack: string; connection: string }[] = [];
+    for (const stage of stagesOf(file, parameters)) {
+      // deploy_<stack> / drift_<stack> (a prod-<name> stack's stage is deploy_prod_<name>); other stages work on branch stacks in dev.
+      const m = /^(?:deploy|drift)_(.+)$/.exec(stage.stage);
+      const stack = m ? m[1].replace(/^prod_/, "prod-") : "dev";
+      // Azure DevOps: a stage name holds letters, digits and '_' only, and does not start with a digit.
+      expect(stage.stage).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
+      const walk = (n: Yaml): void => {
+        if (Array.isArray(n)) n.forEach(walk);
+        else if (n && typeof n === "object") for (const [k, v] of Object.entries(n)) k === "serviceConnection" && typeof v === "string" ? out.push({ stage: stage.stage, stack, connection: v }) : walk(v);
+      };
+      walk(stage);
+    }
+    return out;
+  }
+  /** The connection names the spec declares for a stack (Azure DevOps configured, names defaulted). */
+  function declared(stack: string): string[] {
+    const files = readStackConfigFiles({ projectDir: repoRoot, stack: stack.startsWith("prod-") ? "prod" : stack });
+    const ado = { organization: "contoso", project: "ml", issuer: "azureDevOps", organizationId: "0b6f0a2e-1111-4222-8333-944445555666" };
+    const spec = buildEnvironmentSpec({ project: files.project, stack, config: { ...files.config, "mlops:identity": JSON.stringify({ azureDevOps: ado }) }, sources: files.sources, defaultFile: files.file });
+    const c = spec.identity.azureDevOps!;
+    return [c.deployer.name, c.audit.name];
+  }
+  const all = () => [
+    ...connectionsOf("pull-request.yml"),
+    ...connectionsOf("deploy-single-branch.yml", { productionStacks: ["prod-eu"] }),
+    ...connectionsOf("deploy-multi-branch.yml", { productionStacks: ["prod-eu"] }),
+    ...connectionsOf("drift-audit.yml", { stacks: [...environmentStacks(repoRoot).map((s) => s.stack), "prod-eu"] }),
+  ];
+  const mismatches = (uses: ReturnType<typeof all>) =>
+    uses.filter((u) => !declared(u.stack).includes(u.connection)).map((u) => `${u.stage}: '${u.connection}' is not a connection stack '${u.stack}' declares (${declared(u.stack).join(", ")})`);
+
+  it("every stage signs in with a connection its stack declares (deployer or audit), prod-<name> included", () => {
+    const uses = all();
+    expect(new Set(uses.map((u) => u.stack))).toEqual(new Set(["dev", "qa", "prod", "prod-eu"]));
+    expect(mismatches(uses)).toEqual([]);
+  });
+
+  it("fails on a stage using another stack's connection", () => {
+    const uses = all().map((u) => (u.stage === "drift_qa" ? { ...u, connection: "mlops-prod-audit" } : u));
+    expect(mismatches(uses)).toEqual(["drift_qa: 'mlops-prod-audit' is not a connection stack 'qa' declares (mlops-qa, mlops-qa-audit)"]);
   });
 });
