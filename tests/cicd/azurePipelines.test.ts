@@ -301,7 +301,12 @@ describe("service connections agree with the declared CI identities (mlops:ident
       expect(stage.stage).toMatch(/^[A-Za-z_][A-Za-z0-9_]*$/);
       const walk = (n: Yaml): void => {
         if (Array.isArray(n)) n.forEach(walk);
-        else if (n && typeof n === "object") for (const [k, v] of Object.entries(n)) k === "serviceConnection" && typeof v === "string" ? out.push({ stage: stage.stage, stack, connection: v }) : walk(v);
+        else if (n && typeof n === "object") {
+          for (const [k, v] of Object.entries(n)) {
+            if (k === "serviceConnection" && typeof v === "string") out.push({ stage: stage.stage, stack, connection: v });
+            else walk(v);
+          }
+        }
       };
       walk(stage);
     }
