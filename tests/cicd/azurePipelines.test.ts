@@ -340,3 +340,32 @@ describe("service connections agree with the declared CI identities (mlops:ident
     expect(mismatches(uses)).toEqual(["drift_qa: 'mlops-prod-audit' is not a connection stack 'qa' declares (mlops-qa, mlops-qa-audit)"]);
   });
 });
+
+describe("in-network pools agree with the declared runners (mlops:runners, Managed DevOps Pools)", () => {
+  /** The pool the spec creates for a stack configured with a Managed DevOps Pool. */
+  function declaredPool(stack: string): string {
+    const files = readStackConfigFiles({ projectDir: repoRoot, stack: stack.startsWith("prod-") ? "prod" : stack });
+    const runners = { kind: "managedDevOpsPool", managedDevOpsPool: { organizationUrl: "https://dev.azure.com/contoso", devCenterProjectResourceId: "/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/rg/providers/Microsoft.DevCenter/projects/p" } };
+    const spec = buildEnvironmentSpec({ project: files.project, stack, config: { ...files.config, "mlops:runners": JSON.stringify(runners) }, sources: files.sources, defaultFile: files.file });
+    if (spec.runners?.kind !== "managedDevOpsPool") throw new Error(`${stack}: no Managed DevOps Pool in the spec`);
+    return spec.runners.names.pool;
+  }
+  /** A non-dev stage's pool: the `${{ else }}` branch of `${{ if eq(<stack>, 'dev') }}`, or the pool itself. */
+  const chosen = (pool: Yaml) => {
+    const keys = pool && typeof pool === "object" ? Object.keys(pool) : [];
+    if (keys.length === 2 && /^\$\{\{ if eq\((parameters\.)?stack, 'dev'\) \}\}$/.test(keys[0]) && keys[1] === "${{ else }}") return pool["${{ else }}"];
+    return pool;
+  };
+  const poolsOf = (stages: Yaml[]) =>
+    stages.flatMap((stage) => (stage.jobs ?? []).map((job: Yaml) => ({ stage: stage.stage as string, pool: chosen(job.pool)?.name ?? JSON.stringify(job.pool) })));
+
+  it("qa, prod and every prod-<name> run their stages in the pool their stack declares", () => {
+    const stages = [...stagesOf("deploy-multi-branch.yml", { productionStacks: ["prod-eu"] }), ...stagesOf("drift-audit.yml", { stacks: ["dev", "qa", "prod", "prod-eu"] })];
+    const used = poolsOf(stages).filter((p) => /^(deploy|drift)_/.test(p.stage) && !p.stage.endsWith("_dev"));
+    expect(used.length).toBeGreaterThanOrEqual(6);
+    for (const { stage, pool } of used) {
+      const stack = stage.replace(/^(deploy|drift)_/, "").replace(/^prod_/, "prod-");
+      expect({ stage, pool }).toEqual({ stage, pool: declaredPool(stack) });
+    }
+  });
+});
