@@ -375,6 +375,37 @@ export const configSchema = {
           },
         },
         archiveOnDelete: { type: "boolean", default: true },
+        strategy: {
+          type: "string",
+          enum: ["copy", "registry"],
+          default: "copy",
+          description:
+            "`copy`: server-side blob copy from the origin's storage into this workspace; `registry`: the service shares the origin version into the Azure ML registry the origin stack declares (`mlops:modelRegistry`), batch deployments reference it there and Kubernetes endpoints get it imported by a job",
+        },
+        registry: {
+          type: "object",
+          additionalProperties: false,
+          description: "Registry strategy settings",
+          properties: {
+            importCluster: { type: "string", minLength: 1, description: "Key of the compute cluster that runs the import job for the Kubernetes online endpoint (required with serving)" },
+            importEnvironment: {
+              type: "string",
+              minLength: 1,
+              default: "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
+              description: "Environment of the import job (any image with a shell: the job only copies files)",
+            },
+          },
+        },
+      },
+    },
+    modelRegistry: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      description: "The Azure ML registry the origin stack (dev) declares for the registry promotion strategy of qa and prod",
+      properties: {
+        name: { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$", description: "Registry name (tenant-unique)" },
+        publicNetworkAccess: { type: "string", enum: ["Enabled", "Disabled"], default: "Disabled", description: "Disabled: reached only through the private endpoints qa and prod declare" },
       },
     },
     pipelines: {
