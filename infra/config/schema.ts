@@ -375,6 +375,23 @@ export const configSchema = {
           },
         },
         archiveOnDelete: { type: "boolean", default: true },
+        exports: {
+          type: "array",
+          maxItems: 20,
+          description: "Known locations the promoted models are also exported to (a storage container and prefix, no workspace): same origin copy and verification, no registration (copy strategy)",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["storageAccountName", "containerName"],
+            properties: {
+              storageAccountName: { type: "string", pattern: "^[a-z0-9]{3,24}$", description: "Storage account of the known location" },
+              containerName: { type: "string", pattern: "^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", description: "Blob container (3-63 lowercase letters, digits, single hyphens)" },
+              pathPrefix: { type: "string", pattern: "^[^/](.*[^/])?$", maxLength: 512, default: "models", description: "Folder under which `<model>/<version>/` is written" },
+              models: { type: "array", items: { type: "string", minLength: 1 }, description: "Models to export (default: every promoted model)" },
+              deleteFilesOnDelete: { type: "boolean", default: false, description: "Removing the export deletes its files (default: consumers keep them)" },
+            },
+          },
+        },
         strategy: {
           type: "string",
           enum: ["copy", "registry"],

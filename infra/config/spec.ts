@@ -221,6 +221,13 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
           models: (p.models ?? []).map((m) => ({ name: m.name, ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}) })),
           archiveOnDelete: p.archiveOnDelete ?? true,
           strategy: p.strategy ?? "copy",
+          exports: (p.exports ?? []).map((e) => ({
+            storageAccountName: e.storageAccountName,
+            containerName: e.containerName,
+            pathPrefix: e.pathPrefix ?? "models",
+            models: e.models ?? (p.models ?? []).map((m) => m.name),
+            deleteFilesOnDelete: e.deleteFilesOnDelete ?? false,
+          })),
           ...(p.strategy === "registry"
             ? {
                 registry: {

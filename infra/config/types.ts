@@ -98,6 +98,7 @@ export interface RawConfig {
     archiveOnDelete?: boolean;
     strategy?: "copy" | "registry";
     registry?: { importCluster?: string; importEnvironment?: string };
+    exports?: { storageAccountName: string; containerName: string; pathPrefix?: string; models?: string[]; deleteFilesOnDelete?: boolean }[];
   };
   modelRegistry?: { name: string; publicNetworkAccess?: "Enabled" | "Disabled" };
   pipelines?: {
@@ -234,6 +235,8 @@ export interface PromotionSpec {
   strategy: "copy" | "registry";
   /** Registry strategy: the cluster (physical name) running the import job for Kubernetes endpoints, and its environment. */
   registry?: { importCompute?: string; importEnvironment: string };
+  /** Known-location exports (`mlops:ExportedModel`): each promoted model listed, copied there too. */
+  exports: { storageAccountName: string; containerName: string; pathPrefix: string; models: string[]; deleteFilesOnDelete: boolean }[];
 }
 
 /** The Azure ML registry the origin (dev) declares for the registry promotion strategy. */

@@ -167,6 +167,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     datastoreNames: datastores.map((d) => d.datastoreName),
     datastoreContainers: Object.fromEntries(spec.datastores.map((d, i) => [d.name, datastores[i].containerName])),
     ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash, ...(promotion.batchModelUris ? { registryModelUri: promotion.batchModelUris[i] } : {}) }])) } : {}),
+    ...(promotion?.exports.length ? { exportedModels: promotion.exports.map((e) => ({ model: e.modelName, url: e.url })) } : {}),
     ...(modelRegistry ? { modelRegistryId: modelRegistry.id, modelRegistryName: modelRegistry.name, modelRegistryLocation: modelRegistry.location } : {}),
     ...(network.ciRunnerResourceId ? { ciRunnerResourceId: network.ciRunnerResourceId } : {}),
     ...(identities.secretsProvider ? { secretsProvider: identities.secretsProvider } : {}),

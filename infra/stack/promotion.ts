@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { deterministicGuid } from "../../components/authorization/roles";
 import type { EnvironmentSpec } from "../config";
-import { PromotedModel, RegistryModel, resolveApproval } from "../../components/modelPromotion";
+import { ExportedModel, PromotedModel, RegistryModel, resolveApproval } from "../../components/modelPromotion";
 import { logicalBase, tenantNames } from "../naming";
 import { requiredText } from "./stackOutputs";
 
@@ -24,6 +24,8 @@ export interface PromotionOutputs {
   /** Registry strategy: the origin's registry, and per model what batch scoring references there. */
   registry?: OriginRegistry;
   batchModelUris?: pulumi.Output<string>[];
+  /** Known-location exports, model name → URL of each exported folder. */
+  exports: { modelName: string; url: pulumi.Output<string> }[];
 }
 
 /**
@@ -93,11 +95,12 @@ export function declarePromotion(
         archiveOnDelete: promotion.archiveOnDelete,
       });
     });
-    return { origin: originOutputs, models: registryModels, registry, batchModelUris: registryModels.map((r) => r.registryModelUri) };
+    return { origin: originOutputs, models: registryModels, registry, batchModelUris: registryModels.map((r) => r.registryModelUri), exports: [] };
   }
 
+  const approvedByModel = new Map(promotion.models.map((m) => [m.name, approvedOf(m)]));
   const models = promotion.models.map((m) => {
-    const approved = approvedOf(m);
+    const approved = approvedByModel.get(m.name)!;
     return new PromotedModel(`${base}-model-${m.name}`, {
       modelName: m.name,
       version: approved.version,
@@ -110,7 +113,23 @@ export function declarePromotion(
     });
   });
 
-  return { origin: originOutputs, models };
+  // Known locations get the same version, from the origin, checked against the same approved hash.
+  const exports = promotion.exports.flatMap((e, i) =>
+    e.models.map((name) => {
+      const approved = approvedByModel.get(name)!;
+      const exported = new ExportedModel(`${base}-export-${i}-${name}`, {
+        modelName: name,
+        version: approved.version,
+        expectedContentHash: approved.apply((a) => a.expectedContentHash ?? ""),
+        source,
+        target: { storageAccountName: e.storageAccountName, containerName: e.containerName, pathPrefix: e.pathPrefix },
+        deleteFilesOnDelete: e.deleteFilesOnDelete,
+      });
+      return { modelName: name, url: exported.url };
+    }),
+  );
+
+  return { origin: originOutputs, models, exports };
 }
 
 /**
