@@ -196,7 +196,7 @@ export async function promoteViaRegistry(inputs: RegistryModelInputs, clients: P
   let files = await listTargetFiles(container, folder);
   let jobName: string | undefined = existing?.properties.tags?.["promotion.importJob"] ?? undefined;
   if (!existing || files.length === 0 || contentHash(files) !== recorded) {
-    jobName = await runImportJob(i, clients, shared.modelUri, shared.origin.properties.modelType, existing !== undefined && files.length > 0);
+    jobName = await runImportJob(i, clients, shared.modelUri, shared.origin.properties.modelType, existing !== undefined);
     files = await listTargetFiles(container, folder);
   }
   if (files.length === 0) throw new Error(`import job '${jobName}' completed but wrote no files under ${folder} in ${describeWorkspace(t)}: nothing registered`);
