@@ -90,7 +90,9 @@ if (verb === "preview") {
   if (!state.stacks[name]) fail("error: no stack named '" + name + "' found");
   const events = (state.previewEvents || {})[name] || [];
   const log = flag("--event-log");
-  if (log) fs.writeFileSync(log, events.map((e) => JSON.stringify(e) + "\n").join(""));
+  // Appended one event at a time, as the CLI does (rewriting the file would look truncated to the
+  // SDK's tail, which then reads it again from the start).
+  if (log) for (const e of events) fs.appendFileSync(log, JSON.stringify(e) + "\n");
   out("Previewing update (" + name + ")\n");
 }
 if (verb === "destroy") out("Destroying (" + flag("--stack") + ")\nResources:\n    3 deleted\n");

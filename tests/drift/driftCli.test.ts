@@ -223,6 +223,22 @@ describe("--preview: pulumi preview --refresh through the Automation API, typed 
     }
   });
 
+  test("an event handed over twice (the SDK's log tail can re-read its file) counts once", async () => {
+    const io = capture();
+    io.pulumi = async () => ({
+      listStacks: async () => [],
+      outputs: async () => ({}),
+      previewRefresh: async (_stack, onEvent) => {
+        for (const e of [...events, ...events]) onEvent(e);
+      },
+    });
+    expect(await driftCommand(["--preview", "--stack", "qa", "--format", "json"], io)).toBe(EXIT.drift);
+    const fromFile = capture();
+    await driftCommand([fixture("refresh-events.jsonl"), "--format", "json"], fromFile);
+    expect(JSON.parse(io.out)).toEqual({ ...JSON.parse(fromFile.out), source: JSON.parse(io.out).source });
+    expect(io.err).toContain(`drift: ${events.length} engine events`);
+  });
+
   test("a failing preview exits with the CLI's own message", async () => {
     const { cli, io } = withFakePulumi((st) => void (st.fail = ["preview"]));
     try {

@@ -133,10 +133,17 @@ export async function driftCommand(argv: string[], deps: DriftDeps): Promise<num
 async function previewEvents(stack: string, deps: DriftDeps): Promise<object[]> {
   deps.stderr(`drift: pulumi preview --refresh of stack ${stack} (Pulumi Automation API)\n`);
   const events: object[] = [];
+  // Engine events carry a unique, increasing `sequence`. The SDK tails an event-log file for CLIs
+  // up to 3.205 and can read it twice (seen under load): an event seen again counts once.
+  const seen = new Set<number>();
   let resources = 0;
   try {
     const pulumi = await deps.pulumi();
     await pulumi.previewRefresh(stack, (event) => {
+      if (typeof event.sequence === "number") {
+        if (seen.has(event.sequence)) return;
+        seen.add(event.sequence);
+      }
       events.push(event);
       if (event.resourcePreEvent && ++resources % 50 === 0) deps.stderr(`drift: ${resources} resources previewed\n`);
     });
