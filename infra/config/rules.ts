@@ -190,6 +190,14 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
     }
   }
 
+  // Security options. Azure ML and Azure Storage accept a customer-managed key only from a vault with
+  // soft delete and purge protection (MS Learn, "Customer-managed keys for Azure Machine Learning";
+  // "Customer-managed keys for Azure Storage encryption").
+  const purgeProtection = cfg.keyVault?.purgeProtection ?? environment !== "dev";
+  const cmk = cfg.security?.customerManagedKeys ?? environment !== "dev";
+  if (cmk && !purgeProtection) add("security.customerManagedKeys", "needs keyVault.purgeProtection: true (the key's vault must have purge protection)");
+  if (cfg.security?.flowLogs && !cfg.network?.addressSpace) add("security.flowLogs", "needs network.addressSpace: flow logs are recorded for the environment's virtual network");
+
   // Pipelines.
   const published = new Set(cfg.pipelines?.publish ?? []);
   const storeNames = new Set([...(cfg.datastores ?? []).map((d) => d.name), "training", "scoring", "toy"]);

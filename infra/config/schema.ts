@@ -404,6 +404,30 @@ export const configSchema = {
         },
       },
     },
+    security: {
+      type: "object",
+      additionalProperties: false,
+      description: "Paid or create-time-only hardening; cost and prerequisites in README \"Security options\".",
+      properties: {
+        defenderPlans: {
+          type: "array",
+          uniqueItems: true,
+          maxItems: 4,
+          items: { enum: ["Containers", "KeyVaults", "StorageAccounts", "Arm"] },
+          description:
+            "Microsoft Defender for Cloud plans set to Standard on the stack's subscription (subscription-wide: declare them in one stack per subscription); default all four in prod, none elsewhere. Containers also turns on the AKS cluster's Defender sensor",
+        },
+        customerManagedKeys: {
+          type: "boolean",
+          description:
+            "Encrypt the workspace and its storage account with an RSA key in the environment's key vault (needs keyVault.purgeProtection; only at creation); default true in qa and prod",
+        },
+        flowLogs: {
+          type: "boolean",
+          description: "Virtual network flow logs (Network Watcher) to the environment's storage account, kept as long as its logs; default true in qa and prod",
+        },
+      },
+    },
     identity: {
       type: "object",
       additionalProperties: false,

@@ -101,6 +101,7 @@ export interface RawConfig {
     publish?: string[];
     schedules?: { pipeline: string; cron: string; timeZone?: string; dataset?: string }[];
   };
+  security?: { defenderPlans?: DefenderPlan[]; customerManagedKeys?: boolean; flowLogs?: boolean };
   identity?: {
     github?: { repository: string; environments?: string[]; branches?: string[]; pullRequests?: boolean };
     azureDevOps?: {
@@ -119,6 +120,9 @@ export interface RawConfig {
     dataScientists?: { enabled?: boolean; displayName?: string; members?: string[] };
   };
 }
+
+/** Microsoft Defender for Cloud plans the project can declare (pricing names of Microsoft.Security/pricings). */
+export type DefenderPlan = "Containers" | "KeyVaults" | "StorageAccounts" | "Arm";
 
 /**
  * Which issuer an Azure DevOps service connection's federated credential trusts: `entra`
@@ -316,6 +320,11 @@ export interface EnvironmentSpec {
   /** Resource logs: diagnostic settings to the environment's Log Analytics workspace, kept this long. */
   monitoring: { diagnosticSettings: boolean; logRetentionDays: number };
   storage: { allowBlobPublicAccess: boolean };
+  /**
+   * Defender plans (subscription pricings), customer-managed keys for the workspace and its storage,
+   * and VNet flow logs (kept `monitoring.logRetentionDays`).
+   */
+  security: { defenderPlans: DefenderPlan[]; customerManagedKeys: boolean; flowLogs: boolean };
   registry: { sku: "Basic" | "Standard" | "Premium"; adminUserEnabled: boolean };
   clusters: ClusterSpec[];
   datastores: DatastoreSpec[];

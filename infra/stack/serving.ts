@@ -101,6 +101,8 @@ export function declareServing(
       userPools: s.userPools,
       logAnalyticsWorkspaceId: core.logAnalyticsId,
       hardened: spec.environment === "prod",
+      // The cluster's Defender sensor reports to the Containers plan when the environment buys it.
+      defender: spec.security.defenderPlans.includes("Containers"),
       azureRbac: s.azureRbac,
       ...(network.aksNatGatewayId ? { outboundType: "userAssignedNATGateway" as const } : {}),
       ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{ workspaceResourceId: core.logAnalyticsId }] } : {}),
