@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
-import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget } from "../../components/network";
+import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget, VnetFlowLog } from "../../components/network";
 import { MonitorPrivateLinkScope } from "../../components/monitoring";
 import { logicalBase } from "../naming";
 import { CiRunners } from "../../components/ciRunners";
@@ -14,6 +14,8 @@ export interface NetworkCore {
   registryId: pulumi.Input<string>;
   logAnalyticsId: pulumi.Input<string>;
   appInsightsId: pulumi.Input<string>;
+  /** The workspace's user-assigned identity (writes VNet flow logs to the storage account). */
+  identityId: pulumi.Input<string>;
 }
 
 export interface NetworkOutputs {
@@ -93,6 +95,23 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
   outputs.aksSubnetId = vnet.aksSubnetId;
   outputs.aksNatGatewayId = vnet.aksNatGatewayId;
   outputs.privateEndpointsSubnetId = vnet.privateEndpointsSubnetId;
+
+  if (spec.security.flowLogs) {
+    new VnetFlowLog(
+      `${base}-flowlog`,
+      {
+        location: spec.location,
+        tags: spec.tags,
+        virtualNetworkId: vnet.virtualNetworkId,
+        // One Network Watcher per region holds every stack's flow logs: the VNet name keeps them apart.
+        flowLogName: `fl-${spec.names.virtualNetwork}`,
+        storageAccountId: core.storageAccountId,
+        identityId: core.identityId,
+        retentionDays: spec.monitoring.logRetentionDays,
+      },
+      opts,
+    );
+  }
 
   if (spec.network.mode === "private") {
     // The monitoring plane goes private too: Log Analytics and Application Insights accept
