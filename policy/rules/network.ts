@@ -1,4 +1,4 @@
-import { PRIVATE_NETWORK } from "./levels";
+import { PRIVATE_NETWORK, PROD_DENY } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule, ResourceView, StackFinding, StackRule } from "./types";
 import { asArray, at, isBool, isUnknown, sameText, show } from "./values";
@@ -168,7 +168,7 @@ export const subnetNoDefaultOutbound: ResourceRule = {
   scope: "resource",
   name: "subnet-no-default-outbound",
   description: "In private network mode every subnet turns Azure's implicit default outbound access off (`defaultOutboundAccess`=false).",
-  anchors: ["custom"],
+  anchors: ["7bca8353"],
   levels: PRIVATE_NETWORK,
   remediation: "set defaultOutboundAccess: false on the subnet and give it an explicit egress (NAT gateway, or none for private endpoints)",
   types: [TYPES.subnet],
@@ -179,4 +179,45 @@ export const subnetNoDefaultOutbound: ResourceRule = {
   },
 };
 
-export const networkRules = [privateEndpointsForWorkspace, oneNetworkModel, aksEgressControlled, subnetNoDefaultOutbound];
+/** Minimum days a flow log keeps its records: the environment's log retention (spec LOG_RETENTION_DAYS). */
+const FLOW_LOG_MIN_DAYS = { dev: 30, qa: 60, prod: 90 } as const;
+
+/**
+ * VNet flow logs (built-ins 4c3c6c5f "Flow logs should be configured for every virtual network" and
+ * 27960feb "Flow logs should be enabled for every network security group", which audits any
+ * Microsoft.Network/networkWatchers/flowLogs resource with `enabled` false). NSG flow logs can no
+ * longer be created (MS Learn, Network Watcher, "NSG flow logs retirement"), so the VNet is the target.
+ */
+export const vnetFlowLogs: StackRule = {
+  scope: "stack",
+  name: "vnet-flow-logs",
+  description: "Every virtual network has an enabled VNet flow log (Network Watcher) keeping its records at least the environment's log retention (30/60/90 days dev/qa/prod).",
+  anchors: ["4c3c6c5f", "27960feb"],
+  levels: PROD_DENY,
+  remediation: "set mlops:security.flowLogs (a network.FlowLog with targetResourceId = the VNet, enabled: true, retentionPolicy { enabled: true, days })",
+  check(resources, ctx) {
+    const findings: StackFinding[] = [];
+    const logs = resources.filter((r) => r.type === TYPES.flowLog);
+    const minDays = FLOW_LOG_MIN_DAYS[ctx.environment];
+    for (const f of logs) {
+      const enabled = at(f.inputs, "enabled");
+      if (!isUnknown(enabled) && enabled !== true) findings.push({ urn: f.urn, message: `enabled is ${show(enabled)}: the flow log records nothing` });
+      const kept = at(f.inputs, "retentionPolicy.enabled");
+      const days = at(f.inputs, "retentionPolicy.days");
+      if (!isUnknown(kept) && !isUnknown(days) && (kept !== true || typeof days !== "number" || (days !== 0 && days < minDays))) {
+        findings.push({ urn: f.urn, message: `retentionPolicy keeps ${kept === true ? show(days) + " days" : "nothing (retention off)"}, below the ${ctx.environment} minimum of ${minDays} days` });
+      }
+    }
+    for (const vnet of resources.filter((r) => r.type === TYPES.virtualNetwork)) {
+      const name = at(vnet.inputs, "virtualNetworkName");
+      const covered = logs.some((f) => {
+        const target = at(f.inputs, "targetResourceId");
+        return isUnknown(target) || (typeof target === "string" && typeof name === "string" && target.toLowerCase().endsWith(`/virtualnetworks/${name.toLowerCase()}`));
+      });
+      if (!covered) findings.push({ urn: vnet.urn, message: "has no flow log: its traffic is recorded nowhere" });
+    }
+    return findings;
+  },
+};
+
+export const networkRules = [privateEndpointsForWorkspace, oneNetworkModel, aksEgressControlled, subnetNoDefaultOutbound, vnetFlowLogs];

@@ -21,6 +21,8 @@ export const TYPES = {
   privateLinkScope: "azure-native:monitor:PrivateLinkScope",
   privateLinkScopedResource: "azure-native:monitor:PrivateLinkScopedResource",
   roleAssignment: "azure-native:authorization:RoleAssignment",
+  defenderPricing: "azure-native:security:Pricing",
+  flowLog: "azure-native:network:FlowLog",
   roleDefinition: "azure-native:authorization:RoleDefinition",
   userAssignedIdentity: "azure-native:managedidentity:UserAssignedIdentity",
   managedIdentityFederatedCredential: "azure-native:managedidentity:FederatedIdentityCredential",
