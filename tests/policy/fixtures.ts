@@ -110,6 +110,13 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
       allowSharedKeyAccess: false,
       allowCrossTenantReplication: false,
       isLocalUserEnabled: false,
+      identity: { type: "UserAssigned", userAssignedIdentities: [identityId] },
+      encryption: {
+        keySource: "Microsoft.Keyvault",
+        keyVaultProperties: { keyName: "cmk-workspace", keyVaultUri: `https://${n.vault}.vault.azure.net/` },
+        encryptionIdentity: { encryptionUserAssignedIdentity: identityId },
+        services: { blob: { enabled: true, keyType: "Account" }, file: { enabled: true, keyType: "Account" } },
+      },
       tags,
     }),
     res("azure-native:keyvault:Vault", `${env}-vault`, {
@@ -322,6 +329,23 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
     res("azure-native:monitor:PrivateLinkScopedResource", `${env}-ampls-insights`, { name: "insights", scopeName: `ampls-mlops-${env}`, resourceGroupName: n.rg, linkedResourceId: armId(n.rg, "Microsoft.Insights/components", `appi-mlops-${env}`), kind: "Resource" }),
     res("azure-native:network:Subnet", `${env}-aks-subnet`, { subnetName: "snet-aks", virtualNetworkName: `vnet-mlops-${env}-serving`, resourceGroupName: n.servingRg, addressPrefix: "10.1.16.0/20", defaultOutboundAccess: false, natGateway: { id: armId(n.servingRg, "Microsoft.Network/natGateways", `ng-mlops-${env}`) } }),
     pe("ampls", armId(n.rg, "Microsoft.Insights/privateLinkScopes", `ampls-mlops-${env}`), "azuremonitor"),
+    res("azure-native:network:VirtualNetwork", `${env}-vnet`, { virtualNetworkName: `vnet-mlops-${env}`, resourceGroupName: n.rg, addressSpace: { addressPrefixes: ["10.1.0.0/16"] }, tags }),
+    // VNet flow log in Azure's regional Network Watcher (NetworkWatcherRG), written by the workspace identity.
+    res("azure-native:network:FlowLog", `${env}-flowlog`, {
+      flowLogName: `fl-vnet-mlops-${env}`,
+      networkWatcherName: "NetworkWatcher_westeurope",
+      resourceGroupName: "NetworkWatcherRG",
+      targetResourceId: armId(n.rg, "Microsoft.Network/virtualNetworks", `vnet-mlops-${env}`),
+      storageId: storageId,
+      enabled: true,
+      format: { type: "JSON", version: 2 },
+      retentionPolicy: { enabled: true, days: env === "prod" ? 90 : 60 },
+      identity: { type: "UserAssigned", userAssignedIdentities: [identityId] },
+      tags,
+    }),
+    ...(["Containers", "KeyVaults", "StorageAccounts", "Arm"] as const).map((plan) =>
+      res("azure-native:security:Pricing", `${env}-defender-${plan.toLowerCase()}`, { scopeId: `/subscriptions/${SUBSCRIPTION}`, pricingName: plan, pricingTier: "Standard" }),
+    ),
     diag("workspace", workspaceId, ["AmlComputeJobEvent", "AmlRunStatusChangedEvent"]),
     diag("vault", vaultId, ["AuditEvent"]),
     diag("registry", registryId, ["ContainerRegistryLoginEvents"]),

@@ -42,6 +42,19 @@ const CASES: Record<string, FailingCase[]> = {
   "workspace-customer-managed-key": [
     { what: "Microsoft-managed keys", env: "prod", stack: (s) => edited(s, "prod-workspace", (i) => delete i.encryption), resource: "prod-workspace", message: /encryption.status is not set/ },
   ],
+  "storage-customer-managed-key": [
+    { what: "Microsoft-managed keys in qa (rehearsing prod)", env: "qa", stack: (s) => edited(s, "qa-storage", (i) => (i.encryption.keySource = "Microsoft.Storage")), resource: "qa-storage", message: /keySource is 'Microsoft.Storage'/ },
+    { what: "no encryption block in prod", env: "prod", stack: (s) => edited(s, "prod-storage", (i) => delete i.encryption), resource: "prod-storage", message: /keySource is not set/ },
+  ],
+  "defender-plans": [
+    { what: "a declared plan set back to Free", env: "prod", stack: (s) => edited(s, "prod-defender-containers", (i) => (i.pricingTier = "Free")), resource: "prod-defender-containers", message: /pricingTier is 'Free': the 'Containers' plan is off/ },
+  ],
+  "vnet-flow-logs": [
+    { what: "VNet without a flow log", env: "prod", stack: (s) => s.filter((r) => r.name !== "prod-flowlog"), resource: "prod-vnet", message: /has no flow log/ },
+    { what: "flow log pointing at another VNet", env: "qa", stack: (s) => edited(s, "qa-flowlog", (i) => (i.targetResourceId = i.targetResourceId.replace("vnet-mlops-qa", "vnet-other"))), resource: "qa-vnet", message: /has no flow log/ },
+    { what: "flow log disabled", env: "qa", stack: (s) => edited(s, "qa-flowlog", (i) => (i.enabled = false)), resource: "qa-flowlog", message: /enabled is false/ },
+    { what: "prod flow log kept 30 days", env: "prod", stack: (s) => edited(s, "prod-flowlog", (i) => (i.retentionPolicy.days = 30)), resource: "prod-flowlog", message: /keeps 30 days, below the prod minimum of 90 days/ },
+  ],
   "compute-local-auth-disabled": [
     { what: "cluster with local auth", env: "dev", stack: (s) => edited(s, "dev-cpu", (i) => (i.properties.disableLocalAuth = false)), resource: "dev-cpu", message: /disableLocalAuth is false/ },
     { what: "Kubernetes compute without the flag", env: "qa", stack: (s) => edited(s, "qa-kubernetes", (i) => delete i.properties.disableLocalAuth), resource: "qa-kubernetes", message: /disableLocalAuth is not set/ },
@@ -383,4 +396,23 @@ test("environment-isolation lets qa hold exactly the approval recorder on the or
   expect(runRule("environment-isolation", withRecorder(declared), "qa").findings).toEqual([]);
   const wider = runRule("environment-isolation", withRecorder([...declared, "Microsoft.MachineLearningServices/workspaces/jobs/write"]), "qa").findings.map((f) => f.urn);
   expect(wider).toEqual(expect.arrayContaining([expect.stringContaining("qa-origin-approval-recorder-role"), expect.stringContaining("qa-origin-approval-recorder")]));
+});
+
+test("defender-plans reports every plan prod does not buy, on the stack, and passes when all four are bought", () => {
+  const full = hardenedStack({ environment: "prod" });
+  expect(runRule("defender-plans", full, "prod").findings).toEqual([]);
+  const without = full.filter((r) => !["prod-defender-keyvaults", "prod-defender-arm"].includes(r.name));
+  const { findings } = runRule("defender-plans", without, "prod");
+  expect(findings).toHaveLength(1);
+  expect(findings[0].level).toBe("mandatory");
+  expect(findings[0].message).toMatch(/no Defender plan declared for KeyVaults, Arm/);
+  // qa and dev do not have to buy them (the rule is prod's paid hardening).
+  expect(runRule("defender-plans", without.map((r) => ({ ...r })), "qa").findings).toEqual([]);
+});
+
+test("vnet-flow-logs accepts a flow log kept forever (retention days 0) and refuses one with retention off", () => {
+  const forever = edited(hardenedStack({ environment: "prod" }), "prod-flowlog", (i) => (i.retentionPolicy.days = 0));
+  expect(runRule("vnet-flow-logs", forever, "prod").findings).toEqual([]);
+  const off = edited(hardenedStack({ environment: "prod" }), "prod-flowlog", (i) => (i.retentionPolicy.enabled = false));
+  expect(runRule("vnet-flow-logs", off, "prod").findings.map((f) => f.message).join("\n")).toMatch(/retention off/);
 });
