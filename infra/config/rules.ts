@@ -195,7 +195,10 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
   // "Customer-managed keys for Azure Storage encryption").
   const purgeProtection = cfg.keyVault?.purgeProtection ?? environment !== "dev";
   const cmk = cfg.security?.customerManagedKeys ?? environment !== "dev";
-  if (cmk && !purgeProtection) add("security.customerManagedKeys", "needs keyVault.purgeProtection: true (the key's vault must have purge protection)");
+  if (cmk && !purgeProtection) {
+    if (cfg.security?.customerManagedKeys !== undefined) add("security.customerManagedKeys", "needs keyVault.purgeProtection: true (the key's vault must have purge protection)");
+    else add("keyVault.purgeProtection", `must stay true while security.customerManagedKeys is on (its default in ${environment}); turn both off to use Microsoft-managed keys`);
+  }
   if (cfg.security?.flowLogs && !cfg.network?.addressSpace) add("security.flowLogs", "needs network.addressSpace: flow logs are recorded for the environment's virtual network");
 
   // Pipelines.
