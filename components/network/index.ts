@@ -4,3 +4,5 @@ export { PrivateLinks, privateDnsZonesByGroup } from "./privateLinks";
 export type { PrivateLinksArgs, PrivateLinkTarget, PrivateLinkGroup } from "./privateLinks";
 export { VnetFlowLog } from "./vnetFlowLog";
 export type { VnetFlowLogArgs } from "./vnetFlowLog";
+export { aksEgressRuleCollections } from "./aksEgressRules";
+export type { AksEgressRuleInputs } from "./aksEgressRules";

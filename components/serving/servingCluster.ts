@@ -43,7 +43,7 @@ export interface ServingClusterArgs {
   /** Kubernetes authorization through Azure RBAC (default true); off only as a named opt-out. */
   azureRbac?: boolean;
   /** 'userAssignedNATGateway' when the subnet has a NAT gateway (egress from a known address). */
-  outboundType?: "loadBalancer" | "userAssignedNATGateway";
+  outboundType?: "loadBalancer" | "userAssignedNATGateway" | "userDefinedRouting";
   /** Resource logs (kube-audit-admin, guard, API server, autoscaler by default). */
   diagnosticSettings?: DiagnosticSettingOptions[];
 }

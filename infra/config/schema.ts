@@ -115,6 +115,7 @@ export const configSchema = {
           properties: {
             privateEndpoints: { ...cidr, description: "Subnet of the private endpoints (private mode)" },
             aks: { ...cidr, description: "Subnet of the AKS nodes (serving)" },
+            firewall: { ...cidr, description: "AzureFirewallSubnet (/26 or larger) of the Azure Firewall that filters AKS egress (security.egressFirewall)" },
             runners: { ...cidr, description: "Subnet of the CI runners that deploy, promote, publish and audit this environment from inside its network (see mlops:runners)" },
           },
         },
@@ -421,6 +422,11 @@ export const configSchema = {
           type: "boolean",
           description:
             "Encrypt the workspace and its storage account with an RSA key in the environment's key vault (needs keyVault.purgeProtection; only at creation); default true in qa and prod",
+        },
+        egressFirewall: {
+          type: "boolean",
+          description:
+            "AKS egress through Azure Firewall (route table 0.0.0.0/0 on the AKS subnet, outboundType userDefinedRouting, only the FQDNs AKS and Azure ML document); needs network.subnets.firewall, private mode and serving; default on when that subnet is set",
         },
         flowLogs: {
           type: "boolean",

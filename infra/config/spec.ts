@@ -278,6 +278,8 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
       defenderPlans: cfg.security?.defenderPlans ?? (isProd ? [...DEFENDER_PLANS] : []),
       customerManagedKeys: cfg.security?.customerManagedKeys ?? environment !== "dev",
       flowLogs: cfg.security?.flowLogs ?? environment !== "dev",
+      // Filtering needs the firewall's own subnet: on wherever config gives one to a private AKS.
+      egressFirewall: serving !== null && mode === "private" && (cfg.security?.egressFirewall ?? cfg.network?.subnets?.firewall !== undefined),
     },
     registry: { sku: cfg.registry?.sku ?? (mode === "private" ? "Premium" : "Basic"), adminUserEnabled: cfg.registry?.adminUserEnabled ?? false },
     clusters,

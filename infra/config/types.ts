@@ -39,7 +39,7 @@ export interface RawConfig {
   network?: {
     mode?: NetworkMode;
     addressSpace?: string;
-    subnets?: { privateEndpoints?: string; aks?: string; runners?: string };
+    subnets?: { privateEndpoints?: string; aks?: string; runners?: string; firewall?: string };
   };
   workspace?: {
     friendlyName?: string;
@@ -101,7 +101,7 @@ export interface RawConfig {
     publish?: string[];
     schedules?: { pipeline: string; cron: string; timeZone?: string; dataset?: string }[];
   };
-  security?: { defenderPlans?: DefenderPlan[]; customerManagedKeys?: boolean; flowLogs?: boolean };
+  security?: { defenderPlans?: DefenderPlan[]; customerManagedKeys?: boolean; flowLogs?: boolean; egressFirewall?: boolean };
   identity?: {
     github?: { repository: string; environments?: string[]; branches?: string[]; pullRequests?: boolean };
     azureDevOps?: {
@@ -203,7 +203,7 @@ export interface ServingSpec {
 export interface NetworkSpec {
   mode: NetworkMode;
   addressSpace?: string;
-  subnets: { privateEndpoints?: string; aks?: string; runners?: string };
+  subnets: { privateEndpoints?: string; aks?: string; runners?: string; firewall?: string };
 }
 
 /** CI runners inside the environment's network (ARCHITECTURE §6, "where it runs"). */
@@ -324,7 +324,13 @@ export interface EnvironmentSpec {
    * Defender plans (subscription pricings), customer-managed keys for the workspace and its storage,
    * and VNet flow logs (kept `monitoring.logRetentionDays`).
    */
-  security: { defenderPlans: DefenderPlan[]; customerManagedKeys: boolean; flowLogs: boolean };
+  security: {
+    defenderPlans: DefenderPlan[];
+    customerManagedKeys: boolean;
+    flowLogs: boolean;
+    /** AKS egress filtered by Azure Firewall in `network.subnets.firewall` (private mode with serving). */
+    egressFirewall: boolean;
+  };
   registry: { sku: "Basic" | "Standard" | "Premium"; adminUserEnabled: boolean };
   clusters: ClusterSpec[];
   datastores: DatastoreSpec[];

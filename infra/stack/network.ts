@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
-import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget, VnetFlowLog } from "../../components/network";
+import { aksEgressRuleCollections, EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget, VnetFlowLog } from "../../components/network";
 import { MonitorPrivateLinkScope } from "../../components/monitoring";
 import { logicalBase } from "../naming";
 import { CiRunners } from "../../components/ciRunners";
@@ -25,6 +25,8 @@ export interface NetworkOutputs {
   aksSubnetId?: pulumi.Output<string>;
   /** Set when AKS egress goes through a NAT gateway on its subnet. */
   aksNatGatewayId?: pulumi.Output<string>;
+  /** Set when AKS egress is routed through the environment's Azure Firewall. */
+  aksFirewallId?: pulumi.Output<string>;
   privateEndpointsSubnetId?: pulumi.Output<string>;
   /** Private DNS zone name → id (private mode). */
   privateDnsZoneIds: Record<string, pulumi.Output<string>>;
@@ -85,6 +87,24 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
       },
       // Private environments send AKS egress through a NAT gateway (known address, no default
       // outbound access); public ones keep the cluster's load balancer.
+      ...(spec.serving && spec.security.egressFirewall
+        ? {
+            aksEgressFirewall: {
+              subnet: subnets.firewall!,
+              firewallName: `afw-${spec.names.virtualNetwork}`,
+              publicIpName: `pip-${spec.names.virtualNetwork}-afw`,
+              policyName: `afwp-${spec.names.virtualNetwork}`,
+              routeTableName: `rt-${spec.names.virtualNetwork}-aks`,
+              ruleCollections: aksEgressRuleCollections({
+                region: spec.location,
+                sourceCidr: subnets.aks!,
+                privateCluster: spec.serving.privateCluster,
+                registryName: spec.names.containerRegistry,
+                storageAccountName: spec.names.storageAccount,
+              }),
+            },
+          }
+        : {}),
       ...(spec.serving && spec.network.mode === "private"
         ? { aksNatGateway: { name: `ng-${spec.names.virtualNetwork}-aks`, publicIpName: `pip-${spec.names.virtualNetwork}-aks-egress` } }
         : {}),
@@ -94,6 +114,7 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
   outputs.virtualNetworkId = vnet.virtualNetworkId;
   outputs.aksSubnetId = vnet.aksSubnetId;
   outputs.aksNatGatewayId = vnet.aksNatGatewayId;
+  outputs.aksFirewallId = vnet.aksFirewallId;
   outputs.privateEndpointsSubnetId = vnet.privateEndpointsSubnetId;
 
   if (spec.security.flowLogs) {

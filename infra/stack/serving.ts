@@ -104,7 +104,7 @@ export function declareServing(
       // The cluster's Defender sensor reports to the Containers plan when the environment buys it.
       defender: spec.security.defenderPlans.includes("Containers"),
       azureRbac: s.azureRbac,
-      ...(network.aksNatGatewayId ? { outboundType: "userAssignedNATGateway" as const } : {}),
+      ...(network.aksFirewallId ? { outboundType: "userDefinedRouting" as const } : network.aksNatGatewayId ? { outboundType: "userAssignedNATGateway" as const } : {}),
       ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{ workspaceResourceId: core.logAnalyticsId }] } : {}),
     },
     pulumi.mergeOptions(opts, { protect: spec.protect }),
