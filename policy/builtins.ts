@@ -142,6 +142,7 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
   // Network
   { id: "4c3c6c5f-0d47-4402-99b8-aa543dd8bcee", displayName: "Flow logs should be configured for every virtual network", file: "Network/VirtualNetwork_FlowLog_Audit.json", rules: ["vnet-flow-logs"] },
   { id: "27960feb-a23c-4577-8d36-ef8b5f35e0be", displayName: "Flow logs should be enabled for every network security group", file: "Network/NetworkWatcherFlowLog_Enabled_Audit.json", rules: ["vnet-flow-logs"] },
+  { id: "fc5e4038-4584-4632-8c85-c0448d374b2c", displayName: "[Preview]: All Internet traffic should be routed via your deployed Azure Firewall", file: "Network/ASC_All_Internet_traffic_should_be_routed_via_Azure_Firewall.json", rules: ["aks-egress-filtered"] },
   { id: "7bca8353-aa3b-429b-904a-9229c4385837", displayName: "Subnets should be private", file: "Network/PrivateSubnetOnly_Audit.json", rules: ["subnet-no-default-outbound"] },
 ];
 

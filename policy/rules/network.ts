@@ -179,6 +179,71 @@ export const subnetNoDefaultOutbound: ResourceRule = {
   },
 };
 
+/** Destinations that admit the whole internet in a firewall allow rule. */
+const ANY_DESTINATION = ["*", "internet", "0.0.0.0/0"];
+
+/**
+ * AKS egress filtered by Azure Firewall (built-in fc5e4038 "[Preview]: All Internet traffic should be
+ * routed via your deployed Azure Firewall": a VNet whose used subnets have no route table needs a
+ * firewall in its `AzureFirewallSubnet`). The project also wants the cluster on that route, and the
+ * firewall policy to allow named destinations only.
+ */
+export const aksEgressFiltered: StackRule = {
+  scope: "stack",
+  name: "aks-egress-filtered",
+  description:
+    "In private network mode AKS egress is filtered: outboundType 'userDefinedRouting', the AKS subnet on a route table sending 0.0.0.0/0 to a virtual appliance, an Azure Firewall with a policy in that VNet's AzureFirewallSubnet, and no allow rule open to any destination.",
+  anchors: ["fc5e4038"],
+  levels: PROD_DENY,
+  remediation:
+    "set network.subnets.firewall (mlops:security.egressFirewall): infra/stack/network.ts declares the firewall, its policy with the AKS and Azure ML FQDNs, and the route table on the AKS subnet",
+  check(resources, ctx) {
+    if (ctx.networkMode !== "private") return [];
+    const findings: StackFinding[] = [];
+    const clusters = resources.filter((r) => r.type === TYPES.managedCluster);
+    if (clusters.length === 0) return [];
+    const subnets = resources.filter((r) => r.type === TYPES.subnet);
+    const firewalls = resources.filter((r) => r.type === TYPES.azureFirewall);
+    const defaultRoutes = resources.filter(
+      (r) =>
+        r.type === TYPES.routeTable &&
+        asArray(at(r.inputs, "routes")).some((route) => at(route, "addressPrefix") === "0.0.0.0/0" && sameText(at(route, "nextHopType"), "VirtualAppliance")),
+    );
+    for (const c of clusters) {
+      const outbound = at(c.inputs, "networkProfile.outboundType");
+      if (!isUnknown(outbound) && !sameText(outbound, "userDefinedRouting")) findings.push({ urn: c.urn, message: `networkProfile.outboundType is ${show(outbound ?? "loadBalancer")}: egress is not routed through a firewall` });
+      const subnetIds = [...new Set(asArray(at(c.inputs, "agentPoolProfiles")).map((p) => at(p, "vnetSubnetID")).filter((id): id is string => typeof id === "string"))];
+      for (const id of subnetIds) {
+        const m = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(id);
+        if (!m) continue;
+        const [, vnetName, subnetName] = m;
+        const subnet = subnets.find((s) => sameText(at(s.inputs, "subnetName"), subnetName) && sameText(at(s.inputs, "virtualNetworkName"), vnetName));
+        if (subnet && at(subnet.inputs, "routeTable") === undefined) findings.push({ urn: subnet.urn, message: "has no route table: AKS egress bypasses any firewall" });
+        if (subnet && at(subnet.inputs, "routeTable") !== undefined && defaultRoutes.length === 0) findings.push({ urn: subnet.urn, message: "no route table in the stack sends 0.0.0.0/0 to a virtual appliance" });
+        const inVnet = firewalls.filter((f) =>
+          asArray(at(f.inputs, "ipConfigurations")).some((ip) => {
+            const sid = at(ip, "subnet.id");
+            return isUnknown(sid) || (typeof sid === "string" && sid.toLowerCase().endsWith(`/virtualnetworks/${vnetName.toLowerCase()}/subnets/azurefirewallsubnet`));
+          }),
+        );
+        if (inVnet.length === 0) findings.push({ urn: c.urn, message: `no Azure Firewall in ${vnetName}/AzureFirewallSubnet filters the cluster's egress` });
+        for (const f of inVnet) if (at(f.inputs, "firewallPolicy.id") === undefined) findings.push({ urn: f.urn, message: "has no firewall policy: nothing says what egress is allowed" });
+      }
+    }
+    for (const g of resources.filter((r) => r.type === TYPES.firewallRuleGroup)) {
+      for (const rc of asArray(at(g.inputs, "ruleCollections"))) {
+        if (!sameText(at(rc, "action.type"), "Allow")) continue;
+        for (const rule of asArray(at(rc, "rules"))) {
+          const targets = [...asArray(at(rule, "targetFqdns")), ...asArray(at(rule, "destinationAddresses")), ...asArray(at(rule, "destinationFqdns"))];
+          const open = targets.find((t) => typeof t === "string" && ANY_DESTINATION.includes(t.toLowerCase()));
+          if (open !== undefined) findings.push({ urn: g.urn, message: `rule '${String(at(rule, "name"))}' allows ${show(open)}: the firewall filters nothing` });
+        }
+      }
+    }
+    return findings;
+  },
+};
+
 /** Minimum days a flow log keeps its records: the environment's log retention (spec LOG_RETENTION_DAYS). */
 const FLOW_LOG_MIN_DAYS = { dev: 30, qa: 60, prod: 90 } as const;
 
@@ -220,4 +285,4 @@ export const vnetFlowLogs: StackRule = {
   },
 };
 
-export const networkRules = [privateEndpointsForWorkspace, oneNetworkModel, aksEgressControlled, subnetNoDefaultOutbound, vnetFlowLogs];
+export const networkRules = [privateEndpointsForWorkspace, oneNetworkModel, aksEgressControlled, aksEgressFiltered, subnetNoDefaultOutbound, vnetFlowLogs];

@@ -49,6 +49,15 @@ const CASES: Record<string, FailingCase[]> = {
   "defender-plans": [
     { what: "a declared plan set back to Free", env: "prod", stack: (s) => edited(s, "prod-defender-containers", (i) => (i.pricingTier = "Free")), resource: "prod-defender-containers", message: /pricingTier is 'Free': the 'Containers' plan is off/ },
   ],
+  "aks-egress-filtered": [
+    { what: "cluster back on the NAT gateway", env: "prod", stack: (s) => edited(s, "prod-aks", (i) => (i.networkProfile.outboundType = "userAssignedNATGateway")), resource: "prod-aks", message: /outboundType is 'userAssignedNATGateway'/ },
+    { what: "AKS subnet without its route table", env: "qa", stack: (s) => edited(s, "qa-aks-subnet", (i) => delete i.routeTable), resource: "qa-aks-subnet", message: /has no route table/ },
+    { what: "no firewall in the VNet", env: "prod", stack: (s) => s.filter((r) => r.name !== "prod-firewall"), resource: "prod-aks", message: /no Azure Firewall in vnet-mlops-prod-serving\/AzureFirewallSubnet/ },
+    { what: "firewall in another VNet", env: "qa", stack: (s) => edited(s, "qa-firewall", (i) => (i.ipConfigurations[0].subnet.id = i.ipConfigurations[0].subnet.id.replace("vnet-mlops-qa-serving/", "vnet-mlops-hub/"))), resource: "qa-aks", message: /no Azure Firewall/ },
+    { what: "default route to the internet instead of the firewall", env: "prod", stack: (s) => edited(s, "prod-aks-routes", (i) => (i.routes[0].nextHopType = "Internet")), resource: "prod-aks-subnet", message: /sends 0.0.0.0\/0 to a virtual appliance/ },
+    { what: "an allow-all application rule", env: "prod", stack: (s) => edited(s, "prod-firewall-rules", (i) => i.ruleCollections[0].rules.push({ ruleType: "ApplicationRule", name: "anything", protocols: [{ protocolType: "Https", port: 443 }], targetFqdns: ["*"] })), resource: "prod-firewall-rules", message: /rule 'anything' allows '\*'/ },
+    { what: "firewall without a policy", env: "prod", stack: (s) => edited(s, "prod-firewall", (i) => delete i.firewallPolicy), resource: "prod-firewall", message: /has no firewall policy/ },
+  ],
   "vnet-flow-logs": [
     { what: "VNet without a flow log", env: "prod", stack: (s) => s.filter((r) => r.name !== "prod-flowlog"), resource: "prod-vnet", message: /has no flow log/ },
     { what: "flow log pointing at another VNet", env: "qa", stack: (s) => edited(s, "qa-flowlog", (i) => (i.targetResourceId = i.targetResourceId.replace("vnet-mlops-qa", "vnet-other"))), resource: "qa-vnet", message: /has no flow log/ },
