@@ -12,6 +12,12 @@ import type { ScoringAssetsProviderOptions } from "./scoringAssetsProvider";
 export interface ServedModel {
   name: pulumi.Input<string>;
   version: pulumi.Input<string>;
+  /**
+   * Where batch scoring reads the version when it is not the workspace's own: the registry version
+   * (`azureml://registries/<r>/models/<n>/versions/<v>`, promotion strategy `registry`). Online
+   * (Kubernetes) deployments always use the workspace version: they cannot deploy registry models.
+   */
+  uri?: pulumi.Input<string>;
 }
 
 export interface ServingEndpointsArgs {
@@ -211,7 +217,7 @@ export class ServingEndpoints extends pulumi.ComponentResource {
               },
             },
             // Per-key inputs: an unknown version (a preview) leaves the other tags known.
-            tags: b.model ? { ...tags, "model-name": b.model.name, "model-version": b.model.version } : tags,
+            tags: b.model ? { ...tags, "model-name": b.model.name, "model-version": b.model.version, ...(b.model.uri ? { "model-uri": b.model.uri } : {}) } : tags,
           },
           child,
         );

@@ -16,6 +16,8 @@ export interface NetworkCore {
   appInsightsId: pulumi.Input<string>;
   /** The workspace's user-assigned identity (writes VNet flow logs to the storage account). */
   identityId: pulumi.Input<string>;
+  /** The origin's Azure ML registry (promotion strategy `registry`): reached through a private endpoint here. */
+  modelRegistryId?: pulumi.Input<string>;
 }
 
 export interface NetworkOutputs {
@@ -56,6 +58,9 @@ function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore, monitorSco
       ? [{ endpointName: `pe-${n.containerRegistry}`, resourceId: core.registryId, groupId: "registry" as const }]
       : []),
     ...(monitorScopeId ? [{ endpointName: `pe-${monitorScopeName(spec)}`, resourceId: monitorScopeId, groupId: "azuremonitor" as const }] : []),
+    // The origin's registry, from this environment's own VNet ("Network isolation with Azure Machine
+    // Learning registries": group id `amlregistry`, zone privatelink.api.azureml.ms).
+    ...(core.modelRegistryId ? [{ endpointName: `pe-${n.workspace}-model-registry`, resourceId: core.modelRegistryId, groupId: "amlregistry" as const }] : []),
   ];
 }
 
