@@ -380,6 +380,7 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
     diag("registry", registryId, ["ContainerRegistryLoginEvents"]),
     diag("storage-blob", `${storageId}/blobServices/default`, ["StorageRead", "StorageWrite", "StorageDelete"]),
     diag("aks", clusterId, ["kube-audit-admin", "guard"]),
+    diag("firewall", armId(n.servingRg, "Microsoft.Network/azureFirewalls", `afw-mlops-${env}`), ["AZFWApplicationRule", "AZFWNetworkRule"]),
   ];
   if (upstream) {
     const up = namesFor(upstream);

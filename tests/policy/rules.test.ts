@@ -240,6 +240,7 @@ const CASES: Record<string, FailingCase[]> = {
     { what: "no diagnostic setting on the vault", env: "prod", stack: (s) => s.filter((r) => r.name !== "prod-vault-diag"), resource: "prod-vault", message: /no diagnostic setting/ },
     { what: "AKS without guard logs", env: "qa", stack: (s) => edited(s, "qa-aks-diag", (i) => (i.logs = [{ category: "kube-audit-admin", enabled: true }, { category: "guard", enabled: false }])), resource: "qa-aks", message: /not both kube-audit\(-admin\) and guard/ },
     { what: "storage setting on the account, not its blob service", env: "prod", stack: (s) => edited(s, "prod-storage-blob-diag", (i) => (i.resourceUri = i.resourceUri.replace("/blobServices/default", ""))), resource: "prod-storage", message: /blobServices\/default/ },
+    { what: "no diagnostic setting on the egress firewall", env: "qa", stack: (s) => s.filter((r) => r.name !== "qa-firewall-diag"), resource: "qa-firewall", message: /no diagnostic setting/ },
     { what: "a setting that sends nowhere", env: "qa", stack: (s) => edited(s, "qa-workspace-diag", (i) => delete i.workspaceId), resource: "qa-workspace", message: /no diagnostic setting/ },
   ],
   "log-analytics-retention": [
