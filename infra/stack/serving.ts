@@ -6,6 +6,8 @@ import { AmlKubernetesCompute, ONLINE_SCORING, ServedModel, ServingCluster, Serv
 import { TLS_SECRET_KEYS } from "../config/servingRules";
 import type { NetworkOutputs } from "./network";
 import { logicalBase } from "../naming";
+import { batchInterfaceOf } from "../../components/serving/pinnedBatchComponent";
+import { pipelineDefinitions } from "../../pipelines/definitions";
 
 /** What serving needs from the environment core (`MlWorkspace`): this environment's, nobody else's. */
 export interface ServingCore {
@@ -178,6 +180,8 @@ export function declareServing(
             batch: {
               name: s.batchEndpoint.name,
               deploymentName: BATCH_SLOT,
+              interface: batchInterfaceOf(pipelineDefinitions.scoring),
+              componentPrefix: spec.prefix,
               ...(inputs.scoringPipelineComponentId ? { pipelineComponentId: inputs.scoringPipelineComponentId } : {}),
               ...(batchCluster ? { defaultCompute: batchCluster } : {}),
               ...(model ? { model } : {}),

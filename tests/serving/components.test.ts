@@ -305,17 +305,31 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     expect(rollout.dependsOn).toEqual(expect.arrayContaining([assets.urn, one(env(qa), T.online).urn]));
     // prod was given no model: an endpoint without a deployment (and nothing to roll out).
     expect(ofType(env(prod), T.rollout)).toEqual([]);
-    // The batch endpoint gets the scoring pipeline component when one is given, defaulting to the batch cluster.
+    // The batch deployment runs a pipeline component of its own that wraps the published scoring
+    // pipeline with the promoted model bound as its `model` input, on the batch cluster by default.
+    const pinned = one(env(qa), T.componentVersion);
+    const scoringId = `${wsId}/components/scoring/versions/3`;
+    const modelId = `${wsId}/models/training_videoanomaly/versions/7`;
+    expect(pinned.inputs).toMatchObject({ name: "mlops_batch_scoring", version: expect.stringMatching(/^m7-[0-9a-f]{10}$/), workspaceName: qa.names.workspace });
+    const spec = (pinned.inputs.properties as any).componentSpec;
+    expect(spec.type).toBe("pipeline");
+    expect(Object.keys(spec.inputs).sort()).toEqual(["frame_step", "min_deviation", "threshold", "videos"]);
+    expect(spec.outputs).toEqual({ predictions: { type: "uri_folder" } });
+    expect(spec.jobs.scoring.componentId).toBe(scoringId);
+    expect(spec.jobs.scoring.inputs.model).toEqual({ job_input_type: "custom_model", uri: `azureml:${modelId}` });
+    expect(spec.jobs.scoring.inputs.videos).toEqual({ job_input_type: "literal", value: "${{parent.inputs.videos}}" });
+    expect(spec.jobs.scoring.outputs.predictions).toEqual({ type: "literal", value: "${{parent.outputs.predictions}}" });
     const batchDeployment = one(env(qa), T.batchDeployment);
     expect((batchDeployment.inputs.properties as any).deploymentConfiguration).toEqual({
       deploymentConfigurationType: "PipelineComponent",
-      componentId: { referenceType: "Id", assetId: `${wsId}/components/scoring/versions/3` },
+      componentId: { referenceType: "Id", assetId: `${wsId}/components/mlops_batch_scoring/versions/${pinned.inputs.version}` },
       settings: { default_compute: qa.clusters.find((c) => c.key === "cpu")!.name, continue_on_step_failure: "False" },
     });
     expect(ofType(env(prod), T.batchDeployment)).toEqual([]);
+    expect(ofType(env(prod), T.componentVersion)).toEqual([]);
     // Batch scoring is pinned to the same promoted model version as the online endpoint.
     expect(batchDeployment.inputs.tags).toMatchObject({ "model-name": "training_videoanomaly", "model-version": "7" });
-    expect((batchDeployment.inputs.properties as any).description).toBe("Scoring pipeline component with training_videoanomaly version 7");
+    expect((batchDeployment.inputs.properties as any).description).toBe("Batch scoring with training_videoanomaly version 7");
   });
 });
 

@@ -78,6 +78,7 @@ export const T = {
   deployment: "azure-native:machinelearningservices:OnlineDeployment",
   batch: "azure-native:machinelearningservices:BatchEndpoint",
   batchDeployment: "azure-native:machinelearningservices:BatchDeployment",
+  componentVersion: "azure-native:machinelearningservices:ComponentVersion",
   rollout: "pulumi-nodejs:dynamic/mlops:ModelRollout",
   scoringAssets: "pulumi-nodejs:dynamic/mlops:ScoringAssets",
   namespace: "azure-native:containerservice:ManagedNamespace",
