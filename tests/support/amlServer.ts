@@ -60,6 +60,11 @@
  * `queueJobStatuses(path, ["Running", "Completed"])` makes successive GETs advance through them;
  * POST `…/jobs/{id}/cancel` sets `Canceled`.
  *
+ * Batch invocation (`batchInvokeContract.ts`): POST to a batch endpoint's scoring URI
+ * (`batchScoringUri(endpointPath)`, seed it as the endpoint's `properties.scoringUri`) with a token for
+ * `https://ml.azure.com` creates a job under the workspace; `queueBatchJobStatuses([...])` sets the
+ * statuses the next such job goes through. Inputs are checked against the deployment's component.
+ *
  * POST actions: `onAction(name, handler)` registers any action (case-insensitive last segment, e.g.
  * `listKeys`); `startPendingUpload` (code/data versions in newer api-versions) is built in when the
  * `pendingUpload` option is given and answers `{ blobReferenceForConsumption: { blobUri,
@@ -99,6 +104,7 @@ import { createTestTls, TestTls } from "./tls";
 import { bodyProblems, contract, nameRuleOf, namespaceOf, ResolvedType, typeOf, TypeContract, withoutReadOnly } from "./contract";
 import { checkBearer, testCredential } from "./tokens";
 import { servingContractRefusal, withComputedServingProperties } from "./servingContract";
+import { BATCH_INVOKE_AUDIENCE, BatchRefusal, batchScoringUri, invokeBatchEndpoint, isBatchInvocation } from "./batchInvokeContract";
 
 export const ML_NAMESPACE = "Microsoft.MachineLearningServices";
 
@@ -192,6 +198,10 @@ export interface AmlServer {
   pendingFaults(): number;
   onAction(name: string, handler: (ctx: ActionContext) => ActionResult | Promise<ActionResult>): void;
   queueJobStatuses(jobPath: string, statuses: string[]): void;
+  /** Statuses successive GETs of the next batch job (created by a batch endpoint invocation) go through. */
+  queueBatchJobStatuses(statuses: string[]): void;
+  /** The scoring URI this server answers batch invocations on for a batch endpoint's ARM path. */
+  batchScoringUri(endpointPath: string): string;
   /** Stores a resource as a PUT would; `createdAt` (ISO) backdates it for `$orderBy` tests. */
   seed(path: string, body: Record<string, any>, createdAt?: string): any;
   seedWorkspace(args: SeedWorkspaceArgs): any;
@@ -283,6 +293,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
   const store = new Map<string, Stored>();
   const operations = new Map<string, Operation>();
   const jobStatusQueues = new Map<string, string[]>();
+  const batchJobStatuses: string[][] = [];
   const faults: (Fault & { left: number })[] = [];
   const actions = new Map<string, (ctx: ActionContext) => ActionResult | Promise<ActionResult>>();
   const requests: RecordedRequest[] = [];
@@ -553,6 +564,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     const path = decodeURIComponent(u.pathname);
     const query = Object.fromEntries(u.searchParams.entries());
     const method = (req.method ?? "GET").toUpperCase();
+    if (isBatchInvocation(path)) return batchInvocation(req, path, method, rawBody);
     const { resolved } = checkArm(req, path, query);
     const apiVersion = query["api-version"];
     let body: any;
@@ -712,6 +724,36 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     }
   }
 
+  /** A batch endpoint's scoring URI: the data plane, with its own audience (`batchInvokeContract.ts`). */
+  function batchInvocation(req: IncomingMessage, path: string, method: string, rawBody: string): { status: number; body?: unknown; headers?: Record<string, string> } {
+    const problem = checkBearer(req.headers.authorization, [BATCH_INVOKE_AUDIENCE]);
+    if (problem) throw new HttpError(401, problem.code, problem.message);
+    let body: unknown;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      throw new HttpError(400, "UserError", "The request body is not valid JSON.");
+    }
+    try {
+      return invokeBatchEndpoint({
+        path,
+        method,
+        deploymentHeader: req.headers["azureml-model-deployment"] as string | undefined,
+        body,
+        lookup: (p) => clone(store.get(keyOf(p))?.resource),
+        storeJob: (p, job) => {
+          put(p, job);
+          const statuses = batchJobStatuses.shift();
+          if (statuses) jobStatusQueues.set(keyOf(p), statuses);
+        },
+        jobStatusOnCreate: "Queued",
+      });
+    } catch (err) {
+      if (err instanceof BatchRefusal) throw new HttpError(err.status, err.code, err.message);
+      throw err;
+    }
+  }
+
   /** Consumes one queued fault for this request: an `lroFailure` when `lro`, any other kind otherwise. */
   function takeFault(method: string, path: string, lro?: "lroFailure"): Fault | undefined {
     const f = faults.find(
@@ -866,6 +908,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     pendingFaults: () => faults.reduce((n, f) => n + f.left, 0),
     onAction: (name, handler) => void actions.set(name.toLowerCase(), handler),
     queueJobStatuses: (jobPath, statuses) => void jobStatusQueues.set(keyOf(jobPath), [...statuses]),
+    queueBatchJobStatuses: (statuses) => void batchJobStatuses.push([...statuses]),
+    batchScoringUri: (endpointPath) => batchScoringUri(url, endpointPath),
     seed: (path, body, createdAt) =>
       put(
         path,
