@@ -3,10 +3,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EnvironmentSpec } from "../config";
 import { AmlKubernetesCompute, ONLINE_SCORING, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
-import { TLS_SECRET_KEYS } from "../config/servingRules";
+import { DEFAULT_INSTANCE_TYPE, TLS_SECRET_KEYS } from "../config/servingRules";
 import type { NetworkOutputs } from "./network";
 import { logicalBase } from "../naming";
 import { batchInterfaceOf } from "../../components/serving/pinnedBatchComponent";
+import { InstanceTypesGitOps } from "../../components/serving/instanceTypesGitOps";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 
 /** What serving needs from the environment core (`MlWorkspace`): this environment's, nobody else's. */
@@ -135,7 +136,9 @@ export function declareServing(
       },
       computeName: spec.names.kubernetesCompute,
       namespace: s.namespace,
-      defaultInstanceType: s.onlineEndpoint.instanceType,
+      // The service creates it on attach; custom instance types arrive later through Flux, and the
+      // deployments name theirs explicitly.
+      defaultInstanceType: DEFAULT_INSTANCE_TYPE,
       inference: {
         internalLoadBalancer: isPrivate,
         highAvailability: workloadNodes >= 3,
@@ -145,6 +148,15 @@ export function declareServing(
     },
     opts,
   );
+
+  // Custom instance types reach the cluster through Flux (GitOps), the deployments wait for them.
+  const instanceTypes = s.instanceTypeSource
+    ? new InstanceTypesGitOps(
+        `${base}-instance-types`,
+        { cluster: { resourceGroupName: cluster.resourceGroupName, clusterName: cluster.clusterName }, source: s.instanceTypeSource, after: [compute] },
+        opts,
+      )
+    : undefined;
 
   const pinned = s.onlineEndpoint.model;
   const model = inputs.model ?? (pinned?.version ? { name: pinned.name, version: pinned.version } : undefined);
@@ -189,7 +201,7 @@ export function declareServing(
           }
         : {}),
     },
-    opts,
+    instanceTypes ? pulumi.mergeOptions(opts, { dependsOn: [instanceTypes] }) : opts,
   );
 
   return {

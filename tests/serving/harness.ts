@@ -69,6 +69,7 @@ export const T = {
   aks: "azure-native:containerservice:ManagedCluster",
   pool: "azure-native:containerservice:AgentPool",
   extension: "azure-native:kubernetesconfiguration:Extension",
+  fluxConfiguration: "azure-native:kubernetesconfiguration:FluxConfiguration",
   compute: "azure-native:machinelearningservices:Compute",
   workspace: "azure-native:machinelearningservices:Workspace",
   storage: "azure-native:storage:StorageAccount",
