@@ -19,7 +19,7 @@ export interface ArmResponse {
 /** The few ARM calls the providers make, as raw JSON. */
 export interface ArmJsonClient {
   /** `headers` adds request headers (e.g. `azureml-model-deployment` on a batch invocation). */
-  send(method: "GET" | "PUT" | "POST" | "DELETE", url: string, body?: unknown, headers?: Record<string, string>): Promise<ArmResponse>;
+  send(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", url: string, body?: unknown, headers?: Record<string, string>): Promise<ArmResponse>;
 }
 
 export type ArmClientFactory = (armEndpoint: string) => ArmJsonClient;

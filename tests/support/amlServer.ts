@@ -673,7 +673,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
           next = withComputedServingProperties(path, existing, next);
           if (type === "jobs") next.properties.status = existing?.properties?.status ?? options.jobStatusOnCreate ?? "Starting";
         }
-        const refs = referenceProblems(rule.references, path, next);
+        // A PATCH is checked for what it sends (a tags-only PATCH does not re-validate stored properties).
+        const refs = referenceProblems(rule.references, path, method === "PATCH" ? { ...(body ?? {}), properties: body?.properties ?? {} } : next);
         if (refs.length) throw new HttpError(400, "UserError", refs.join("; "));
         const lro = isLro(path, method);
         const created = !existing;

@@ -9,7 +9,7 @@ import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import { InputError, InputProblem } from "../../infra/errors";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ArmJsonClient, createArmJsonClient, ENDPOINT_API_VERSION, AZURE_PUBLIC_ARM } from "../../components/serving/armJsonClient";
-import { defaultScoringSender, ScoringSender } from "../../components/serving/modelRolloutProvider";
+import { defaultScoringSender, FAILURE_TAGS, ScoringSender } from "../../components/serving/modelRolloutProvider";
 import { BATCH_AUDIENCE, invokeBatch } from "./batchInvoke";
 import type { ProgressStream } from "../lib/progress";
 
@@ -197,6 +197,8 @@ async function onlineStatus(arm: Arm, e: StackEndpoints) {
     scoringUri: String(endpoint.properties?.scoringUri ?? ""),
     traffic,
     rolloutStopped: endpoint.tags?.rollout === "stop",
+    // Written by the rollout when it fails and rolls back (modelRolloutProvider.ts FAILURE_TAGS).
+    lastRolloutFailure: endpoint.tags?.[FAILURE_TAGS.summary] ? { summary: String(endpoint.tags[FAILURE_TAGS.summary]), steps: String(endpoint.tags[FAILURE_TAGS.steps] ?? "") } : null,
     deployments: deployments.map((d: any) => ({ name: d.name, model: modelOf(d), state: d.properties?.provisioningState ?? "-", traffic: traffic[d.name] ?? 0 })),
   };
 }
@@ -248,6 +250,7 @@ export async function main(argv: string[], deps: EndpointCliDeps = {}): Promise<
     if (online) {
       out(`online endpoint ${online.name} (${online.authMode}) ${online.scoringUri}\n  traffic: ${split(online.traffic)}${online.rolloutStopped ? "  [rollout stopped by tag rollout=stop]" : ""}\n`);
       for (const d of online.deployments) out(`  ${d.name}\tmodel ${d.model}\t${d.state}\t${d.traffic}%\n`);
+      if (online.lastRolloutFailure) out(`  last failed rollout: ${online.lastRolloutFailure.summary}\n    steps: ${online.lastRolloutFailure.steps}\n`);
     }
     if (batch) {
       out(`batch endpoint ${batch.name}: default deployment ${batch.defaultDeployment ?? "none"}\n`);
