@@ -89,7 +89,8 @@ test("on a terminal the progress line is rewritten in place", async () => {
   aml.queueBatchJobStatuses(["Completed"]);
   deps.progressStream = { write: (t: string) => progress.push(t), isTTY: true };
   expect(await run("--input", VIDEOS)).toBe(0);
-  expect(progress[0]).toMatch(/^\r\x1b\[2Kbatch job batchjob-\S+: Queued \(0s\)$/);
+  expect(progress[0].startsWith("\r\u001b[2K")).toBe(true);
+  expect(progress[0].slice(5)).toMatch(/^batch job batchjob-\S+: Queued \(0s\)$/);
   expect(progress.at(-1)).toMatch(/Completed \(15s\)\n$/);
 });
 
