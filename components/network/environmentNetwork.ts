@@ -16,6 +16,10 @@ export interface EnvironmentNetworkArgs {
     privateEndpoints?: string;
     /** AKS nodes and pods (Azure CNI gives every pod a VNet address). */
     aks?: string;
+    /** The Container Apps environment serving the custom image: dedicated, delegated to Microsoft.App/environments. */
+    containerApps?: string;
+    /** The ACR Tasks agent pool that builds the custom image inside the network. */
+    imageBuild?: string;
   };
   /**
    * AKS egress through a NAT gateway with one static public IP (Standard SKU) on the AKS subnet,
@@ -36,6 +40,8 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
   readonly privateEndpointsSubnetId?: pulumi.Output<string>;
   readonly aksSubnetId?: pulumi.Output<string>;
   readonly aksNatGatewayId?: pulumi.Output<string>;
+  readonly containerAppsSubnetId?: pulumi.Output<string>;
+  readonly imageBuildSubnetId?: pulumi.Output<string>;
 
   constructor(name: string, args: EnvironmentNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:network:EnvironmentNetwork", name, {}, opts);
@@ -124,7 +130,29 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
         )
       : undefined;
 
+    // Both reach the registry and storage through the private endpoints and pull base images from
+    // MCR, so they share the NAT gateway's egress where there is one.
+    const egress = nat ? { natGateway: { id: nat.id }, defaultOutboundAccess: false } : {};
+    const apps = args.subnets.containerApps
+      ? subnet(
+          "apps",
+          args.subnets.containerApps,
+          {
+            ...egress,
+            // A workload-profiles environment takes a dedicated subnet delegated to
+            // Microsoft.App/environments (MS Learn, Container Apps "Virtual network configuration").
+            delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
+          },
+          aks ?? pe,
+        )
+      : undefined;
+    // ACR Tasks agent pools take a plain subnet (no delegation); the pool's outbound needs are
+    // listed in MS Learn, "Run an ACR task on a dedicated agent pool" (virtual network support).
+    const build = args.subnets.imageBuild ? subnet("build", args.subnets.imageBuild, egress, apps ?? aks ?? pe) : undefined;
+
     this.virtualNetworkId = vnet.id;
+    this.containerAppsSubnetId = apps?.id;
+    this.imageBuildSubnetId = build?.id;
     this.virtualNetworkName = vnet.name;
     this.privateEndpointsSubnetId = pe?.id;
     this.aksSubnetId = aks?.id;

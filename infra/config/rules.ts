@@ -1,6 +1,7 @@
 import type { RawConfig, EnvironmentName } from "./types";
 import type { SchemaProblem } from "./schemaErrors";
 import { DEFAULT_INSTANCE_TYPE, servingProblems } from "./servingRules";
+import { customImageProblems } from "./customImageRules";
 
 /**
  * Cross-field rules JSON Schema cannot express. Each returns problems with key paths relative to the
@@ -150,6 +151,8 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
     if (runners.kind === "managedDevOpsPool" && !runners.managedDevOpsPool) add("runners.managedDevOpsPool", "is required when runners.kind is managedDevOpsPool");
   }
   if (!runners && cfg.network?.subnets?.runners) add("runners", "network.subnets.runners is set but no runners are configured");
+
+  problems.push(...customImageProblems(cfg, environment, isBranchStack));
 
   // Promotion: qa promotes from dev, prod from qa; dev promotes from nothing.
   const upstream = UPSTREAM[environment];

@@ -116,6 +116,8 @@ export const configSchema = {
             privateEndpoints: { ...cidr, description: "Subnet of the private endpoints (private mode)" },
             aks: { ...cidr, description: "Subnet of the AKS nodes (serving)" },
             runners: { ...cidr, description: "Subnet of the CI runners that deploy, promote, publish and audit this environment from inside its network (see mlops:runners)" },
+            containerApps: { ...cidr, description: "Subnet of the Container Apps environment serving the custom image (see mlops:customImage): /27 or larger, delegated to Microsoft.App/environments" },
+            imageBuild: { ...cidr, description: "Subnet of the ACR Tasks agent pool that builds the custom image in private mode (see mlops:customImage)" },
           },
         },
       },
@@ -346,6 +348,24 @@ export const configSchema = {
             image: { type: "string", minLength: 1, default: "ubuntu-24.04/latest", description: "Well-known image name" },
           },
         },
+      },
+    },
+    customImage: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        "Opt-in: the promoted model and a small scoring server in an image built by ACR Tasks in this environment's registry, served on Azure Container Apps in this environment's network (qa, prod)",
+      properties: {
+        enabled: { type: "boolean", default: false },
+        model: { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_-]{0,29}$", description: "A model of promotion.models (default: the first)" },
+        cpu: {
+          enum: [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2],
+          default: 0.5,
+          description: "vCPU per replica on the Consumption profile; memory is 2 GiB per vCPU",
+        },
+        minReplicas: { type: "integer", minimum: 0, maximum: 30, default: 1 },
+        maxReplicas: { type: "integer", minimum: 1, maximum: 30, default: 3 },
+        agentPoolTier: { enum: ["S1", "S2", "S3"], default: "S1", description: "ACR Tasks agent pool tier (private mode: 2, 4 or 8 vCPU)" },
       },
     },
     promotion: {

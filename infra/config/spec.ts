@@ -246,6 +246,28 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
           }
       : null;
 
+  const ci = cfg.customImage;
+  const servedModel = ci?.model ?? promotion?.models[0]?.name;
+  const customImage: EnvironmentSpec["customImage"] =
+    !branch && ci?.enabled && promotion && servedModel
+      ? {
+          model: servedModel,
+          ...(promotion.models.find((m) => m.name === servedModel)?.pinnedVersion ? { pinnedVersion: promotion.models.find((m) => m.name === servedModel)!.pinnedVersion } : {}),
+          // Repository names are lowercase (letters, digits, '.', '_', '-', '/').
+          repository: `score-${servedModel.toLowerCase()}`,
+          cpu: ci.cpu ?? 0.5,
+          // Consumption profile: 2 GiB per vCPU (MS Learn, Container Apps "Containers", allocations).
+          memory: `${(ci.cpu ?? 0.5) * 2}Gi`,
+          minReplicas: ci.minReplicas ?? 1,
+          maxReplicas: ci.maxReplicas ?? 3,
+          // The scoring server has no authentication of its own: it is reachable from the
+          // environment's network only, in public mode too.
+          internal: true,
+          ...(mode === "private" ? { agentPool: { name: "imagebuild", tier: ci.agentPoolTier ?? "S1" } } : {}),
+          names: { managedEnvironment: `cae-${prefix}-${stack}`, containerApp: `ca-${prefix}-${stack}-score`, identity: `id-${prefix}-${stack}-score` },
+        }
+      : null;
+
   const id = cfg.identity ?? {};
   return {
     project,
@@ -278,6 +300,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     serving,
     promotion,
     runners,
+    customImage,
     pipelines: {
       publish: cfg.pipelines?.publish ?? [],
       schedules: (cfg.pipelines?.schedules ?? []).map((sc) => ({ pipeline: sc.pipeline, cron: sc.cron, timeZone: sc.timeZone ?? "UTC", dataset: sc.dataset ?? "training" })),
@@ -338,5 +361,13 @@ function checkDerivedNames(spec: EnvironmentSpec): string[] {
     ...spec.clusters.map((c): [NameKind, string] => ["computeCluster", c.name]),
     ...spec.datastores.map((d): [NameKind, string] => ["datastore", d.name]),
   ];
-  return checks.map(([kind, value]) => checkName(kind, value)).filter((m): m is string => m !== null);
+  const ci = spec.customImage;
+  // Container app and environment names: 2–32 lowercase letters, digits and single hyphens, starting
+  // with a letter and ending with a letter or digit (Azure naming rules, Microsoft.App).
+  const appNameProblems = ci
+    ? [ci.names.containerApp, ci.names.managedEnvironment]
+        .filter((n) => !/^[a-z](?!.*--)[a-z0-9-]{0,30}[a-z0-9]$/.test(n))
+        .map((n) => `Container Apps name '${n}' must be 2–32 lowercase letters, digits and single hyphens, start with a letter and end with a letter or digit`)
+    : [];
+  return [...checks.map(([kind, value]) => checkName(kind, value)).filter((m): m is string => m !== null), ...appNameProblems];
 }

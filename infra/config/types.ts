@@ -39,7 +39,7 @@ export interface RawConfig {
   network?: {
     mode?: NetworkMode;
     addressSpace?: string;
-    subnets?: { privateEndpoints?: string; aks?: string; runners?: string };
+    subnets?: { privateEndpoints?: string; aks?: string; runners?: string; containerApps?: string; imageBuild?: string };
   };
   workspace?: {
     friendlyName?: string;
@@ -91,6 +91,7 @@ export interface RawConfig {
       image?: string;
     };
   };
+  customImage?: RawCustomImage;
   promotion?: {
     upstreamStack?: string;
     originStack?: string;
@@ -206,7 +207,38 @@ export interface ServingSpec {
 export interface NetworkSpec {
   mode: NetworkMode;
   addressSpace?: string;
-  subnets: { privateEndpoints?: string; aks?: string; runners?: string };
+  subnets: { privateEndpoints?: string; aks?: string; runners?: string; containerApps?: string; imageBuild?: string };
+}
+
+/** `mlops:customImage`: the promoted model in an image of its own, served on Azure Container Apps. */
+export interface RawCustomImage {
+  enabled?: boolean;
+  /** A model of `promotion.models`; default the first. */
+  model?: string;
+  /** vCPU per replica (consumption profile); memory is twice that in GiB. */
+  cpu?: number;
+  minReplicas?: number;
+  maxReplicas?: number;
+  /** ACR Tasks agent pool tier (private registries build in the environment's network). */
+  agentPoolTier?: "S1" | "S2" | "S3";
+}
+
+export interface CustomImageSpec {
+  /** Promoted model whose version the image holds (an entry of `promotion.models`). */
+  model: string;
+  /** Config-pinned version of that model, when promotion pins one (the offline plan knows the tag then). */
+  pinnedVersion?: string;
+  /** Repository in the environment's registry: `score-<model>`. */
+  repository: string;
+  cpu: number;
+  memory: string;
+  minReplicas: number;
+  maxReplicas: number;
+  /** Inbound only from the environment's network (always: the scoring server has no authentication). */
+  internal: boolean;
+  /** Set in private mode: builds run on a dedicated agent pool in this subnet. */
+  agentPool?: { name: string; tier: "S1" | "S2" | "S3" };
+  names: { managedEnvironment: string; containerApp: string; identity: string };
 }
 
 /** CI runners inside the environment's network (ARCHITECTURE §6, "where it runs"). */
@@ -329,6 +361,7 @@ export interface EnvironmentSpec {
   serving: ServingSpec | null;
   promotion: PromotionSpec | null;
   runners: RunnersSpec | null;
+  customImage: CustomImageSpec | null;
   pipelines: PipelineSelectionSpec;
   identity: IdentitySpec;
 }

@@ -6,6 +6,7 @@ import { ComputeCluster } from "../../components/compute";
 import { MlDatastore } from "../../components/datastore";
 import { declareNetwork } from "./network";
 import { declareServing } from "./serving";
+import { declareCustomImage } from "./customImage";
 import { declareIdentities } from "./identity";
 import { declareApprovalRecorder, declarePromotion } from "./promotion";
 import { declarePipelines, declareSchedules, PipelineTarget } from "./pipelines";
@@ -118,6 +119,9 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     ...(served ? { model: { name: served.modelName, version: served.version } } : {}),
     ...(pipelines.published.scoring ? { scoringPipelineComponentId: pipelines.published.scoring.pipelineComponentId } : {}),
   });
+  // The promoted model outside Azure ML: its image follows the promoted version like the endpoint does.
+  const customModel = spec.customImage ? promotion?.models[spec.promotion!.models.findIndex((m) => m.name === spec.customImage!.model)] : undefined;
+  const customImage = declareCustomImage(spec, core, network, { subscriptionId, ...(customModel ? { version: customModel.version } : {}) });
   const identities = declareIdentities(spec, core, {
     subscriptionId,
     ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),
@@ -154,6 +158,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     ...(identities.secretsProvider ? { secretsProvider: identities.secretsProvider } : {}),
     ...(identities.ciClientId ? { ciClientId: identities.ciClientId } : {}),
     ...(identities.auditClientId ? { auditClientId: identities.auditClientId } : {}),
+    ...(customImage ? { customImage: { image: customImage.image, containerAppName: customImage.containerAppName, fqdn: customImage.fqdn } } : {}),
     ...(serving ? { aksClusterName: serving.aksClusterName, onlineEndpointName: serving.onlineEndpointName, ...(serving.batchEndpointName ? { batchEndpointName: serving.batchEndpointName } : {}) } : {}),
   };
 }

@@ -28,12 +28,15 @@ export interface NetworkOutputs {
   privateDnsZoneIds: Record<string, pulumi.Output<string>>;
   /** Private Link group id → private endpoint id (private mode). */
   privateEndpointIds: Partial<Record<PrivateLinkGroup, pulumi.Output<string>>>;
+  /** The custom image's Container Apps environment (delegated) and ACR Tasks agent pool subnets. */
+  containerAppsSubnetId?: pulumi.Output<string>;
+  imageBuildSubnetId?: pulumi.Output<string>;
   /** The CI runners inside this network (qa, prod when configured): GitHub network settings or pool id. */
   ciRunnerResourceId?: pulumi.Output<string>;
 }
 
 function needsVirtualNetwork(spec: EnvironmentSpec): boolean {
-  return spec.network.mode === "private" || spec.serving !== null || spec.runners !== null;
+  return spec.network.mode === "private" || spec.serving !== null || spec.runners !== null || spec.customImage !== null;
 }
 
 /** Private endpoint names: the target's own name plus the group when one resource has several. */
@@ -80,6 +83,7 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
       subnets: {
         ...(spec.network.mode === "private" ? { privateEndpoints: subnets.privateEndpoints } : {}),
         ...(spec.serving ? { aks: subnets.aks } : {}),
+        ...(spec.customImage ? { containerApps: subnets.containerApps, ...(spec.customImage.agentPool ? { imageBuild: subnets.imageBuild } : {}) } : {}),
       },
       // Private environments send AKS egress through a NAT gateway (known address, no default
       // outbound access); public ones keep the cluster's load balancer.
@@ -93,6 +97,8 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
   outputs.aksSubnetId = vnet.aksSubnetId;
   outputs.aksNatGatewayId = vnet.aksNatGatewayId;
   outputs.privateEndpointsSubnetId = vnet.privateEndpointsSubnetId;
+  outputs.containerAppsSubnetId = vnet.containerAppsSubnetId;
+  outputs.imageBuildSubnetId = vnet.imageBuildSubnetId;
 
   if (spec.network.mode === "private") {
     // The monitoring plane goes private too: Log Analytics and Application Insights accept
