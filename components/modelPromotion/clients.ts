@@ -7,6 +7,7 @@ import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning"
 import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import type { TokenCredential } from "@azure/core-auth";
 import type { AdditionalPolicyConfig } from "@azure/core-client";
+import type { RegistryClient } from "./registryClient";
 
 export interface BlobAccess {
   service: BlobServiceClient;
@@ -23,7 +24,9 @@ export interface PromotionClients {
    * delegation key. Resolves undefined when the caller may not list keys.
    */
   accountKey?(storageAccountId: string, accountName: string): Promise<StorageSharedKeyCredential | undefined>;
-  /** Interval for polling asynchronous copies. */
+  /** Azure ML registry calls (registry strategy): ARM reads and the data-plane import. */
+  registry?(): RegistryClient;
+  /** Interval for polling asynchronous copies (and registry operations, jobs). */
   pollIntervalMs?: number;
   /** Largest file copied with the synchronous Copy Blob From URL (default: its 256 MiB limit). */
   syncCopyLimitBytes?: number;
@@ -65,6 +68,10 @@ export function azureClients(settings: ClientSettings, options: AzureClientOptio
     blob(_accountName, blobEndpoint) {
       const { BlobServiceClient } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
       return { service: new BlobServiceClient(blobEndpoint, cred, { retryOptions: STORAGE_RETRY }) };
+    },
+    registry() {
+      const { restRegistryClient } = require("./registryClient") as typeof import("./registryClient");
+      return restRegistryClient({ credential: cred, armEndpoint: settings.armEndpoint, armPolicies, retryOptions: ARM_RETRY });
     },
     async accountKey(storageAccountId, accountName) {
       const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");

@@ -45,8 +45,8 @@ export function batchInterfaceOf(def: PipelineDefinition): BatchInterface {
 export const pinnedComponentName = (prefix: string) => `${prefix}_batch_scoring`.replace(/-/g, "_").toLowerCase();
 
 /** A version per (scoring component, model version): `m<version>-<hash>`, immutable like every component version. */
-export function pinnedComponentVersion(scoringComponentId: string, modelId: string, modelVersion: string): string {
-  const hash = createHash("sha256").update(JSON.stringify([scoringComponentId.toLowerCase(), modelId.toLowerCase()])).digest("hex").slice(0, 10);
+export function pinnedComponentVersion(scoringComponentId: string, modelUri: string, modelVersion: string): string {
+  const hash = createHash("sha256").update(JSON.stringify([scoringComponentId.toLowerCase(), modelUri.toLowerCase()])).digest("hex").slice(0, 10);
   return `m${modelVersion}-${hash}`;
 }
 
@@ -54,7 +54,15 @@ export function pinnedComponentVersion(scoringComponentId: string, modelId: stri
  * The wrapper's `componentSpec` in the REST shape Azure ML stores for pipeline components (node
  * inputs `{ job_input_type, value|uri }`, as `pipelines/publisher/plan.ts` writes them).
  */
-export function pinnedComponentSpec(args: { name: string; version: string; scoringComponentId: string; modelId: string; iface: BatchInterface; description: string }): Record<string, unknown> {
+export function pinnedComponentSpec(args: {
+  name: string;
+  version: string;
+  scoringComponentId: string;
+  /** `azureml:<workspace model version id>`, or the registry version `azureml://registries/…`. */
+  modelUri: string;
+  iface: BatchInterface;
+  description: string;
+}): Record<string, unknown> {
   const { iface } = args;
   const open = Object.keys(iface.inputs);
   return {
@@ -71,7 +79,7 @@ export function pinnedComponentSpec(args: { name: string; version: string; scori
         componentId: args.scoringComponentId,
         inputs: {
           ...Object.fromEntries(open.map((k) => [k, { job_input_type: "literal", value: `\${{parent.inputs.${k}}}` }])),
-          [iface.modelInput]: { job_input_type: "custom_model", uri: `azureml:${args.modelId}` },
+          [iface.modelInput]: { job_input_type: "custom_model", uri: args.modelUri },
         },
         outputs: Object.fromEntries(Object.keys(iface.outputs).map((k) => [k, { type: "literal", value: `\${{parent.outputs.${k}}}` }])),
       },

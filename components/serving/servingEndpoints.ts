@@ -13,6 +13,12 @@ import type { ScoringAssetsProviderOptions } from "./scoringAssetsProvider";
 export interface ServedModel {
   name: pulumi.Input<string>;
   version: pulumi.Input<string>;
+  /**
+   * Where batch scoring reads the version when it is not the workspace's own: the registry version
+   * (`azureml://registries/<r>/models/<n>/versions/<v>`, promotion strategy `registry`). Online
+   * (Kubernetes) deployments always use the workspace version: they cannot deploy registry models.
+   */
+  uri?: pulumi.Input<string>;
 }
 
 export interface ServingEndpointsArgs {
@@ -196,9 +202,10 @@ export class ServingEndpoints extends pulumi.ComponentResource {
       );
       if (b.pipelineComponentId && b.model) {
         const model = b.model;
-        const modelId = pulumi.interpolate`${ws.workspaceId}/models/${model.name}/versions/${model.version}`;
+        // The workspace's own version, or the registry version when promotion goes through a registry.
+        const modelUri = model.uri ? pulumi.output(model.uri) : pulumi.interpolate`azureml:${ws.workspaceId}/models/${model.name}/versions/${model.version}`;
         const componentName = pinnedComponentName(b.componentPrefix);
-        const componentVersion = pulumi.all([b.pipelineComponentId, modelId, model.version]).apply(([c, m, v]) => pinnedComponentVersion(c, m, v));
+        const componentVersion = pulumi.all([b.pipelineComponentId, modelUri, model.version]).apply(([c, m, v]) => pinnedComponentVersion(c, m, v));
         const description = pulumi.interpolate`Batch scoring with ${model.name} version ${model.version}`;
         const pinned = new ml.ComponentVersion(
           `${name}-batch-component`,
@@ -209,12 +216,12 @@ export class ServingEndpoints extends pulumi.ComponentResource {
             workspaceName: ws.workspaceName,
             properties: {
               componentSpec: pulumi
-                .all([componentVersion, b.pipelineComponentId, modelId, description])
-                .apply(([version, scoringComponentId, mid, d]) => pinnedComponentSpec({ name: componentName, version, scoringComponentId, modelId: mid, iface: b.interface, description: d })),
+                .all([componentVersion, b.pipelineComponentId, modelUri, description])
+                .apply(([version, scoringComponentId, uri, d]) => pinnedComponentSpec({ name: componentName, version, scoringComponentId, modelUri: uri, iface: b.interface, description: d })),
               description,
               isAnonymous: false,
               isArchived: false,
-              tags: { ...tags, "model-name": model.name, "model-version": model.version },
+              tags: { ...tags, "model-name": model.name, "model-version": model.version, ...(model.uri ? { "model-uri": model.uri } : {}) },
             },
           },
           // Component versions are immutable and Azure refuses to delete them (archive instead): a
@@ -242,7 +249,7 @@ export class ServingEndpoints extends pulumi.ComponentResource {
               },
             },
             // Per-key inputs: an unknown version (a preview) leaves the other tags known.
-            tags: { ...tags, "model-name": model.name, "model-version": model.version },
+            tags: { ...tags, "model-name": model.name, "model-version": model.version, ...(model.uri ? { "model-uri": model.uri } : {}) },
           },
           child,
         );

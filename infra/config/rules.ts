@@ -172,6 +172,29 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
     if (promo?.originStack && promo.originStack.split("/").pop() !== "dev") add("promotion.originStack", `must name the dev stack (the origin), found '${promo.originStack}'`);
   }
   problems.push(...duplicates(promo?.models ?? [], (m) => m.name, (i) => `promotion.models[${i}].name`, "model"));
+  // Registry strategy: the origin declares the registry; a Kubernetes online endpoint cannot deploy a
+  // registry model ("Attach Kubernetes anywhere", limitations), so serving needs the import job's cluster.
+  if (!isBranchStack) {
+    if (cfg.modelRegistry && environment !== "dev") add("modelRegistry", "is declared by the origin stack (dev); qa and prod reach it with promotion.strategy: registry");
+    if (promo?.registry && promo.strategy !== "registry") add("promotion.registry", "is only read with promotion.strategy: registry");
+    // Known-location exports copy from the origin's storage like the copy strategy.
+    const promoted = new Set((promo?.models ?? []).map((m) => m.name));
+    const places = new Set<string>();
+    (promo?.exports ?? []).forEach((e, i) => {
+      if (promo?.strategy === "registry") add(`promotion.exports[${i}]`, "exports copy from the origin's storage: use them with promotion.strategy: copy");
+      (e.models ?? []).forEach((m, j) => {
+        if (!promoted.has(m)) add(`promotion.exports[${i}].models[${j}]`, `'${m}' is not a promoted model (promotion.models)`);
+      });
+      const place = `${e.storageAccountName}/${e.containerName}/${e.pathPrefix ?? "models"}`;
+      if (places.has(place)) add(`promotion.exports[${i}]`, `exports to ${place} twice`);
+      places.add(place);
+    });
+    const importCluster = promo?.registry?.importCluster;
+    if (importCluster && !clusterKeys.has(importCluster)) add("promotion.registry.importCluster", `unknown compute cluster '${importCluster}'`);
+    if (promo?.strategy === "registry" && (cfg.serving?.enabled ?? environment !== "dev") && !importCluster) {
+      add("promotion.registry.importCluster", "is required with serving: the Kubernetes online endpoint cannot deploy registry models, so a job on this cluster imports the version into the workspace");
+    }
+  }
 
   // CI identities: a federated credential needs a subject, and Azure DevOps an issuer.
   const github = cfg.identity?.github;

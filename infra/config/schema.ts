@@ -405,6 +405,54 @@ export const configSchema = {
           },
         },
         archiveOnDelete: { type: "boolean", default: true },
+        exports: {
+          type: "array",
+          maxItems: 20,
+          description: "Known locations the promoted models are also exported to (a storage container and prefix, no workspace): same origin copy and verification, no registration (copy strategy)",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["storageAccountName", "containerName"],
+            properties: {
+              storageAccountName: { type: "string", pattern: "^[a-z0-9]{3,24}$", description: "Storage account of the known location" },
+              containerName: { type: "string", pattern: "^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", description: "Blob container (3-63 lowercase letters, digits, single hyphens)" },
+              pathPrefix: { type: "string", pattern: "^[^/](.*[^/])?$", maxLength: 512, default: "models", description: "Folder under which `<model>/<version>/` is written" },
+              models: { type: "array", items: { type: "string", minLength: 1 }, description: "Models to export (default: every promoted model)" },
+              deleteFilesOnDelete: { type: "boolean", default: false, description: "Removing the export deletes its files (default: consumers keep them)" },
+            },
+          },
+        },
+        strategy: {
+          type: "string",
+          enum: ["copy", "registry"],
+          default: "copy",
+          description:
+            "`copy`: server-side blob copy from the origin's storage into this workspace; `registry`: the service shares the origin version into the Azure ML registry the origin stack declares (`mlops:modelRegistry`), batch deployments reference it there and Kubernetes endpoints get it imported by a job",
+        },
+        registry: {
+          type: "object",
+          additionalProperties: false,
+          description: "Registry strategy settings",
+          properties: {
+            importCluster: { type: "string", minLength: 1, description: "Key of the compute cluster that runs the import job for the Kubernetes online endpoint (required with serving)" },
+            importEnvironment: {
+              type: "string",
+              minLength: 1,
+              default: "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
+              description: "Environment of the import job (any image with a shell: the job only copies files)",
+            },
+          },
+        },
+      },
+    },
+    modelRegistry: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      description: "The Azure ML registry the origin stack (dev) declares for the registry promotion strategy of qa and prod",
+      properties: {
+        name: { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$", description: "Registry name (tenant-unique)" },
+        publicNetworkAccess: { type: "string", enum: ["Enabled", "Disabled"], default: "Disabled", description: "Disabled: reached only through the private endpoints qa and prod declare" },
       },
     },
     pipelines: {

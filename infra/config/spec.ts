@@ -223,8 +223,26 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
           approvalTag: { key: p.approvalTag?.key ?? "stage", value: p.approvalTag?.value ?? "production" },
           models: (p.models ?? []).map((m) => ({ name: m.name, ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}) })),
           archiveOnDelete: p.archiveOnDelete ?? true,
+          strategy: p.strategy ?? "copy",
+          exports: (p.exports ?? []).map((e) => ({
+            storageAccountName: e.storageAccountName,
+            containerName: e.containerName,
+            pathPrefix: e.pathPrefix ?? "models",
+            models: e.models ?? (p.models ?? []).map((m) => m.name),
+            deleteFilesOnDelete: e.deleteFilesOnDelete ?? false,
+          })),
+          ...(p.strategy === "registry"
+            ? {
+                registry: {
+                  ...(p.registry?.importCluster ? { importCompute: clusters.find((c) => c.key === p.registry!.importCluster)?.name ?? p.registry.importCluster } : {}),
+                  importEnvironment: p.registry?.importEnvironment ?? "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
+                },
+              }
+            : {}),
         }
       : null;
+  const modelRegistry: EnvironmentSpec["modelRegistry"] =
+    !branch && cfg.modelRegistry ? { name: cfg.modelRegistry.name, publicNetworkAccess: cfg.modelRegistry.publicNetworkAccess ?? "Disabled" } : null;
 
   const r = cfg.runners;
   const runnerSubnet = cfg.network?.subnets?.runners;
@@ -299,6 +317,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     datastores,
     serving,
     promotion,
+    modelRegistry,
     runners,
     customImage,
     pipelines: {

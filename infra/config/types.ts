@@ -98,7 +98,11 @@ export interface RawConfig {
     approvalTag?: { key?: string; value?: string };
     models?: { name: string; pinnedVersion?: string }[];
     archiveOnDelete?: boolean;
+    strategy?: "copy" | "registry";
+    registry?: { importCluster?: string; importEnvironment?: string };
+    exports?: { storageAccountName: string; containerName: string; pathPrefix?: string; models?: string[]; deleteFilesOnDelete?: boolean }[];
   };
+  modelRegistry?: { name: string; publicNetworkAccess?: "Enabled" | "Disabled" };
   pipelines?: {
     publish?: string[];
     schedules?: { pipeline: string; cron: string; timeZone?: string; dataset?: string }[];
@@ -266,6 +270,18 @@ export interface PromotionSpec {
   approvalTag: { key: string; value: string };
   models: { name: string; pinnedVersion?: string }[];
   archiveOnDelete: boolean;
+  /** `copy` (server-side blob copy) or `registry` (shared into the origin's Azure ML registry). */
+  strategy: "copy" | "registry";
+  /** Registry strategy: the cluster (physical name) running the import job for Kubernetes endpoints, and its environment. */
+  registry?: { importCompute?: string; importEnvironment: string };
+  /** Known-location exports (`mlops:ExportedModel`): each promoted model listed, copied there too. */
+  exports: { storageAccountName: string; containerName: string; pathPrefix: string; models: string[]; deleteFilesOnDelete: boolean }[];
+}
+
+/** The Azure ML registry the origin (dev) declares for the registry promotion strategy. */
+export interface ModelRegistrySpec {
+  name: string;
+  publicNetworkAccess: "Enabled" | "Disabled";
 }
 
 export interface PipelineSelectionSpec {
@@ -360,6 +376,7 @@ export interface EnvironmentSpec {
   datastores: DatastoreSpec[];
   serving: ServingSpec | null;
   promotion: PromotionSpec | null;
+  modelRegistry: ModelRegistrySpec | null;
   runners: RunnersSpec | null;
   customImage: CustomImageSpec | null;
   pipelines: PipelineSelectionSpec;

@@ -9,6 +9,7 @@ import { declareServing } from "./serving";
 import { declareCustomImage } from "./customImage";
 import { declareIdentities } from "./identity";
 import { declareApprovalRecorder, declarePromotion } from "./promotion";
+import { declareModelRegistry, declareRegistryAccess } from "./modelRegistry";
 import { declarePipelines, declareSchedules, PipelineTarget } from "./pipelines";
 import { logicalBase } from "../naming";
 
@@ -110,13 +111,17 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
   // The plan tool sets MLOPS_OFFLINE: no Azure look-ups while the program runs under mocks.
   const offline = process.env.MLOPS_OFFLINE === "1";
   const promotion = declarePromotion(spec, core, { subscriptionId, offline });
+  // The origin (dev) declares the registry of the registry promotion strategy.
+  const modelRegistry = declareModelRegistry(spec, core.resourceGroupName);
   // The online endpoint serves the first promoted model; its version follows promotion and rollback.
+  // With the registry strategy batch scoring references the registry version.
   const served = promotion?.models[0];
-  const network = declareNetwork(spec, core);
+  const servedUri = promotion?.batchModelUris?.[0];
+  const network = declareNetwork(spec, promotion?.registry ? { ...core, modelRegistryId: promotion.registry.id } : core);
   const serving = declareServing(spec, core, network, {
     subscriptionId,
     tenantId: client.tenantId,
-    ...(served ? { model: { name: served.modelName, version: served.version } } : {}),
+    ...(served ? { model: { name: served.modelName, version: served.version, ...(servedUri ? { uri: servedUri } : {}) } } : {}),
     ...(pipelines.published.scoring ? { scoringPipelineComponentId: pipelines.published.scoring.pipelineComponentId } : {}),
   });
   // The promoted model outside Azure ML: its image follows the promoted version like the endpoint does.
@@ -125,11 +130,23 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
   const identities = declareIdentities(spec, core, {
     subscriptionId,
     ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),
-    ...(promotion ? { upstream: promotion.origin } : {}),
+    // The registry strategy never reads the origin's storage (the registry service does).
+    ...(promotion ? { upstream: promotion.registry ? { workspaceId: promotion.origin.workspaceId } : promotion.origin } : {}),
   });
   // qa's approvals are what production promotes: its CI records them on the origin versions.
   if (promotion && spec.environment === "qa" && identities.ciServicePrincipalObjectId) {
     declareApprovalRecorder(spec, promotion.origin.workspaceId, identities.ciServicePrincipalObjectId);
+  }
+  if (promotion?.registry) {
+    declareRegistryAccess(spec, {
+      registryId: promotion.registry.id,
+      resourceGroupName: core.resourceGroupName,
+      workspaceName: core.workspaceName,
+      principals: [
+        ...(identities.ciServicePrincipalObjectId ? [{ key: "ci", principalId: identities.ciServicePrincipalObjectId, type: "ServicePrincipal" as const }] : []),
+        { key: "workspace", principalId: core.identityPrincipalId, type: "ServicePrincipal" as const },
+      ],
+    });
   }
 
   return {
@@ -153,7 +170,9 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     clusterIds: Object.fromEntries(spec.clusters.map((c, i) => [c.key, clusters[i].computeId])),
     datastoreNames: datastores.map((d) => d.datastoreName),
     datastoreContainers: Object.fromEntries(spec.datastores.map((d, i) => [d.name, datastores[i].containerName])),
-    ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
+    ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash, ...(promotion.batchModelUris ? { registryModelUri: promotion.batchModelUris[i] } : {}) }])) } : {}),
+    ...(promotion?.exports.length ? { exportedModels: promotion.exports.map((e) => ({ model: e.modelName, url: e.url })) } : {}),
+    ...(modelRegistry ? { modelRegistryId: modelRegistry.id, modelRegistryName: modelRegistry.name, modelRegistryLocation: modelRegistry.location } : {}),
     ...(network.ciRunnerResourceId ? { ciRunnerResourceId: network.ciRunnerResourceId } : {}),
     ...(identities.secretsProvider ? { secretsProvider: identities.secretsProvider } : {}),
     ...(identities.ciClientId ? { ciClientId: identities.ciClientId } : {}),

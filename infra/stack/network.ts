@@ -14,6 +14,8 @@ export interface NetworkCore {
   registryId: pulumi.Input<string>;
   logAnalyticsId: pulumi.Input<string>;
   appInsightsId: pulumi.Input<string>;
+  /** The origin's Azure ML registry (promotion strategy `registry`): reached through a private endpoint here. */
+  modelRegistryId?: pulumi.Input<string>;
 }
 
 export interface NetworkOutputs {
@@ -52,6 +54,9 @@ function privateLinkTargets(spec: EnvironmentSpec, core: NetworkCore, monitorSco
       ? [{ endpointName: `pe-${n.containerRegistry}`, resourceId: core.registryId, groupId: "registry" as const }]
       : []),
     ...(monitorScopeId ? [{ endpointName: `pe-${monitorScopeName(spec)}`, resourceId: monitorScopeId, groupId: "azuremonitor" as const }] : []),
+    // The origin's registry, from this environment's own VNet ("Network isolation with Azure Machine
+    // Learning registries": group id `amlregistry`, zone privatelink.api.azureml.ms).
+    ...(core.modelRegistryId ? [{ endpointName: `pe-${n.workspace}-model-registry`, resourceId: core.modelRegistryId, groupId: "amlregistry" as const }] : []),
   ];
 }
 

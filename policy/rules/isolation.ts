@@ -105,11 +105,35 @@ function isApprovalRecorder(r: ResourceView): boolean {
   return actions.length > 0 && actions.every((a) => APPROVAL_RECORDER_ACTIONS.has(a));
 }
 
+/** "AzureML Registry User": shares into and reads the origin's Azure ML registry (registry strategy). */
+export const REGISTRY_USER_ROLE = "1823dd4f-9b8c-4ab6-ab4e-7397a3684615";
+const REGISTRY_ID = /\/providers\/Microsoft\.MachineLearningServices\/registries\/[^/]+$/i;
+
+/**
+ * The origin's Azure ML registry, the one shared resource of the registry strategy: reached through
+ * this stack's own private endpoint (group `amlregistry`) or managed-network rule, and used under
+ * "AzureML Registry User" assigned on the registry itself (never on the origin's group or workspace).
+ */
+function isRegistryAccess(r: ResourceView): boolean {
+  if (r.type === TYPES.registryModel) return true;
+  if (r.type === TYPES.privateEndpoint) {
+    const conns = (at(r.inputs, "privateLinkServiceConnections") ?? []) as { groupIds?: string[] }[];
+    return conns.length > 0 && conns.every((c) => (c.groupIds ?? []).length > 0 && (c.groupIds ?? []).every((g) => g === "amlregistry"));
+  }
+  if (r.type === TYPES.managedNetworkRule) return at(r.inputs, "properties.destination.subresourceTarget") === "amlregistry";
+  if (r.type === TYPES.roleAssignment) {
+    const scope = String(at(r.inputs, "scope") ?? "");
+    return roleGuid(at(r.inputs, "roleDefinitionId")) === REGISTRY_USER_ROLE && (REGISTRY_ID.test(scope) || isUnknown(scope));
+  }
+  return false;
+}
+
 /** The declared exceptions: the promotion source, read by the model copy and by read-only roles. */
 function allowed(r: ResourceView, env: Environment | "elsewhere", ctx: StackContext, resources: ResourceView[]): boolean {
   if (env === "elsewhere" || env !== ctx.promotionSource) return false;
   if (r.type === TYPES.promotedModel) return true;
   if (isApprovalRecorder(r)) return true;
+  if (isRegistryAccess(r)) return true;
   if (r.type === TYPES.roleAssignment) {
     const guid = roleGuid(at(r.inputs, "roleDefinitionId"));
     if (guid === null) return false;
@@ -122,7 +146,7 @@ export const environmentIsolation: StackRule = {
   scope: "stack",
   name: "environment-isolation",
   description:
-    "No resource references another environment's resources, except the promotion source, the origin (models read by the promoted-model resource, read-only role assignments on it, and qa's role that records approvals as model-version tags).",
+    "No resource references another environment's resources, except the promotion source, the origin (models read by the promoted-model resource, read-only role assignments on it, qa's role that records approvals as model-version tags, and with the registry strategy the origin's Azure ML registry: the registry-model resource, private endpoints and managed-network rules to it, AzureML Registry User on it).",
   anchors: ["custom"],
   levels: EVERYWHERE,
   remediation:

@@ -30,6 +30,8 @@ export const TYPES = {
   servicePrincipalPassword: "azuread:index/servicePrincipalPassword:ServicePrincipalPassword",
   publishedPipeline: "pulumi-nodejs:dynamic/mlops:PublishedPipeline",
   promotedModel: "pulumi-nodejs:dynamic/mlops:PromotedModel",
+  registryModel: "pulumi-nodejs:dynamic/mlops:RegistryModel",
+  managedNetworkRule: "azure-native:machinelearningservices:ManagedNetworkSettingsRule",
 } as const;
 
 /** The Azure ML extension for Kubernetes (`extensionType`), which needs AKS local accounts. */

@@ -79,6 +79,7 @@ describe("Azure DevOps YAML", () => {
         "deploy-single-branch.yml",
         "drift-audit.yml",
         "templates/deploy-stack.yml",
+        "templates/approve-qa.yml",
         "templates/pulumi-step.yml",
         "templates/setup.yml",
       ]),
@@ -194,18 +195,23 @@ describe("Azure DevOps deployments", () => {
     const doc = load("deploy-multi-branch.yml");
     expect(doc.trigger.branches.include).toEqual(["dev", "qa", "main"]);
     expect(doc.pr).toBe("none");
-    const stages = stagesOf("deploy-multi-branch.yml");
+    const all = stagesOf("deploy-multi-branch.yml");
+    const stages = all.filter((s: Yaml) => s.stage.startsWith("deploy_"));
     const byBranch = Object.fromEntries(
       stages.map((s: Yaml) => [/eq\(variables\['Build\.SourceBranchName'\], '(\w+)'\)/.exec(s.condition)![1], s.stage]),
     );
     expect(byBranch).toEqual({ dev: "deploy_dev", qa: "deploy_qa", main: "deploy_prod" });
     stages.forEach((s: Yaml, i: number) => expectEnvironmentStage(s, ["dev", "qa", "prod"][i]));
+    // A merge into main first asks for qa's sign-off; prod waits for it.
+    const approve = all.find((s: Yaml) => s.stage === "approve_qa");
+    expect(approve.condition).toBe(stages[2].condition);
+    expect(stages[2].dependsOn).toEqual(["approve_qa"]);
   });
 
   it("qa and prod deploy on their in-network Managed DevOps Pool, dev on hosted agents", () => {
     const IF_DEV = "${{ if eq(parameters.stack, 'dev') }}";
     // Evaluates the template's `${{ if eq(parameters.stack, 'dev') }}` / `${{ else }}` for each stage.
-    const chosen = stagesOf("deploy-single-branch.yml").map((s: Yaml, i: number) => {
+    const chosen = stagesOf("deploy-single-branch.yml").filter((s: Yaml) => s.stage.startsWith("deploy_")).map((s: Yaml, i: number) => {
       const pool = s.jobs[0].pool;
       expect(Object.keys(pool)).toEqual([IF_DEV, "${{ else }}"]);
       return ["dev", "qa", "prod"][i] === "dev" ? pool[IF_DEV] : pool["${{ else }}"];
@@ -220,9 +226,10 @@ describe("Azure DevOps deployments", () => {
     expect(stages.map((s: Yaml) => [s.stage, s.dependsOn])).toEqual([
       ["deploy_dev", []],
       ["deploy_qa", ["deploy_dev"]],
-      ["deploy_prod", ["deploy_qa"]],
+      ["approve_qa", ["deploy_qa"]],
+      ["deploy_prod", ["approve_qa"]],
     ]);
-    stages.forEach((s: Yaml, i: number) => expectEnvironmentStage(s, ["dev", "qa", "prod"][i]));
+    stages.filter((s: Yaml) => s.stage !== "approve_qa").forEach((s: Yaml, i: number) => expectEnvironmentStage(s, ["dev", "qa", "prod"][i]));
   });
 
   it.each(["deploy-single-branch.yml", "deploy-multi-branch.yml"])("%s: one gated stage per prod-<name> stack, each in its own environment, listed like `npm run stacks`", (file) => {
@@ -230,13 +237,25 @@ describe("Azure DevOps deployments", () => {
     expect(doc.parameters.find((p: Yaml) => p.name === "productionStacks").default).toEqual(
       environmentStacks(repoRoot).filter((s) => s.environment === "prod" && s.stack !== "prod").map((s) => s.stack),
     );
-    const named = stagesOf(file, { productionStacks: ["prod-eu", "prod-nordics"] }).slice(3);
+    const named = stagesOf(file, { productionStacks: ["prod-eu", "prod-nordics"] }).slice(4);
     expect(named.map((s: Yaml) => s.stage)).toEqual(["deploy_prod_eu", "deploy_prod_nordics"]);
     named.forEach((s: Yaml, i: number) => expectEnvironmentStage({ ...s, stage: `deploy_${["prod-eu", "prod-nordics"][i]}` }, ["prod-eu", "prod-nordics"][i]));
     for (const s of named) {
-      if (file === "deploy-single-branch.yml") expect(s.dependsOn).toEqual(["deploy_qa"]);
-      else expect(s.condition).toBe("and(succeeded(), eq(variables['Build.SourceBranchName'], 'main'))");
+      // Every production stack waits for qa's sign-off.
+      expect(s.dependsOn).toEqual(["approve_qa"]);
+      if (file === "deploy-multi-branch.yml") expect(s.condition).toBe("and(succeeded(), eq(variables['Build.SourceBranchName'], 'main'))");
     }
+  });
+
+  it.each(["deploy-single-branch.yml", "deploy-multi-branch.yml"])("%s: qa's approval runs as qa, on qa's pool, in the gated mlops-qa-approval environment, and approves every model qa promoted", (file) => {
+    const stage = stagesOf(file).find((s: Yaml) => s.stage === "approve_qa");
+    expect(stage.variables).toEqual([{ group: "mlops-qa" }]);
+    const job = stage.jobs[0];
+    expect(job).toMatchObject({ deployment: "approve", environment: "mlops-qa-approval", pool: { name: "mdp-mlops-qa" } });
+    const step = job.strategy.runOnce.deploy.steps.find((x: Yaml) => x.template === "pulumi-step.yml");
+    expect(step.parameters).toMatchObject({ serviceConnection: "mlops-qa", env: { STACK: "qa" } });
+    expect(step.parameters.script).toMatch(/pulumi stack output --json --stack "\$\{PULUMI_ORG:\+\$PULUMI_ORG\/\}\$STACK"/);
+    expect(step.parameters.script).toMatch(/npm run --silent model -- approve "\$model" "\$version" --stack qa --outputs/);
   });
 
   it("drift audit: nightly, one stage per environment with its variable group, plus branch-stack pruning", () => {

@@ -384,3 +384,24 @@ test("environment-isolation lets qa hold exactly the approval recorder on the or
   const wider = runRule("environment-isolation", withRecorder([...declared, "Microsoft.MachineLearningServices/workspaces/jobs/write"]), "qa").findings.map((f) => f.urn);
   expect(wider).toEqual(expect.arrayContaining([expect.stringContaining("qa-origin-approval-recorder-role"), expect.stringContaining("qa-origin-approval-recorder")]));
 });
+
+test("environment-isolation lets a registry-strategy stack use the origin's registry (its own endpoint, rule, AzureML Registry User on the registry), nothing wider", () => {
+  const registry = armId("rg-mlops-dev", "Microsoft.MachineLearningServices/registries", "mlreg-mlops");
+  const devWorkspace = armId("rg-mlops-dev", "Microsoft.MachineLearningServices/workspaces", "mlw-mlops-dev");
+  const REGISTRY_USER = "1823dd4f-9b8c-4ab6-ab4e-7397a3684615";
+  const access = (roleScope: string, groupIds: string[], role = REGISTRY_USER) =>
+    added({ type: "pulumi-nodejs:dynamic/mlops:RegistryModel", name: "prod-model-churn-registry", inputs: { modelName: "churn", registry: { subscriptionId: SUBSCRIPTION, resourceGroupName: "rg-mlops-dev", registryName: "mlreg-mlops" }, source: { subscriptionId: SUBSCRIPTION, resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" } }, protect: false }, "prod")(
+      added({ type: "azure-native:network:PrivateEndpoint", name: "prod-pe-amlregistry", inputs: { resourceGroupName: "rg-mlops-prod", privateLinkServiceConnections: [{ name: "pe", privateLinkServiceId: registry, groupIds }] }, protect: false }, "prod")(
+        added({ type: "azure-native:machinelearningservices:ManagedNetworkSettingsRule", name: "prod-outbound-model-registry", inputs: { resourceGroupName: "rg-mlops-prod", workspaceName: "mlw-mlops-prod", properties: { type: "PrivateEndpoint", destination: { serviceResourceId: registry, subresourceTarget: "amlregistry" } } }, protect: false }, "prod")(
+          added({ type: "azure-native:authorization:RoleAssignment", name: "prod-ci-model-registry-user", inputs: { scope: roleScope, roleDefinitionId: ROLE(role), principalId: "p" }, protect: false }, "prod")(hardenedStack({ environment: "prod" })),
+        ),
+      ),
+    );
+  expect(runRule("environment-isolation", access(registry, ["amlregistry"]), "prod").findings).toEqual([]);
+  // AzureML Registry User on the origin's workspace (not its registry), an endpoint into the origin's
+  // workspace, and a write role on the registry are all refused.
+  const urns = (s: ReturnType<typeof access>) => runRule("environment-isolation", s, "prod").findings.map((f) => f.urn);
+  expect(urns(access(devWorkspace, ["amlregistry"]))).toEqual([expect.stringContaining("prod-ci-model-registry-user")]);
+  expect(urns(access(registry, ["amlworkspace"]))).toEqual([expect.stringContaining("prod-pe-amlregistry")]);
+  expect(urns(access(registry, ["amlregistry"], "b24988ac-6180-42a0-ab88-20f7382dd24c"))).toEqual([expect.stringContaining("prod-ci-model-registry-user")]);
+});

@@ -41,7 +41,7 @@ beforeAll(async () => {
   const scoringId = `${ws}/components/scoring/versions/3`;
   aml.seed(scoringId, { properties: { componentSpec: { type: "pipeline", inputs: {} } } });
   const pinnedId = `${ws}/components/mlops_batch_scoring/versions/m7-0123456789`;
-  const spec = pinnedComponentSpec({ name: "mlops_batch_scoring", version: "m7-0123456789", scoringComponentId: scoringId, modelId: `${ws}/models/training_badpixels/versions/7`, iface: batchInterfaceOf(pipelineDefinitions.scoring), description: "Batch scoring with training_badpixels version 7" });
+  const spec = pinnedComponentSpec({ name: "mlops_batch_scoring", version: "m7-0123456789", scoringComponentId: scoringId, modelUri: `azureml:${ws}/models/training_badpixels/versions/7`, iface: batchInterfaceOf(pipelineDefinitions.scoring), description: "Batch scoring with training_badpixels version 7" });
   aml.seed(pinnedId, { properties: { componentSpec: spec } });
   aml.seed(endpointPath, { location: "westeurope", properties: { authMode: "AADToken", defaults: { deploymentName: "scoring" }, scoringUri: aml.batchScoringUri(endpointPath) } });
   const deployment = { deploymentConfiguration: { deploymentConfigurationType: "PipelineComponent", componentId: { referenceType: "Id", assetId: pinnedId } }, provisioningState: "Succeeded" };

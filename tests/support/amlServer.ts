@@ -40,8 +40,14 @@
  *     properties (`scoringUri`, …) survive a PUT that omits them, as in Azure;
  *   - `ETag` on every resource, changing on each write; `If-Match` with another ETag, or
  *     `If-None-Match: *` on an existing resource → 412 `PreconditionFailed`.
+ *   - registries (`seedRegistry`): model versions below them are immutable like workspace ones; the
+ *     data-plane `POST …/registries/{r}/import` (what `az ml model share` calls) checks its body, finds
+ *     the source by workspace GUID and region (404 otherwise), refuses a version the registry holds
+ *     (409), and creates it as the service would, the files going wherever `registryImport` puts them
+ *     (a long-running operation; `registryImports` lists them); a job input naming
+ *     `azureml://registries/…/versions/…` must name an existing registry version;
  *   Not modelled: RBAC, quotas, regions, SKUs, schema of `componentSpec` beyond its type and references,
- *   compute existence, registries; the list filters below are a subset of the service's.
+ *   compute existence, registry replication; the list filters below are a subset of the service's.
  *
  * Store: GET returns the resource or 404 `{ error: { code, message } }` (`UserError` below a workspace,
  * `ResourceNotFound` above); PATCH merges `tags`/`properties`; GET on a collection lists direct
@@ -119,6 +125,13 @@ export interface AmlServerOptions {
   jobStatusOnCreate?: string;
   /** Enables the built-in `startPendingUpload` action: where the client should upload. */
   pendingUpload?: (resourcePath: string, body: any) => { blobUri: string; sasUri: string; storageAccountArmId?: string };
+  /**
+   * What the service does with the files when a workspace model version is imported into a registry
+   * (`POST …/registries/{r}/import`): the test copies them into the registry's storage (server side,
+   * never through the client) and returns the version's `modelUri` there. Default: no files, a
+   * `modelUri` in a storage named after the registry.
+   */
+  registryImport?: (args: { registryPath: string; source: any; name: string; version: string }) => string | Promise<string>;
 }
 
 export type FaultKind = "throttle" | "unavailable" | "reset" | "status" | "lroFailure" | "slow";
@@ -205,6 +218,11 @@ export interface AmlServer {
   /** Stores a resource as a PUT would; `createdAt` (ISO) backdates it for `$orderBy` tests. */
   seed(path: string, body: Record<string, any>, createdAt?: string): any;
   seedWorkspace(args: SeedWorkspaceArgs): any;
+  /** An Azure ML registry (what `machinelearningservices.Registry` creates), in `location`. */
+  seedRegistry(args: { subscriptionId: string; resourceGroupName: string; registryName: string; location?: string }): any;
+  registryPath(subscriptionId: string, resourceGroupName: string, registryName: string): string;
+  /** Imports the registry performed (each one a service-side copy of a workspace model version). */
+  registryImports: { registryPath: string; sourceAssetId: string; name: string; version: string }[];
   workspacePath(subscriptionId: string, resourceGroupName: string, workspaceName: string): string;
   get(path: string): any | undefined;
   list(collectionPath: string): any[];
@@ -225,7 +243,7 @@ export interface AmlServer {
 }
 
 const WRITE_METHODS = new Set(["PUT", "POST", "PATCH", "DELETE"]);
-const LRO_ACTIONS = new Set(["cancel", "start", "stop", "restart"]);
+const LRO_ACTIONS = new Set(["cancel", "start", "stop", "restart", "import"]);
 const ASSET_TYPES = new Set(["models", "components", "environments", "codes", "data"]);
 
 interface Stored {
@@ -448,6 +466,17 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     return m ? m[1] : undefined;
   }
 
+  /**
+   * `azureml://registries/<r>/models/<n>/versions/<v>` → the registry version's ARM path (registries are
+   * found by name: registry names are unique per tenant, docs 'Manage Azure ML registries').
+   */
+  function registryAssetPath(uri: unknown): string | undefined {
+    const m = typeof uri === "string" ? /^azureml:\/\/registries\/([^/]+)\/(models|data|environments|components)\/([^/]+)\/versions\/([^/]+)$/i.exec(uri) : null;
+    if (!m) return undefined;
+    const registry = [...store.values()].find((v) => /\/registries\/[^/]+$/i.test(v.path) && v.resource.name.toLowerCase() === m[1].toLowerCase());
+    return registry ? `${registry.path}/${m[2]}/${m[3]}/versions/${m[4]}` : `/registries/${m[1]}/${m[2]}/${m[3]}/versions/${m[4]}`;
+  }
+
   /** Problems with references a body makes to other resources (they must exist), all at once. */
   function referenceProblems(kinds: TypeContract["references"], path: string, body: any): string[] {
     const problems: string[] = [];
@@ -475,7 +504,11 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
           if (input.jobInputType === "literal" && typeof input.value !== "string") problems.push(`'inputs.${name}.value' is required for a literal input`);
           if (input.jobInputType && input.jobInputType !== "literal") {
             if (typeof input.uri !== "string" || !input.uri) problems.push(`'inputs.${name}.uri' is required for a ${input.jobInputType} input`);
-            else mustExist(`inputs.${name}.uri`, input.uri);
+            else {
+              mustExist(`inputs.${name}.uri`, input.uri);
+              const reg = registryAssetPath(input.uri);
+              if (reg && !store.has(keyOf(reg))) problems.push(`inputs.${name}.uri '${input.uri}' names a registry asset that does not exist`);
+            }
           }
         }
       }
@@ -615,7 +648,10 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       const stored = store.get(keyOf(resourcePath));
       const result = await handler({ resourcePath, resource: stored ? clone(stored.resource) : undefined, body, query, server });
       if (LRO_ACTIONS.has(action.toLowerCase()) && result.status < 300) {
-        const { asyncUrl, locationUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault, apiVersion });
+        // The operation status lives in the ARM namespace, even for a data-plane action (registry import).
+        const mlVersions = contract.namespaces[ML_NAMESPACE].apiVersions;
+        const opVersion = mlVersions.includes(apiVersion) ? apiVersion : mlVersions[mlVersions.length - 1];
+        const { asyncUrl, locationUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault, apiVersion: opVersion });
         return { status: 202, headers: { "Azure-AsyncOperation": asyncUrl, Location: locationUrl, ...result.headers } };
       }
       return result;
@@ -863,6 +899,49 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     jobStatusQueues.delete(keyOf(resourcePath));
     return { status: 202 };
   });
+  const registryImports: AmlServer["registryImports"] = [];
+  // Share a workspace model version into a registry (contract: `registries`, importSource).
+  actions.set("import", async ({ resourcePath, resource, body }) => {
+    if (!/\/registries\/[^/]+$/i.test(resourcePath)) throw new HttpError(404, "NotFound", "No handler for action 'import' here.");
+    if (!resource) throw notFound(resourcePath);
+    const p = body?.properties ?? {};
+    const problems: string[] = [];
+    const nameRule = nameRuleOf({ spec: "", name: { ref: "assetName" } })!;
+    const versionRule = nameRuleOf({ spec: "", name: { ref: "version" } })!;
+    if (typeof p.destinationName !== "string" || !new RegExp(nameRule.pattern).test(p.destinationName)) problems.push(`'properties.destinationName' must match ${nameRule.pattern}`);
+    if (typeof p.destinationVersion !== "string" || !new RegExp(versionRule.pattern).test(p.destinationVersion)) problems.push(`'properties.destinationVersion' must match ${versionRule.pattern}`);
+    const src = typeof p.sourceAssetId === "string" ? /^azureml:\/\/locations\/([^/]+)\/workspaces\/([^/]+)\/(models)\/([^/]+)\/versions\/([^/]+)$/i.exec(p.sourceAssetId) : null;
+    if (!src) problems.push("'properties.sourceAssetId' must be azureml://locations/<location>/workspaces/<workspace GUID>/models/<name>/versions/<version>");
+    if (problems.length) throw new HttpError(400, "UserError", `Invalid import request: ${problems.join("; ")}`);
+    const ws = [...store.values()].find((v) => /\/workspaces\/[^/]+$/i.test(v.path) && String(v.resource.properties?.workspaceId).toLowerCase() === src![2].toLowerCase());
+    if (!ws || String(ws.resource.location).toLowerCase() !== src![1].toLowerCase()) {
+      throw new HttpError(404, "UserError", `Source asset '${p.sourceAssetId}': no workspace ${src![2]} in ${src![1]}.`);
+    }
+    const sourcePath = `${ws.path}/models/${src![4]}/versions/${src![5]}`;
+    const source = store.get(keyOf(sourcePath));
+    if (!source) throw new HttpError(404, "UserError", `Source asset '${p.sourceAssetId}' could not be found.`);
+    const dest = `${resourcePath}/models/${p.destinationName}/versions/${p.destinationVersion}`;
+    if (store.has(keyOf(dest))) throw new HttpError(409, "UserError", `A model with name '${p.destinationName}' and version '${p.destinationVersion}' already exists in the registry.`);
+    const registryName = resourcePath.split("/").pop()!;
+    const modelUri = options.registryImport
+      ? await options.registryImport({ registryPath: resourcePath, source: clone(source.resource), name: p.destinationName, version: p.destinationVersion })
+      : `https://${registryName.replace(/[^a-z0-9]/gi, "").toLowerCase()}.blob.core.windows.net/${registryName}/models/${p.destinationName}/${p.destinationVersion}/`;
+    const sp = source.resource.properties ?? {};
+    put(dest, {
+      properties: {
+        modelUri,
+        modelType: sp.modelType,
+        description: sp.description,
+        flavors: sp.flavors,
+        tags: { ...(sp.tags ?? {}) },
+        properties: { ...(sp.properties ?? {}) },
+        isAnonymous: false,
+        isArchived: false,
+      },
+    });
+    registryImports.push({ registryPath: resourcePath, sourceAssetId: p.sourceAssetId, name: p.destinationName, version: p.destinationVersion });
+    return { status: 202 };
+  });
   if (options.pendingUpload) {
     const target = options.pendingUpload;
     actions.set("startpendingupload", ({ resourcePath, body }) => {
@@ -886,6 +965,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
   const clientOptions = { endpoint: url, additionalPolicies: tls.clientOptions.additionalPolicies };
   const filterBy = (methods: (m: string) => boolean, p?: RegExp | string) => requests.filter((r) => methods(r.method) && matches(p, r.path));
 
+  const registryPath = (s: string, rg: string, r: string) => `/subscriptions/${s}/resourceGroups/${rg}/providers/${ML_NAMESPACE}/registries/${r}`;
   const workspacePath = (s: string, rg: string, ws: string) =>
     `/subscriptions/${s}/resourceGroups/${rg}/providers/${ML_NAMESPACE}/workspaces/${ws}`;
 
@@ -962,6 +1042,16 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       return ws;
     },
     workspacePath,
+    registryPath,
+    registryImports,
+    seedRegistry(args) {
+      return put(registryPath(args.subscriptionId, args.resourceGroupName, args.registryName), {
+        location: args.location ?? location,
+        tags: {},
+        identity: { type: "SystemAssigned" },
+        properties: { discoveryUrl: `https://${args.location ?? location}.api.azureml.ms/registrymanagement/v1.0/registries/${args.registryName}/discovery`, publicNetworkAccess: "Disabled" },
+      }).resource;
+    },
     get: (path) => clone(store.get(keyOf(path))?.resource),
     list: (collectionPath) => childrenOf(collectionPath).sort((a, b) => a.seq - b.seq).map((s) => clone(s.resource)),
     remove: (path) => store.delete(keyOf(path)),
