@@ -216,6 +216,25 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
     }
   }
 
+  // Security options. Azure ML and Azure Storage accept a customer-managed key only from a vault with
+  // soft delete and purge protection (MS Learn, "Customer-managed keys for Azure Machine Learning";
+  // "Customer-managed keys for Azure Storage encryption").
+  const purgeProtection = cfg.keyVault?.purgeProtection ?? environment !== "dev";
+  const cmk = cfg.security?.customerManagedKeys ?? environment !== "dev";
+  if (cmk && !purgeProtection) {
+    if (cfg.security?.customerManagedKeys !== undefined) add("security.customerManagedKeys", "needs keyVault.purgeProtection: true (the key's vault must have purge protection)");
+    else add("keyVault.purgeProtection", `must stay true while security.customerManagedKeys is on (its default in ${environment}); turn both off to use Microsoft-managed keys`);
+  }
+  const firewallSubnet = subnets.firewall;
+  if (cfg.security?.egressFirewall) {
+    if (!firewallSubnet) add("security.egressFirewall", "needs network.subnets.firewall (the AzureFirewallSubnet, /26 or larger)");
+    if (mode !== "private") add("security.egressFirewall", "filters AKS egress in private network mode only");
+    if (!servingOn) add("security.egressFirewall", "filters AKS egress: serving is off");
+  }
+  const fw = firewallSubnet ? parseCidr(firewallSubnet) : null;
+  if (fw && fw.bits > 26) add("network.subnets.firewall", `Azure Firewall needs a /26 or larger AzureFirewallSubnet (found /${fw.bits})`);
+  if (cfg.security?.flowLogs && !cfg.network?.addressSpace) add("security.flowLogs", "needs network.addressSpace: flow logs are recorded for the environment's virtual network");
+
   // Pipelines.
   const published = new Set(cfg.pipelines?.publish ?? []);
   const storeNames = new Set([...(cfg.datastores ?? []).map((d) => d.name), "training", "scoring", "toy"]);

@@ -115,6 +115,7 @@ export const configSchema = {
           properties: {
             privateEndpoints: { ...cidr, description: "Subnet of the private endpoints (private mode)" },
             aks: { ...cidr, description: "Subnet of the AKS nodes (serving)" },
+            firewall: { ...cidr, description: "AzureFirewallSubnet (/26 or larger) of the Azure Firewall that filters AKS egress (security.egressFirewall)" },
             runners: { ...cidr, description: "Subnet of the CI runners that deploy, promote, publish and audit this environment from inside its network (see mlops:runners)" },
             containerApps: { ...cidr, description: "Subnet of the Container Apps environment serving the custom image (see mlops:customImage): /27 or larger, delegated to Microsoft.App/environments" },
             imageBuild: { ...cidr, description: "Subnet of the ACR Tasks agent pool that builds the custom image in private mode (see mlops:customImage)" },
@@ -479,6 +480,35 @@ export const configSchema = {
               dataset: { type: "string", pattern: "^[a-z][a-z0-9_]{0,29}$", default: "training" },
             },
           },
+        },
+      },
+    },
+    security: {
+      type: "object",
+      additionalProperties: false,
+      description: "Paid or create-time-only hardening; cost and prerequisites in README \"Security options\".",
+      properties: {
+        defenderPlans: {
+          type: "array",
+          uniqueItems: true,
+          maxItems: 4,
+          items: { enum: ["Containers", "KeyVaults", "StorageAccounts", "Arm"] },
+          description:
+            "Microsoft Defender for Cloud plans set to Standard on the stack's subscription (subscription-wide: declare them in one stack per subscription); default all four in prod, none elsewhere. Containers also turns on the AKS cluster's Defender sensor",
+        },
+        customerManagedKeys: {
+          type: "boolean",
+          description:
+            "Encrypt the workspace and its storage account with an RSA key in the environment's key vault (needs keyVault.purgeProtection; only at creation); default true in qa and prod",
+        },
+        egressFirewall: {
+          type: "boolean",
+          description:
+            "AKS egress through Azure Firewall (route table 0.0.0.0/0 on the AKS subnet, outboundType userDefinedRouting, only the FQDNs AKS and Azure ML document); needs network.subnets.firewall, private mode and serving; default on when that subnet is set",
+        },
+        flowLogs: {
+          type: "boolean",
+          description: "Virtual network flow logs (Network Watcher) to the environment's storage account, kept as long as its logs; default true in qa and prod",
         },
       },
     },

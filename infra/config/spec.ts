@@ -18,7 +18,7 @@ import { crossFieldProblems } from "./rules";
 import { valueProblems } from "./valueRules";
 import { DEFAULT_INSTANCE_TYPE, instanceTypeManifestFolder } from "./servingRules";
 import { pipelineSelectionProblems } from "./pipelineRules";
-import type { EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
+import type { DefenderPlan, EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
 
 export interface SpecInput {
   project: string;
@@ -37,6 +37,9 @@ export interface SpecInput {
 
 /** The three datastores every environment has (ARCHITECTURE §2); config may add more. */
 /** Log Analytics retention per environment (days). */
+/** Defender for Cloud plans covering what an environment declares (AKS, key vault, storage, ARM). */
+export const DEFENDER_PLANS: readonly DefenderPlan[] = ["Containers", "KeyVaults", "StorageAccounts", "Arm"];
+
 export const LOG_RETENTION_DAYS: Record<EnvironmentName, number> = { dev: 30, qa: 60, prod: 90 };
 
 const REQUIRED_DATASTORES = [
@@ -312,6 +315,15 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
     monitoring: { diagnosticSettings: true, logRetentionDays: LOG_RETENTION_DAYS[environment] },
     keyVault: { purgeProtection: cfg.keyVault?.purgeProtection ?? environment !== "dev", softDeleteRetentionDays: cfg.keyVault?.softDeleteRetentionDays ?? 90 },
     storage: { allowBlobPublicAccess: cfg.storage?.allowBlobPublicAccess ?? false },
+    // Prod buys every Defender plan that covers what it declares; customer-managed keys can only be
+    // chosen when the workspace is created, so qa (prod's rehearsal) has them too.
+    security: {
+      defenderPlans: cfg.security?.defenderPlans ?? (isProd ? [...DEFENDER_PLANS] : []),
+      customerManagedKeys: cfg.security?.customerManagedKeys ?? environment !== "dev",
+      flowLogs: cfg.security?.flowLogs ?? environment !== "dev",
+      // Filtering needs the firewall's own subnet: on wherever config gives one to a private AKS.
+      egressFirewall: serving !== null && mode === "private" && (cfg.security?.egressFirewall ?? cfg.network?.subnets?.firewall !== undefined),
+    },
     registry: { sku: cfg.registry?.sku ?? (mode === "private" ? "Premium" : "Basic"), adminUserEnabled: cfg.registry?.adminUserEnabled ?? false },
     clusters,
     datastores,

@@ -39,7 +39,7 @@ export interface RawConfig {
   network?: {
     mode?: NetworkMode;
     addressSpace?: string;
-    subnets?: { privateEndpoints?: string; aks?: string; runners?: string; containerApps?: string; imageBuild?: string };
+    subnets?: { privateEndpoints?: string; aks?: string; runners?: string; firewall?: string; containerApps?: string; imageBuild?: string };
   };
   workspace?: {
     friendlyName?: string;
@@ -107,6 +107,7 @@ export interface RawConfig {
     publish?: string[];
     schedules?: { pipeline: string; cron: string; timeZone?: string; dataset?: string }[];
   };
+  security?: { defenderPlans?: DefenderPlan[]; customerManagedKeys?: boolean; flowLogs?: boolean; egressFirewall?: boolean };
   identity?: {
     github?: { repository: string; environments?: string[]; branches?: string[]; pullRequests?: boolean };
     azureDevOps?: {
@@ -125,6 +126,9 @@ export interface RawConfig {
     dataScientists?: { enabled?: boolean; displayName?: string; members?: string[] };
   };
 }
+
+/** Microsoft Defender for Cloud plans the project can declare (pricing names of Microsoft.Security/pricings). */
+export type DefenderPlan = "Containers" | "KeyVaults" | "StorageAccounts" | "Arm";
 
 /**
  * Which issuer an Azure DevOps service connection's federated credential trusts: `entra`
@@ -211,7 +215,7 @@ export interface ServingSpec {
 export interface NetworkSpec {
   mode: NetworkMode;
   addressSpace?: string;
-  subnets: { privateEndpoints?: string; aks?: string; runners?: string; containerApps?: string; imageBuild?: string };
+  subnets: { privateEndpoints?: string; aks?: string; runners?: string; firewall?: string; containerApps?: string; imageBuild?: string };
 }
 
 /** `mlops:customImage`: the promoted model in an image of its own, served on Azure Container Apps. */
@@ -371,6 +375,17 @@ export interface EnvironmentSpec {
   /** Resource logs: diagnostic settings to the environment's Log Analytics workspace, kept this long. */
   monitoring: { diagnosticSettings: boolean; logRetentionDays: number };
   storage: { allowBlobPublicAccess: boolean };
+  /**
+   * Defender plans (subscription pricings), customer-managed keys for the workspace and its storage,
+   * and VNet flow logs (kept `monitoring.logRetentionDays`).
+   */
+  security: {
+    defenderPlans: DefenderPlan[];
+    customerManagedKeys: boolean;
+    flowLogs: boolean;
+    /** AKS egress filtered by Azure Firewall in `network.subnets.firewall` (private mode with serving). */
+    egressFirewall: boolean;
+  };
   registry: { sku: "Basic" | "Standard" | "Premium"; adminUserEnabled: boolean };
   clusters: ClusterSpec[];
   datastores: DatastoreSpec[];

@@ -3,6 +3,7 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import type { EnvironmentSpec } from "../config";
 import { MlWorkspace, WorkspaceOutboundRules } from "../../components/workspace";
 import { ComputeCluster } from "../../components/compute";
+import { DefenderPlans } from "../../components/security";
 import { MlDatastore } from "../../components/datastore";
 import { declareNetwork } from "./network";
 import { declareServing } from "./serving";
@@ -45,6 +46,7 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
       description: spec.workspace.description,
       highBusinessImpact: spec.workspace.highBusinessImpact,
       logRetentionDays: spec.monitoring.logRetentionDays,
+      customerManagedKey: spec.security.customerManagedKeys,
       ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{}] } : {}),
       ...(spec.workspace.imageBuildCluster
         ? { imageBuildCompute: spec.clusters.find((c) => c.key === spec.workspace.imageBuildCluster)?.name }
@@ -52,6 +54,11 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     },
     stateful,
   );
+
+  // Subscription-wide Defender for Cloud plans (README "Security options": cost and prerequisites).
+  if (spec.security.defenderPlans.length > 0) {
+    new DefenderPlans(`${logicalBase(spec)}-defender`, { subscriptionId, plans: spec.security.defenderPlans });
+  }
 
   // Approved-outbound managed network: the package hosts and storage endpoints the workloads need.
   if (spec.network.mode === "private") {

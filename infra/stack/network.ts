@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { EnvironmentSpec } from "../config";
-import { EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget } from "../../components/network";
+import { aksEgressRuleCollections, EnvironmentNetwork, PrivateLinks, PrivateLinkGroup, PrivateLinkTarget, VnetFlowLog } from "../../components/network";
 import { MonitorPrivateLinkScope } from "../../components/monitoring";
 import { logicalBase } from "../naming";
 import { CiRunners } from "../../components/ciRunners";
@@ -14,6 +14,8 @@ export interface NetworkCore {
   registryId: pulumi.Input<string>;
   logAnalyticsId: pulumi.Input<string>;
   appInsightsId: pulumi.Input<string>;
+  /** The workspace's user-assigned identity (writes VNet flow logs to the storage account). */
+  identityId: pulumi.Input<string>;
   /** The origin's Azure ML registry (promotion strategy `registry`): reached through a private endpoint here. */
   modelRegistryId?: pulumi.Input<string>;
 }
@@ -25,6 +27,8 @@ export interface NetworkOutputs {
   aksSubnetId?: pulumi.Output<string>;
   /** Set when AKS egress goes through a NAT gateway on its subnet. */
   aksNatGatewayId?: pulumi.Output<string>;
+  /** Set when AKS egress is routed through the environment's Azure Firewall. */
+  aksFirewallId?: pulumi.Output<string>;
   privateEndpointsSubnetId?: pulumi.Output<string>;
   /** Private DNS zone name → id (private mode). */
   privateDnsZoneIds: Record<string, pulumi.Output<string>>;
@@ -92,6 +96,25 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
       },
       // Private environments send AKS egress through a NAT gateway (known address, no default
       // outbound access); public ones keep the cluster's load balancer.
+      ...(spec.serving && spec.security.egressFirewall
+        ? {
+            aksEgressFirewall: {
+              subnet: subnets.firewall!,
+              firewallName: `afw-${spec.names.virtualNetwork}`,
+              publicIpName: `pip-${spec.names.virtualNetwork}-afw`,
+              policyName: `afwp-${spec.names.virtualNetwork}`,
+              routeTableName: `rt-${spec.names.virtualNetwork}-aks`,
+              ruleCollections: aksEgressRuleCollections({
+                region: spec.location,
+                sourceCidr: subnets.aks!,
+                privateCluster: spec.serving.privateCluster,
+                registryName: spec.names.containerRegistry,
+                storageAccountName: spec.names.storageAccount,
+                ...(spec.serving.instanceTypeSource ? { gitopsRepositoryHost: new URL(spec.serving.instanceTypeSource.repositoryUrl).host } : {}),
+              }),
+            },
+          }
+        : {}),
       ...(spec.serving && spec.network.mode === "private"
         ? { aksNatGateway: { name: `ng-${spec.names.virtualNetwork}-aks`, publicIpName: `pip-${spec.names.virtualNetwork}-aks-egress` } }
         : {}),
@@ -101,9 +124,27 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
   outputs.virtualNetworkId = vnet.virtualNetworkId;
   outputs.aksSubnetId = vnet.aksSubnetId;
   outputs.aksNatGatewayId = vnet.aksNatGatewayId;
+  outputs.aksFirewallId = vnet.aksFirewallId;
   outputs.privateEndpointsSubnetId = vnet.privateEndpointsSubnetId;
   outputs.containerAppsSubnetId = vnet.containerAppsSubnetId;
   outputs.imageBuildSubnetId = vnet.imageBuildSubnetId;
+
+  if (spec.security.flowLogs) {
+    new VnetFlowLog(
+      `${base}-flowlog`,
+      {
+        location: spec.location,
+        tags: spec.tags,
+        virtualNetworkId: vnet.virtualNetworkId,
+        // One Network Watcher per region holds every stack's flow logs: the VNet name keeps them apart.
+        flowLogName: `fl-${spec.names.virtualNetwork}`,
+        storageAccountId: core.storageAccountId,
+        identityId: core.identityId,
+        retentionDays: spec.monitoring.logRetentionDays,
+      },
+      opts,
+    );
+  }
 
   if (spec.network.mode === "private") {
     // The monitoring plane goes private too: Log Analytics and Application Insights accept

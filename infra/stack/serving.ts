@@ -3,6 +3,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EnvironmentSpec } from "../config";
 import { AmlKubernetesCompute, ONLINE_SCORING, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
+import { attachDiagnosticSettings } from "../../components/monitoring";
 import { DEFAULT_INSTANCE_TYPE, TLS_SECRET_KEYS } from "../config/servingRules";
 import type { NetworkOutputs } from "./network";
 import { logicalBase } from "../naming";
@@ -104,12 +105,18 @@ export function declareServing(
       userPools: s.userPools,
       logAnalyticsWorkspaceId: core.logAnalyticsId,
       hardened: spec.environment === "prod",
+      // The cluster's Defender sensor reports to the Containers plan when the environment buys it.
+      defender: spec.security.defenderPlans.includes("Containers"),
       azureRbac: s.azureRbac,
-      ...(network.aksNatGatewayId ? { outboundType: "userAssignedNATGateway" as const } : {}),
+      ...(network.aksFirewallId ? { outboundType: "userDefinedRouting" as const } : network.aksNatGatewayId ? { outboundType: "userAssignedNATGateway" as const } : {}),
       ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{ workspaceResourceId: core.logAnalyticsId }] } : {}),
     },
     pulumi.mergeOptions(opts, { protect: spec.protect }),
   );
+  // The egress firewall belongs to the network, which exists before Log Analytics: its logs are attached here.
+  if (spec.monitoring.diagnosticSettings && network.aksFirewallId) {
+    attachDiagnosticSettings(`${base}-egress-firewall`, "azureFirewall", network.aksFirewallId, [{ workspaceResourceId: core.logAnalyticsId }], { ...opts });
+  }
 
   // Three router replicas need three nodes where workloads may run (user pools when there are any).
   const cpuPools = s.userPools.filter((p) => p.kind === "cpu");

@@ -74,6 +74,11 @@ function declaredResourceGroups(resources: ResourceView[]): Set<string> {
 
 /** AKS-managed node resource groups (`MC_…`) belong to their cluster. */
 const AKS_NODE_GROUP = /^MC_/i;
+/**
+ * Azure's own per-region Network Watcher group: one watcher per region and subscription, created by
+ * Azure, so a stack's VNet flow log must live there ("Enable or disable Azure Network Watcher").
+ */
+const NETWORK_WATCHER_GROUP = /^NetworkWatcherRG$/i;
 
 /** Where a reference lands: this stack, another environment (named), or somewhere undeclared. */
 function placeOf(ref: Reference, declared: Set<string>, ctx: StackContext): Environment | "elsewhere" | "here" {
@@ -83,7 +88,7 @@ function placeOf(ref: Reference, declared: Set<string>, ctx: StackContext): Envi
   if (env) return env;
   // A group without an environment token is judged only when the stack declares groups of its own
   // (branch stacks declare none: they live in dev's).
-  return ref.kind === "group" && declared.size > 0 && !AKS_NODE_GROUP.test(ref.place) ? "elsewhere" : "here";
+  return ref.kind === "group" && declared.size > 0 && !AKS_NODE_GROUP.test(ref.place) && !NETWORK_WATCHER_GROUP.test(ref.place) ? "elsewhere" : "here";
 }
 
 /**

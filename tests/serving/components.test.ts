@@ -301,6 +301,10 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     expect(spec.serving!.onlineEndpoint.instanceType).toBe(spec.serving!.instanceTypes[0].name);
     const endpoints = env(spec).find((r) => r.type === "mlops:serving:ServingEndpoints")!;
     expect(endpoints.dependsOn).toContain(config.urn);
+    // The egress firewall lets Flux reach that repository, and only its host.
+    const groups = env(spec).filter((r) => r.type === "azure-native:network:FirewallPolicyRuleCollectionGroup");
+    const rules = groups.flatMap((g) => ((g.inputs.ruleCollections as { rules: { name: string; targetFqdns?: string[] }[] }[]) ?? []).flatMap((c) => c.rules));
+    expect(rules.filter((r) => r.name === "gitops-source")).toEqual([expect.objectContaining({ targetFqdns: ["github.com"] })]);
     // A stack that applies its instance types itself gets no Flux.
     expect(env(gpu).filter((r) => r.type === T.fluxConfiguration)).toEqual([]);
   });

@@ -15,6 +15,7 @@ const published: Record<keyof typeof builtInRoles, string> = {
   KeyVaultAdministrator: "00482a5a-887f-4fb3-b363-3b7fe8e74483",
   KeyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
   KeyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+  KeyVaultCryptoServiceEncryptionUser: "e147488a-f6f5-4113-8e2d-b22465e65bf6",
   AcrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
   AcrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
   AzureMLDataScientist: "f6c7c914-8db3-469d-8ca1-694a8f32e121",
