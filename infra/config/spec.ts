@@ -257,7 +257,9 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
         : {
             kind: "managedDevOpsPool",
             subnet: runnerSubnet,
-            names: { ...runnerNames, pool: `mdp-${prefix}-${environment}` },
+            // Pool names are unique in the Azure DevOps organization: prod-<name> gets its own (mdp-<prefix>-prod-<name>),
+            // the pool its pipelines' stages ask for (tests/cicd/azurePipelines.test.ts).
+            names: { ...runnerNames, pool: `mdp-${prefix}-${label}` },
             organizationUrl: r.managedDevOpsPool!.organizationUrl.replace(/\/+$/, ""),
             projects: r.managedDevOpsPool!.projects ?? [],
             devCenterProjectResourceId: r.managedDevOpsPool!.devCenterProjectResourceId,

@@ -71,6 +71,14 @@
  * `https://ml.azure.com` creates a job under the workspace; `queueBatchJobStatuses([...])` sets the
  * statuses the next such job goes through. Inputs are checked against the deployment's component.
  *
+ * Run history (data plane, `contract.runHistory`): GET `/history/v1.0/…/workspaces/{ws}/experiments/
+ * {experiment}/runs/{runId}/children` answers a `PaginatedRunList` (`value`, `continuationToken`,
+ * `nextLink`; `pageSize` items a page) of the run's child runs — a pipeline job's steps. It needs a
+ * token for `https://ml.azure.com` (401 otherwise) and `api-version`; a run is known when it is a job
+ * of the workspace (its experiment is the job's `experimentName`) or a child run queued here (its
+ * parent's experiment); anything else, or another experiment, is 404. `queueChildRuns(workspacePath,
+ * runId, snapshots)` makes successive GETs answer successive snapshots (the last one repeats).
+ *
  * POST actions: `onAction(name, handler)` registers any action (case-insensitive last segment, e.g.
  * `listKeys`); `startPendingUpload` (code/data versions in newer api-versions) is built in when the
  * `pendingUpload` option is given and answers `{ blobReferenceForConsumption: { blobUri,
@@ -215,6 +223,8 @@ export interface AmlServer {
   queueBatchJobStatuses(statuses: string[]): void;
   /** The scoring URI this server answers batch invocations on for a batch endpoint's ARM path. */
   batchScoringUri(endpointPath: string): string;
+  /** The child runs (steps) successive run-history GETs answer for a run; the last snapshot repeats. */
+  queueChildRuns(workspacePath: string, runId: string, snapshots: ChildRunSeed[][]): void;
   /** Stores a resource as a PUT would; `createdAt` (ISO) backdates it for `$orderBy` tests. */
   seed(path: string, body: Record<string, any>, createdAt?: string): any;
   seedWorkspace(args: SeedWorkspaceArgs): any;
@@ -240,6 +250,17 @@ export interface AmlServer {
   stop(): Promise<void>;
   start(): Promise<void>;
   close(): Promise<void>;
+}
+
+/** A child run as the run history lists it (run-history.json #/definitions/Run, the fields we model). */
+export interface ChildRunSeed {
+  runId: string;
+  displayName?: string;
+  status: string;
+  startTimeUtc?: string;
+  endTimeUtc?: string;
+  /** Error message of a failed run (Run.error: ErrorResponse). */
+  error?: string;
 }
 
 const WRITE_METHODS = new Set(["PUT", "POST", "PATCH", "DELETE"]);
@@ -312,6 +333,9 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
   const operations = new Map<string, Operation>();
   const jobStatusQueues = new Map<string, string[]>();
   const batchJobStatuses: string[][] = [];
+  /** Run history: snapshots of child runs by `<workspace path>|<run id>`, and each child's parent. */
+  const childRunQueues = new Map<string, ChildRunSeed[][]>();
+  const childRunParents = new Map<string, string>();
   const faults: (Fault & { left: number })[] = [];
   const actions = new Map<string, (ctx: ActionContext) => ActionResult | Promise<ActionResult>>();
   const requests: RecordedRequest[] = [];
@@ -598,6 +622,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     const query = Object.fromEntries(u.searchParams.entries());
     const method = (req.method ?? "GET").toUpperCase();
     if (isBatchInvocation(path)) return batchInvocation(req, path, method, rawBody);
+    if (/^\/history\//i.test(path)) return handleRunHistory(req, method, path, query);
     const { resolved } = checkArm(req, path, query);
     const apiVersion = query["api-version"];
     let body: any;
@@ -789,6 +814,53 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       if (err instanceof BatchRefusal) throw new HttpError(err.status, err.code, err.message);
       throw err;
     }
+  }
+
+  /** The experiment a run belongs to: a job's `experimentName`, or its parent's for a child run. */
+  function experimentOfRun(wsPath: string, runId: string, depth = 0): string | undefined {
+    const job = store.get(keyOf(`${wsPath}/jobs/${runId}`));
+    if (job) return String(job.resource.properties?.experimentName ?? "Default");
+    const parent = childRunParents.get(`${keyOf(wsPath)}|${runId.toLowerCase()}`);
+    return parent && depth < 10 ? experimentOfRun(wsPath, parent, depth + 1) : undefined;
+  }
+
+  /** Runs_GetChildByExperimentName of the run history data plane (contract.runHistory). */
+  function handleRunHistory(req: IncomingMessage, method: string, path: string, query: Record<string, string>): { status: number; body?: unknown } {
+    const rh = contract.runHistory;
+    const problem = checkBearer(req.headers.authorization, rh.audiences);
+    if (problem) throw new HttpError(401, problem.code, problem.message, { "WWW-Authenticate": `Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"` });
+    if (!query["api-version"]) throw new HttpError(rh.missingApiVersion.status, rh.missingApiVersion.code, "The api-version query parameter is required.");
+    const m = /^\/history\/v1\.0\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/experiments\/([^/]+)\/runs\/([^/]+)\/children$/i.exec(path);
+    if (!m || method !== "GET") throw new HttpError(404, "NotFound", `No route for ${method} ${path}.`);
+    const [, sub, rg, wsName, experiment, runId] = m;
+    const wsPath = workspacePath(sub, rg, wsName);
+    if (!store.has(keyOf(wsPath))) throw new HttpError(rh.notFound.status, rh.notFound.code, `Workspace '${wsName}' was not found.`);
+    const runExperiment = experimentOfRun(wsPath, runId);
+    if (runExperiment === undefined || runExperiment.toLowerCase() !== experiment.toLowerCase()) {
+      throw new HttpError(rh.notFound.status, rh.notFound.code, `Run '${runId}' was not found in experiment '${experiment}'.`);
+    }
+    const queue = childRunQueues.get(`${keyOf(wsPath)}|${runId.toLowerCase()}`);
+    const snapshot = (queue && queue.length > 1 ? queue.shift() : queue?.[0]) ?? [];
+    const children = snapshot.map((c) => ({
+      runId: c.runId,
+      parentRunId: runId,
+      displayName: c.displayName ?? c.runId,
+      name: c.displayName ?? c.runId,
+      status: c.status,
+      ...(c.startTimeUtc ? { startTimeUtc: c.startTimeUtc } : {}),
+      ...(c.endTimeUtc ? { endTimeUtc: c.endTimeUtc } : {}),
+      ...(c.error ? { error: { error: { code: "UserError", message: c.error } } } : {}),
+    }));
+    const start = Math.max(0, Number(query.$continuationtoken ?? 0) || 0);
+    const end = start + pageSize;
+    const next = end < children.length ? String(end) : undefined;
+    return {
+      status: 200,
+      body: {
+        value: children.slice(start, end),
+        ...(next ? { continuationToken: next, nextLink: `${url}${path}?api-version=${encodeURIComponent(query["api-version"])}&$continuationtoken=${next}` } : {}),
+      },
+    };
   }
 
   /** Consumes one queued fault for this request: an `lroFailure` when `lro`, any other kind otherwise. */
@@ -991,6 +1063,10 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     queueJobStatuses: (jobPath, statuses) => void jobStatusQueues.set(keyOf(jobPath), [...statuses]),
     queueBatchJobStatuses: (statuses) => void batchJobStatuses.push([...statuses]),
     batchScoringUri: (endpointPath) => batchScoringUri(url, endpointPath),
+    queueChildRuns(wsPath, runId, snapshots) {
+      childRunQueues.set(`${keyOf(wsPath)}|${runId.toLowerCase()}`, snapshots.map((s) => s.map((c) => ({ ...c }))));
+      for (const c of snapshots.flat()) childRunParents.set(`${keyOf(wsPath)}|${c.runId.toLowerCase()}`, runId);
+    },
     seed: (path, body, createdAt) =>
       put(
         path,

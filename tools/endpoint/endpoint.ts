@@ -2,7 +2,7 @@
  * `npm run endpoint -- <invoke|status> --stack <stack>`: call a stack's online endpoint with a request
  * file and see who answered, or show both endpoints' deployments, pinned models and traffic split.
  */
-import { execFile } from "node:child_process";
+import { readStackOutputs } from "../lib/pulumiStacks";
 import { readFileSync } from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
@@ -153,14 +153,13 @@ function readFile(file: string, what: string): string {
   }
 }
 
-function runPulumiStackOutput(stack: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile("pulumi", ["stack", "output", "--json", "--stack", stack], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return reject(new CliExit(EXIT.failure, "the pulumi CLI is not installed: save `pulumi stack output --json` to a file and pass it with --outputs"));
-      reject(new CliExit(EXIT.failure, `pulumi stack output --stack ${stack} failed: ${stderr.trim() || err.message}`));
-    });
-  });
+/** `pulumi stack output --json` of `stack`, read through the Pulumi Automation API (tools/lib/pulumiStacks.ts). */
+async function runPulumiStackOutput(stack: string): Promise<string> {
+  try {
+    return JSON.stringify(await readStackOutputs(stack));
+  } catch (err) {
+    throw new CliExit(EXIT.failure, `${(err as Error).message}: save \`pulumi stack output --json\` to a file and pass it with --outputs`);
+  }
 }
 
 class Arm {

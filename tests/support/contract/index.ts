@@ -42,6 +42,13 @@ export interface Contract {
     missingApiVersion: { status: number; code: string };
     audiences: string[];
   };
+  /** The run history data plane (step runs of a pipeline job), not ARM. */
+  runHistory: {
+    apiVersions: string[];
+    audiences: string[];
+    notFound: { status: number; code: string };
+    missingApiVersion: { status: number; code: string };
+  };
   namespaces: Record<string, NamespaceContract>;
   names: Record<string, NameRule>;
   assets: { mutableVersionProperties: string[] };
