@@ -10,6 +10,8 @@ export interface AksEgressRuleInputs {
   /** The environment's registry and storage account (images, models, scoring code, logs). */
   registryName: string;
   storageAccountName: string;
+  /** Host of the repository Flux syncs instance types from (`serving.gitops`), when there is one. */
+  gitopsRepositoryHost?: string;
 }
 
 type RuleCollection = network.FirewallPolicyRuleCollectionGroupArgs["ruleCollections"];
@@ -84,6 +86,9 @@ export function aksEgressRuleCollections(i: AksEgressRuleInputs): RuleCollection
         ],
         "Azure ML workspace API, this environment's registry and storage",
       ),
+      // Flux (microsoft.flux) pulls from the extensions data plane and MCR (allowed above) and clones
+      // the GitOps repository ("GitOps (Flux v2) network requirements").
+      ...(i.gitopsRepositoryHost ? [app("gitops-source", [i.gitopsRepositoryHost], "Flux: the repository holding this stack's instance-type manifests")] : []),
     ],
   };
   const tunnel = {

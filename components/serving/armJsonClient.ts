@@ -18,7 +18,8 @@ export interface ArmResponse {
 
 /** The few ARM calls the providers make, as raw JSON. */
 export interface ArmJsonClient {
-  send(method: "GET" | "PUT" | "POST" | "DELETE", url: string, body?: unknown): Promise<ArmResponse>;
+  /** `headers` adds request headers (e.g. `azureml-model-deployment` on a batch invocation). */
+  send(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", url: string, body?: unknown, headers?: Record<string, string>): Promise<ArmResponse>;
 }
 
 export type ArmClientFactory = (armEndpoint: string) => ArmJsonClient;
@@ -45,8 +46,8 @@ export function createArmJsonClient(armEndpoint: string, options: ArmJsonClientO
   pipeline.addPolicy((require("../shared/retryAfterCap") as typeof import("../shared/retryAfterCap")).retryAfterCapPolicy(), { afterPhase: "Retry" });
   const httpClient = rest.createDefaultHttpClient();
   return {
-    async send(method, url, body) {
-      const request = rest.createPipelineRequest({ url, method, headers: rest.createHttpHeaders({ "content-type": "application/json", accept: "application/json" }) });
+    async send(method, url, body, headers) {
+      const request = rest.createPipelineRequest({ url, method, headers: rest.createHttpHeaders({ "content-type": "application/json", accept: "application/json", ...headers }) });
       if (body !== undefined) request.body = JSON.stringify(body);
       const response = await pipeline.sendRequest(httpClient, request);
       const text = response.bodyAsText ?? "";

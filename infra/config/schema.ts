@@ -269,7 +269,17 @@ export const configSchema = {
         instanceTypesInCluster: {
           type: "boolean",
           default: false,
-          description: "Set true once the listed instanceTypes exist as custom resources in the cluster (nothing here creates them); otherwise use defaultinstancetype",
+          description: "Set true when you apply the listed instanceTypes to the cluster yourself; otherwise serving.gitops has Flux apply them",
+        },
+        gitops: {
+          type: "object",
+          additionalProperties: false,
+          required: ["repositoryUrl"],
+          description: "Repository Flux (AKS GitOps extension) reads the instance-type manifests from (deploy/instance-types/<stack>, written by npm run instance-types)",
+          properties: {
+            repositoryUrl: { type: "string", pattern: "^https://[^\\s]+$", maxLength: 500 },
+            branch: { type: "string", pattern: "^[A-Za-z0-9._/-]{1,250}$", default: "main" },
+          },
         },
         pairedRegion: { type: "string", pattern: "^[a-z0-9]+$", description: "Region paired with `location` (known pairs need no entry)" },
         azureMlControlPlaneRanges: {

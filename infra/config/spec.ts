@@ -16,7 +16,7 @@ import { configSchema } from "./schema";
 import { validateAgainstSchema } from "./schemaErrors";
 import { crossFieldProblems } from "./rules";
 import { valueProblems } from "./valueRules";
-import { DEFAULT_INSTANCE_TYPE } from "./servingRules";
+import { DEFAULT_INSTANCE_TYPE, instanceTypeManifestFolder } from "./servingRules";
 import { pipelineSelectionProblems } from "./pipelineRules";
 import type { DefenderPlan, EnvironmentName, EnvironmentSpec, RawConfig } from "./types";
 
@@ -202,6 +202,9 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
         tls: { cname: s?.tls?.cname ?? `inference.${environment}.${prefix}.internal` },
         apiServerRanges: [...new Set([...(s?.authorizedIpRanges ?? []), ...Object.values(s?.azureMlControlPlaneRanges ?? {}).flat()])],
         namespace: "azureml-inference",
+        ...((s?.instanceTypes?.length ?? 0) > 0 && s?.gitops && s.instanceTypesInCluster !== true
+          ? { instanceTypeSource: { repositoryUrl: s.gitops.repositoryUrl, branch: s.gitops.branch ?? "main", path: instanceTypeManifestFolder(stack) } }
+          : {}),
         rollout: {
           steps: s?.rollout?.steps ?? [10, 50, 100],
           holdSeconds: s?.rollout?.holdSeconds ?? (isProd ? 300 : 60),

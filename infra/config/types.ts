@@ -72,6 +72,7 @@ export interface RawConfig {
     batchEndpoint?: { enabled?: boolean; cluster?: string };
     tls?: { cname?: string };
     instanceTypesInCluster?: boolean;
+    gitops?: { repositoryUrl: string; branch?: string };
     pairedRegion?: string;
     azureMlControlPlaneRanges?: Record<string, string[]>;
     rollout?: { steps?: number[]; holdSeconds?: number; smokeRequest?: string };
@@ -203,6 +204,12 @@ export interface ServingSpec {
   /** Kubernetes namespace of the inference workloads (an AKS managed namespace). */
   namespace: string;
   rollout: { steps: number[]; holdSeconds: number; smokeRequestFile: string };
+  /**
+   * Where Flux (the AKS GitOps extension) reads this stack's instance-type manifest from: the
+   * repository, its branch and the folder `deploy/instance-types/<stack>`. Absent when the stack lists
+   * no instance types, or applies them itself (`instanceTypesInCluster`).
+   */
+  instanceTypeSource?: { repositoryUrl: string; branch: string; path: string };
 }
 
 export interface NetworkSpec {

@@ -110,6 +110,7 @@ export function declareNetwork(spec: EnvironmentSpec, core: NetworkCore, opts?: 
                 privateCluster: spec.serving.privateCluster,
                 registryName: spec.names.containerRegistry,
                 storageAccountName: spec.names.storageAccount,
+                ...(spec.serving.instanceTypeSource ? { gitopsRepositoryHost: new URL(spec.serving.instanceTypeSource.repositoryUrl).host } : {}),
               }),
             },
           }

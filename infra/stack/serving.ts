@@ -4,9 +4,12 @@ import * as path from "node:path";
 import type { EnvironmentSpec } from "../config";
 import { AmlKubernetesCompute, ONLINE_SCORING, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
 import { attachDiagnosticSettings } from "../../components/monitoring";
-import { TLS_SECRET_KEYS } from "../config/servingRules";
+import { DEFAULT_INSTANCE_TYPE, TLS_SECRET_KEYS } from "../config/servingRules";
 import type { NetworkOutputs } from "./network";
 import { logicalBase } from "../naming";
+import { batchInterfaceOf } from "../../components/serving/pinnedBatchComponent";
+import { InstanceTypesGitOps } from "../../components/serving/instanceTypesGitOps";
+import { pipelineDefinitions } from "../../pipelines/definitions";
 
 /** What serving needs from the environment core (`MlWorkspace`): this environment's, nobody else's. */
 export interface ServingCore {
@@ -140,7 +143,9 @@ export function declareServing(
       },
       computeName: spec.names.kubernetesCompute,
       namespace: s.namespace,
-      defaultInstanceType: s.onlineEndpoint.instanceType,
+      // The service creates it on attach; custom instance types arrive later through Flux, and the
+      // deployments name theirs explicitly.
+      defaultInstanceType: DEFAULT_INSTANCE_TYPE,
       inference: {
         internalLoadBalancer: isPrivate,
         highAvailability: workloadNodes >= 3,
@@ -150,6 +155,15 @@ export function declareServing(
     },
     opts,
   );
+
+  // Custom instance types reach the cluster through Flux (GitOps), the deployments wait for them.
+  const instanceTypes = s.instanceTypeSource
+    ? new InstanceTypesGitOps(
+        `${base}-instance-types`,
+        { cluster: { resourceGroupName: cluster.resourceGroupName, clusterName: cluster.clusterName }, source: s.instanceTypeSource, after: [compute] },
+        opts,
+      )
+    : undefined;
 
   const pinned = s.onlineEndpoint.model;
   const model = inputs.model ?? (pinned?.version ? { name: pinned.name, version: pinned.version } : undefined);
@@ -185,6 +199,8 @@ export function declareServing(
             batch: {
               name: s.batchEndpoint.name,
               deploymentName: BATCH_SLOT,
+              interface: batchInterfaceOf(pipelineDefinitions.scoring),
+              componentPrefix: spec.prefix,
               ...(inputs.scoringPipelineComponentId ? { pipelineComponentId: inputs.scoringPipelineComponentId } : {}),
               ...(batchCluster ? { defaultCompute: batchCluster } : {}),
               ...(model ? { model } : {}),
@@ -192,7 +208,7 @@ export function declareServing(
           }
         : {}),
     },
-    opts,
+    instanceTypes ? pulumi.mergeOptions(opts, { dependsOn: [instanceTypes] }) : opts,
   );
 
   return {

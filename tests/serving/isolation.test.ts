@@ -196,8 +196,10 @@ describe("serving in the plans", () => {
     const vnet = one(plan, T.vnet);
     expect(vnet.inputs).toMatchObject({ virtualNetworkName: s.names.virtualNetwork, addressSpace: { addressPrefixes: [s.network.addressSpace] } });
     for (const p of (aks.inputs.agentPoolProfiles as { vnetSubnetID: string }[])) expect(p.vnetSubnetID).toContain(`/virtualNetworks/${s.names.virtualNetwork}/subnets/`);
-    const ext = one(plan, T.extension);
-    expect(ext.inputs).toMatchObject({ extensionType: "Microsoft.AzureML.Kubernetes", clusterName: s.names.aksCluster, resourceGroupName: s.names.servingResourceGroup });
+    // The Azure ML extension, and Flux (which applies the instance types), both on the environment's own cluster.
+    const extensions = ofType(plan, T.extension);
+    expect(extensions.map((e) => e.inputs.extensionType).sort()).toEqual(["Microsoft.AzureML.Kubernetes", "microsoft.flux"]);
+    for (const ext of extensions) expect(ext.inputs).toMatchObject({ clusterName: s.names.aksCluster, resourceGroupName: s.names.servingResourceGroup });
     const k8s = ofType(plan, T.compute).find((c) => (c.inputs.properties as { computeType: string }).computeType === "Kubernetes")!;
     expect(k8s.inputs).toMatchObject({ workspaceName: s.names.workspace, resourceGroupName: s.names.resourceGroup, properties: { resourceId: expect.stringMatching(new RegExp(`/managedClusters/${s.names.aksCluster}$`)) } });
     expect(one(plan, T.online).inputs).toMatchObject({ endpointName: s.names.onlineEndpoint, workspaceName: s.names.workspace, properties: { compute: expect.stringMatching(new RegExp(`/workspaces/${s.names.workspace}/computes/${s.names.kubernetesCompute}$`)) } });
@@ -314,6 +316,9 @@ describe("registry strategy (promotion.strategy: registry): the origin's registr
     // Kubernetes online endpoints cannot deploy registry models: imported by a job on this workspace's cluster.
     expect(model.workspaceImport).toMatchObject({ target: { workspaceName: specs[env].names.workspace }, computeName: specs[env].clusters.find((c) => c.key === "cpu")!.name });
     expect(Object.keys(one(reg[env], "azure-native:machinelearningservices:BatchDeployment").inputs.tags as object)).toContain("model-uri");
+    // The batch deployment's own pipeline component binds that registry version: its spec and version
+    // derive from the registry URI, known only once the import ran (pinnedBatchComponent.ts).
+    expect(one(reg[env], T.componentVersion).inputs).toMatchObject({ name: "mlops_batch_scoring", version: "[unknown]", properties: "[unknown]", workspaceName: specs[env].names.workspace });
     expect(ofType(reg[env], PROMOTED_MODEL)).toEqual([]);
   });
 });

@@ -66,6 +66,11 @@
  * `queueJobStatuses(path, ["Running", "Completed"])` makes successive GETs advance through them;
  * POST `…/jobs/{id}/cancel` sets `Canceled`.
  *
+ * Batch invocation (`batchInvokeContract.ts`): POST to a batch endpoint's scoring URI
+ * (`batchScoringUri(endpointPath)`, seed it as the endpoint's `properties.scoringUri`) with a token for
+ * `https://ml.azure.com` creates a job under the workspace; `queueBatchJobStatuses([...])` sets the
+ * statuses the next such job goes through. Inputs are checked against the deployment's component.
+ *
  * Run history (data plane, `contract.runHistory`): GET `/history/v1.0/…/workspaces/{ws}/experiments/
  * {experiment}/runs/{runId}/children` answers a `PaginatedRunList` (`value`, `continuationToken`,
  * `nextLink`; `pageSize` items a page) of the run's child runs — a pipeline job's steps. It needs a
@@ -113,6 +118,7 @@ import { createTestTls, TestTls } from "./tls";
 import { bodyProblems, contract, nameRuleOf, namespaceOf, ResolvedType, typeOf, TypeContract, withoutReadOnly } from "./contract";
 import { checkBearer, testCredential } from "./tokens";
 import { servingContractRefusal, withComputedServingProperties } from "./servingContract";
+import { BATCH_INVOKE_AUDIENCE, BatchRefusal, batchScoringUri, invokeBatchEndpoint, isBatchInvocation } from "./batchInvokeContract";
 
 export const ML_NAMESPACE = "Microsoft.MachineLearningServices";
 
@@ -213,6 +219,10 @@ export interface AmlServer {
   pendingFaults(): number;
   onAction(name: string, handler: (ctx: ActionContext) => ActionResult | Promise<ActionResult>): void;
   queueJobStatuses(jobPath: string, statuses: string[]): void;
+  /** Statuses successive GETs of the next batch job (created by a batch endpoint invocation) go through. */
+  queueBatchJobStatuses(statuses: string[]): void;
+  /** The scoring URI this server answers batch invocations on for a batch endpoint's ARM path. */
+  batchScoringUri(endpointPath: string): string;
   /** The child runs (steps) successive run-history GETs answer for a run; the last snapshot repeats. */
   queueChildRuns(workspacePath: string, runId: string, snapshots: ChildRunSeed[][]): void;
   /** Stores a resource as a PUT would; `createdAt` (ISO) backdates it for `$orderBy` tests. */
@@ -322,6 +332,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
   const store = new Map<string, Stored>();
   const operations = new Map<string, Operation>();
   const jobStatusQueues = new Map<string, string[]>();
+  const batchJobStatuses: string[][] = [];
   /** Run history: snapshots of child runs by `<workspace path>|<run id>`, and each child's parent. */
   const childRunQueues = new Map<string, ChildRunSeed[][]>();
   const childRunParents = new Map<string, string>();
@@ -610,6 +621,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     const path = decodeURIComponent(u.pathname);
     const query = Object.fromEntries(u.searchParams.entries());
     const method = (req.method ?? "GET").toUpperCase();
+    if (isBatchInvocation(path)) return batchInvocation(req, path, method, rawBody);
     if (/^\/history\//i.test(path)) return handleRunHistory(req, method, path, query);
     const { resolved } = checkArm(req, path, query);
     const apiVersion = query["api-version"];
@@ -722,7 +734,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
           next = withComputedServingProperties(path, existing, next);
           if (type === "jobs") next.properties.status = existing?.properties?.status ?? options.jobStatusOnCreate ?? "Starting";
         }
-        const refs = referenceProblems(rule.references, path, next);
+        // A PATCH is checked for what it sends (a tags-only PATCH does not re-validate stored properties).
+        const refs = referenceProblems(rule.references, path, method === "PATCH" ? { ...(body ?? {}), properties: body?.properties ?? {} } : next);
         if (refs.length) throw new HttpError(400, "UserError", refs.join("; "));
         const lro = isLro(path, method);
         const created = !existing;
@@ -770,6 +783,36 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       }
       default:
         throw new HttpError(405, "MethodNotAllowed", `${method} is not supported.`);
+    }
+  }
+
+  /** A batch endpoint's scoring URI: the data plane, with its own audience (`batchInvokeContract.ts`). */
+  function batchInvocation(req: IncomingMessage, path: string, method: string, rawBody: string): { status: number; body?: unknown; headers?: Record<string, string> } {
+    const problem = checkBearer(req.headers.authorization, [BATCH_INVOKE_AUDIENCE]);
+    if (problem) throw new HttpError(401, problem.code, problem.message);
+    let body: unknown;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      throw new HttpError(400, "UserError", "The request body is not valid JSON.");
+    }
+    try {
+      return invokeBatchEndpoint({
+        path,
+        method,
+        deploymentHeader: req.headers["azureml-model-deployment"] as string | undefined,
+        body,
+        lookup: (p) => clone(store.get(keyOf(p))?.resource),
+        storeJob: (p, job) => {
+          put(p, job);
+          const statuses = batchJobStatuses.shift();
+          if (statuses) jobStatusQueues.set(keyOf(p), statuses);
+        },
+        jobStatusOnCreate: "Queued",
+      });
+    } catch (err) {
+      if (err instanceof BatchRefusal) throw new HttpError(err.status, err.code, err.message);
+      throw err;
     }
   }
 
@@ -1018,6 +1061,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     pendingFaults: () => faults.reduce((n, f) => n + f.left, 0),
     onAction: (name, handler) => void actions.set(name.toLowerCase(), handler),
     queueJobStatuses: (jobPath, statuses) => void jobStatusQueues.set(keyOf(jobPath), [...statuses]),
+    queueBatchJobStatuses: (statuses) => void batchJobStatuses.push([...statuses]),
+    batchScoringUri: (endpointPath) => batchScoringUri(url, endpointPath),
     queueChildRuns(wsPath, runId, snapshots) {
       childRunQueues.set(`${keyOf(wsPath)}|${runId.toLowerCase()}`, snapshots.map((s) => s.map((c) => ({ ...c }))));
       for (const c of snapshots.flat()) childRunParents.set(`${keyOf(wsPath)}|${c.runId.toLowerCase()}`, runId);
