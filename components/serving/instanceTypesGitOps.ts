@@ -6,7 +6,9 @@ export const FLUX_EXTENSION_TYPE = "microsoft.flux";
 export interface InstanceTypesGitOpsArgs {
   cluster: { resourceGroupName: pulumi.Input<string>; clusterName: pulumi.Input<string> };
   /** Repository, branch and folder holding the stack's `InstanceType` manifest (`instanceTypeManifest.ts`). */
-  source: { repositoryUrl: string; branch: string; path: string };
+  source: { repositoryUrl: string; branch: string; path: string; httpsUser?: string };
+  /** Token for a private repository (with `source.httpsUser`); kept secret, sent as a protected setting. */
+  httpsKey?: pulumi.Input<string>;
   /** The Azure ML extension: it installs the `InstanceType` custom resource definition. */
   after: pulumi.Resource[];
 }
@@ -52,12 +54,18 @@ export class InstanceTypesGitOps extends pulumi.ComponentResource {
         gitRepository: {
           url: args.source.repositoryUrl,
           repositoryRef: { branch: args.source.branch },
+          ...(args.source.httpsUser ? { httpsUser: args.source.httpsUser } : {}),
           syncIntervalInSeconds: 300,
           timeoutInSeconds: 180,
         },
         kustomizations: {
           "instance-types": { path: `./${args.source.path}`, prune: true, syncIntervalInSeconds: 300, timeoutInSeconds: 300, retryIntervalInSeconds: 120 },
         },
+        // The key goes base64-encoded in the protected settings, as the az CLI sends it
+        // (k8s-configuration FluxConfigurationProvider.py, `httpsKey`); ARM never returns it.
+        ...(args.httpsKey
+          ? { configurationProtectedSettings: pulumi.secret(pulumi.output(args.httpsKey).apply((k) => ({ httpsKey: Buffer.from(k, "utf8").toString("base64") }))) }
+          : {}),
         waitForReconciliation: true,
         reconciliationWaitDuration: "PT15M",
       },

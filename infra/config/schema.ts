@@ -279,6 +279,11 @@ export const configSchema = {
           properties: {
             repositoryUrl: { type: "string", pattern: "^https://[^\\s]+$", maxLength: 500 },
             branch: { type: "string", pattern: "^[A-Za-z0-9._/-]{1,250}$", default: "main" },
+            httpsUser: {
+              type: "string",
+              pattern: "^[^\\s]{1,200}$",
+              description: "User for a private repository over HTTPS; its token is the secret config key gitopsHttpsKey (e.g. a read-only PAT)",
+            },
           },
         },
         pairedRegion: { type: "string", pattern: "^[a-z0-9]+$", description: "Region paired with `location` (known pairs need no entry)" },
@@ -312,6 +317,7 @@ export const configSchema = {
         },
       },
     },
+    gitopsHttpsKey: { type: "string", maxLength: 4096, description: "Secret: token Flux reads serving.gitops.repositoryUrl with (serving.gitops.httpsUser)" },
     servingTlsCertificate: { type: "string", maxLength: 65536, description: "Secret: PEM certificate of the inference router (serving.tls.cname)" },
     servingTlsKey: { type: "string", maxLength: 65536, description: "Secret: PEM private key of the inference router" },
     runners: {

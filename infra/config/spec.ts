@@ -203,7 +203,14 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
         apiServerRanges: [...new Set([...(s?.authorizedIpRanges ?? []), ...Object.values(s?.azureMlControlPlaneRanges ?? {}).flat()])],
         namespace: "azureml-inference",
         ...((s?.instanceTypes?.length ?? 0) > 0 && s?.gitops && s.instanceTypesInCluster !== true
-          ? { instanceTypeSource: { repositoryUrl: s.gitops.repositoryUrl, branch: s.gitops.branch ?? "main", path: instanceTypeManifestFolder(stack) } }
+          ? {
+              instanceTypeSource: {
+                repositoryUrl: s.gitops.repositoryUrl,
+                branch: s.gitops.branch ?? "main",
+                path: instanceTypeManifestFolder(stack),
+                ...(s.gitops.httpsUser ? { httpsUser: s.gitops.httpsUser } : {}),
+              },
+            }
           : {}),
         rollout: {
           steps: s?.rollout?.steps ?? [10, 50, 100],

@@ -72,12 +72,13 @@ export interface RawConfig {
     batchEndpoint?: { enabled?: boolean; cluster?: string };
     tls?: { cname?: string };
     instanceTypesInCluster?: boolean;
-    gitops?: { repositoryUrl: string; branch?: string };
+    gitops?: { repositoryUrl: string; branch?: string; httpsUser?: string };
     pairedRegion?: string;
     azureMlControlPlaneRanges?: Record<string, string[]>;
     rollout?: { steps?: number[]; holdSeconds?: number; smokeRequest?: string };
   };
   servingTlsCertificate?: string;
+  gitopsHttpsKey?: string;
   servingTlsKey?: string;
   runners?: {
     kind: "githubHosted" | "managedDevOpsPool";
@@ -209,7 +210,8 @@ export interface ServingSpec {
    * repository, its branch and the folder `deploy/instance-types/<stack>`. Absent when the stack lists
    * no instance types, or applies them itself (`instanceTypesInCluster`).
    */
-  instanceTypeSource?: { repositoryUrl: string; branch: string; path: string };
+  /** `httpsUser` set: a private repository, read with the secret config key `gitopsHttpsKey`. */
+  instanceTypeSource?: { repositoryUrl: string; branch: string; path: string; httpsUser?: string };
 }
 
 export interface NetworkSpec {

@@ -4,7 +4,7 @@ import * as path from "node:path";
 import type { EnvironmentSpec } from "../config";
 import { AmlKubernetesCompute, ONLINE_SCORING, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
 import { attachDiagnosticSettings } from "../../components/monitoring";
-import { DEFAULT_INSTANCE_TYPE, TLS_SECRET_KEYS } from "../config/servingRules";
+import { DEFAULT_INSTANCE_TYPE, GITOPS_HTTPS_KEY, TLS_SECRET_KEYS } from "../config/servingRules";
 import type { NetworkOutputs } from "./network";
 import { logicalBase } from "../naming";
 import { batchInterfaceOf } from "../../components/serving/pinnedBatchComponent";
@@ -160,7 +160,12 @@ export function declareServing(
   const instanceTypes = s.instanceTypeSource
     ? new InstanceTypesGitOps(
         `${base}-instance-types`,
-        { cluster: { resourceGroupName: cluster.resourceGroupName, clusterName: cluster.clusterName }, source: s.instanceTypeSource, after: [compute] },
+        {
+          cluster: { resourceGroupName: cluster.resourceGroupName, clusterName: cluster.clusterName },
+          source: s.instanceTypeSource,
+          ...(s.instanceTypeSource.httpsUser ? { httpsKey: new pulumi.Config().requireSecret(GITOPS_HTTPS_KEY) } : {}),
+          after: [compute],
+        },
         opts,
       )
     : undefined;

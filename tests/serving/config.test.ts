@@ -85,6 +85,7 @@ test.each([
   ["a public API server in a region without a known pair", "mlops:serving.pairedRegion", { location: "brazilsouth" }, /no pair is known for region 'brazilsouth'/],
   ["custom instance types with nothing to create them in the cluster", "mlops:serving.gitops", { serving: serving({ instanceTypesInCluster: undefined }) }, /required when serving.instanceTypes are listed.*Flux/],
   ["a GitOps repository that is not an https URL", "mlops:serving.gitops.repositoryUrl", { serving: serving({ gitops: { repositoryUrl: "git@github.com:contoso/mlops.git" } }) }, /must match \^https/],
+  ["a GitOps token without a user", "mlops:serving.gitops.httpsUser", { serving: serving({ instanceTypesInCluster: undefined, gitops: { repositoryUrl: "https://dev.azure.com/contoso/mlops/_git/mlops" } }), gitopsHttpsKey: "pat" }, /required when gitopsHttpsKey is set/],
   ["an online endpoint on a custom instance type none lists", "mlops:serving.onlineEndpoint.instanceType", { serving: serving({ instanceTypes: undefined, instanceTypesInCluster: undefined }) }, /not an instance type of this cluster.*defaultinstancetype/],
   ["rollout steps that fall or stop short of 100", "mlops:serving.rollout.steps", { serving: serving({ rollout: { steps: [50, 10, 90] } }) }, /rise strictly and end at 100/],
   ["batch endpoint on an unknown cluster", "mlops:serving.batchEndpoint.cluster", { serving: serving({ batchEndpoint: { cluster: "gpu" } }) }, /unknown compute cluster 'gpu'/],
@@ -95,6 +96,11 @@ test.each([
   expect({ paths: problems.map((p) => p.path), hit: Boolean(hit) }).toEqual({ paths: expect.arrayContaining([keyPath]), hit: true });
   expect(hit!.file).toBe(FILE);
   expect(hit!.message).toMatch(message as RegExp);
+});
+
+test("a private GitOps repository without its token names the secret key, in the stack's file (it is missing from it)", () => {
+  const problems = problemsOf(qaConfig({ serving: serving({ instanceTypesInCluster: undefined, gitops: { repositoryUrl: "https://dev.azure.com/contoso/mlops/_git/mlops", httpsUser: "flux" } }) }));
+  expect(problems).toEqual([{ file: "Pulumi.qa.yaml", path: "mlops:gitopsHttpsKey", message: expect.stringMatching(/required when serving.gitops.httpsUser is set.*--secret gitopsHttpsKey/) }]);
 });
 
 test("serving without the router's certificate and key names both secret keys, in the stack's file (they are missing from it)", () => {
@@ -121,6 +127,11 @@ test("with serving.gitops, the instance types come from deploy/instance-types/<s
   const gitops = { repositoryUrl: "https://github.com/contoso/mlops", branch: "release" };
   expect(build(qaConfig({ serving: serving({ instanceTypesInCluster: undefined, gitops }) })).serving!.instanceTypeSource).toEqual({ ...gitops, path: "deploy/instance-types/qa" });
   expect(build(qaConfig({ serving: serving({ gitops }) })).serving!.instanceTypeSource).toBeUndefined();
+  // A private repository carries its user; the token stays a secret config key, outside the spec.
+  const privateRepo = { ...gitops, httpsUser: "flux-reader" };
+  const source = build(qaConfig({ serving: serving({ instanceTypesInCluster: undefined, gitops: privateRepo }), gitopsHttpsKey: "tok-5e3f" })).serving!.instanceTypeSource;
+  expect(source).toEqual({ ...privateRepo, path: "deploy/instance-types/qa" });
+  expect(JSON.stringify(source)).not.toContain("tok-5e3f");
   expect(build(qaConfig({ serving: serving({ instanceTypes: undefined, onlineEndpoint: {}, gitops }) })).serving!.instanceTypeSource).toBeUndefined();
 });
 
