@@ -27,6 +27,10 @@ export const environmentOutputKeys = [
   "aksClusterName",
   "publishedPipelines",
   "promotedModels",
+  // The origin's Azure ML registry (dev with `mlops:modelRegistry`; read by promotion.strategy: registry).
+  "modelRegistryId",
+  "modelRegistryName",
+  "modelRegistryLocation",
 ] as const;
 
 export type EnvironmentOutputKey = (typeof environmentOutputKeys)[number];

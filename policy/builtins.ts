@@ -29,16 +29,8 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
   // Machine Learning
   { id: "438c38d2-3772-465a-a9cc-7a6666a275ce", displayName: "Azure Machine Learning workspaces should disable public network access", file: "Machine Learning/Workspace_PublicNetworkAccessDisabled_Audit.json", rules: ["workspace-public-network-disabled"] },
   { id: "45e05259-1eb5-4f70-9574-baf73e9d219b", displayName: "Azure Machine Learning workspaces should use private link", file: "Machine Learning/Workspace_PrivateEndpoint_Audit_V2.json", rules: ["private-endpoints-for-workspace"] },
-  {
-    id: "ba769a63-b8cc-4b2d-abf6-ac33c7204be8",
-    displayName: "Azure Machine Learning workspaces should be encrypted with a customer-managed key",
-    file: "Machine Learning/Workspace_CMKEnabled_Audit.json",
-    rules: ["workspace-customer-managed-key"],
-    exemption: {
-      qa: "customer-managed keys are not built yet (issue 18 follow-up): they need a key vault key, a Microsoft-managed resource group per workspace and cannot be added to an existing workspace",
-      prod: "customer-managed keys are not built yet (issue 18 follow-up): they need a key vault key, a Microsoft-managed resource group per workspace and cannot be added to an existing workspace",
-    },
-  },
+  // Customer-managed keys: mlops:security.customerManagedKeys (default in qa and prod).
+  { id: "ba769a63-b8cc-4b2d-abf6-ac33c7204be8", displayName: "Azure Machine Learning workspaces should be encrypted with a customer-managed key", file: "Machine Learning/Workspace_CMKEnabled_Audit.json", rules: ["workspace-customer-managed-key"] },
   { id: "5f0c7d88-c7de-45b8-ac49-db49e72eaa78", displayName: "Azure Machine Learning workspaces should use user-assigned managed identity", file: "Machine Learning/Workspace_UAIEnabled_Audit.json", rules: ["workspace-user-assigned-identity"] },
   { id: "6ddb1705-c8cf-450e-aa4b-19ad6703c440", displayName: "Azure Machine Learning and Ai Studio should use Allow Only Approved Outbound Managed Vnet mode", file: "Machine Learning/ManagedNetworkIsolationMode_Audit.json", rules: ["workspace-managed-network-approved-outbound"] },
   { id: "e96a9a5f-07ca-471b-9bc5-6a0f33cbd68f", displayName: "Machine Learning computes should have local authentication methods disabled", file: "Machine Learning/MachineLearningServices_DisableLocalAuth_Audit.json", rules: ["compute-local-auth-disabled"] },
@@ -71,7 +63,18 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
   { id: "404c3081-a854-4457-ae30-26a93ef643f9", displayName: "Secure transfer to storage accounts should be enabled", file: "Storage/Storage_AuditForHTTPSEnabled_Audit.json", rules: ["storage-https-only"] },
   { id: "92a89a79-6c52-4a7e-a03f-61306fc49312", displayName: "Storage accounts should prevent cross tenant object replication", file: "Storage/StorageAccountAllowCrossTenantReplication_Audit.json", rules: ["storage-cross-tenant-replication-disabled"] },
   { id: "6edd7eda-6dd8-40f7-810d-67160c639cd9", displayName: "Storage accounts should use private link", file: "Storage/StorageAccountPrivateEndpointEnabled_Audit.json", rules: ["private-endpoints-for-workspace"] },
+  { id: "6fac406b-40ca-413b-bf8e-0bf964659c25", displayName: "Storage accounts should use customer-managed key for encryption", file: "Storage/StorageAccountCustomerManagedKeyEnabled_Audit.json", rules: ["storage-customer-managed-key"] },
   // Container Registry
+  {
+    id: "5b9159ae-1701-4a6f-9a7a-aa9c8ddd0580",
+    displayName: "Container registries should be encrypted with a customer-managed key",
+    file: "Container Registry/ACR_CMKEncryptionEnabled_Audit.json",
+    rules: [],
+    exemption: {
+      qa: "a registry takes a customer-managed key only when it is created, and it cannot read the key from a vault behind a firewall at creation (MicrosoftDocs/azure-docs#61064: a temporary open vault, then a system identity and a key switch), which the environment's closed vault rules out; registry content stays encrypted with Microsoft-managed keys",
+      prod: "a registry takes a customer-managed key only when it is created, and it cannot read the key from a vault behind a firewall at creation (MicrosoftDocs/azure-docs#61064: a temporary open vault, then a system identity and a key switch), which the environment's closed vault rules out; registry content stays encrypted with Microsoft-managed keys",
+    },
+  },
   { id: "dc921057-6b28-4fbe-9b83-f7bec05db6c2", displayName: "Container registries should have local admin account disabled.", file: "Container Registry/ACR_AdminAccountDisabled_AuditDeny.json", rules: ["registry-admin-user-disabled"] },
   { id: "0fdf0491-d080-4575-b627-ad0e843cba0f", displayName: "Public network access should be disabled for Container registries", file: "Container Registry/ACR_PublicNetworkAccess_AuditDeny.json", rules: ["registry-public-network-disabled"] },
   { id: "d0793b48-0edc-4296-a390-4c75d1bdfd71", displayName: "Container registries should not allow unrestricted network access", file: "Container Registry/ACR_NetworkRulesExist_AuditDeny.json", rules: ["registry-public-network-disabled"] },
@@ -92,8 +95,9 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
     id: "a1840de2-8088-4ea8-b153-b4c723e9cb01",
     displayName: "Azure Kubernetes Service clusters should have Defender profile enabled",
     file: "Kubernetes/ASC_Azure_Defender_AKS_SecurityProfile_Audit.json",
+    // qa declares the Containers plan too (Pulumi.qa.yaml): the sensor's DaemonSet takes node capacity,
+    // which qa must show before prod.
     rules: ["aks-defender"],
-    exemption: { qa: "Defender for Containers is billed per cluster vCore; qa is a disposable copy of prod and does not buy it (prod does)" },
   },
   { id: "89f2d532-c53c-4f8f-9afa-4927b1114a0d", displayName: "Azure Kubernetes Service Clusters should disable Command Invoke", file: "Kubernetes/AKS_DisableRunCommand_Audit.json", rules: ["aks-run-command-disabled"] },
   { id: "28257686-e9db-403e-b9e2-a5eecbe03da9", displayName: "Azure Kubernetes Clusters should disable SSH", file: "Kubernetes/AKS_DisableSSH_Audit.json", rules: ["aks-ssh-disabled"] },
@@ -116,8 +120,8 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
     file: "Kubernetes/AKS_CMK_Deny.json",
     rules: ["aks-disk-encryption-set"],
     exemption: {
-      qa: "customer-managed disk keys are not built yet: they need a disk encryption set with a key vault key the cluster identity can use, set when the cluster is created",
-      prod: "customer-managed disk keys are not built yet: they need a disk encryption set with a key vault key the cluster identity can use, set when the cluster is created",
+      qa: "customer-managed disk keys are not built: they need a disk encryption set (its own identity granted on the environment's closed vault) named when the cluster is created, so adding them replaces the cluster; node disks are encrypted at host with platform keys (41425d9f) and the workspace and storage use the customer-managed key",
+      prod: "customer-managed disk keys are not built: they need a disk encryption set (its own identity granted on the environment's closed vault) named when the cluster is created, so adding them replaces the cluster; node disks are encrypted at host with platform keys (41425d9f) and the workspace and storage use the customer-managed key",
     },
   },
   // Monitoring
@@ -135,6 +139,11 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
       prod: "Azure ML online deployments send Application Insights telemetry with the connection string (instrumentation key); they offer no Entra-authenticated ingestion, so local auth must stay on",
     },
   },
+  // Network
+  { id: "4c3c6c5f-0d47-4402-99b8-aa543dd8bcee", displayName: "Flow logs should be configured for every virtual network", file: "Network/VirtualNetwork_FlowLog_Audit.json", rules: ["vnet-flow-logs"] },
+  { id: "27960feb-a23c-4577-8d36-ef8b5f35e0be", displayName: "Flow logs should be enabled for every network security group", file: "Network/NetworkWatcherFlowLog_Enabled_Audit.json", rules: ["vnet-flow-logs"] },
+  { id: "fc5e4038-4584-4632-8c85-c0448d374b2c", displayName: "[Preview]: All Internet traffic should be routed via your deployed Azure Firewall", file: "Network/ASC_All_Internet_traffic_should_be_routed_via_Azure_Firewall.json", rules: ["aks-egress-filtered"] },
+  { id: "7bca8353-aa3b-429b-904a-9229c4385837", displayName: "Subnets should be private", file: "Network/PrivateSubnetOnly_Audit.json", rules: ["subnet-no-default-outbound"] },
 ];
 
 export type Verdict = "compliant" | "exempt" | "non-compliant" | "n/a";

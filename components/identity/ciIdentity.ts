@@ -127,7 +127,8 @@ export interface CiIdentityArgs {
    */
   dataStorageAccountId?: pulumi.Input<string>;
   /** Read-only access to the environment models are promoted from (qa ← dev, prod ← qa). */
-  promotionSource?: { workspaceId: pulumi.Input<string>; storageAccountId: pulumi.Input<string> };
+  /** The origin: its workspace, and its storage when model files are copied from it (copy strategy). */
+  promotionSource?: { workspaceId: pulumi.Input<string>; storageAccountId?: pulumi.Input<string> };
   /** Object ids of the application's owners. */
   owners?: pulumi.Input<string>[];
   /**
@@ -290,7 +291,7 @@ export class CiIdentity extends pulumi.ComponentResource {
     }
     if (args.promotionSource) {
       grant("promotion-source-workspace-reader", args.promotionSource.workspaceId, "Reader", { description: "Reads approved models to promote" });
-      grant("promotion-source-blob-reader", args.promotionSource.storageAccountId, "StorageBlobDataReader", { description: "Copies approved model files server-side" });
+      if (args.promotionSource.storageAccountId) grant("promotion-source-blob-reader", args.promotionSource.storageAccountId, "StorageBlobDataReader", { description: "Copies approved model files server-side" });
     }
 
     this.clientId = app.clientId;

@@ -6,6 +6,7 @@
 import type { AzureMachineLearningWorkspaces } from "@azure/arm-machinelearning";
 import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
 import { API_VERSIONS, ARM_RETRY, armPipeline, AzureClientOptions, blobServiceClient, defaultCredential, mlWorkspacesClient, STORAGE_RETRY } from "../shared/azure";
+import type { RegistryClient } from "./registryClient";
 
 export interface BlobAccess {
   service: BlobServiceClient;
@@ -22,7 +23,9 @@ export interface PromotionClients {
    * delegation key. Resolves undefined when the caller may not list keys.
    */
   accountKey?(storageAccountId: string, accountName: string): Promise<StorageSharedKeyCredential | undefined>;
-  /** Interval for polling asynchronous copies. */
+  /** Azure ML registry calls (registry strategy): ARM reads and the data-plane import. */
+  registry?(): RegistryClient;
+  /** Interval for polling asynchronous copies (and registry operations, jobs). */
   pollIntervalMs?: number;
   /** Largest file copied with the synchronous Copy Blob From URL (default: its 256 MiB limit). */
   syncCopyLimitBytes?: number;
@@ -51,6 +54,10 @@ export function azureClients(settings: ClientSettings, options: Pick<AzureClient
     },
     blob(_accountName, blobEndpoint) {
       return { service: blobServiceClient(blobEndpoint, cred) };
+    },
+    registry() {
+      const { restRegistryClient } = require("./registryClient") as typeof import("./registryClient");
+      return restRegistryClient({ credential: cred, armEndpoint: settings.armEndpoint, armPolicies: options.armPolicies, retryOptions: ARM_RETRY });
     },
     async accountKey(storageAccountId, accountName) {
       const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");

@@ -66,7 +66,7 @@ interface TargetLocation {
   blobEndpoint: string;
 }
 
-async function locateTarget(clients: PromotionClients, inputs: PromotedModelInputs): Promise<TargetLocation> {
+export async function locateTarget(clients: PromotionClients, inputs: Pick<PromotedModelInputs, "target" | "blobEndpointTemplate">): Promise<TargetLocation> {
   const t = inputs.target;
   if (t.storageAccountName && t.containerName) {
     return {

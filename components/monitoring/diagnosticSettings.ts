@@ -41,6 +41,11 @@ export const DIAGNOSTIC_CATEGORIES = {
   },
   storageService: { logs: ["StorageRead", "StorageWrite", "StorageDelete"], metrics: ["Transaction"], dedicated: true },
   onlineEndpoint: { logs: ["AmlOnlineEndpointConsoleLog", "AmlOnlineEndpointEventLog", "AmlOnlineEndpointTrafficLog"], metrics: ["AllMetrics"], dedicated: true },
+  // Microsoft.App/managedEnvironments ("Supported logs for Microsoft.App/managedEnvironments"): the apps' stdout/stderr and the platform's events.
+  containerAppsEnvironment: { logs: ["ContainerAppConsoleLogs", "ContainerAppSystemLogs"], metrics: ["AllMetrics"], dedicated: true },
+  // Microsoft.Network/azureFirewalls ("Supported logs for Microsoft.Network/azureFirewalls"): the
+  // resource-specific (AZFW*) tables; which rule allowed or denied each flow, and the threat-intel hits.
+  azureFirewall: { logs: ["AZFWApplicationRule", "AZFWNetworkRule", "AZFWDnsQuery", "AZFWThreatIntel", "AZFWFqdnResolveFailure"], metrics: ["AllMetrics"], dedicated: true },
 } as const;
 
 export type DiagnosticResourceKind = keyof typeof DIAGNOSTIC_CATEGORIES;

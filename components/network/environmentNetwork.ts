@@ -16,6 +16,10 @@ export interface EnvironmentNetworkArgs {
     privateEndpoints?: string;
     /** AKS nodes and pods (Azure CNI gives every pod a VNet address). */
     aks?: string;
+    /** The Container Apps environment serving the custom image: dedicated, delegated to Microsoft.App/environments. */
+    containerApps?: string;
+    /** The ACR Tasks agent pool that builds the custom image inside the network. */
+    imageBuild?: string;
   };
   /**
    * AKS egress through a NAT gateway with one static public IP (Standard SKU) on the AKS subnet,
@@ -24,6 +28,22 @@ export interface EnvironmentNetworkArgs {
    * for your AKS cluster").
    */
   aksNatGateway?: { name: string; publicIpName: string };
+  /**
+   * AKS egress filtered by Azure Firewall (replaces the NAT gateway): the firewall in its own
+   * `AzureFirewallSubnet` (/26 or larger, no NSG: Azure refuses one there), a firewall policy that
+   * allows only `ruleCollections`, and a route table sending the AKS subnet's 0.0.0.0/0 to the
+   * firewall's private address. The cluster must then use outboundType 'userDefinedRouting'
+   * (MS Learn, "Limit network traffic with Azure Firewall in AKS"; "Customize cluster egress with
+   * outbound types").
+   */
+  aksEgressFirewall?: {
+    subnet: string;
+    firewallName: string;
+    publicIpName: string;
+    policyName: string;
+    routeTableName: string;
+    ruleCollections: network.FirewallPolicyRuleCollectionGroupArgs["ruleCollections"];
+  };
 }
 
 /**
@@ -36,6 +56,9 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
   readonly privateEndpointsSubnetId?: pulumi.Output<string>;
   readonly aksSubnetId?: pulumi.Output<string>;
   readonly aksNatGatewayId?: pulumi.Output<string>;
+  readonly aksFirewallId?: pulumi.Output<string>;
+  readonly containerAppsSubnetId?: pulumi.Output<string>;
+  readonly imageBuildSubnetId?: pulumi.Output<string>;
 
   constructor(name: string, args: EnvironmentNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("mlops:network:EnvironmentNetwork", name, {}, opts);
@@ -83,7 +106,10 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
           defaultOutboundAccess: false,
         })
       : undefined;
+    const fw = args.subnets.aks && args.aksEgressFirewall ? this.egressFirewall(name, args, args.aksEgressFirewall, vnet, pe) : undefined;
     let nat: network.NatGateway | undefined;
+    // With the firewall the NAT gateway stays for the CI runners' subnet (their egress is general
+    // HTTPS, which the AKS allow-list must not widen), but the AKS subnet routes to the firewall.
     if (args.subnets.aks && args.aksNatGateway) {
       const ip = new network.PublicIPAddress(
         `${name}-aks-egress-ip`,
@@ -119,20 +145,109 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
           // Egress leaves through the NAT gateway's known address, never through Azure's implicit
           // default outbound access (MS Learn, "Default outbound access in Azure": being retired,
           // private subnets recommended).
-          nat ? { natGateway: { id: nat.id }, defaultOutboundAccess: false } : {},
-          pe,
+          fw ? { routeTable: { id: fw.routeTable.id }, defaultOutboundAccess: false } : nat ? { natGateway: { id: nat.id }, defaultOutboundAccess: false } : {},
+          fw?.subnet ?? pe,
         )
       : undefined;
 
+    // Both reach the registry and storage through the private endpoints and pull base images from
+    // MCR, so they share the NAT gateway's egress where there is one.
+    const egress = nat ? { natGateway: { id: nat.id }, defaultOutboundAccess: false } : {};
+    const apps = args.subnets.containerApps
+      ? subnet(
+          "apps",
+          args.subnets.containerApps,
+          {
+            ...egress,
+            // A workload-profiles environment takes a dedicated subnet delegated to
+            // Microsoft.App/environments (MS Learn, Container Apps "Virtual network configuration").
+            delegations: [{ name: "container-apps", serviceName: "Microsoft.App/environments" }],
+          },
+          aks ?? pe,
+        )
+      : undefined;
+    // ACR Tasks agent pools take a plain subnet (no delegation); the pool's outbound needs are
+    // listed in MS Learn, "Run an ACR task on a dedicated agent pool" (virtual network support).
+    const build = args.subnets.imageBuild ? subnet("build", args.subnets.imageBuild, egress, apps ?? aks ?? pe) : undefined;
+
     this.virtualNetworkId = vnet.id;
+    this.containerAppsSubnetId = apps?.id;
+    this.imageBuildSubnetId = build?.id;
     this.virtualNetworkName = vnet.name;
     this.privateEndpointsSubnetId = pe?.id;
     this.aksSubnetId = aks?.id;
     this.aksNatGatewayId = nat?.id;
+    this.aksFirewallId = fw?.firewall.id;
     this.registerOutputs({
       virtualNetworkId: this.virtualNetworkId,
       privateEndpointsSubnetId: this.privateEndpointsSubnetId,
       aksSubnetId: this.aksSubnetId,
     });
+  }
+
+  private egressFirewall(
+    name: string,
+    args: EnvironmentNetworkArgs,
+    fw: NonNullable<EnvironmentNetworkArgs["aksEgressFirewall"]>,
+    vnet: network.VirtualNetwork,
+    after?: pulumi.Resource,
+  ) {
+    const { resourceGroupName, location, tags } = args;
+    const child = { parent: this };
+    const subnet = new network.Subnet(
+      `${name}-firewall-subnet`,
+      // The name is fixed by Azure; the firewall has its own public IP, so no default outbound access.
+      { subnetName: "AzureFirewallSubnet", virtualNetworkName: vnet.name, resourceGroupName, addressPrefix: fw.subnet, defaultOutboundAccess: false },
+      { parent: this, ...(after ? { dependsOn: [after] } : {}) },
+    );
+    const ip = new network.PublicIPAddress(
+      `${name}-firewall-ip`,
+      {
+        publicIpAddressName: fw.publicIpName,
+        resourceGroupName,
+        location,
+        sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
+        publicIPAllocationMethod: network.IPAllocationMethod.Static,
+        publicIPAddressVersion: network.IPVersion.IPv4,
+        tags,
+      },
+      child,
+    );
+    const policy = new network.FirewallPolicy(
+      `${name}-firewall-policy`,
+      { firewallPolicyName: fw.policyName, resourceGroupName, location, sku: { tier: network.FirewallPolicySkuTier.Standard }, threatIntelMode: network.AzureFirewallThreatIntelMode.Deny, tags },
+      child,
+    );
+    const rules = new network.FirewallPolicyRuleCollectionGroup(
+      `${name}-firewall-rules`,
+      { ruleCollectionGroupName: "aks-egress", firewallPolicyName: policy.name, resourceGroupName, priority: 200, ruleCollections: fw.ruleCollections },
+      child,
+    );
+    const firewall = new network.AzureFirewall(
+      `${name}-firewall`,
+      {
+        azureFirewallName: fw.firewallName,
+        resourceGroupName,
+        location,
+        sku: { name: network.AzureFirewallSkuName.AZFW_VNet, tier: network.AzureFirewallSkuTier.Standard },
+        firewallPolicy: { id: policy.id },
+        ipConfigurations: [{ name: "egress", subnet: { id: subnet.id }, publicIPAddress: { id: ip.id } }],
+        tags,
+      },
+      { parent: this, dependsOn: [rules] },
+    );
+    const privateIp = firewall.ipConfigurations.apply((c) => c?.[0]?.privateIPAddress ?? "");
+    const routeTable = new network.RouteTable(
+      `${name}-aks-routes`,
+      {
+        routeTableName: fw.routeTableName,
+        resourceGroupName,
+        location,
+        routes: [{ name: "internet-via-firewall", addressPrefix: "0.0.0.0/0", nextHopType: network.RouteNextHopType.VirtualAppliance, nextHopIpAddress: privateIp }],
+        tags,
+      },
+      child,
+    );
+    return { subnet, firewall, routeTable };
   }
 }

@@ -3,7 +3,7 @@ import * as network from "@pulumi/azure-native/network";
 import * as privatedns from "@pulumi/azure-native/privatedns";
 
 /** Private Link group ids of the workspace and its dependencies. */
-export type PrivateLinkGroup = "amlworkspace" | "blob" | "file" | "vault" | "registry" | "azuremonitor";
+export type PrivateLinkGroup = "amlworkspace" | "amlregistry" | "blob" | "file" | "vault" | "registry" | "azuremonitor";
 
 /**
  * Private DNS zones each group's endpoint registers in (Azure public cloud). The workspace needs two:
@@ -11,6 +11,9 @@ export type PrivateLinkGroup = "amlworkspace" | "blob" | "file" | "vault" | "reg
  */
 export const privateDnsZonesByGroup: Record<PrivateLinkGroup, string[]> = {
   amlworkspace: ["privatelink.api.azureml.ms", "privatelink.notebooks.azure.net"],
+  // An Azure ML registry resolves in the workspace API zone ("Network isolation with Azure Machine
+  // Learning registries", DNS configuration).
+  amlregistry: ["privatelink.api.azureml.ms"],
   blob: ["privatelink.blob.core.windows.net"],
   file: ["privatelink.file.core.windows.net"],
   vault: ["privatelink.vaultcore.azure.net"],

@@ -9,7 +9,8 @@ export type ArmResponse = ArmJsonResponse;
 
 /** The few ARM calls the providers make, as raw JSON. */
 export interface ArmJsonClient {
-  send(method: "GET" | "PUT" | "POST" | "DELETE", url: string, body?: unknown): Promise<ArmResponse>;
+  /** `headers` adds request headers (e.g. `azureml-model-deployment` on a batch invocation). */
+  send(method: "GET" | "PUT" | "PATCH" | "POST" | "DELETE", url: string, body?: unknown, headers?: Record<string, string>): Promise<ArmResponse>;
 }
 
 export type ArmClientFactory = (armEndpoint: string) => ArmJsonClient;
@@ -25,7 +26,7 @@ export interface ArmJsonClientOptions extends Pick<AzureClientOptions, "credenti
  */
 export function createArmJsonClient(armEndpoint: string, options: ArmJsonClientOptions = {}): ArmJsonClient {
   const pipeline = armPipeline(armEndpoint, { credential: options.credential, armPolicies: options.additionalPolicies, retryOptions: options.retryOptions });
-  return { send: (method, url, body) => sendArmJson(pipeline, method, url, body) };
+  return { send: (method, url, body, headers) => sendArmJson(pipeline, method, url, body, headers) };
 }
 
 export function defaultArmClientFactory(armEndpoint: string): ArmJsonClient {

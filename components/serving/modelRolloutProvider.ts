@@ -82,6 +82,15 @@ export interface ModelRolloutProviderOptions {
 
 /** Endpoint tag that stops a rollout in progress: traffic goes back to the previous deployment. */
 export const STOP_TAG = { key: "rollout", value: "stop" } as const;
+/**
+ * The last failed rollout, kept on the endpoint as tags (Pulumi keeps a dynamic resource's previous
+ * outputs when an update fails, so the failure's history would otherwise live only in the error):
+ * `rollout-last-failure` = `<time> <deployment> stopped at <n>%: <reason>`, `rollout-last-failure-steps` =
+ * the steps, e.g. `smoke-passed@0 traffic@10 smoke-failed@10 rolled-back@0 deleted@0`. ARM tag values
+ * hold at most 256 characters ("Use tags to organize your Azure resources", limits), so both are cut.
+ */
+export const FAILURE_TAGS = { summary: "rollout-last-failure", steps: "rollout-last-failure-steps" } as const;
+const TAG_VALUE_LIMIT = 256;
 const HISTORY_LIMIT = 100;
 const ENDPOINT_ID = /^\/subscriptions\/[^/]+\/resourceGroups\/[^/]+\/providers\/Microsoft\.MachineLearningServices\/workspaces\/[^/]+\/onlineEndpoints\/[^/]+$/i;
 const READ_ONLY_PROPERTIES = ["provisioningState", "scoringUri", "swaggerUri", "openAPIUri"];
@@ -179,7 +188,12 @@ export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
       record("rolled-back", restored, reason);
       await this.deleteDeployment(arm, inputs, next);
       record("deleted", restored, `new deployment ${next} removed`);
-      const trail = history.slice(earlier.length).map((e) => `${e.event} ${JSON.stringify(e.traffic)}${e.detail ? ` (${e.detail})` : ""}`).join("; ");
+      const mine = history.slice(earlier.length);
+      const trail = mine.map((e) => `${e.event} ${JSON.stringify(e.traffic)}${e.detail ? ` (${e.detail})` : ""}`).join("; ");
+      await this.recordFailure(arm, inputs, {
+        [FAILURE_TAGS.summary]: `${new Date().toISOString()} ${next} stopped at ${traffic[next] ?? 0}%: ${reason}`,
+        [FAILURE_TAGS.steps]: mine.map((e) => `${e.event}@${e.traffic[next] ?? 0}`).join(" "),
+      });
       throw new RolloutFailed(
         `rollout of ${next} stopped at ${traffic[next] ?? 0}%: ${reason}; traffic is back on ${previous ?? "no deployment"}. History: ${trail}`,
         history,
@@ -306,6 +320,22 @@ export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
     await this.waitForOperation(arm, "DELETE", url, res, `deleting the deployment ${name}`);
   }
 
+  /**
+   * Tags the endpoint with the failure (PATCH merges tags, leaving the rest). Best effort: the rollback
+   * already happened, and the error still carries the whole history if the tags cannot be written.
+   */
+  private async recordFailure(arm: ArmJsonClient, inputs: Pick<ModelRolloutInputs, "armEndpoint" | "endpointId">, tags: Record<string, string>): Promise<void> {
+    const cut = Object.fromEntries(Object.entries(tags).map(([k, v]) => [k, v.length > TAG_VALUE_LIMIT ? `${v.slice(0, TAG_VALUE_LIMIT - 1)}…` : v]));
+    try {
+      const url = this.url(inputs.armEndpoint, inputs.endpointId);
+      const res = await arm.send("PATCH", url, { tags: cut });
+      assertOk(res, "tag the online endpoint with the failed rollout");
+      await this.waitForOperation(arm, "PATCH", url, res, "tagging the online endpoint");
+    } catch {
+      // Keep the rollout's own error: the history is in it.
+    }
+  }
+
   /** PUT the endpoint back with only its traffic changed; returns the traffic Azure reports after. */
   private async setTraffic(arm: ArmJsonClient, inputs: Pick<ModelRolloutInputs, "armEndpoint" | "endpointId">, current: ArmResponse, traffic: Record<string, number>): Promise<Record<string, number>> {
     // Every existing deployment gets a value (0 unless routed); a deployment that no longer exists is
@@ -326,7 +356,7 @@ export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
   }
 
   /** Follows the operation a PUT or DELETE started, through the shared LRO poller (components/shared/azure.ts). */
-  private async waitForOperation(arm: ArmJsonClient, method: "PUT" | "DELETE", url: string, res: ArmResponse, what: string): Promise<void> {
+  private async waitForOperation(arm: ArmJsonClient, method: "PUT" | "PATCH" | "DELETE", url: string, res: ArmResponse, what: string): Promise<void> {
     await waitForArmOperation((u) => arm.send("GET", u), { method, url, response: res }, { what, intervalInMs: this.options.pollIntervalMs ?? 5000, maxPolls: this.options.maxPolls });
   }
 

@@ -37,12 +37,14 @@ export interface ServingClusterArgs {
   userPools: NodePoolArgs[];
   /** Container insights and Defender send to the environment's Log Analytics workspace. */
   logAnalyticsWorkspaceId: pulumi.Input<string>;
-  /** Production hardening that costs money: Standard tier (uptime SLA) and Defender for Containers. */
+  /** Production hardening that costs money: Standard tier (uptime SLA). */
   hardened: boolean;
+  /** Defender for Containers sensor (`securityProfile.defender`), sending to the Log Analytics workspace. */
+  defender?: boolean;
   /** Kubernetes authorization through Azure RBAC (the spec's default); off only as a named opt-out. */
   azureRbac: boolean;
   /** 'userAssignedNATGateway' when the subnet has a NAT gateway (egress from a known address). */
-  outboundType?: "loadBalancer" | "userAssignedNATGateway";
+  outboundType?: "loadBalancer" | "userAssignedNATGateway" | "userDefinedRouting";
   /** Resource logs (kube-audit-admin, guard, API server, autoscaler by default). */
   diagnosticSettings?: DiagnosticSettingOptions[];
 }
@@ -118,7 +120,7 @@ export class ServingCluster extends pulumi.ComponentResource {
         securityProfile: {
           workloadIdentity: { enabled: true },
           imageCleaner: { enabled: true, intervalHours: 168 },
-          ...(args.hardened ? { defender: { logAnalyticsWorkspaceResourceId: args.logAnalyticsWorkspaceId, securityMonitoring: { enabled: true } } } : {}),
+          ...(args.defender ? { defender: { logAnalyticsWorkspaceResourceId: args.logAnalyticsWorkspaceId, securityMonitoring: { enabled: true } } } : {}),
         },
         apiServerAccessProfile: isPrivate
           ? {

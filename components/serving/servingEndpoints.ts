@@ -7,12 +7,19 @@ import { ModelRollout } from "./modelRollout";
 import type { ModelRolloutProviderOptions, TrafficEvent } from "./modelRolloutProvider";
 import { ScoringAssets } from "./scoringAssets";
 import { withoutInjectedDefaults } from "./withoutInjectedDefaults";
+import { BatchInterface, pinnedComponentName, pinnedComponentSpec, pinnedComponentVersion } from "./pinnedBatchComponent";
 import type { ScoringAssetsProviderOptions } from "./scoringAssetsProvider";
 import type { WorkspaceHandle } from "../workspace";
 
 export interface ServedModel {
   name: pulumi.Input<string>;
   version: pulumi.Input<string>;
+  /**
+   * Where batch scoring reads the version when it is not the workspace's own: the registry version
+   * (`azureml://registries/<r>/models/<n>/versions/<v>`, promotion strategy `registry`). Online
+   * (Kubernetes) deployments always use the workspace version: they cannot deploy registry models.
+   */
+  uri?: pulumi.Input<string>;
 }
 
 export interface ServingEndpointsArgs {
@@ -46,12 +53,16 @@ export interface ServingEndpointsArgs {
     deploymentName: string;
     /** ARM id of the batch scoring pipeline component; no deployment without one. */
     pipelineComponentId?: pulumi.Input<string>;
+    /** The scoring pipeline's inputs and outputs (from its definition) and its model input. */
+    interface: BatchInterface;
+    /** Prefix of the pinned component's name (`<prefix>_batch_scoring`). */
+    componentPrefix: string;
     /** Compute cluster the scoring pipeline's steps run on by default. */
     defaultCompute?: pulumi.Input<string>;
     /**
-     * The model version batch scoring uses: pinned on the deployment (tags `model-name`,
-     * `model-version`, and the description), which `npm run endpoint -- invoke` passes as the
-     * pipeline's `model` input; a new promoted version updates the deployment.
+     * The model version batch scoring uses (the promoted one, as online): bound as the scoring
+     * pipeline's model input in a pipeline component of its own (`pinnedBatchComponent.ts`), which
+     * the deployment runs; no deployment without one.
      */
     model?: ServedModel;
   };
@@ -181,7 +192,34 @@ export class ServingEndpoints extends pulumi.ComponentResource {
         },
         child,
       );
-      if (b.pipelineComponentId) {
+      if (b.pipelineComponentId && b.model) {
+        const model = b.model;
+        // The workspace's own version, or the registry version when promotion goes through a registry.
+        const modelUri = model.uri ? pulumi.output(model.uri) : pulumi.interpolate`azureml:${ws.workspaceId}/models/${model.name}/versions/${model.version}`;
+        const componentName = pinnedComponentName(b.componentPrefix);
+        const componentVersion = pulumi.all([b.pipelineComponentId, modelUri, model.version]).apply(([c, m, v]) => pinnedComponentVersion(c, m, v));
+        const description = pulumi.interpolate`Batch scoring with ${model.name} version ${model.version}`;
+        const pinned = new ml.ComponentVersion(
+          `${name}-batch-component`,
+          {
+            name: componentName,
+            version: componentVersion,
+            resourceGroupName: ws.resourceGroupName,
+            workspaceName: ws.workspaceName,
+            properties: {
+              componentSpec: pulumi
+                .all([componentVersion, b.pipelineComponentId, modelUri, description])
+                .apply(([version, scoringComponentId, uri, d]) => pinnedComponentSpec({ name: componentName, version, scoringComponentId, modelUri: uri, iface: b.interface, description: d })),
+              description,
+              isAnonymous: false,
+              isArchived: false,
+              tags: { ...tags, "model-name": model.name, "model-version": model.version, ...(model.uri ? { "model-uri": model.uri } : {}) },
+            },
+          },
+          // Component versions are immutable and Azure refuses to delete them (archive instead): a
+          // new model version is a new component version, and the old one stays for the jobs that ran it.
+          { parent: this, retainOnDelete: true },
+        );
         // The first deployment of a batch endpoint becomes its default.
         new ml.BatchDeployment(
           `${name}-batch-${b.deploymentName}`,
@@ -192,10 +230,10 @@ export class ServingEndpoints extends pulumi.ComponentResource {
             workspaceName: ws.workspaceName,
             location,
             properties: {
-              description: b.model ? pulumi.interpolate`Scoring pipeline component with ${b.model.name} version ${b.model.version}` : "Scoring pipeline component",
+              description,
               deploymentConfiguration: {
                 deploymentConfigurationType: "PipelineComponent",
-                componentId: { referenceType: "Id", assetId: b.pipelineComponentId },
+                componentId: { referenceType: "Id", assetId: pinned.id },
                 settings: {
                   ...(b.defaultCompute ? { default_compute: b.defaultCompute } : {}),
                   continue_on_step_failure: "False",
@@ -203,7 +241,7 @@ export class ServingEndpoints extends pulumi.ComponentResource {
               },
             },
             // Per-key inputs: an unknown version (a preview) leaves the other tags known.
-            tags: b.model ? { ...tags, "model-name": b.model.name, "model-version": b.model.version } : tags,
+            tags: { ...tags, "model-name": model.name, "model-version": model.version, ...(model.uri ? { "model-uri": model.uri } : {}) },
           },
           child,
         );

@@ -27,6 +27,12 @@ export const API_VERSIONS = {
   machineLearningAssets: "2024-10-01",
   /** Azure ML online and batch endpoints and their deployments: the version azure-native 3.x uses. */
   machineLearningEndpoints: "2025-12-01",
+  /** Azure ML registries and their model versions (ARM). */
+  machineLearningRegistries: "2024-04-01",
+  /** The registry data plane's `import` (what `az ml model share` calls): the only version it serves. */
+  machineLearningRegistryDataPlane: "2021-10-01-dataplanepreview",
+  /** The workspace run history (data plane, `https://ml.azure.com`). */
+  machineLearningRunHistory: "v1.0",
   /** Microsoft.Storage storage accounts (`listKeys`). */
   storage: "2023-05-01",
 } as const;
@@ -78,7 +84,10 @@ export interface RequestSender {
   sendRequest(request: PipelineRequest): Promise<PipelineResponse>;
 }
 
-/** Raw ARM requests: bearer token for the endpoint's audience, the shared retries and cap. */
+/**
+ * Raw requests to ARM (or another Azure API, e.g. `https://ml.azure.com`): a bearer token for that
+ * audience, the shared retries and cap.
+ */
 export function armPipeline(armEndpoint: string, options: AzureClientOptions = {}): RequestSender {
   const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
   const credential = options.credential ?? defaultCredential();
@@ -89,10 +98,13 @@ export function armPipeline(armEndpoint: string, options: AzureClientOptions = {
   return { sendRequest: (request) => pipeline.sendRequest(http, request) };
 }
 
-/** One JSON request to ARM through a sender: the body as written, the answer parsed (text when not JSON). */
-export async function sendArmJson(sender: RequestSender, method: string, url: string, body?: unknown): Promise<ArmJsonResponse> {
+/**
+ * One JSON request to ARM through a sender: the body as written, the answer parsed (text when not
+ * JSON); `extraHeaders` adds request headers (e.g. `If-Match`, `azureml-model-deployment`).
+ */
+export async function sendArmJson(sender: RequestSender, method: string, url: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<ArmJsonResponse> {
   const rest = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
-  const headers = rest.createHttpHeaders({ accept: "application/json" });
+  const headers = rest.createHttpHeaders({ accept: "application/json", ...extraHeaders });
   if (body !== undefined) headers.set("content-type", "application/json; charset=utf-8");
   const request = rest.createPipelineRequest({ url, method: method as PipelineRequest["method"], headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const response = await sender.sendRequest(request);

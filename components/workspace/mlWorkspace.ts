@@ -54,6 +54,14 @@ export interface MlWorkspaceArgs {
    * Resource logs of the workspace, storage (blob and file services), key vault and registry. A
    * destination without `workspaceResourceId` goes to this component's own Log Analytics workspace.
    */
+  /**
+   * Encrypt the workspace and its storage account with an RSA key in the environment's key vault,
+   * used through the workspace's user-assigned identity. Only at creation: Azure ML cannot add or
+   * remove a customer-managed key on an existing workspace (MS Learn, "Customer-managed keys for
+   * Azure Machine Learning"); the vault needs purge protection. Azure ML then keeps the workspace's
+   * metadata in Microsoft-managed Cosmos DB, AI Search and storage billed to the subscription.
+   */
+  customerManagedKey?: boolean;
   diagnosticSettings?: (Omit<DiagnosticSettingOptions, "workspaceResourceId"> & { workspaceResourceId?: pulumi.Input<string> })[];
 }
 
@@ -90,32 +98,12 @@ export class MlWorkspace extends pulumi.ComponentResource {
     const group = new resources.ResourceGroup(`${name}-rg`, { resourceGroupName: names.resourceGroup, location, tags }, child);
     const resourceGroupName = group.name;
 
-    const account = new storage.StorageAccount(
-      `${name}-storage`,
-      {
-        accountName: names.storageAccount,
-        resourceGroupName,
-        location,
-        kind: storage.Kind.StorageV2,
-        sku: { name: storage.SkuName.Standard_ZRS },
-        enableHttpsTrafficOnly: true,
-        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
-        allowBlobPublicAccess: args.optOuts.allowBlobPublicAccess,
-        allowSharedKeyAccess: args.allowSharedKeyAccess,
-        allowCrossTenantReplication: false,
-        isLocalUserEnabled: false,
-        isHnsEnabled: false,
-        publicNetworkAccess: isPrivate ? storage.PublicNetworkAccess.Disabled : storage.PublicNetworkAccess.Enabled,
-        // Azure ML's trusted-service access keeps working with the firewall closed.
-        networkRuleSet: { defaultAction: isPrivate ? storage.DefaultAction.Deny : storage.DefaultAction.Allow, bypass: storage.Bypass.AzureServices },
-        encryption: {
-          keySource: storage.KeySource.Microsoft_Storage,
-          services: { blob: { enabled: true, keyType: storage.KeyType.Account }, file: { enabled: true, keyType: storage.KeyType.Account } },
-        },
-        tags,
-      },
-      // Deleting the account would lose every model and dataset: keep it in Azure even on destroy.
-      { ...child, retainOnDelete: opts?.protect === true },
+    // A user-assigned identity outlives workspace re-creation and can be granted access before the
+    // workspace exists (Azure requires that for a workspace created with it).
+    const identity = new managedidentity.UserAssignedIdentity(
+      `${name}-identity`,
+      { resourceName: `id-${names.workspace}`, resourceGroupName, location, tags },
+      child,
     );
 
     const vault = new keyvault.Vault(
@@ -139,6 +127,58 @@ export class MlWorkspace extends pulumi.ComponentResource {
         tags,
       },
       child,
+    );
+
+    // Customer-managed key: the identity may wrap and unwrap with it before storage and workspace use it.
+    const cmk = args.customerManagedKey
+      ? new keyvault.Key(
+          `${name}-cmk`,
+          {
+            keyName: "cmk-workspace",
+            vaultName: vault.name,
+            resourceGroupName,
+            // RSA 2048+ is what Azure ML and Storage accept for customer-managed keys.
+            properties: { kty: keyvault.JsonWebKeyType.RSA, keySize: 3072, keyOps: [keyvault.JsonWebKeyOperation.WrapKey, keyvault.JsonWebKeyOperation.UnwrapKey] },
+            tags,
+          },
+          child,
+        )
+      : undefined;
+    const cmkGrant = cmk
+      ? grantRole(`${name}-ws-cmk`, { scope: vault.id, principalId: identity.principalId, role: "KeyVaultCryptoServiceEncryptionUser", subscriptionId: args.subscriptionId }, child)
+      : undefined;
+
+    const account = new storage.StorageAccount(
+      `${name}-storage`,
+      {
+        accountName: names.storageAccount,
+        resourceGroupName,
+        location,
+        kind: storage.Kind.StorageV2,
+        sku: { name: storage.SkuName.Standard_ZRS },
+        enableHttpsTrafficOnly: true,
+        minimumTlsVersion: storage.MinimumTlsVersion.TLS1_2,
+        allowBlobPublicAccess: args.optOuts.allowBlobPublicAccess,
+        allowSharedKeyAccess: args.allowSharedKeyAccess,
+        allowCrossTenantReplication: false,
+        isLocalUserEnabled: false,
+        isHnsEnabled: false,
+        publicNetworkAccess: isPrivate ? storage.PublicNetworkAccess.Disabled : storage.PublicNetworkAccess.Enabled,
+        // Azure ML's trusted-service access keeps working with the firewall closed.
+        networkRuleSet: { defaultAction: isPrivate ? storage.DefaultAction.Deny : storage.DefaultAction.Allow, bypass: storage.Bypass.AzureServices },
+        // With a customer-managed key the account reads it through the workspace identity (a
+        // user-assigned identity is the one Storage accepts at creation; Storage is a trusted service
+        // of the closed vault). MS Learn, "Customer-managed keys for Azure Storage encryption".
+        ...(cmk ? { identity: { type: storage.IdentityType.UserAssigned, userAssignedIdentities: [identity.id] } } : {}),
+        encryption: {
+          keySource: cmk ? storage.KeySource.Microsoft_Keyvault : storage.KeySource.Microsoft_Storage,
+          ...(cmk ? { keyVaultProperties: { keyName: cmk.name, keyVaultUri: vault.properties.vaultUri }, encryptionIdentity: { encryptionUserAssignedIdentity: identity.id } } : {}),
+          services: { blob: { enabled: true, keyType: storage.KeyType.Account }, file: { enabled: true, keyType: storage.KeyType.Account } },
+        },
+        tags,
+      },
+      // Deleting the account would lose every model and dataset: keep it in Azure even on destroy.
+      { ...child, retainOnDelete: opts?.protect === true, ...(cmkGrant ? { dependsOn: [cmkGrant] } : {}) },
     );
 
     const logs = new operationalinsights.Workspace(
@@ -218,14 +258,6 @@ export class MlWorkspace extends pulumi.ComponentResource {
       child,
     );
 
-    // A user-assigned identity outlives workspace re-creation and can be granted access before the
-    // workspace exists (Azure requires that for a workspace created with it).
-    const identity = new managedidentity.UserAssignedIdentity(
-      `${name}-identity`,
-      { resourceName: `id-${names.workspace}`, resourceGroupName, location, tags },
-      child,
-    );
-
     const grants: [string, pulumi.Input<string>, BuiltInRole][] = [
       ["rg-contributor", group.id, "Contributor"],
       ["storage-blob", account.id, "StorageBlobDataContributor"],
@@ -265,9 +297,18 @@ export class MlWorkspace extends pulumi.ComponentResource {
         // Datastores authenticate with identities, so storage shared keys can stay off.
         systemDatastoresAuthMode: "identity",
         v1LegacyMode: false,
+        ...(cmk
+          ? {
+              encryption: {
+                status: ml.EncryptionStatus.Enabled,
+                keyVaultProperties: { keyVaultArmId: vault.id, keyIdentifier: cmk.keyUriWithVersion },
+                identity: { userAssignedIdentity: identity.id },
+              },
+            }
+          : {}),
         tags,
       },
-      { parent: this, dependsOn: assignments },
+      { parent: this, dependsOn: cmkGrant ? [...assignments, cmkGrant] : assignments },
     );
 
     const destinations = args.diagnosticSettings?.map((d) => ({ ...d, workspaceResourceId: d.workspaceResourceId ?? logs.id }));

@@ -4,6 +4,10 @@
  * cross-field rules apply them. Components get the resolved values and default nothing themselves.
  */
 import type { EnvironmentName } from "../../shared/kinds";
+import type { DefenderPlan } from "./types";
+
+/** Defender for Cloud plans covering what an environment declares (AKS, key vault, storage, ARM). */
+export const DEFENDER_PLANS: readonly DefenderPlan[] = ["Containers", "KeyVaults", "StorageAccounts", "Arm"];
 
 /** Defaults that are the same in every environment. */
 export const DEFAULTS = {
@@ -24,9 +28,18 @@ export const DEFAULTS = {
     instanceTypesInCluster: false,
     rolloutSteps: [10, 50, 100],
     smokeRequest: "pipelines/steps/bad_pixels/sample-request.json",
+    gitopsBranch: "main",
   },
   managedDevOpsPool: { maximumConcurrency: 2, vmSize: "Standard_D2ads_v5", image: "ubuntu-24.04/latest" },
-  promotion: { approvalTagKey: "stage", approvalTagValue: "production", archiveOnDelete: true },
+  promotion: {
+    approvalTagKey: "stage",
+    approvalTagValue: "production",
+    archiveOnDelete: true,
+    strategy: "copy",
+    exportPathPrefix: "models",
+    exportDeleteFilesOnDelete: false,
+    registryImportEnvironment: "azureml://registries/azureml/environments/sklearn-1.5/labels/latest",
+  },
   schedule: { timeZone: "UTC", dataset: "training" },
   audit: { enabled: true, graphRead: true },
   identity: { githubPullRequests: false, azureDevOpsIssuer: "entra", dataScientistsEnabled: false },
@@ -51,6 +64,12 @@ export interface EnvironmentDefaults {
   hardened: boolean;
   /** Storage shared keys: on in dev for local tooling; datastores are identity-based everywhere. */
   storageSharedKeyAccess: boolean;
+  /** Defender plans bought on the subscription (prod: every plan covering what it declares). */
+  defenderPlans: readonly DefenderPlan[];
+  /** Customer-managed keys: chosen only at workspace creation, so qa (prod's rehearsal) has them too. */
+  customerManagedKeys: boolean;
+  /** VNet flow logs, kept `logRetentionDays`. */
+  flowLogs: boolean;
   /** The data scientists group's role on the workspace, and whether it may write the workspace storage (publishing from a laptop). */
   dataScientists: { workspaceRole: "AzureMLDataScientist" | "Reader"; dataStorageAccess: boolean };
 }
@@ -67,6 +86,9 @@ export const ENVIRONMENT_DEFAULTS: Record<EnvironmentName, EnvironmentDefaults> 
     logRetentionDays: 30,
     hardened: false,
     storageSharedKeyAccess: true,
+    defenderPlans: [],
+    customerManagedKeys: false,
+    flowLogs: false,
     dataScientists: { workspaceRole: "AzureMLDataScientist", dataStorageAccess: true },
   },
   qa: {
@@ -80,6 +102,9 @@ export const ENVIRONMENT_DEFAULTS: Record<EnvironmentName, EnvironmentDefaults> 
     logRetentionDays: 60,
     hardened: false,
     storageSharedKeyAccess: false,
+    defenderPlans: [],
+    customerManagedKeys: true,
+    flowLogs: true,
     dataScientists: { workspaceRole: "Reader", dataStorageAccess: false },
   },
   prod: {
@@ -93,6 +118,9 @@ export const ENVIRONMENT_DEFAULTS: Record<EnvironmentName, EnvironmentDefaults> 
     logRetentionDays: 90,
     hardened: true,
     storageSharedKeyAccess: false,
+    defenderPlans: DEFENDER_PLANS,
+    customerManagedKeys: true,
+    flowLogs: true,
     dataScientists: { workspaceRole: "Reader", dataStorageAccess: false },
   },
 };

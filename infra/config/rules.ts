@@ -2,7 +2,8 @@ import type { RawConfig, EnvironmentName } from "./types";
 import type { SchemaProblem } from "../../shared/schemaErrors";
 import { DEFAULT_INSTANCE_TYPE, servingProblems } from "./servingRules";
 import { UPSTREAM_ENVIRONMENT } from "../../shared/kinds";
-import { DEFAULTS, networkModeOf, privateClusterOf, servingEnabledOf } from "./defaults";
+import { DEFAULTS, ENVIRONMENT_DEFAULTS, networkModeOf, privateClusterOf, servingEnabledOf } from "./defaults";
+import { customImageProblems } from "./customImageRules";
 
 /**
  * Cross-field rules JSON Schema cannot express. Each returns problems with key paths relative to the
@@ -156,6 +157,8 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
   }
   if (!runners && cfg.network?.subnets?.runners) add("runners", "network.subnets.runners is set but no runners are configured");
 
+  problems.push(...customImageProblems(cfg, environment, isBranchStack));
+
   // Promotion: qa promotes from dev, prod from qa; dev promotes from nothing.
   const upstream = UPSTREAM_ENVIRONMENT[environment];
   const promo = cfg.promotion;
@@ -174,6 +177,29 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
     if (promo?.originStack && promo.originStack.split("/").pop() !== "dev") add("promotion.originStack", `must name the dev stack (the origin), found '${promo.originStack}'`);
   }
   problems.push(...duplicates(promo?.models ?? [], (m) => m.name, (i) => `promotion.models[${i}].name`, "model"));
+  // Registry strategy: the origin declares the registry; a Kubernetes online endpoint cannot deploy a
+  // registry model ("Attach Kubernetes anywhere", limitations), so serving needs the import job's cluster.
+  if (!isBranchStack) {
+    if (cfg.modelRegistry && environment !== "dev") add("modelRegistry", "is declared by the origin stack (dev); qa and prod reach it with promotion.strategy: registry");
+    if (promo?.registry && promo.strategy !== "registry") add("promotion.registry", "is only read with promotion.strategy: registry");
+    // Known-location exports copy from the origin's storage like the copy strategy.
+    const promoted = new Set((promo?.models ?? []).map((m) => m.name));
+    const places = new Set<string>();
+    (promo?.exports ?? []).forEach((e, i) => {
+      if (promo?.strategy === "registry") add(`promotion.exports[${i}]`, "exports copy from the origin's storage: use them with promotion.strategy: copy");
+      (e.models ?? []).forEach((m, j) => {
+        if (!promoted.has(m)) add(`promotion.exports[${i}].models[${j}]`, `'${m}' is not a promoted model (promotion.models)`);
+      });
+      const place = `${e.storageAccountName}/${e.containerName}/${e.pathPrefix ?? "models"}`;
+      if (places.has(place)) add(`promotion.exports[${i}]`, `exports to ${place} twice`);
+      places.add(place);
+    });
+    const importCluster = promo?.registry?.importCluster;
+    if (importCluster && !clusterKeys.has(importCluster)) add("promotion.registry.importCluster", `unknown compute cluster '${importCluster}'`);
+    if (promo?.strategy === "registry" && servingEnabledOf(cfg, environment) && !importCluster) {
+      add("promotion.registry.importCluster", "is required with serving: the Kubernetes online endpoint cannot deploy registry models, so a job on this cluster imports the version into the workspace");
+    }
+  }
 
   // CI identities: a federated credential needs a subject, and Azure DevOps an issuer.
   const github = cfg.identity?.github;
@@ -194,6 +220,25 @@ export function crossFieldProblems(cfg: RawConfig, environment: EnvironmentName,
       if (!ado.serviceConnectionId) add("identity.azureDevOps.serviceConnectionId", "is required for the Entra issuer: the subject ends with the connection's id");
     }
   }
+
+  // Security options. Azure ML and Azure Storage accept a customer-managed key only from a vault with
+  // soft delete and purge protection (MS Learn, "Customer-managed keys for Azure Machine Learning";
+  // "Customer-managed keys for Azure Storage encryption").
+  const purgeProtection = cfg.keyVault?.purgeProtection ?? ENVIRONMENT_DEFAULTS[environment].keyVaultPurgeProtection;
+  const cmk = cfg.security?.customerManagedKeys ?? ENVIRONMENT_DEFAULTS[environment].customerManagedKeys;
+  if (cmk && !purgeProtection) {
+    if (cfg.security?.customerManagedKeys !== undefined) add("security.customerManagedKeys", "needs keyVault.purgeProtection: true (the key's vault must have purge protection)");
+    else add("keyVault.purgeProtection", `must stay true while security.customerManagedKeys is on (its default in ${environment}); turn both off to use Microsoft-managed keys`);
+  }
+  const firewallSubnet = subnets.firewall;
+  if (cfg.security?.egressFirewall) {
+    if (!firewallSubnet) add("security.egressFirewall", "needs network.subnets.firewall (the AzureFirewallSubnet, /26 or larger)");
+    if (mode !== "private") add("security.egressFirewall", "filters AKS egress in private network mode only");
+    if (!servingOn) add("security.egressFirewall", "filters AKS egress: serving is off");
+  }
+  const fw = firewallSubnet ? parseCidr(firewallSubnet) : null;
+  if (fw && fw.bits > 26) add("network.subnets.firewall", `Azure Firewall needs a /26 or larger AzureFirewallSubnet (found /${fw.bits})`);
+  if (cfg.security?.flowLogs && !cfg.network?.addressSpace) add("security.flowLogs", "needs network.addressSpace: flow logs are recorded for the environment's virtual network");
 
   // Pipelines.
   const published = new Set(cfg.pipelines?.publish ?? []);

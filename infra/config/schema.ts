@@ -117,7 +117,10 @@ export const configSchema = {
           properties: {
             privateEndpoints: { ...cidr, description: "Subnet of the private endpoints (private mode)" },
             aks: { ...cidr, description: "Subnet of the AKS nodes (serving)" },
+            firewall: { ...cidr, description: "AzureFirewallSubnet (/26 or larger) of the Azure Firewall that filters AKS egress (security.egressFirewall)" },
             runners: { ...cidr, description: "Subnet of the CI runners that deploy, promote, publish and audit this environment from inside its network (see mlops:runners)" },
+            containerApps: { ...cidr, description: "Subnet of the Container Apps environment serving the custom image (see mlops:customImage): /27 or larger, delegated to Microsoft.App/environments" },
+            imageBuild: { ...cidr, description: "Subnet of the ACR Tasks agent pool that builds the custom image in private mode (see mlops:customImage)" },
           },
         },
       },
@@ -268,7 +271,22 @@ export const configSchema = {
         instanceTypesInCluster: {
           type: "boolean",
           default: DEFAULTS.serving.instanceTypesInCluster,
-          description: "Set true once the listed instanceTypes exist as custom resources in the cluster (nothing here creates them); otherwise use defaultinstancetype",
+          description: "Set true when you apply the listed instanceTypes to the cluster yourself; otherwise serving.gitops has Flux apply them",
+        },
+        gitops: {
+          type: "object",
+          additionalProperties: false,
+          required: ["repositoryUrl"],
+          description: "Repository Flux (AKS GitOps extension) reads the instance-type manifests from (deploy/instance-types/<stack>, written by npm run instance-types)",
+          properties: {
+            repositoryUrl: { type: "string", pattern: "^https://[^\\s]+$", maxLength: 500 },
+            branch: { type: "string", pattern: "^[A-Za-z0-9._/-]{1,250}$", default: DEFAULTS.serving.gitopsBranch },
+            httpsUser: {
+              type: "string",
+              pattern: "^[^\\s]{1,200}$",
+              description: "User for a private repository over HTTPS; its token is the secret config key gitopsHttpsKey (e.g. a read-only PAT)",
+            },
+          },
         },
         pairedRegion: { type: "string", pattern: "^[a-z0-9]+$", description: "Region paired with `location` (known pairs need no entry)" },
         azureMlControlPlaneRanges: {
@@ -301,6 +319,7 @@ export const configSchema = {
         },
       },
     },
+    gitopsHttpsKey: { type: "string", maxLength: 4096, description: "Secret: token Flux reads serving.gitops.repositoryUrl with (serving.gitops.httpsUser)" },
     servingTlsCertificate: { type: "string", maxLength: 65536, description: "Secret: PEM certificate of the inference router (serving.tls.cname)" },
     servingTlsKey: { type: "string", maxLength: 65536, description: "Secret: PEM private key of the inference router" },
     runners: {
@@ -340,6 +359,24 @@ export const configSchema = {
         },
       },
     },
+    customImage: {
+      type: "object",
+      additionalProperties: false,
+      description:
+        "Opt-in: the promoted model and a small scoring server in an image built by ACR Tasks in this environment's registry, served on Azure Container Apps in this environment's network (qa, prod)",
+      properties: {
+        enabled: { type: "boolean", default: false },
+        model: { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_-]{0,29}$", description: "A model of promotion.models (default: the first)" },
+        cpu: {
+          enum: [0.25, 0.5, 0.75, 1, 1.25, 1.5, 1.75, 2],
+          default: 0.5,
+          description: "vCPU per replica on the Consumption profile; memory is 2 GiB per vCPU",
+        },
+        minReplicas: { type: "integer", minimum: 0, maximum: 30, default: 1 },
+        maxReplicas: { type: "integer", minimum: 1, maximum: 30, default: 3 },
+        agentPoolTier: { enum: ["S1", "S2", "S3"], default: "S1", description: "ACR Tasks agent pool tier (private mode: 2, 4 or 8 vCPU)" },
+      },
+    },
     promotion: {
       type: "object",
       additionalProperties: false,
@@ -377,6 +414,54 @@ export const configSchema = {
           },
         },
         archiveOnDelete: { type: "boolean", default: DEFAULTS.promotion.archiveOnDelete },
+        exports: {
+          type: "array",
+          maxItems: 20,
+          description: "Known locations the promoted models are also exported to (a storage container and prefix, no workspace): same origin copy and verification, no registration (copy strategy)",
+          items: {
+            type: "object",
+            additionalProperties: false,
+            required: ["storageAccountName", "containerName"],
+            properties: {
+              storageAccountName: { type: "string", pattern: "^[a-z0-9]{3,24}$", description: "Storage account of the known location" },
+              containerName: { type: "string", pattern: "^(?!.*--)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$", description: "Blob container (3-63 lowercase letters, digits, single hyphens)" },
+              pathPrefix: { type: "string", pattern: "^[^/](.*[^/])?$", maxLength: 512, default: DEFAULTS.promotion.exportPathPrefix, description: "Folder under which `<model>/<version>/` is written" },
+              models: { type: "array", items: { type: "string", minLength: 1 }, description: "Models to export (default: every promoted model)" },
+              deleteFilesOnDelete: { type: "boolean", default: DEFAULTS.promotion.exportDeleteFilesOnDelete, description: "Removing the export deletes its files (default: consumers keep them)" },
+            },
+          },
+        },
+        strategy: {
+          type: "string",
+          enum: ["copy", "registry"],
+          default: DEFAULTS.promotion.strategy,
+          description:
+            "`copy`: server-side blob copy from the origin's storage into this workspace; `registry`: the service shares the origin version into the Azure ML registry the origin stack declares (`mlops:modelRegistry`), batch deployments reference it there and Kubernetes endpoints get it imported by a job",
+        },
+        registry: {
+          type: "object",
+          additionalProperties: false,
+          description: "Registry strategy settings",
+          properties: {
+            importCluster: { type: "string", minLength: 1, description: "Key of the compute cluster that runs the import job for the Kubernetes online endpoint (required with serving)" },
+            importEnvironment: {
+              type: "string",
+              minLength: 1,
+              default: DEFAULTS.promotion.registryImportEnvironment,
+              description: "Environment of the import job (any image with a shell: the job only copies files)",
+            },
+          },
+        },
+      },
+    },
+    modelRegistry: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name"],
+      description: "The Azure ML registry the origin stack (dev) declares for the registry promotion strategy of qa and prod",
+      properties: {
+        name: { type: "string", pattern: "^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$", description: "Registry name (tenant-unique)" },
+        publicNetworkAccess: { type: "string", enum: ["Enabled", "Disabled"], default: "Disabled", description: "Disabled: reached only through the private endpoints qa and prod declare" },
       },
     },
     pipelines: {
@@ -403,6 +488,35 @@ export const configSchema = {
               dataset: { type: "string", pattern: "^[a-z][a-z0-9_]{0,29}$", default: DEFAULTS.schedule.dataset },
             },
           },
+        },
+      },
+    },
+    security: {
+      type: "object",
+      additionalProperties: false,
+      description: "Paid or create-time-only hardening; cost and prerequisites in README \"Security options\".",
+      properties: {
+        defenderPlans: {
+          type: "array",
+          uniqueItems: true,
+          maxItems: 4,
+          items: { enum: ["Containers", "KeyVaults", "StorageAccounts", "Arm"] },
+          description:
+            "Microsoft Defender for Cloud plans set to Standard on the stack's subscription (subscription-wide: declare them in one stack per subscription); default all four in prod, none elsewhere. Containers also turns on the AKS cluster's Defender sensor",
+        },
+        customerManagedKeys: {
+          type: "boolean",
+          description:
+            "Encrypt the workspace and its storage account with an RSA key in the environment's key vault (needs keyVault.purgeProtection; only at creation); default true in qa and prod",
+        },
+        egressFirewall: {
+          type: "boolean",
+          description:
+            "AKS egress through Azure Firewall (route table 0.0.0.0/0 on the AKS subnet, outboundType userDefinedRouting, only the FQDNs AKS and Azure ML document); needs network.subnets.firewall, private mode and serving; default on when that subnet is set",
+        },
+        flowLogs: {
+          type: "boolean",
+          description: "Virtual network flow logs (Network Watcher) to the environment's storage account, kept as long as its logs; default true in qa and prod",
         },
       },
     },

@@ -5,6 +5,11 @@ import type { SchemaProblem } from "../../shared/schemaErrors";
 
 /** Secret config keys (top level, `pulumi config set --secret`) holding the inference router's PEM certificate and key. */
 export const TLS_SECRET_KEYS = { certificate: "servingTlsCertificate", key: "servingTlsKey" } as const;
+/** Secret config key holding the token Flux reads a private instance-type repository with. */
+export const GITOPS_HTTPS_KEY = "gitopsHttpsKey";
+
+/** Folder of a stack's instance-type manifest in this repository, which Flux applies to its cluster. */
+export const instanceTypeManifestFolder = (stack: string) => `deploy/instance-types/${stack}`;
 
 /** The instance type the service creates on attach ("Create and manage instance types"). */
 export const DEFAULT_INSTANCE_TYPE = "defaultinstancetype";
@@ -45,11 +50,19 @@ export function servingProblems(cfg: RawConfig, environment: EnvironmentName): S
     }
   }
 
-  // Instance types are custom resources in the cluster; nothing here creates them.
+  // Instance types are custom resources in the cluster ("Create and manage instance types"): Flux
+  // applies them from the repository (serving.gitops), or the team applies them itself.
   const types = s.instanceTypes ?? [];
-  if (types.length > 0 && s.instanceTypesInCluster !== true) {
-    add("serving.instanceTypesInCluster", `must be true when serving.instanceTypes are listed: instance types are custom resources that must exist in the cluster first ("Create and manage instance types"); or remove them and use '${DEFAULT_INSTANCE_TYPE}', which the service creates on attach`);
+  if (types.length > 0 && !s.gitops && s.instanceTypesInCluster !== true) {
+    add("serving.gitops", `is required when serving.instanceTypes are listed: instance types are custom resources in the cluster, which Flux applies from the repository's deploy/instance-types folder (or set serving.instanceTypesInCluster: true if you apply them yourself; or use '${DEFAULT_INSTANCE_TYPE}', which the service creates on attach)`);
   }
+  // A private repository: Flux authenticates over HTTPS with a user and token (az k8s-configuration
+  // flux --https-user/--https-key; the key travels base64-encoded in the configuration's protected
+  // settings, Azure/azure-cli-extensions k8s-configuration FluxConfigurationProvider.py).
+  const hasKey = typeof raw[GITOPS_HTTPS_KEY] === "string" && raw[GITOPS_HTTPS_KEY] !== "";
+  if (s.gitops?.httpsUser && !hasKey) add(GITOPS_HTTPS_KEY, `is required when serving.gitops.httpsUser is set: the token Flux reads the repository with (pulumi config set --secret ${GITOPS_HTTPS_KEY} <token>)`);
+  if (hasKey && !s.gitops?.httpsUser) add("serving.gitops.httpsUser", `is required when ${GITOPS_HTTPS_KEY} is set: Flux sends the token as this user's password`);
+
   const it = s.onlineEndpoint?.instanceType;
   if (it && it !== DEFAULT_INSTANCE_TYPE && types.length === 0) add("serving.onlineEndpoint.instanceType", `'${it}' is not an instance type of this cluster: list it in serving.instanceTypes or use '${DEFAULT_INSTANCE_TYPE}'`);
 

@@ -16,7 +16,7 @@ import { configSchema } from "./schema";
 import { validateAgainstSchema } from "../../shared/schemaErrors";
 import { crossFieldProblems } from "./rules";
 import { valueProblems } from "./valueRules";
-import { DEFAULT_INSTANCE_TYPE } from "./servingRules";
+import { DEFAULT_INSTANCE_TYPE, instanceTypeManifestFolder } from "./servingRules";
 import { pipelineSelectionProblems } from "./pipelineRules";
 import { UPSTREAM_ENVIRONMENT } from "../../shared/kinds";
 import { DEFAULTS, ENVIRONMENT_DEFAULTS, networkModeOf, privateClusterOf, servingEnabledOf } from "./defaults";
@@ -218,6 +218,16 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
         apiServerRanges: [...new Set([...(s?.authorizedIpRanges ?? []), ...Object.values(s?.azureMlControlPlaneRanges ?? {}).flat()])],
         namespace: "azureml-inference",
         inference: { internalLoadBalancer: mode === "private", highAvailability: workloadNodes >= 3, gpu: userPools.some((p) => p.kind === "gpu") },
+        ...((s?.instanceTypes?.length ?? 0) > 0 && s?.gitops && s.instanceTypesInCluster !== true
+          ? {
+              instanceTypeSource: {
+                repositoryUrl: s.gitops.repositoryUrl,
+                branch: s.gitops.branch ?? DEFAULTS.serving.gitopsBranch,
+                path: instanceTypeManifestFolder(stack),
+                ...(s.gitops.httpsUser ? { httpsUser: s.gitops.httpsUser } : {}),
+              },
+            }
+          : {}),
         rollout: {
           steps: [...(s?.rollout?.steps ?? sd.rolloutSteps)],
           holdSeconds: s?.rollout?.holdSeconds ?? env.rolloutHoldSeconds,
@@ -241,8 +251,26 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
           archiveOnDelete: p.archiveOnDelete ?? DEFAULTS.promotion.archiveOnDelete,
           // qa approves for production: its CI records approvals on the origin's versions.
           recordsApprovals: environment === "qa",
+          strategy: p.strategy ?? DEFAULTS.promotion.strategy,
+          exports: (p.exports ?? []).map((e) => ({
+            storageAccountName: e.storageAccountName,
+            containerName: e.containerName,
+            pathPrefix: e.pathPrefix ?? DEFAULTS.promotion.exportPathPrefix,
+            models: e.models ?? (p.models ?? []).map((m) => m.name),
+            deleteFilesOnDelete: e.deleteFilesOnDelete ?? DEFAULTS.promotion.exportDeleteFilesOnDelete,
+          })),
+          ...(p.strategy === "registry"
+            ? {
+                registry: {
+                  ...(p.registry?.importCluster ? { importCompute: clusterName(p.registry.importCluster) ?? p.registry.importCluster } : {}),
+                  importEnvironment: p.registry?.importEnvironment ?? DEFAULTS.promotion.registryImportEnvironment,
+                },
+              }
+            : {}),
         }
       : null;
+  const modelRegistry: EnvironmentSpec["modelRegistry"] =
+    !branch && cfg.modelRegistry ? { name: cfg.modelRegistry.name, publicNetworkAccess: cfg.modelRegistry.publicNetworkAccess ?? "Disabled" } : null;
 
   const registrySku = cfg.registry?.sku ?? (mode === "private" ? "Premium" : "Basic");
   const r = cfg.runners;
@@ -255,7 +283,9 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
         : {
             kind: "managedDevOpsPool",
             subnet: runnerSubnet,
-            names: { ...runnerNames, pool: `mdp-${prefix}-${environment}` },
+            // Pool names are unique in the Azure DevOps organization: prod-<name> gets its own (mdp-<prefix>-prod-<name>),
+            // the pool its pipelines' stages ask for (tests/cicd/azurePipelines.test.ts).
+            names: { ...runnerNames, pool: `mdp-${prefix}-${label}` },
             organizationUrl: r.managedDevOpsPool!.organizationUrl.replace(/\/+$/, ""),
             projects: r.managedDevOpsPool!.projects ?? [],
             devCenterProjectResourceId: r.managedDevOpsPool!.devCenterProjectResourceId,
@@ -263,6 +293,28 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
             vmSize: r.managedDevOpsPool!.vmSize ?? DEFAULTS.managedDevOpsPool.vmSize,
             image: r.managedDevOpsPool!.image ?? DEFAULTS.managedDevOpsPool.image,
           }
+      : null;
+
+  const ci = cfg.customImage;
+  const servedModel = ci?.model ?? promotion?.models[0]?.name;
+  const customImage: EnvironmentSpec["customImage"] =
+    !branch && ci?.enabled && promotion && servedModel
+      ? {
+          model: servedModel,
+          ...(promotion.models.find((m) => m.name === servedModel)?.pinnedVersion ? { pinnedVersion: promotion.models.find((m) => m.name === servedModel)!.pinnedVersion } : {}),
+          // Repository names are lowercase (letters, digits, '.', '_', '-', '/').
+          repository: `score-${servedModel.toLowerCase()}`,
+          cpu: ci.cpu ?? 0.5,
+          // Consumption profile: 2 GiB per vCPU (MS Learn, Container Apps "Containers", allocations).
+          memory: `${(ci.cpu ?? 0.5) * 2}Gi`,
+          minReplicas: ci.minReplicas ?? 1,
+          maxReplicas: ci.maxReplicas ?? 3,
+          // The scoring server has no authentication of its own: it is reachable from the
+          // environment's network only, in public mode too.
+          internal: true,
+          ...(mode === "private" ? { agentPool: { name: "imagebuild", tier: ci.agentPoolTier ?? "S1" } } : {}),
+          names: { managedEnvironment: `cae-${prefix}-${stack}`, containerApp: `ca-${prefix}-${stack}-score`, identity: `id-${prefix}-${stack}-score` },
+        }
       : null;
 
   const id = cfg.identity ?? {};
@@ -296,12 +348,23 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
       softDeleteRetentionDays: cfg.keyVault?.softDeleteRetentionDays ?? DEFAULTS.keyVault.softDeleteRetentionDays,
     },
     storage: { allowBlobPublicAccess: cfg.storage?.allowBlobPublicAccess ?? DEFAULTS.storage.allowBlobPublicAccess, allowSharedKeyAccess: env.storageSharedKeyAccess },
+    // Prod buys every Defender plan that covers what it declares; customer-managed keys can only be
+    // chosen when the workspace is created, so qa (prod's rehearsal) has them too.
+    security: {
+      defenderPlans: cfg.security?.defenderPlans ?? [...env.defenderPlans],
+      customerManagedKeys: cfg.security?.customerManagedKeys ?? env.customerManagedKeys,
+      flowLogs: cfg.security?.flowLogs ?? env.flowLogs,
+      // Filtering needs the firewall's own subnet: on wherever config gives one to a private AKS.
+      egressFirewall: serving !== null && mode === "private" && (cfg.security?.egressFirewall ?? cfg.network?.subnets?.firewall !== undefined),
+    },
     registry: { sku: registrySku, adminUserEnabled: cfg.registry?.adminUserEnabled ?? DEFAULTS.registry.adminUserEnabled },
     clusters,
     datastores,
     serving,
     promotion,
+    modelRegistry,
     runners,
+    customImage,
     pipelines: {
       publish: cfg.pipelines?.publish ?? [],
       clusters: Object.fromEntries(clusters.map((c) => [c.key, { name: c.name, kind: c.kind, maxNodes: c.maxNodes }])),
@@ -372,6 +435,7 @@ function networkSpec(cfg: RawConfig, mode: NetworkSpec["mode"], n: EnvironmentSp
         // Azure accepts a registry private endpoint only on the Premium SKU (a lower SKU stays public).
         ...(registrySku === "Premium" ? { registry: `pe-${n.containerRegistry}` } : {}),
         azuremonitor: `pe-${monitorScope}`,
+        amlregistry: `pe-${n.workspace}-model-registry`,
       },
     },
   };
@@ -395,5 +459,13 @@ function checkDerivedNames(spec: EnvironmentSpec): string[] {
     ...spec.clusters.map((c): [NameKind, string] => ["computeCluster", c.name]),
     ...spec.datastores.map((d): [NameKind, string] => ["datastore", d.name]),
   ];
-  return checks.map(([kind, value]) => checkName(kind, value)).filter((m): m is string => m !== null);
+  const ci = spec.customImage;
+  // Container app and environment names: 2–32 lowercase letters, digits and single hyphens, starting
+  // with a letter and ending with a letter or digit (Azure naming rules, Microsoft.App).
+  const appNameProblems = ci
+    ? [ci.names.containerApp, ci.names.managedEnvironment]
+        .filter((n) => !/^[a-z](?!.*--)[a-z0-9-]{0,30}[a-z0-9]$/.test(n))
+        .map((n) => `Container Apps name '${n}' must be 2–32 lowercase letters, digits and single hyphens, start with a letter and end with a letter or digit`)
+    : [];
+  return [...checks.map(([kind, value]) => checkName(kind, value)).filter((m): m is string => m !== null), ...appNameProblems];
 }

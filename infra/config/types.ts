@@ -42,7 +42,7 @@ export interface RawConfig {
   network?: {
     mode?: NetworkMode;
     addressSpace?: string;
-    subnets?: { privateEndpoints?: string; aks?: string; runners?: string };
+    subnets?: { privateEndpoints?: string; aks?: string; runners?: string; firewall?: string; containerApps?: string; imageBuild?: string };
   };
   workspace?: {
     friendlyName?: string;
@@ -75,11 +75,13 @@ export interface RawConfig {
     batchEndpoint?: { enabled?: boolean; cluster?: string };
     tls?: { cname?: string };
     instanceTypesInCluster?: boolean;
+    gitops?: { repositoryUrl: string; branch?: string; httpsUser?: string };
     pairedRegion?: string;
     azureMlControlPlaneRanges?: Record<string, string[]>;
     rollout?: { steps?: number[]; holdSeconds?: number; smokeRequest?: string };
   };
   servingTlsCertificate?: string;
+  gitopsHttpsKey?: string;
   servingTlsKey?: string;
   runners?: {
     kind: "githubHosted" | "managedDevOpsPool";
@@ -93,17 +95,23 @@ export interface RawConfig {
       image?: string;
     };
   };
+  customImage?: RawCustomImage;
   promotion?: {
     upstreamStack?: string;
     originStack?: string;
     approvalTag?: { key?: string; value?: string };
     models?: { name: string; pinnedVersion?: string }[];
     archiveOnDelete?: boolean;
+    strategy?: "copy" | "registry";
+    registry?: { importCluster?: string; importEnvironment?: string };
+    exports?: { storageAccountName: string; containerName: string; pathPrefix?: string; models?: string[]; deleteFilesOnDelete?: boolean }[];
   };
+  modelRegistry?: { name: string; publicNetworkAccess?: "Enabled" | "Disabled" };
   pipelines?: {
     publish?: string[];
     schedules?: { pipeline: string; cron: string; timeZone?: string; dataset?: string }[];
   };
+  security?: { defenderPlans?: DefenderPlan[]; customerManagedKeys?: boolean; flowLogs?: boolean; egressFirewall?: boolean };
   identity?: {
     github?: { repository: string; environments?: string[]; branches?: string[]; pullRequests?: boolean };
     azureDevOps?: {
@@ -122,6 +130,9 @@ export interface RawConfig {
     dataScientists?: { enabled?: boolean; displayName?: string; members?: string[] };
   };
 }
+
+/** Microsoft Defender for Cloud plans the project can declare (pricing names of Microsoft.Security/pricings). */
+export type DefenderPlan = "Containers" | "KeyVaults" | "StorageAccounts" | "Arm";
 
 /**
  * Which issuer an Azure DevOps service connection's federated credential trusts: `entra`
@@ -205,20 +216,58 @@ export interface ServingSpec {
    */
   inference: { internalLoadBalancer: boolean; highAvailability: boolean; gpu: boolean };
   rollout: { steps: number[]; holdSeconds: number; smokeRequestFile: string };
+  /**
+   * Where Flux (the AKS GitOps extension) reads this stack's instance-type manifest from: the
+   * repository, its branch and the folder `deploy/instance-types/<stack>`. Absent when the stack lists
+   * no instance types, or applies them itself (`instanceTypesInCluster`).
+   */
+  /** `httpsUser` set: a private repository, read with the secret config key `gitopsHttpsKey`. */
+  instanceTypeSource?: { repositoryUrl: string; branch: string; path: string; httpsUser?: string };
 }
 
 export interface NetworkSpec {
   mode: NetworkMode;
   addressSpace?: string;
-  subnets: { privateEndpoints?: string; aks?: string; runners?: string };
+  subnets: { privateEndpoints?: string; aks?: string; runners?: string; firewall?: string; containerApps?: string; imageBuild?: string };
   names: {
     natGateway: string;
     natPublicIp: string;
     /** The Azure Monitor private link scope. */
     monitorScope: string;
     /** Private endpoint per Private Link group (the registry's only on Premium). */
-    privateEndpoints: { amlworkspace: string; blob: string; file: string; vault: string; registry?: string; azuremonitor: string };
+    privateEndpoints: { amlworkspace: string; blob: string; file: string; vault: string; registry?: string; azuremonitor: string; amlregistry: string };
   };
+}
+
+/** `mlops:customImage`: the promoted model in an image of its own, served on Azure Container Apps. */
+export interface RawCustomImage {
+  enabled?: boolean;
+  /** A model of `promotion.models`; default the first. */
+  model?: string;
+  /** vCPU per replica (consumption profile); memory is twice that in GiB. */
+  cpu?: number;
+  minReplicas?: number;
+  maxReplicas?: number;
+  /** ACR Tasks agent pool tier (private registries build in the environment's network). */
+  agentPoolTier?: "S1" | "S2" | "S3";
+}
+
+export interface CustomImageSpec {
+  /** Promoted model whose version the image holds (an entry of `promotion.models`). */
+  model: string;
+  /** Config-pinned version of that model, when promotion pins one (the offline plan knows the tag then). */
+  pinnedVersion?: string;
+  /** Repository in the environment's registry: `score-<model>`. */
+  repository: string;
+  cpu: number;
+  memory: string;
+  minReplicas: number;
+  maxReplicas: number;
+  /** Inbound only from the environment's network (always: the scoring server has no authentication). */
+  internal: boolean;
+  /** Set in private mode: builds run on a dedicated agent pool in this subnet. */
+  agentPool?: { name: string; tier: "S1" | "S2" | "S3" };
+  names: { managedEnvironment: string; containerApp: string; identity: string };
 }
 
 /** CI runners inside the environment's network (docs/promotion.md, "Where CI runs"). */
@@ -238,6 +287,18 @@ export interface PromotionSpec {
   archiveOnDelete: boolean;
   /** This stage approves for the next one (qa): its CI may record approvals on the origin's versions. */
   recordsApprovals: boolean;
+  /** `copy` (server-side blob copy) or `registry` (shared into the origin's Azure ML registry). */
+  strategy: "copy" | "registry";
+  /** Registry strategy: the cluster (physical name) running the import job for Kubernetes endpoints, and its environment. */
+  registry?: { importCompute?: string; importEnvironment: string };
+  /** Known-location exports (`mlops:ExportedModel`): each promoted model listed, copied there too. */
+  exports: { storageAccountName: string; containerName: string; pathPrefix: string; models: string[]; deleteFilesOnDelete: boolean }[];
+}
+
+/** The Azure ML registry the origin (dev) declares for the registry promotion strategy. */
+export interface ModelRegistrySpec {
+  name: string;
+  publicNetworkAccess: "Enabled" | "Disabled";
 }
 
 export interface PipelineSelectionSpec {
@@ -321,12 +382,25 @@ export interface EnvironmentSpec {
   monitoring: { diagnosticSettings: boolean; logRetentionDays: number };
   /** `allowSharedKeyAccess`: on in dev only, for local tooling (datastores are identity-based everywhere). */
   storage: { allowBlobPublicAccess: boolean; allowSharedKeyAccess: boolean };
+  /**
+   * Defender plans (subscription pricings), customer-managed keys for the workspace and its storage,
+   * and VNet flow logs (kept `monitoring.logRetentionDays`).
+   */
+  security: {
+    defenderPlans: DefenderPlan[];
+    customerManagedKeys: boolean;
+    flowLogs: boolean;
+    /** AKS egress filtered by Azure Firewall in `network.subnets.firewall` (private mode with serving). */
+    egressFirewall: boolean;
+  };
   registry: { sku: "Basic" | "Standard" | "Premium"; adminUserEnabled: boolean };
   clusters: ClusterSpec[];
   datastores: DatastoreSpec[];
   serving: ServingSpec | null;
   promotion: PromotionSpec | null;
+  modelRegistry: ModelRegistrySpec | null;
   runners: RunnersSpec | null;
+  customImage: CustomImageSpec | null;
   pipelines: PipelineSelectionSpec;
   identity: IdentitySpec;
 }

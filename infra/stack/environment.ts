@@ -3,11 +3,14 @@ import * as authorization from "@pulumi/azure-native/authorization";
 import type { EnvironmentSpec } from "../config";
 import { MlWorkspace, WorkspaceOutboundRules } from "../../components/workspace";
 import { ComputeCluster } from "../../components/compute";
+import { DefenderPlans } from "../../components/security";
 import { MlDatastore } from "../../components/datastore";
 import { declareNetwork } from "./network";
 import { declareServing } from "./serving";
+import { declareCustomImage } from "./customImage";
 import { declareIdentities } from "./identity";
 import { declareApprovalRecorder, declarePromotion } from "./promotion";
+import { declareModelRegistry, declareRegistryAccess } from "./modelRegistry";
 import { declarePipelines, declareSchedules, PublishTarget } from "./pipelines";
 import { logicalBase } from "../../shared/naming";
 
@@ -42,11 +45,17 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
       description: spec.workspace.description,
       highBusinessImpact: spec.workspace.highBusinessImpact,
       logRetentionDays: spec.monitoring.logRetentionDays,
+      customerManagedKey: spec.security.customerManagedKeys,
       ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{}] } : {}),
       ...(spec.workspace.imageBuildCompute ? { imageBuildCompute: spec.workspace.imageBuildCompute } : {}),
     },
     stateful,
   );
+
+  // Subscription-wide Defender for Cloud plans (README "Security options": cost and prerequisites).
+  if (spec.security.defenderPlans.length > 0) {
+    new DefenderPlans(`${logicalBase(spec)}-defender`, { subscriptionId, plans: spec.security.defenderPlans });
+  }
 
   // Approved-outbound managed network: the package hosts and storage endpoints the workloads need.
   if (spec.network.mode === "private") {
@@ -101,23 +110,42 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
   declareSchedules(spec, target, pipelines.published);
 
   const promotion = declarePromotion(spec, core, { subscriptionId });
+  // The origin (dev) declares the registry of the registry promotion strategy.
+  const modelRegistry = declareModelRegistry(spec, core.resourceGroupName);
   // The online endpoint serves the first promoted model; its version follows promotion and rollback.
+  // With the registry strategy batch scoring references the registry version.
   const served = promotion?.models[0];
-  const network = declareNetwork(spec, core);
+  const servedUri = promotion?.batchModelUris?.[0];
+  const network = declareNetwork(spec, promotion?.registry ? { ...core, modelRegistryId: promotion.registry.id } : core);
   const serving = declareServing(spec, core, network, {
     subscriptionId,
     tenantId: client.tenantId,
-    ...(served ? { model: { name: served.modelName, version: served.version } } : {}),
+    ...(served ? { model: { name: served.modelName, version: served.version, ...(servedUri ? { uri: servedUri } : {}) } } : {}),
     ...(pipelines.published.scoring ? { scoringPipelineComponentId: pipelines.published.scoring.pipelineComponentId } : {}),
   });
+  // The promoted model outside Azure ML: its image follows the promoted version like the endpoint does.
+  const customModel = spec.customImage ? promotion?.models[spec.promotion!.models.findIndex((m) => m.name === spec.customImage!.model)] : undefined;
+  const customImage = declareCustomImage(spec, core, network, { subscriptionId, ...(customModel ? { version: customModel.version } : {}) });
   const identities = declareIdentities(spec, core, {
     subscriptionId,
     ...(serving ? { servingResourceGroupId: serving.resourceGroupId } : {}),
-    ...(promotion ? { upstream: promotion.origin } : {}),
+    // The registry strategy never reads the origin's storage (the registry service does).
+    ...(promotion ? { upstream: promotion.registry ? { workspaceId: promotion.origin.workspaceId } : promotion.origin } : {}),
   });
   // qa's approvals are what production promotes: its CI records them on the origin versions.
   if (promotion && spec.promotion?.recordsApprovals && identities.ciServicePrincipalObjectId) {
     declareApprovalRecorder(spec, promotion.origin.workspaceId, identities.ciServicePrincipalObjectId);
+  }
+  if (promotion?.registry) {
+    declareRegistryAccess(spec, {
+      registryId: promotion.registry.id,
+      resourceGroupName: core.resourceGroupName,
+      workspaceName: core.workspaceName,
+      principals: [
+        ...(identities.ciServicePrincipalObjectId ? [{ key: "ci", principalId: identities.ciServicePrincipalObjectId, type: "ServicePrincipal" as const }] : []),
+        { key: "workspace", principalId: core.identityPrincipalId, type: "ServicePrincipal" as const },
+      ],
+    });
   }
 
   return {
@@ -141,11 +169,14 @@ export function composeEnvironment(spec: EnvironmentSpec): Record<string, pulumi
     clusterIds: Object.fromEntries(spec.clusters.map((c, i) => [c.key, clusters[i].computeId])),
     datastoreNames: datastores.map((d) => d.datastoreName),
     datastoreContainers: Object.fromEntries(spec.datastores.map((d, i) => [d.name, datastores[i].containerName])),
-    ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash }])) } : {}),
+    ...(promotion ? { promotedModels: Object.fromEntries(promotion.models.map((m, i) => [spec.promotion!.models[i].name, { version: m.version, modelId: m.modelId, contentHash: m.contentHash, ...(promotion.batchModelUris ? { registryModelUri: promotion.batchModelUris[i] } : {}) }])) } : {}),
+    ...(promotion?.exports.length ? { exportedModels: promotion.exports.map((e) => ({ model: e.modelName, url: e.url })) } : {}),
+    ...(modelRegistry ? { modelRegistryId: modelRegistry.id, modelRegistryName: modelRegistry.name, modelRegistryLocation: modelRegistry.location } : {}),
     ...(network.ciRunnerResourceId ? { ciRunnerResourceId: network.ciRunnerResourceId } : {}),
     ...(identities.secretsProvider ? { secretsProvider: identities.secretsProvider } : {}),
     ...(identities.ciClientId ? { ciClientId: identities.ciClientId } : {}),
     ...(identities.auditClientId ? { auditClientId: identities.auditClientId } : {}),
+    ...(customImage ? { customImage: { image: customImage.image, containerAppName: customImage.containerAppName, fqdn: customImage.fqdn } } : {}),
     ...(serving ? { aksClusterName: serving.aksClusterName, onlineEndpointName: serving.onlineEndpointName, ...(serving.batchEndpointName ? { batchEndpointName: serving.batchEndpointName } : {}) } : {}),
   };
 }

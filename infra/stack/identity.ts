@@ -22,7 +22,7 @@ export interface IdentityInputs {
    * The origin models are copied from (dev, for qa and prod alike), from its stack outputs: the
    * deployer may read its workspace and model storage, nothing more.
    */
-  upstream?: { workspaceId: pulumi.Input<string>; storageAccountId: pulumi.Input<string> };
+  upstream?: { workspaceId: pulumi.Input<string>; storageAccountId?: pulumi.Input<string> };
   /** Object ids that own the CI application and the group (e.g. the platform team). */
   owners?: pulumi.Input<string>[];
 }

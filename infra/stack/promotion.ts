@@ -2,15 +2,26 @@ import * as pulumi from "@pulumi/pulumi";
 import * as authorization from "@pulumi/azure-native/authorization";
 import { deterministicGuid } from "../../components/authorization/roles";
 import type { EnvironmentSpec } from "../config";
-import { PromotedModel, resolveApproval } from "../../components/modelPromotion";
+import { ExportedModel, PromotedModel, RegistryModel, resolveApproval } from "../../components/modelPromotion";
 import { logicalBase, tenantNames } from "../../shared/naming";
 import { requiredText } from "./stackOutputs";
 import type { MlWorkspace } from "../../components/workspace";
 
+/** The origin's Azure ML registry (registry strategy), as its stack exports it. */
+export interface OriginRegistry {
+  id: pulumi.Output<string>;
+  name: pulumi.Output<string>;
+}
+
 export interface PromotionOutputs {
   /** The origin environment's (dev's) workspace and storage: the only cross-environment reads. */
   origin: { workspaceId: pulumi.Output<string>; storageAccountId: pulumi.Output<string> };
-  models: PromotedModel[];
+  models: (PromotedModel | RegistryModel)[];
+  /** Registry strategy: the origin's registry, and per model what batch scoring references there. */
+  registry?: OriginRegistry;
+  batchModelUris?: pulumi.Output<string>[];
+  /** Known-location exports, model name → URL of each exported folder. */
+  exports: { modelName: string; url: pulumi.Output<string> }[];
 }
 
 /**
@@ -38,8 +49,8 @@ export function declarePromotion(
     workspaceName: text("workspaceName"),
   };
 
-  const models = promotion.models.map((m) => {
-    const approved = resolveApproval({
+  const approvedOf = (m: { name: string; pinnedVersion?: string }) =>
+    resolveApproval({
       source,
       modelName: m.name,
       approvalTag: promotion.approvalTag,
@@ -48,6 +59,44 @@ export function declarePromotion(
       ...(m.pinnedVersion ? { pinnedVersion: m.pinnedVersion } : {}),
       offline: spec.offline,
     });
+  const originOutputs = { workspaceId: text("workspaceId"), storageAccountId: text("storageAccountId") };
+
+  if (promotion.strategy === "registry") {
+    // The origin declares the registry (`mlops:modelRegistry`) and exports where it is.
+    const registry = { id: text("modelRegistryId"), name: text("modelRegistryName") };
+    const registryEndpoint = pulumi.interpolate`https://${text("modelRegistryLocation")}.api.azureml.ms`;
+    const importCompute = promotion.registry?.importCompute;
+    const registryModels = promotion.models.map((m) => {
+      const approved = approvedOf(m);
+      return new RegistryModel(`${base}-model-${m.name}`, {
+        modelName: m.name,
+        version: approved.version,
+        expectedContentHash: approved.apply((a) => a.expectedContentHash ?? ""),
+        approvals: approved.approvals,
+        source,
+        // The origin declares the registry in its own resource group and subscription.
+        registry: { subscriptionId: source.subscriptionId, resourceGroupName: source.resourceGroupName, registryName: registry.name },
+        registryEndpoint,
+        // Kubernetes online endpoints cannot deploy registry models: a job on this workspace's
+        // cluster imports the version ("Attach Kubernetes anywhere", limitations).
+        ...(spec.serving && importCompute
+          ? {
+              workspaceImport: {
+                target: { subscriptionId: inputs.subscriptionId, resourceGroupName: core.resourceGroupName, workspaceName: core.workspaceName },
+                computeName: importCompute,
+                environmentId: promotion.registry!.importEnvironment,
+              },
+            }
+          : {}),
+        archiveOnDelete: promotion.archiveOnDelete,
+      });
+    });
+    return { origin: originOutputs, models: registryModels, registry, batchModelUris: registryModels.map((r) => r.registryModelUri), exports: [] };
+  }
+
+  const approvedByModel = new Map(promotion.models.map((m) => [m.name, approvedOf(m)]));
+  const models = promotion.models.map((m) => {
+    const approved = approvedByModel.get(m.name)!;
     return new PromotedModel(`${base}-model-${m.name}`, {
       modelName: m.name,
       version: approved.version,
@@ -60,7 +109,23 @@ export function declarePromotion(
     });
   });
 
-  return { origin: { workspaceId: text("workspaceId"), storageAccountId: text("storageAccountId") }, models };
+  // Known locations get the same version, from the origin, checked against the same approved hash.
+  const exports = promotion.exports.flatMap((e, i) =>
+    e.models.map((name) => {
+      const approved = approvedByModel.get(name)!;
+      const exported = new ExportedModel(`${base}-export-${i}-${name}`, {
+        modelName: name,
+        version: approved.version,
+        expectedContentHash: approved.apply((a) => a.expectedContentHash ?? ""),
+        source,
+        target: { storageAccountName: e.storageAccountName, containerName: e.containerName, pathPrefix: e.pathPrefix },
+        deleteFilesOnDelete: e.deleteFilesOnDelete,
+      });
+      return { modelName: name, url: exported.url };
+    }),
+  );
+
+  return { origin: originOutputs, models, exports };
 }
 
 /**

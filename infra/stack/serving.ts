@@ -3,10 +3,14 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EnvironmentSpec } from "../config";
 import { AmlKubernetesCompute, ONLINE_SCORING, ServedModel, ServingCluster, ServingEndpoints } from "../../components/serving";
-import { TLS_SECRET_KEYS } from "../config/servingRules";
+import { attachDiagnosticSettings } from "../../components/monitoring";
+import { DEFAULT_INSTANCE_TYPE, GITOPS_HTTPS_KEY, TLS_SECRET_KEYS } from "../config/servingRules";
 import type { NetworkOutputs } from "./network";
 import { logicalBase } from "../../shared/naming";
 import type { MlWorkspace } from "../../components/workspace";
+import { batchInterfaceOf } from "../../components/serving/pinnedBatchComponent";
+import { InstanceTypesGitOps } from "../../components/serving/instanceTypesGitOps";
+import { pipelineDefinitions } from "../../pipelines/definitions";
 
 export interface ServingInputs {
   subscriptionId: pulumi.Input<string>;
@@ -85,12 +89,18 @@ export function declareServing(
       userPools: s.userPools,
       logAnalyticsWorkspaceId: core.logAnalyticsId,
       hardened: spec.hardened,
+      // The cluster's Defender sensor reports to the Containers plan when the environment buys it.
+      defender: spec.security.defenderPlans.includes("Containers"),
       azureRbac: s.azureRbac,
-      ...(network.aksNatGatewayId ? { outboundType: "userAssignedNATGateway" as const } : {}),
+      ...(network.aksFirewallId ? { outboundType: "userDefinedRouting" as const } : network.aksNatGatewayId ? { outboundType: "userAssignedNATGateway" as const } : {}),
       ...(spec.monitoring.diagnosticSettings ? { diagnosticSettings: [{ workspaceResourceId: core.logAnalyticsId }] } : {}),
     },
     pulumi.mergeOptions(opts, { protect: spec.protect }),
   );
+  // The egress firewall belongs to the network, which exists before Log Analytics: its logs are attached here.
+  if (spec.monitoring.diagnosticSettings && network.aksFirewallId) {
+    attachDiagnosticSettings(`${base}-egress-firewall`, "azureFirewall", network.aksFirewallId, [{ workspaceResourceId: core.logAnalyticsId }], { ...opts });
+  }
 
   const compute = new AmlKubernetesCompute(
     `${base}-aml-k8s`,
@@ -109,11 +119,27 @@ export function declareServing(
       workspace: core,
       computeName: spec.names.kubernetesCompute,
       namespace: s.namespace,
-      defaultInstanceType: s.onlineEndpoint.instanceType,
+      // The service creates it on attach; custom instance types arrive later through Flux, and the
+      // deployments name theirs explicitly.
+      defaultInstanceType: DEFAULT_INSTANCE_TYPE,
       inference: { ...s.inference, tls: inputs.tls ?? tlsFromConfig(s.tls.cname) },
     },
     opts,
   );
+
+  // Custom instance types reach the cluster through Flux (GitOps), the deployments wait for them.
+  const instanceTypes = s.instanceTypeSource
+    ? new InstanceTypesGitOps(
+        `${base}-instance-types`,
+        {
+          cluster: { resourceGroupName: cluster.resourceGroupName, clusterName: cluster.clusterName },
+          source: s.instanceTypeSource,
+          ...(s.instanceTypeSource.httpsUser ? { httpsKey: new pulumi.Config().requireSecret(GITOPS_HTTPS_KEY) } : {}),
+          after: [compute],
+        },
+        opts,
+      )
+    : undefined;
 
   const pinned = s.onlineEndpoint.model;
   const model = inputs.model ?? (pinned?.version ? { name: pinned.name, version: pinned.version } : undefined);
@@ -140,6 +166,8 @@ export function declareServing(
             batch: {
               name: s.batchEndpoint.name,
               deploymentName: s.batchEndpoint.deploymentName,
+              interface: batchInterfaceOf(pipelineDefinitions.scoring),
+              componentPrefix: spec.prefix,
               ...(inputs.scoringPipelineComponentId ? { pipelineComponentId: inputs.scoringPipelineComponentId } : {}),
               ...(s.batchEndpoint.cluster ? { defaultCompute: s.batchEndpoint.cluster } : {}),
               ...(model ? { model } : {}),
@@ -147,7 +175,7 @@ export function declareServing(
           }
         : {}),
     },
-    opts,
+    instanceTypes ? pulumi.mergeOptions(opts, { dependsOn: [instanceTypes] }) : opts,
   );
 
   return {

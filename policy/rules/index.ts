@@ -7,6 +7,7 @@ import { keyVaultRules } from "./keyVault";
 import { monitoringRules } from "./monitoring";
 import { networkRules } from "./network";
 import { registryRules } from "./registry";
+import { securityRules } from "./security";
 import { servingRules } from "./serving";
 import { storageRules } from "./storage";
 import type { Rule, WaiverRule } from "./types";
@@ -25,6 +26,7 @@ export const allRules: readonly Rule[] = [
   ...monitoringRules,
   ...identityRules,
   ...networkRules,
+  ...securityRules,
   ...isolationRules,
   ...governanceRules,
 ];

@@ -74,6 +74,11 @@ function declaredResourceGroups(resources: ResourceView[]): Set<string> {
 
 /** AKS-managed node resource groups (`MC_…`) belong to their cluster. */
 const AKS_NODE_GROUP = /^MC_/i;
+/**
+ * Azure's own per-region Network Watcher group: one watcher per region and subscription, created by
+ * Azure, so a stack's VNet flow log must live there ("Enable or disable Azure Network Watcher").
+ */
+const NETWORK_WATCHER_GROUP = /^NetworkWatcherRG$/i;
 
 /** Where a reference lands: this stack, another environment (named), or somewhere undeclared. */
 function placeOf(ref: Reference, declared: Set<string>, ctx: StackContext): Environment | "elsewhere" | "here" {
@@ -83,7 +88,7 @@ function placeOf(ref: Reference, declared: Set<string>, ctx: StackContext): Envi
   if (env) return env;
   // A group without an environment token is judged only when the stack declares groups of its own
   // (branch stacks declare none: they live in dev's).
-  return ref.kind === "group" && declared.size > 0 && !AKS_NODE_GROUP.test(ref.place) ? "elsewhere" : "here";
+  return ref.kind === "group" && declared.size > 0 && !AKS_NODE_GROUP.test(ref.place) && !NETWORK_WATCHER_GROUP.test(ref.place) ? "elsewhere" : "here";
 }
 
 /**
@@ -105,11 +110,35 @@ function isApprovalRecorder(r: ResourceView): boolean {
   return actions.length > 0 && actions.every((a) => APPROVAL_RECORDER_ACTIONS.has(a));
 }
 
+/** "AzureML Registry User": shares into and reads the origin's Azure ML registry (registry strategy). */
+export const REGISTRY_USER_ROLE = "1823dd4f-9b8c-4ab6-ab4e-7397a3684615";
+const REGISTRY_ID = /\/providers\/Microsoft\.MachineLearningServices\/registries\/[^/]+$/i;
+
+/**
+ * The origin's Azure ML registry, the one shared resource of the registry strategy: reached through
+ * this stack's own private endpoint (group `amlregistry`) or managed-network rule, and used under
+ * "AzureML Registry User" assigned on the registry itself (never on the origin's group or workspace).
+ */
+function isRegistryAccess(r: ResourceView): boolean {
+  if (r.type === TYPES.registryModel) return true;
+  if (r.type === TYPES.privateEndpoint) {
+    const conns = (at(r.inputs, "privateLinkServiceConnections") ?? []) as { groupIds?: string[] }[];
+    return conns.length > 0 && conns.every((c) => (c.groupIds ?? []).length > 0 && (c.groupIds ?? []).every((g) => g === "amlregistry"));
+  }
+  if (r.type === TYPES.managedNetworkRule) return at(r.inputs, "properties.destination.subresourceTarget") === "amlregistry";
+  if (r.type === TYPES.roleAssignment) {
+    const scope = String(at(r.inputs, "scope") ?? "");
+    return roleGuid(at(r.inputs, "roleDefinitionId")) === REGISTRY_USER_ROLE && (REGISTRY_ID.test(scope) || isUnknown(scope));
+  }
+  return false;
+}
+
 /** The declared exceptions: the promotion source, read by the model copy and by read-only roles. */
 function allowed(r: ResourceView, env: Environment | "elsewhere", ctx: StackContext, resources: ResourceView[]): boolean {
   if (env === "elsewhere" || env !== ctx.promotionSource) return false;
   if (r.type === TYPES.promotedModel) return true;
   if (isApprovalRecorder(r)) return true;
+  if (isRegistryAccess(r)) return true;
   if (r.type === TYPES.roleAssignment) {
     const guid = roleGuid(at(r.inputs, "roleDefinitionId"));
     if (guid === null) return false;
@@ -122,7 +151,7 @@ export const environmentIsolation: StackRule = {
   scope: "stack",
   name: "environment-isolation",
   description:
-    "No resource references another environment's resources, except the promotion source, the origin (models read by the promoted-model resource, read-only role assignments on it, and qa's role that records approvals as model-version tags).",
+    "No resource references another environment's resources, except the promotion source, the origin (models read by the promoted-model resource, read-only role assignments on it, qa's role that records approvals as model-version tags, and with the registry strategy the origin's Azure ML registry: the registry-model resource, private endpoints and managed-network rules to it, AzureML Registry User on it).",
   anchors: ["custom"],
   levels: EVERYWHERE,
   remediation:

@@ -21,3 +21,8 @@ export const PROD_ADVICE: Record<Environment, Level> = { dev: "disabled", qa: "d
 export const PROD_ONLY: Record<Environment, Level> = { dev: "disabled", qa: "disabled", prod: "mandatory" };
 /** Advice everywhere: a preview feature or a trade-off the project has not settled. */
 export const ADVICE: Record<Environment, Level> = { dev: "advisory", qa: "advisory", prod: "advisory" };
+/**
+ * Create-time-only hardening qa rehearses for prod (customer-managed keys): qa and prod deny a
+ * regression, dev (Microsoft-managed keys) is not told.
+ */
+export const QA_AND_PROD: Record<Environment, Level> = { dev: "disabled", qa: "mandatory", prod: "mandatory" };

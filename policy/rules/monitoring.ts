@@ -15,6 +15,8 @@ const SOURCES: { type: string; armType: string; nameInput: string; suffix?: stri
   // Audit (with or without get/list) and guard (Entra ID / Azure RBAC decisions) are what an
   // investigation of the cluster's admin path needs (PSRule Azure.AKS.AuditLogs).
   { type: TYPES.managedCluster, armType: "Microsoft.ContainerService/managedClusters", nameInput: "resourceName", required: [/^kube-audit(-admin)?$/i, /^guard$/i] },
+  // The egress firewall's allow/deny decisions are the record of what inference reached.
+  { type: TYPES.azureFirewall, armType: "Microsoft.Network/azureFirewalls", nameInput: "azureFirewallName" },
 ];
 
 /** The diagnostic settings whose `resourceUri` is this resource (by ARM ID, or by dependency when unknown). */
@@ -57,7 +59,7 @@ export const diagnosticSettingsPresent: StackRule = {
   scope: "stack",
   name: "diagnostic-settings",
   description:
-    "The workspace, key vault, registry, storage (blob service) and AKS cluster send resource logs to Log Analytics through a diagnostic setting; AKS includes kube-audit(-admin) and guard.",
+    "The workspace, key vault, registry, storage (blob service), AKS cluster and egress firewall send resource logs to Log Analytics through a diagnostic setting; AKS includes kube-audit(-admin) and guard.",
   anchors: ["afe0c3be", "cf820ca0", "245fc9df", "Azure.AKS.AuditLogs"],
   levels: PRIVATE_NETWORK,
   remediation:

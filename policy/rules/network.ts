@@ -1,4 +1,4 @@
-import { PRIVATE_NETWORK } from "./levels";
+import { PRIVATE_NETWORK, PROD_DENY } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule, ResourceView, StackFinding, StackRule } from "./types";
 import { asArray, at, isBool, isUnknown, sameText, show } from "./values";
@@ -168,7 +168,7 @@ export const subnetNoDefaultOutbound: ResourceRule = {
   scope: "resource",
   name: "subnet-no-default-outbound",
   description: "In private network mode every subnet turns Azure's implicit default outbound access off (`defaultOutboundAccess`=false).",
-  anchors: ["custom"],
+  anchors: ["7bca8353"],
   levels: PRIVATE_NETWORK,
   remediation: "set defaultOutboundAccess: false on the subnet and give it an explicit egress (NAT gateway, or none for private endpoints)",
   types: [TYPES.subnet],
@@ -179,4 +179,110 @@ export const subnetNoDefaultOutbound: ResourceRule = {
   },
 };
 
-export const networkRules = [privateEndpointsForWorkspace, oneNetworkModel, aksEgressControlled, subnetNoDefaultOutbound];
+/** Destinations that admit the whole internet in a firewall allow rule. */
+const ANY_DESTINATION = ["*", "internet", "0.0.0.0/0"];
+
+/**
+ * AKS egress filtered by Azure Firewall (built-in fc5e4038 "[Preview]: All Internet traffic should be
+ * routed via your deployed Azure Firewall": a VNet whose used subnets have no route table needs a
+ * firewall in its `AzureFirewallSubnet`). The project also wants the cluster on that route, and the
+ * firewall policy to allow named destinations only.
+ */
+export const aksEgressFiltered: StackRule = {
+  scope: "stack",
+  name: "aks-egress-filtered",
+  description:
+    "In private network mode AKS egress is filtered: outboundType 'userDefinedRouting', the AKS subnet on a route table sending 0.0.0.0/0 to a virtual appliance, an Azure Firewall with a policy in that VNet's AzureFirewallSubnet, and no allow rule open to any destination.",
+  anchors: ["fc5e4038"],
+  levels: PROD_DENY,
+  remediation:
+    "set network.subnets.firewall (mlops:security.egressFirewall): infra/stack/network.ts declares the firewall, its policy with the AKS and Azure ML FQDNs, and the route table on the AKS subnet",
+  check(resources, ctx) {
+    if (ctx.networkMode !== "private") return [];
+    const findings: StackFinding[] = [];
+    const clusters = resources.filter((r) => r.type === TYPES.managedCluster);
+    if (clusters.length === 0) return [];
+    const subnets = resources.filter((r) => r.type === TYPES.subnet);
+    const firewalls = resources.filter((r) => r.type === TYPES.azureFirewall);
+    const defaultRoutes = resources.filter(
+      (r) =>
+        r.type === TYPES.routeTable &&
+        asArray(at(r.inputs, "routes")).some((route) => at(route, "addressPrefix") === "0.0.0.0/0" && sameText(at(route, "nextHopType"), "VirtualAppliance")),
+    );
+    for (const c of clusters) {
+      const outbound = at(c.inputs, "networkProfile.outboundType");
+      if (!isUnknown(outbound) && !sameText(outbound, "userDefinedRouting")) findings.push({ urn: c.urn, message: `networkProfile.outboundType is ${show(outbound ?? "loadBalancer")}: egress is not routed through a firewall` });
+      const subnetIds = [...new Set(asArray(at(c.inputs, "agentPoolProfiles")).map((p) => at(p, "vnetSubnetID")).filter((id): id is string => typeof id === "string"))];
+      for (const id of subnetIds) {
+        const m = /\/virtualNetworks\/([^/]+)\/subnets\/([^/]+)$/i.exec(id);
+        if (!m) continue;
+        const [, vnetName, subnetName] = m;
+        const subnet = subnets.find((s) => sameText(at(s.inputs, "subnetName"), subnetName) && sameText(at(s.inputs, "virtualNetworkName"), vnetName));
+        if (subnet && at(subnet.inputs, "routeTable") === undefined) findings.push({ urn: subnet.urn, message: "has no route table: AKS egress bypasses any firewall" });
+        if (subnet && at(subnet.inputs, "routeTable") !== undefined && defaultRoutes.length === 0) findings.push({ urn: subnet.urn, message: "no route table in the stack sends 0.0.0.0/0 to a virtual appliance" });
+        const inVnet = firewalls.filter((f) =>
+          asArray(at(f.inputs, "ipConfigurations")).some((ip) => {
+            const sid = at(ip, "subnet.id");
+            return isUnknown(sid) || (typeof sid === "string" && sid.toLowerCase().endsWith(`/virtualnetworks/${vnetName.toLowerCase()}/subnets/azurefirewallsubnet`));
+          }),
+        );
+        if (inVnet.length === 0) findings.push({ urn: c.urn, message: `no Azure Firewall in ${vnetName}/AzureFirewallSubnet filters the cluster's egress` });
+        for (const f of inVnet) if (at(f.inputs, "firewallPolicy.id") === undefined) findings.push({ urn: f.urn, message: "has no firewall policy: nothing says what egress is allowed" });
+      }
+    }
+    for (const g of resources.filter((r) => r.type === TYPES.firewallRuleGroup)) {
+      for (const rc of asArray(at(g.inputs, "ruleCollections"))) {
+        if (!sameText(at(rc, "action.type"), "Allow")) continue;
+        for (const rule of asArray(at(rc, "rules"))) {
+          const targets = [...asArray(at(rule, "targetFqdns")), ...asArray(at(rule, "destinationAddresses")), ...asArray(at(rule, "destinationFqdns"))];
+          const open = targets.find((t) => typeof t === "string" && ANY_DESTINATION.includes(t.toLowerCase()));
+          if (open !== undefined) findings.push({ urn: g.urn, message: `rule '${String(at(rule, "name"))}' allows ${show(open)}: the firewall filters nothing` });
+        }
+      }
+    }
+    return findings;
+  },
+};
+
+/** Minimum days a flow log keeps its records: the environment's log retention (spec LOG_RETENTION_DAYS). */
+const FLOW_LOG_MIN_DAYS = { dev: 30, qa: 60, prod: 90 } as const;
+
+/**
+ * VNet flow logs (built-ins 4c3c6c5f "Flow logs should be configured for every virtual network" and
+ * 27960feb "Flow logs should be enabled for every network security group", which audits any
+ * Microsoft.Network/networkWatchers/flowLogs resource with `enabled` false). NSG flow logs can no
+ * longer be created (MS Learn, Network Watcher, "NSG flow logs retirement"), so the VNet is the target.
+ */
+export const vnetFlowLogs: StackRule = {
+  scope: "stack",
+  name: "vnet-flow-logs",
+  description: "Every virtual network has an enabled VNet flow log (Network Watcher) keeping its records at least the environment's log retention (30/60/90 days dev/qa/prod).",
+  anchors: ["4c3c6c5f", "27960feb"],
+  levels: PROD_DENY,
+  remediation: "set mlops:security.flowLogs (a network.FlowLog with targetResourceId = the VNet, enabled: true, retentionPolicy { enabled: true, days })",
+  check(resources, ctx) {
+    const findings: StackFinding[] = [];
+    const logs = resources.filter((r) => r.type === TYPES.flowLog);
+    const minDays = FLOW_LOG_MIN_DAYS[ctx.environment];
+    for (const f of logs) {
+      const enabled = at(f.inputs, "enabled");
+      if (!isUnknown(enabled) && enabled !== true) findings.push({ urn: f.urn, message: `enabled is ${show(enabled)}: the flow log records nothing` });
+      const kept = at(f.inputs, "retentionPolicy.enabled");
+      const days = at(f.inputs, "retentionPolicy.days");
+      if (!isUnknown(kept) && !isUnknown(days) && (kept !== true || typeof days !== "number" || (days !== 0 && days < minDays))) {
+        findings.push({ urn: f.urn, message: `retentionPolicy keeps ${kept === true ? show(days) + " days" : "nothing (retention off)"}, below the ${ctx.environment} minimum of ${minDays} days` });
+      }
+    }
+    for (const vnet of resources.filter((r) => r.type === TYPES.virtualNetwork)) {
+      const name = at(vnet.inputs, "virtualNetworkName");
+      const covered = logs.some((f) => {
+        const target = at(f.inputs, "targetResourceId");
+        return isUnknown(target) || (typeof target === "string" && typeof name === "string" && target.toLowerCase().endsWith(`/virtualnetworks/${name.toLowerCase()}`));
+      });
+      if (!covered) findings.push({ urn: vnet.urn, message: "has no flow log: its traffic is recorded nowhere" });
+    }
+    return findings;
+  },
+};
+
+export const networkRules = [privateEndpointsForWorkspace, oneNetworkModel, aksEgressControlled, aksEgressFiltered, subnetNoDefaultOutbound, vnetFlowLogs];

@@ -1,4 +1,4 @@
-import { EVERYWHERE, OUTSIDE_DEV, PRIVATE_NETWORK, PROD_DENY } from "./levels";
+import { EVERYWHERE, OUTSIDE_DEV, PRIVATE_NETWORK, PROD_DENY, QA_AND_PROD } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule } from "./types";
 import { at, isBool, isUnknown, sameText, show } from "./values";
@@ -116,6 +116,20 @@ export const storageLocalUsersDisabled: ResourceRule = {
   check: (r) => explicitBool(at(r.inputs, "isLocalUserEnabled"), false, "isLocalUserEnabled"),
 };
 
+export const storageCustomerManagedKey: ResourceRule = {
+  scope: "resource",
+  name: "storage-customer-managed-key",
+  description: "Storage account encrypts with a customer-managed key from Key Vault (`encryption.keySource`='Microsoft.Keyvault').",
+  anchors: ["6fac406b", "CKV2_AZURE_1"],
+  levels: QA_AND_PROD,
+  remediation: "set encryption: { keySource: 'Microsoft.Keyvault', keyVaultProperties: { keyName, keyVaultUri }, encryptionIdentity } (mlops:security.customerManagedKeys)",
+  types: STORAGE,
+  check(r) {
+    const source = at(r.inputs, "encryption.keySource");
+    return isUnknown(source) || sameText(source, "Microsoft.Keyvault") ? [] : [`encryption.keySource is ${show(source)}: data is encrypted with Microsoft-managed keys`];
+  },
+};
+
 export const storageRules = [
   storageBlobPublicAccessDisabled,
   storageHttpsOnly,
@@ -124,4 +138,5 @@ export const storageRules = [
   storageSharedKeyDisabled,
   storageCrossTenantReplicationDisabled,
   storageLocalUsersDisabled,
+  storageCustomerManagedKey,
 ];

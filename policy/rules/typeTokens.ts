@@ -21,6 +21,11 @@ export const TYPES = {
   privateLinkScope: "azure-native:monitor:PrivateLinkScope",
   privateLinkScopedResource: "azure-native:monitor:PrivateLinkScopedResource",
   roleAssignment: "azure-native:authorization:RoleAssignment",
+  defenderPricing: "azure-native:security:Pricing",
+  flowLog: "azure-native:network:FlowLog",
+  azureFirewall: "azure-native:network:AzureFirewall",
+  firewallRuleGroup: "azure-native:network:FirewallPolicyRuleCollectionGroup",
+  routeTable: "azure-native:network:RouteTable",
   roleDefinition: "azure-native:authorization:RoleDefinition",
   userAssignedIdentity: "azure-native:managedidentity:UserAssignedIdentity",
   managedIdentityFederatedCredential: "azure-native:managedidentity:FederatedIdentityCredential",
@@ -30,6 +35,8 @@ export const TYPES = {
   servicePrincipalPassword: "azuread:index/servicePrincipalPassword:ServicePrincipalPassword",
   publishedPipeline: "pulumi-nodejs:dynamic/mlops:PublishedPipeline",
   promotedModel: "pulumi-nodejs:dynamic/mlops:PromotedModel",
+  registryModel: "pulumi-nodejs:dynamic/mlops:RegistryModel",
+  managedNetworkRule: "azure-native:machinelearningservices:ManagedNetworkSettingsRule",
 } as const;
 
 /** The Azure ML extension for Kubernetes (`extensionType`), which needs AKS local accounts. */

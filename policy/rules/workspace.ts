@@ -1,4 +1,4 @@
-import { OUTSIDE_DEV, PRIVATE_NETWORK, PROD_ADVICE, PROD_DENY } from "./levels";
+import { OUTSIDE_DEV, PRIVATE_NETWORK, PROD_DENY, QA_AND_PROD } from "./levels";
 import { TYPES } from "./typeTokens";
 import type { ResourceRule } from "./types";
 import { at, isUnknown, sameText, show } from "./values";
@@ -88,7 +88,7 @@ export const workspaceCustomerManagedKey: ResourceRule = {
   name: "workspace-customer-managed-key",
   description: "Workspace data is encrypted with a customer-managed key (`encryption.status`='Enabled').",
   anchors: ["ba769a63"],
-  levels: PROD_ADVICE,
+  levels: QA_AND_PROD,
   remediation:
     "set encryption: { status: 'Enabled', keyVaultProperties: { keyVaultArmId, keyIdentifier }, identity } with a key the workspace identity can use",
   types: WORKSPACE,

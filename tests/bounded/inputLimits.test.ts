@@ -77,7 +77,7 @@ function io(): DriftDeps & { out: string; err: string } {
     err: "",
     stdout: (t: string) => void (d.out += t),
     stderr: (t: string) => void (d.err += t),
-    runPulumi: async () => {
+    pulumi: async () => {
       throw new Error("no pulumi");
     },
     credential: () => {

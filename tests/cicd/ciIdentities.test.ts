@@ -1,6 +1,6 @@
 import { buildEnvironmentSpec, readStackConfigFiles } from "../../infra/config";
 import { ciCredentials } from "../../infra/stack/identity";
-import { credentialsOf, jobRuns, presentedSubjects, shippedStacks, StackCredentials, unmatched } from "./ciIdentities";
+import { credentialsOf, hostedRunnersForPrivateStacks, jobRuns, presentedSubjects, shippedStacks, stacksWithRunners, StackCredentials, unmatched } from "./ciIdentities";
 import { repoRoot, yamlFiles, workflowDir } from "./workflowFiles";
 
 const stacks = shippedStacks();
@@ -54,8 +54,26 @@ describe("CI identities: one declaration, workflows checked against it", () => {
     const spec = buildEnvironmentSpec({ project: files.project, stack: "prod", config: files.config, sources: files.sources, defaultFile: files.file });
     const eu = ciCredentials({ ...spec, stack: "prod-eu", identity: { ...spec.identity, github: { ...spec.identity.github!, environments: ["prod-eu"] }, audit: { githubEnvironment: "audit-prod-eu", graphRead: true } } });
     const c: StackCredentials = { stack: "prod-eu", repository: "contoso/mlops-azure", deployer: eu.deployer.map((s) => s.subject), audit: eu.audit.map((s) => s.subject) };
-    const job = { where: "deploy.yml:prod-eu→up", claim: "environment:prod-eu", stack: "prod-eu" };
+    const job = { where: "deploy.yml:prod-eu→up", claim: "environment:prod-eu", stack: "prod-eu", runner: "mlops-prod-eu" };
     expect(unmatched([job], [...credentials, c])).toEqual([]);
     expect(unmatched([{ ...job, claim: "environment:prod" }], [...credentials, c])).toHaveLength(1);
+  });
+
+  it("every job signing in to a stack with in-network runners (mlops:runners) runs on one, never on a GitHub-hosted image", () => {
+    const private_ = stacksWithRunners();
+    expect(private_).toEqual(expect.arrayContaining(["qa", "prod"]));
+    expect(private_).not.toContain("dev");
+    expect(hostedRunnersForPrivateStacks(subjects, private_)).toEqual([]);
+    // Runner defaults come from the workflow (matrix values that are expressions are evaluated too).
+    expect(new Set(subjects.filter((s) => s.stack === "qa").map((s) => s.runner))).toEqual(new Set(["mlops-qa"]));
+    expect(new Set(subjects.filter((s) => s.stack === "prod").map((s) => s.runner))).toEqual(new Set(["mlops-prod"]));
+  });
+
+  it("fails when such a job runs on a hosted image", () => {
+    const hosted = subjects.map((s) => (s.where.endsWith("promotion-preview") ? { ...s, runner: "ubuntu-latest" } : s));
+    expect(hostedRunnersForPrivateStacks(hosted, stacksWithRunners())).toEqual([
+      "pull-request.yml:promotion-preview: works on stack 'qa', which declares in-network runners (mlops:runners), but runs on 'ubuntu-latest'",
+      "pull-request.yml:promotion-preview: works on stack 'prod', which declares in-network runners (mlops:runners), but runs on 'ubuntu-latest'",
+    ]);
   });
 });

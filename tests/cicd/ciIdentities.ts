@@ -182,6 +182,8 @@ export interface PresentedSubject {
   claim: string;
   /** The stack the job works on: `inputs.stack`, `matrix.stack`, `env.TARGET`, else dev (branch stacks live in dev). */
   stack: string;
+  /** The job's `runs-on`, evaluated with repository variables unset (their defaults). */
+  runner: string;
 }
 
 /** The subject each signing-in job run presents, and the stack it works on. */
@@ -204,16 +206,49 @@ export function presentedSubjects(runs: JobRun[]): PresentedSubject[] {
     requests.push({ template: typeof env === "object" && env ? String(env.name ?? "") : String(env ?? ""), context });
     const stackTemplate = inputs.stack ?? r.matrix.stack ?? r.job.env?.TARGET ?? "dev";
     requests.push({ template: String(stackTemplate), context });
+    const runsOn = r.job["runs-on"];
+    requests.push({ template: Array.isArray(runsOn) ? runsOn.join(",") : typeof runsOn === "object" && runsOn ? String(runsOn.group ?? runsOn.labels ?? "") : String(runsOn ?? ""), context });
   });
   const values = evaluateTemplates(requests);
+  // A matrix value may itself be an expression (`runner: ${{ vars.X || 'label' }}`): GitHub evaluates it too.
+  const nested = values.map((v, i) => (i % 3 === 2 && v.includes("${{") ? i : -1)).filter((i) => i >= 0);
+  const again = evaluateTemplates(nested.map((i) => ({ template: values[i], context: requests[i].context })));
+  nested.forEach((i, k) => (values[i] = again[k]));
   return signing.map((r, i) => {
-    const environment = values[2 * i];
-    const stack = values[2 * i + 1];
+    const environment = values[3 * i];
+    const stack = values[3 * i + 1];
+    const runner = values[3 * i + 2];
     let claim: string;
     if (environment) claim = `environment:${environment}`;
     else if (r.event === "pull_request") claim = "pull_request";
     else claim = `ref:${String(r.github.ref)}`;
-    return { where: r.where, claim, stack };
+    return { where: r.where, claim, stack, runner };
+  });
+}
+
+/** GitHub's own runner images: outside every private network. */
+const HOSTED_RUNNER = /^(ubuntu|windows|macos)-[\w.-]+$/;
+
+/**
+ * Jobs that sign in to a stack whose config declares in-network runners (`mlops:runners`: its data
+ * planes are private) but run on a GitHub-hosted image, which cannot reach them. `inNetwork` lists
+ * those stacks; a job may name its runner through a repository variable, whose default is checked.
+ */
+export function hostedRunnersForPrivateStacks(subjects: PresentedSubject[], inNetwork: string[]): string[] {
+  return [
+    ...new Set(
+      subjects
+        .filter((s) => inNetwork.includes(s.stack) && s.runner.split(",").some((label) => HOSTED_RUNNER.test(label.trim())))
+        .map((s) => `${s.where}: works on stack '${s.stack}', which declares in-network runners (mlops:runners), but runs on '${s.runner}'`),
+    ),
+  ];
+}
+
+/** Stacks whose config declares CI runners inside their network. */
+export function stacksWithRunners(): string[] {
+  return shippedStacks().filter((stack) => {
+    const files = readStackConfigFiles({ projectDir: repoRoot, stack });
+    return buildEnvironmentSpec({ project: files.project, stack, config: files.config, sources: files.sources, defaultFile: files.file }).runners !== null;
   });
 }
 

@@ -14,6 +14,17 @@ export interface FakeState {
   calls: string[];
   /** Command prefixes (e.g. "destroy", "config set") that fail, with exit 255. */
   fail: string[];
+  /** `pulumi stack output --json` of each stack; keys in `secretOutputs` print `[secret]` unless --show-secrets. */
+  outputs?: Record<string, Record<string, unknown>>;
+  secretOutputs?: Record<string, string[]>;
+  /**
+   * Engine events `pulumi preview` writes to its `--event-log` file for each stack. The Automation
+   * API reads that file from CLIs up to 3.205 (later ones stream events over gRPC), so tests of
+   * preview set `version` to such a CLI.
+   */
+  previewEvents?: Record<string, object[]>;
+  /** What `pulumi version` prints (default v3.248.0). */
+  version?: string;
 }
 
 // The fake CLI speaks the subset of `pulumi` the Automation API sends for these operations, with the
@@ -31,7 +42,7 @@ const fail = (text) => { save(); process.stderr.write(text + "\n"); process.exit
 const flag = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
 if (state.fail.some((p) => line.startsWith(p))) fail("error: injected failure of " + line);
 const [verb, sub] = args;
-if (verb === "version") out("v3.248.0\n");
+if (verb === "version") out((state.version || "v3.248.0") + "\n");
 if (verb === "stack" && sub === "ls") out(JSON.stringify(Object.keys(state.stacks).map((name) => ({ name, current: false }))));
 if (verb === "stack" && sub === "init") {
   const name = args[2];
@@ -65,6 +76,24 @@ if (verb === "config" && sub === "set") {
   if (!config) fail("error: no stack named '" + flag("--stack") + "' found");
   config[args[2]] = args[args.indexOf("--") + 1];
   out("");
+}
+if (verb === "stack" && sub === "output") {
+  const name = flag("--stack");
+  const outputs = (state.outputs || {})[name];
+  if (!outputs) fail("error: no stack named '" + name + "' found");
+  const secret = (state.secretOutputs || {})[name] || [];
+  const shown = args.includes("--show-secrets");
+  out(JSON.stringify(Object.fromEntries(Object.entries(outputs).map(([k, v]) => [k, secret.includes(k) && !shown ? "[secret]" : v]))));
+}
+if (verb === "preview") {
+  const name = flag("--stack");
+  if (!state.stacks[name]) fail("error: no stack named '" + name + "' found");
+  const events = (state.previewEvents || {})[name] || [];
+  const log = flag("--event-log");
+  // Appended one event at a time, as the CLI does (rewriting the file would look truncated to the
+  // SDK's tail, which then reads it again from the start).
+  if (log) for (const e of events) fs.appendFileSync(log, JSON.stringify(e) + "\n");
+  out("Previewing update (" + name + ")\n");
 }
 if (verb === "destroy") out("Destroying (" + flag("--stack") + ")\nResources:\n    3 deleted\n");
 fail("error: the fake pulumi does not know: " + line);

@@ -7,12 +7,14 @@ import {
   missingCommands,
   ParsedWorkflow,
   parseWithGitHubParser,
+  repoRoot,
   runScripts,
   stepUsing,
   workflowDir,
   Yaml,
   yamlFiles,
 } from "./workflowFiles";
+import { environmentStacks } from "../../tools/stacks/environmentStacks";
 
 const files = yamlFiles(workflowDir);
 const wf = (name: string): Yaml => loadYaml(join(workflowDir, name));
@@ -326,7 +328,8 @@ describe("drift audit workflow", () => {
 
   it("runs nightly over dev, qa and prod, each as the stack's audit identity (environment audit-<stack>)", () => {
     expect(doc.on.schedule[0].cron).toMatch(/^\d+ \d+ \* \* \*$/);
-    expect(doc.jobs.audit.strategy.matrix.include.map((m: Yaml) => m.stack)).toEqual(["dev", "qa", "prod"]);
+    // Every environment stack the repository ships (`npm run stacks`), prod-<name> ones included.
+    expect(doc.jobs.audit.strategy.matrix.include.map((m: Yaml) => m.stack)).toEqual(environmentStacks(repoRoot).map((s) => s.stack));
     // qa and prod are audited from inside their networks.
     expect(doc.jobs.audit["runs-on"]).toBe("${{ matrix.runner }}");
     expect(doc.jobs.audit.strategy.matrix.include.map((m: Yaml) => m.runner)).toEqual(["ubuntu-latest", "${{ vars.MLOPS_QA_RUNNER || 'mlops-qa' }}", "${{ vars.MLOPS_PROD_RUNNER || 'mlops-prod' }}"]);
@@ -336,9 +339,10 @@ describe("drift audit workflow", () => {
 
   it("turns a refreshed preview into a Markdown report in the job summary and an issue", () => {
     const scripts = runScripts(doc.jobs.audit);
-    expect(scripts).toContain('pulumi preview --refresh --json --stack "$STACK_REF" > "$STACK.json" || code=$?');
+    // The preview runs through the Automation API inside the drift tool (typed engine events, no text parsing).
+    expect(scripts).not.toMatch(/^\s*pulumi preview/m);
     expect(scripts).not.toMatch(/\|\| true/);
-    expect(scripts).toContain('npm run --silent drift -- "$STACK.json" --format markdown --out "drift-$STACK.md"');
+    expect(scripts).toContain('npm run --silent drift -- --preview --stack "$STACK_REF" --events-out "$STACK.json" --format markdown --out "drift-$STACK.md" || code=$?');
     expect(scripts).toContain("GITHUB_STEP_SUMMARY");
     expect(stepUsing(doc.jobs.audit, "actions/github-script").if).toBe("steps.drift.outputs.code == '4'");
     expect(doc.permissions.issues).toBe("write");

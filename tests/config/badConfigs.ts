@@ -44,4 +44,8 @@ export const badConfigs: BadConfigCase[] = [
   { title: "reserved tag", stack: "dev", yaml: base("dev") + "  mlops:tags:\n    environment: production\n", path: "mlops:tags.environment", message: /set by the platform/ },
   { title: "structured key given a string", stack: "dev", yaml: base("dev") + "  mlops:compute: lots\n", path: "mlops:compute", message: /must be object/ },
   { title: "duplicate datastore", stack: "dev", yaml: base("dev") + "  mlops:datastores:\n    - { name: raw }\n    - { name: raw }\n", path: "mlops:datastores[1].name", message: /duplicate datastore name 'raw'/ },
+  { title: "customer-managed keys without purge protection", stack: "qa", yaml: base("qa") + privateNet + "  mlops:serving:\n    enabled: false\n  mlops:keyVault:\n    purgeProtection: false\n", path: "mlops:keyVault.purgeProtection", message: /customerManagedKeys is on/ },
+  { title: "customer-managed keys asked for in dev without purge protection", stack: "dev", yaml: base("dev") + "  mlops:security:\n    customerManagedKeys: true\n", path: "mlops:security.customerManagedKeys", message: /purgeProtection: true/ },
+  { title: "unknown Defender plan", stack: "prod", yaml: base("prod") + privateNet + "  mlops:security:\n    defenderPlans: [Containers, Servers]\n", path: "mlops:security.defenderPlans[1]", message: /Containers/ },
+  { title: "flow logs without a virtual network", stack: "dev", yaml: base("dev") + "  mlops:security:\n    flowLogs: true\n", path: "mlops:security.flowLogs", message: /addressSpace/ },
 ];

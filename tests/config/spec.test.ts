@@ -130,3 +130,35 @@ describe("stack names that look like environments", () => {
     expect(problems).toContainEqual(expect.objectContaining({ file: "command line", path: "stack", message: expect.stringContaining(`did you mean '${stack.toLowerCase()}'`) }));
   });
 });
+
+describe("security options (mlops:security)", () => {
+  test("defaults: prod buys the four Defender plans, qa declares Containers, dev none; CMK, flow logs and the egress firewall in qa and prod only", () => {
+    const [dev, qa, prod] = ["dev", "qa", "prod"].map((s) => specFor(s));
+    expect(prod.security).toEqual({ defenderPlans: ["Containers", "KeyVaults", "StorageAccounts", "Arm"], customerManagedKeys: true, flowLogs: true, egressFirewall: true });
+    expect(qa.security).toEqual({ defenderPlans: ["Containers"], customerManagedKeys: true, flowLogs: true, egressFirewall: true });
+    expect(dev.security).toEqual({ defenderPlans: [], customerManagedKeys: false, flowLogs: false, egressFirewall: false });
+  });
+
+  test("each option can be turned off, and the firewall follows its subnet", () => {
+    const off = specFor("prod", undefined, { "mlops:security": JSON.stringify({ defenderPlans: [], customerManagedKeys: false, flowLogs: false, egressFirewall: false }) });
+    expect(off.security).toEqual({ defenderPlans: [], customerManagedKeys: false, flowLogs: false, egressFirewall: false });
+    const files = readStackConfigFiles({ projectDir: repo, stack: "qa" });
+    const network = JSON.parse(files.config["mlops:network"]);
+    delete network.subnets.firewall;
+    const noSubnet = buildEnvironmentSpec({ project: files.project, stack: "qa", config: { ...files.config, "mlops:network": JSON.stringify(network) } });
+    expect(noSubnet.security.egressFirewall).toBe(false);
+  });
+
+  test("a firewall subnet smaller than /26 and an explicit firewall without one are refused with their key paths", () => {
+    const files = readStackConfigFiles({ projectDir: repo, stack: "prod" });
+    const network = JSON.parse(files.config["mlops:network"]);
+    network.subnets.firewall = "10.30.2.0/27";
+    const small = problemsOf(() => buildEnvironmentSpec({ project: files.project, stack: "prod", config: { ...files.config, "mlops:network": JSON.stringify(network) } }));
+    expect(small).toEqual(expect.arrayContaining([expect.objectContaining({ path: "mlops:network.subnets.firewall", message: expect.stringMatching(/\/26 or larger/) })]));
+    delete network.subnets.firewall;
+    const missing = problemsOf(() =>
+      buildEnvironmentSpec({ project: files.project, stack: "prod", config: { ...files.config, "mlops:network": JSON.stringify(network), "mlops:security": JSON.stringify({ egressFirewall: true }) } }),
+    );
+    expect(missing).toEqual(expect.arrayContaining([expect.objectContaining({ path: "mlops:security.egressFirewall", message: expect.stringMatching(/network.subnets.firewall/) })]));
+  });
+});

@@ -30,7 +30,7 @@ async function run(file: string, format = "json"): Promise<{ code: number; out: 
   const deps: DriftDeps = {
     stdout: (t) => void (io.out += t),
     stderr: (t) => void (io.err += t),
-    runPulumi: async () => {
+    pulumi: async () => {
       throw new Error("no Pulumi CLI");
     },
     credential: () => {

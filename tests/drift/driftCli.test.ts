@@ -7,6 +7,8 @@ import { InputError } from "../../shared/errors";
 import { EXIT } from "../../tools/lib/cli";
 import { driftCommand, DriftDeps } from "../../tools/drift/command";
 import { launchArgs } from "../support/launch";
+import { fakeCli } from "../cicd/fakeCli";
+import { automationStacks } from "../../tools/lib/pulumiStacks";
 
 const ROOT = path.join(__dirname, "..", "..");
 const FIXTURES = path.join(__dirname, "fixtures");
@@ -18,7 +20,7 @@ function capture(): DriftDeps & { out: string; err: string } {
     err: "",
     stdout: (t: string) => void (io.out += t),
     stderr: (t: string) => void (io.err += t),
-    runPulumi: async () => {
+    pulumi: async () => {
       throw new Error("the drift report must not run the Pulumi CLI");
     },
     credential: () => {
@@ -183,5 +185,76 @@ describe("progress", () => {
     expect(await driftCommand([fixture("refresh-drift.json"), "--format", "json"], io)).toBe(EXIT.drift);
     expect(io.err).toMatch(/^drift: reading .*refresh-drift\.json\ndrift: compared \d+ resources, rendering json\n$/);
     expect(() => JSON.parse(io.out)).not.toThrow();
+  });
+});
+
+describe("--preview: pulumi preview --refresh through the Automation API, typed engine events", () => {
+  const events = fs.readFileSync(fixture("refresh-events.jsonl"), "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+  function withFakePulumi(change: (state: import("../cicd/fakeCli").FakeState) => void = () => {}) {
+    const cli = fakeCli({ qa: {} });
+    // A CLI that writes its engine events to the --event-log file the Automation API tails.
+    cli.update((st) => {
+      st.version = "v3.200.0";
+      st.previewEvents = { qa: events };
+      change(st);
+    });
+    const io = capture();
+    io.pulumi = () => automationStacks({ workDir: ROOT, pulumiRoot: cli.root, envVars: cli.env, skipVersionCheck: true });
+    return { cli, io };
+  }
+
+  test("the report equals the one read from the same events saved by the CLI; the events can be saved and read again", async () => {
+    const { cli, io } = withFakePulumi();
+    try {
+      const saved = path.join(dir, "qa.events.json");
+      expect(await driftCommand(["--preview", "--stack", "qa", "--format", "json", "--events-out", saved], io)).toBe(EXIT.drift);
+      expect(cli.state().calls).toEqual(expect.arrayContaining([expect.stringMatching(/^pulumi preview --refresh .*--event-log \S+ .*--stack qa/)]));
+      const fromFile = capture();
+      expect(await driftCommand([fixture("refresh-events.jsonl"), "--format", "json"], fromFile)).toBe(EXIT.drift);
+      const drifted = (text: string) => JSON.parse(text).drifted;
+      expect(drifted(io.out)).toEqual(drifted(fromFile.out));
+      expect(drifted(io.out).length).toBeGreaterThan(0);
+      const again = capture();
+      expect(await driftCommand([saved, "--format", "json"], again)).toBe(EXIT.drift);
+      expect(drifted(again.out)).toEqual(drifted(io.out));
+      expect(io.err).toMatch(/^drift: pulumi preview --refresh of stack qa \(Pulumi Automation API\)\n/);
+    } finally {
+      cli.cleanup();
+    }
+  });
+
+  test("an event handed over twice (the SDK's log tail can re-read its file) counts once", async () => {
+    const io = capture();
+    io.pulumi = async () => ({
+      listStacks: async () => [],
+      outputs: async () => ({}),
+      previewRefresh: async (_stack, onEvent) => {
+        for (const e of [...events, ...events]) onEvent(e);
+      },
+    });
+    expect(await driftCommand(["--preview", "--stack", "qa", "--format", "json"], io)).toBe(EXIT.drift);
+    const fromFile = capture();
+    await driftCommand([fixture("refresh-events.jsonl"), "--format", "json"], fromFile);
+    expect(JSON.parse(io.out)).toEqual({ ...JSON.parse(fromFile.out), source: JSON.parse(io.out).source });
+    expect(io.err).toContain(`drift: ${events.length} engine events`);
+  });
+
+  test("a failing preview exits with the CLI's own message", async () => {
+    const { cli, io } = withFakePulumi((st) => void (st.fail = ["preview"]));
+    try {
+      await expect(driftCommand(["--preview", "--stack", "qa"], io)).rejects.toThrow(/^pulumi preview --refresh of stack qa failed: error: injected failure of preview/);
+    } finally {
+      cli.cleanup();
+    }
+  });
+
+  test("argument problems, all at once", async () => {
+    expect(await problems(["--preview", "x.json", "--stacks", "s.json", "--events-out", path.join(dir, "no", "e.json")])).toEqual([
+      "--stacks: only used with --stale",
+      "--stack: required with --preview (the stack to preview with --refresh, e.g. qa)",
+      "x.json: --preview takes no file argument: it runs the preview",
+      expect.stringMatching(/^--events-out: /),
+    ]);
+    expect(await problems(["x.json", "--events-out", "e.json"])).toContain("--events-out: only used with --preview");
   });
 });

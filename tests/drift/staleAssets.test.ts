@@ -10,6 +10,8 @@ import { EXIT } from "../../tools/lib/cli";
 import { driftCommand, DriftDeps } from "../../tools/drift/command";
 import { AmlServer, startAmlServer } from "../support/amlServer";
 import { expectGolden, lastPut } from "../golden/golden";
+import { fakeCli, FakeCli } from "../cicd/fakeCli";
+import { automationStacks } from "../../tools/lib/pulumiStacks";
 
 const SUB = "00000000-1111-2222-3333-444444444444";
 const RG = "rg-mlops-dev";
@@ -93,8 +95,8 @@ function deps(overrides: Partial<DriftDeps> = {}): DriftDeps & { out: string; er
     questions: [] as string[],
     stdout: (t: string) => void (io.out += t),
     stderr: (t: string) => void (io.err += t),
-    runPulumi: async (args: string[]) => {
-      io.pulumiCalls.push(args);
+    pulumi: async () => {
+      io.pulumiCalls.push([]);
       throw new Error("unexpected pulumi call");
     },
     credential: () => aml.credential,
@@ -148,23 +150,43 @@ describe("listing", () => {
     expect(io.out).not.toContain("score_dev");
   });
 
-  test("without --stacks/--outputs it asks the Pulumi CLI", async () => {
-    const calls: string[][] = [];
-    const io = deps({
-      runPulumi: async (a) => {
-        calls.push(a);
-        return fs.readFileSync(a[1] === "ls" ? stacksFile : outputsFile, "utf8");
-      },
+  describe("without --stacks/--outputs: the Pulumi Automation API (a fake `pulumi` on PATH)", () => {
+    let cli: FakeCli;
+    beforeEach(() => {
+      cli = fakeCli({ dev: {}, "acme/mlops-azure/qa": {}, prod: {}, [LIVE.stack]: {} });
+      cli.update((st) => {
+        st.outputs = { dev: { subscriptionId: SUB, resourceGroupName: RG, workspaceName: WS } };
+      });
     });
-    const code = await driftCommand(["--stale", "--stack", "dev", "--arm-endpoint", aml.url, "--format", "json"], io);
-    expect(code).toBe(EXIT.drift);
-    expect(calls).toEqual(
-      expect.arrayContaining([
-        ["stack", "ls", "--json"],
-        ["stack", "output", "--stack", "dev", "--json"],
-      ]),
-    );
-    expect(JSON.parse(io.out).stale).toHaveLength(6);
+    afterEach(() => cli.cleanup());
+    const viaAutomation = () => deps({ pulumi: () => automationStacks({ workDir: path.join(__dirname, "..", ".."), pulumiRoot: cli.root, envVars: cli.env, skipVersionCheck: true }) });
+    const run = (io: DriftDeps) => driftCommand(["--stale", "--stack", "dev", "--arm-endpoint", aml.url, "--format", "json"], io);
+
+    test("lists stacks and reads the outputs through LocalWorkspace (typed results, no text parsing)", async () => {
+      const io = viaAutomation();
+      expect(await run(io)).toBe(EXIT.drift);
+      expect(JSON.parse(io.out).stale).toHaveLength(6);
+      expect(cli.state().calls).toEqual(
+        expect.arrayContaining(["pulumi stack ls --json", "pulumi stack output --json --stack dev", "pulumi stack output --json --show-secrets --stack dev"]),
+      );
+      expect(io.err).toContain("drift: listing stacks (Pulumi Automation API)");
+    });
+
+    test("a secret output stays masked and is refused, naming the output", async () => {
+      cli.update((st) => {
+        st.secretOutputs = { dev: ["resourceGroupName"] };
+      });
+      await expect(run(viaAutomation())).rejects.toMatchObject({
+        problems: [expect.objectContaining({ path: "resourceGroupName", message: expect.stringMatching(/is a secret output/) })],
+      });
+    });
+
+    test("a failing CLI is reported with its own message and the files to pass instead", async () => {
+      cli.update((st) => {
+        st.fail = ["stack ls"];
+      });
+      await expect(run(viaAutomation())).rejects.toThrow(/cannot read the stacks listed by the Pulumi Automation API .*: error: injected failure of stack ls --json; pass --stacks <file>/);
+    });
   });
 });
 

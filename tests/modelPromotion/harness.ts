@@ -7,7 +7,7 @@
 import { createHash } from "node:crypto";
 import type { ContainerClient } from "@azure/storage-blob";
 import { startAzurite, Azurite, AzuriteOptions } from "../support/azurite";
-import { startAmlServer, AmlServer } from "../support/amlServer";
+import { startAmlServer, AmlServer, AmlServerOptions } from "../support/amlServer";
 import { startForwardProxy, ForwardProxy } from "../support/forwardProxy";
 import { PromotedModelProvider } from "../../components/modelPromotion/provider";
 import type { PromotionClientFactory } from "../../components/modelPromotion/clients";
@@ -64,12 +64,16 @@ export const md5 = (data: string | Buffer) => createHash("md5").update(data).dig
 export interface HarnessOptions {
   /** Extra Azurite options (e.g. `location`, so blobs survive `azurite.kill()` and `restart()`). */
   azurite?: Omit<AzuriteOptions, "accounts">;
+  /** More storage accounts (e.g. a registry's). */
+  extraAccounts?: string[];
+  /** Options of the local Azure ML server (e.g. what a registry import does with the files). */
+  aml?: AmlServerOptions;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const [azurite, aml, proxy] = await Promise.all([
-    startAzurite({ ...options.azurite, accounts: [DEV_ACCOUNT, QA_ACCOUNT, PROD_ACCOUNT] }),
-    startAmlServer(),
+    startAzurite({ ...options.azurite, accounts: [DEV_ACCOUNT, QA_ACCOUNT, PROD_ACCOUNT, ...(options.extraAccounts ?? [])] }),
+    startAmlServer(options.aml),
     startForwardProxy(),
   ]);
   aml.seedWorkspace({ ...DEV, storageAccountName: DEV_ACCOUNT, blobContainerName: DEV_CONTAINER });

@@ -11,8 +11,10 @@ import { pipelineDefinitions } from "../../pipelines/definitions";
 import { API_VERSIONS } from "../../components/shared/azure";
 import { buildPublishPlan } from "../../pipelines/publisher/plan";
 import { publishedIds } from "../../pipelines/publisher/provider";
+import { ArmRest } from "../../pipelines/publisher/arm";
+import { createRunHistorySender, RunHistory, RUN_HISTORY_API_VERSION } from "../../pipelines/publisher/runHistory";
 import { pipelineCommand, RunDeps, RUN_EXIT } from "../../tools/pipeline/run";
-import { startAmlServer, AmlServer } from "../support/amlServer";
+import { startAmlServer, AmlServer, ChildRunSeed } from "../support/amlServer";
 import { launchArgs } from "../support/launch";
 
 const ws = { subscriptionId: "00000000-1111-2222-3333-444444444444", resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" };
@@ -50,6 +52,11 @@ function deps(extra: Partial<RunDeps> = {}) {
       expect(endpoint).toBe(aml.url);
       return aml.client(sub);
     },
+    // The workspace's discoveryUrl names this server: the run history host is its origin.
+    historySender: (endpoint) => {
+      expect(endpoint).toBe(aml.url);
+      return createRunHistorySender(aml.credential, aml.clientOptions.additionalPolicies);
+    },
     stackOutputs: () => {
       throw new Error("stack outputs should come from --outputs here");
     },
@@ -70,7 +77,7 @@ const argv = (...more: string[]) => ["run", "training", "--stack", "branch-x", "
 
 beforeAll(async () => {
   aml = await startAmlServer();
-  aml.seedWorkspace({ ...ws, storageAccountName: "devstore" });
+  aml.seedWorkspace({ ...ws, storageAccountName: "devstore", properties: { discoveryUrl: `${aml.url}/discovery` } });
   wsPath = aml.workspacePath(ws.subscriptionId, ws.resourceGroupName, ws.workspaceName);
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-run-"));
   outputsFile = path.join(dir, "outputs.json");
@@ -215,6 +222,119 @@ describe("pipeline run", () => {
       message: expect.stringMatching(/model 'never_trained' has no registered version yet/),
     });
     expect(aml.writes()).toEqual([]);
+  });
+});
+
+describe("pipeline run --wait: steps (run history child runs)", () => {
+  // The published job has one node, the pipeline component; its child runs are the steps.
+  const at = (s: number) => new Date(Date.UTC(2026, 0, 2, 3, 4, 5) + s * 1000).toISOString();
+  function steps(jobName: string, node: ChildRunSeed["status"], snapshots: ChildRunSeed[][]) {
+    const nodeRun = `${jobName}_training`;
+    aml.queueChildRuns(wsPath, jobName, [[{ runId: nodeRun, displayName: "training", status: node, startTimeUtc: at(1) }]]);
+    aml.queueChildRuns(wsPath, nodeRun, snapshots);
+  }
+  const prepare = (status: string, end?: number): ChildRunSeed => ({ runId: "p1", displayName: "prepare", status, startTimeUtc: at(5), ...(end ? { endTimeUtc: at(end) } : {}) });
+  const train = (status: string, extra: Partial<ChildRunSeed> = {}): ChildRunSeed => ({ runId: "t1", displayName: "train", status, startTimeUtc: at(25), ...extra });
+
+  test("CI log: each step's change of status is a line with its elapsed time, on stderr only", async () => {
+    const jobName = nextJobName();
+    const { d, out, progress } = deps();
+    aml.queueJobStatuses(`${wsPath}/jobs/${jobName}`, ["Running", "Running", "Completed"]);
+    steps(jobName, "Running", [
+      [prepare("Running")],
+      [prepare("Completed", 25), train("Running")],
+      [prepare("Completed", 25), train("Completed", { endTimeUtc: at(40) })],
+    ]);
+    expect(await pipelineCommand(argv("--wait"), d)).toBe(RUN_EXIT.completed);
+    expect(progress).toEqual([
+      `run ${jobName}: Starting (0s)\n`,
+      `run ${jobName}: Running (15s)\n`,
+      `run ${jobName}: step training/prepare: Running (10s)\n`,
+      `run ${jobName}: step training/prepare: Completed (20s)\n`,
+      `run ${jobName}: step training/train: Running (5s)\n`,
+      `run ${jobName}: step training/train: Completed (15s)\n`,
+      `run ${jobName}: Completed (45s)\n`,
+    ]);
+    expect(out.join("\n")).not.toMatch(/step|prepare/);
+    // The documented operation, its api-version, and a token for the Azure ML data plane.
+    const history = aml.reads(/^\/history\//);
+    expect(history[0].path).toBe(`/history/v1.0${wsPath}/experiments/${training.experimentName}/runs/${jobName}/children`);
+    expect(history.every((r) => r.query["api-version"] === RUN_HISTORY_API_VERSION && r.status === 200)).toBe(true);
+    const aud = JSON.parse(Buffer.from(String(history[0].headers.authorization).split(".")[1], "base64url").toString()).aud;
+    expect(aud).toBe("https://ml.azure.com");
+  });
+
+  test("a failed step is named, with its error, and the run exits 1", async () => {
+    const jobName = nextJobName();
+    const { d, err, progress } = deps();
+    aml.queueJobStatuses(`${wsPath}/jobs/${jobName}`, ["Running", "Failed"]);
+    steps(jobName, "Failed", [[prepare("Running")], [prepare("Completed", 25), train("Failed", { endTimeUtc: at(28), error: "CUDA out of memory" })]]);
+    expect(await pipelineCommand(argv("--wait"), d)).toBe(RUN_EXIT.failed);
+    expect(progress).toContain(`run ${jobName}: step training/train: Failed (3s)\n`);
+    expect(err).toContain("step training/train Failed: CUDA out of memory");
+    expect(err.at(-1)).toMatch(new RegExp(`^run ${jobName} ended Failed \\(step training/train Failed\\): https://ml.azure.com/runs/`));
+  });
+
+  test("terminal: one block redrawn in place (run line, then a line per step), no line per change", async () => {
+    const jobName = nextJobName();
+    const frames: string[] = [];
+    const { d } = deps({ progressStream: { write: (t: string) => frames.push(t), isTTY: true } });
+    aml.queueJobStatuses(`${wsPath}/jobs/${jobName}`, ["Running", "Running", "Completed"]);
+    steps(jobName, "Running", [[prepare("Running")], [prepare("Completed", 25), train("Running")], [prepare("Completed", 25), train("Completed", { endTimeUtc: at(40) })]]);
+    expect(await pipelineCommand(argv("--wait"), d)).toBe(RUN_EXIT.completed);
+    // Each frame goes back over the previous block (its line count), erases, and draws the new one.
+    // ESC shown as <ESC>: "<ESC>[nA" moves n lines up, "\r<ESC>[J" erases to the end of the screen.
+    const shown = frames.map((f) => f.split(String.fromCharCode(27)).join("<ESC>"));
+    expect(shown.map((f) => /^(?:<ESC>\[(\d+)A)?\r<ESC>\[J/.exec(f)?.[1] ?? "none")).toEqual(["none", "1", "2", "3"]);
+    const block = (i: number) => shown[i].replace(/^(?:<ESC>\[\d+A)?\r<ESC>\[J/, "").split("\n").filter(Boolean);
+    expect(block(2)).toEqual([`run ${jobName}: Running (30s)`, "  ✓ training/prepare  Completed  20s", "  ▸ training/train    Running  5s"]);
+    expect(block(shown.length - 1)).toEqual([`run ${jobName}: Completed (45s)`, "  ✓ training/prepare  Completed  20s", "  ✓ training/train    Completed  15s"]);
+  });
+
+  test("steps that cannot be read do not stop the wait: said once, the job's own status still followed", async () => {
+    const jobName = nextJobName();
+    // A token for ARM, not for the data plane: the run history refuses it.
+    const { d, err } = deps({ historySender: () => aml.client(ws.subscriptionId) });
+    aml.queueJobStatuses(`${wsPath}/jobs/${jobName}`, ["Running", "Running", "Completed"]);
+    expect(await pipelineCommand(argv("--wait"), d)).toBe(RUN_EXIT.completed);
+    expect(err.filter((l) => l.startsWith("step status unavailable"))).toEqual([
+      expect.stringMatching(/^step status unavailable \(run history answered 401 InvalidAuthenticationTokenAudience/),
+    ]);
+  });
+});
+
+describe("local run history refuses what Azure refuses", () => {
+  const childrenPath = (experiment: string, runId: string) => `/history/v1.0${wsPath}/experiments/${experiment}/runs/${runId}/children`;
+  const history = () => new ArmRest(createRunHistorySender(aml.credential, aml.clientOptions.additionalPolicies), aml.url, RUN_HISTORY_API_VERSION);
+
+  test("unknown run, another experiment, missing api-version, a token for another audience", async () => {
+    const jobName = nextJobName();
+    await pipelineCommand(argv(), deps().d);
+    expect((await history().send("GET", childrenPath(training.experimentName, jobName))).status).toBe(200);
+    expect(await history().send("GET", childrenPath(training.experimentName, "no_such_run"))).toMatchObject({ status: 404, body: { error: { code: "UserError" } } });
+    expect(await history().send("GET", childrenPath("other_experiment", jobName))).toMatchObject({ status: 404 });
+    expect(await new ArmRest(createRunHistorySender(aml.credential, aml.clientOptions.additionalPolicies), aml.url, "").send("GET", childrenPath(training.experimentName, jobName))).toMatchObject({
+      status: 400,
+      body: { error: { code: "MissingApiVersionParameter" } },
+    });
+    const armToken = new ArmRest(aml.client(ws.subscriptionId), aml.url, RUN_HISTORY_API_VERSION);
+    expect(await armToken.send("GET", childrenPath(training.experimentName, jobName))).toMatchObject({ status: 401, body: { error: { code: "InvalidAuthenticationTokenAudience" } } });
+  });
+
+  test("pages: the client follows continuationToken to the last page", async () => {
+    const small = await startAmlServer({ pageSize: 2 });
+    try {
+      small.seedWorkspace(ws);
+      const p = small.workspacePath(ws.subscriptionId, ws.resourceGroupName, ws.workspaceName);
+      small.seed(`${p}/jobs/job1`, { properties: { jobType: "Pipeline", experimentName: "exp" } });
+      const five = ["a", "b", "c", "d", "e"].map((n) => ({ runId: n, displayName: n, status: "Completed" }));
+      small.queueChildRuns(p, "job1", [five]);
+      const h = new RunHistory(createRunHistorySender(small.credential, small.clientOptions.additionalPolicies), small.url);
+      expect((await h.steps(ws, "exp", "job1")).map((s) => s.name)).toEqual(["a", "b", "c", "d", "e"]);
+      expect(small.reads(/children$/).map((r) => r.query.$continuationtoken)).toEqual(expect.arrayContaining([undefined, "2", "4"]));
+    } finally {
+      await small.close();
+    }
   });
 });
 

@@ -61,6 +61,12 @@ const CASES: [string, string, () => PlanDocument][] = [
   ["monitoring-public-network-disabled", "prod Application Insights open to public ingestion", () => editedPlan(prod, "azure-native:applicationinsights:Component", (i) => (i.publicNetworkAccessForIngestion = "Enabled"))],
   ["log-analytics-entra-ingestion", "qa Log Analytics accepting the workspace key", () => editedPlan(qa, "azure-native:operationalinsights:Workspace", (i) => delete i.features)],
   ["monitor-private-link-scope", "prod scope in open query mode", () => editedPlan(prod, "azure-native:monitor:PrivateLinkScope", (i) => (i.accessModeSettings.queryAccessMode = "Open"))],
+  ["workspace-customer-managed-key", "qa workspace on Microsoft-managed keys", () => editedPlan(qa, "azure-native:machinelearningservices:Workspace", (i) => delete i.encryption)],
+  ["storage-customer-managed-key", "prod storage on Microsoft-managed keys", () => editedPlan(prod, "azure-native:storage:StorageAccount", (i) => (i.encryption.keySource = "Microsoft.Storage"))],
+  ["defender-plans", "prod without the Resource Manager plan", () => { const p = copy(prod); p.resources = p.resources.filter((r) => !(r.type === "azure-native:security:Pricing" && r.inputs.pricingName === "Arm")); return p; }],
+  ["vnet-flow-logs", "qa VNet without its flow log", () => { const p = copy(qa); p.resources = p.resources.filter((r) => r.type !== "azure-native:network:FlowLog"); return p; }],
+  ["aks-egress-filtered", "prod cluster back on the NAT gateway", () => editedPlan(prod, AKS, (i) => (i.networkProfile.outboundType = "userAssignedNATGateway"))],
+  ["aks-egress-filtered", "qa firewall policy allowing any FQDN", () => editedPlan(qa, "azure-native:network:FirewallPolicyRuleCollectionGroup", (i) => (i.ruleCollections[0].rules[1].targetFqdns = ["*"]))],
 ];
 
 describe.each(CASES)("%s", (policy, what, broken) => {

@@ -110,6 +110,13 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
       allowSharedKeyAccess: false,
       allowCrossTenantReplication: false,
       isLocalUserEnabled: false,
+      identity: { type: "UserAssigned", userAssignedIdentities: [identityId] },
+      encryption: {
+        keySource: "Microsoft.Keyvault",
+        keyVaultProperties: { keyName: "cmk-workspace", keyVaultUri: `https://${n.vault}.vault.azure.net/` },
+        encryptionIdentity: { encryptionUserAssignedIdentity: identityId },
+        services: { blob: { enabled: true, keyType: "Account" }, file: { enabled: true, keyType: "Account" } },
+      },
       tags,
     }),
     res("azure-native:keyvault:Vault", `${env}-vault`, {
@@ -176,7 +183,7 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
       disableLocalAccounts: false,
       aadProfile: { managed: true, enableAzureRBAC: true },
       apiServerAccessProfile: { enablePrivateCluster: true, enablePrivateClusterPublicFQDN: false, disableRunCommand: true },
-      networkProfile: { networkPlugin: "azure", networkPolicy: "azure", outboundType: "userAssignedNATGateway" },
+      networkProfile: { networkPlugin: "azure", networkPolicy: "azure", outboundType: "userDefinedRouting" },
       addonProfiles: {
         azurepolicy: { enabled: true },
         azureKeyvaultSecretsProvider: { enabled: true, config: { enableSecretRotation: "true" } },
@@ -320,13 +327,60 @@ export function hardenedStack({ environment: env, stack = env }: StackOptions): 
     }),
     res("azure-native:monitor:PrivateLinkScopedResource", `${env}-ampls-logs`, { name: "logs", scopeName: `ampls-mlops-${env}`, resourceGroupName: n.rg, linkedResourceId: logsId, kind: "Resource" }),
     res("azure-native:monitor:PrivateLinkScopedResource", `${env}-ampls-insights`, { name: "insights", scopeName: `ampls-mlops-${env}`, resourceGroupName: n.rg, linkedResourceId: armId(n.rg, "Microsoft.Insights/components", `appi-mlops-${env}`), kind: "Resource" }),
-    res("azure-native:network:Subnet", `${env}-aks-subnet`, { subnetName: "snet-aks", virtualNetworkName: `vnet-mlops-${env}-serving`, resourceGroupName: n.servingRg, addressPrefix: "10.1.16.0/20", defaultOutboundAccess: false, natGateway: { id: armId(n.servingRg, "Microsoft.Network/natGateways", `ng-mlops-${env}`) } }),
+    res("azure-native:network:Subnet", `${env}-aks-subnet`, { subnetName: "snet-aks", virtualNetworkName: `vnet-mlops-${env}-serving`, resourceGroupName: n.servingRg, addressPrefix: "10.1.16.0/20", defaultOutboundAccess: false, routeTable: { id: armId(n.servingRg, "Microsoft.Network/routeTables", `rt-mlops-${env}-aks`) } }),
+    // AKS egress through Azure Firewall: route table, firewall in the VNet's AzureFirewallSubnet, an allow-list policy.
+    res("azure-native:network:RouteTable", `${env}-aks-routes`, { routeTableName: `rt-mlops-${env}-aks`, resourceGroupName: n.servingRg, routes: [{ name: "internet-via-firewall", addressPrefix: "0.0.0.0/0", nextHopType: "VirtualAppliance", nextHopIpAddress: "10.1.2.4" }], tags }),
+    res("azure-native:network:Subnet", `${env}-firewall-subnet`, { subnetName: "AzureFirewallSubnet", virtualNetworkName: `vnet-mlops-${env}-serving`, resourceGroupName: n.servingRg, addressPrefix: "10.1.2.0/26", defaultOutboundAccess: false }),
+    res("azure-native:network:AzureFirewall", `${env}-firewall`, {
+      azureFirewallName: `afw-mlops-${env}`,
+      resourceGroupName: n.servingRg,
+      sku: { name: "AZFW_VNet", tier: "Standard" },
+      firewallPolicy: { id: armId(n.servingRg, "Microsoft.Network/firewallPolicies", `afwp-mlops-${env}`) },
+      ipConfigurations: [{ name: "egress", subnet: { id: `${armId(n.servingRg, "Microsoft.Network/virtualNetworks", `vnet-mlops-${env}-serving`)}/subnets/AzureFirewallSubnet` }, publicIPAddress: { id: armId(n.servingRg, "Microsoft.Network/publicIPAddresses", `pip-afw-${env}`) } }],
+      tags,
+    }),
+    res("azure-native:network:FirewallPolicyRuleCollectionGroup", `${env}-firewall-rules`, {
+      ruleCollectionGroupName: "aks-egress",
+      firewallPolicyName: `afwp-mlops-${env}`,
+      resourceGroupName: n.servingRg,
+      priority: 200,
+      ruleCollections: [
+        {
+          ruleCollectionType: "FirewallPolicyFilterRuleCollection",
+          name: "aks-and-azureml",
+          priority: 200,
+          action: { type: "Allow" },
+          rules: [
+            { ruleType: "ApplicationRule", name: "aks-required", sourceAddresses: ["10.1.16.0/20"], protocols: [{ protocolType: "Https", port: 443 }], fqdnTags: ["AzureKubernetesService"] },
+            { ruleType: "ApplicationRule", name: "azureml-extension", sourceAddresses: ["10.1.16.0/20"], protocols: [{ protocolType: "Https", port: 443 }], targetFqdns: ["westeurope.dp.kubernetesconfiguration.azure.com", "mcr.microsoft.com"] },
+          ],
+        },
+      ],
+    }),
     pe("ampls", armId(n.rg, "Microsoft.Insights/privateLinkScopes", `ampls-mlops-${env}`), "azuremonitor"),
+    res("azure-native:network:VirtualNetwork", `${env}-vnet`, { virtualNetworkName: `vnet-mlops-${env}`, resourceGroupName: n.rg, addressSpace: { addressPrefixes: ["10.1.0.0/16"] }, tags }),
+    // VNet flow log in Azure's regional Network Watcher (NetworkWatcherRG), written by the workspace identity.
+    res("azure-native:network:FlowLog", `${env}-flowlog`, {
+      flowLogName: `fl-vnet-mlops-${env}`,
+      networkWatcherName: "NetworkWatcher_westeurope",
+      resourceGroupName: "NetworkWatcherRG",
+      targetResourceId: armId(n.rg, "Microsoft.Network/virtualNetworks", `vnet-mlops-${env}`),
+      storageId: storageId,
+      enabled: true,
+      format: { type: "JSON", version: 2 },
+      retentionPolicy: { enabled: true, days: env === "prod" ? 90 : 60 },
+      identity: { type: "UserAssigned", userAssignedIdentities: [identityId] },
+      tags,
+    }),
+    ...(["Containers", "KeyVaults", "StorageAccounts", "Arm"] as const).map((plan) =>
+      res("azure-native:security:Pricing", `${env}-defender-${plan.toLowerCase()}`, { scopeId: `/subscriptions/${SUBSCRIPTION}`, pricingName: plan, pricingTier: "Standard" }),
+    ),
     diag("workspace", workspaceId, ["AmlComputeJobEvent", "AmlRunStatusChangedEvent"]),
     diag("vault", vaultId, ["AuditEvent"]),
     diag("registry", registryId, ["ContainerRegistryLoginEvents"]),
     diag("storage-blob", `${storageId}/blobServices/default`, ["StorageRead", "StorageWrite", "StorageDelete"]),
     diag("aks", clusterId, ["kube-audit-admin", "guard"]),
+    diag("firewall", armId(n.servingRg, "Microsoft.Network/azureFirewalls", `afw-mlops-${env}`), ["AZFWApplicationRule", "AZFWNetworkRule"]),
   ];
   if (upstream) {
     const up = namesFor(upstream);

@@ -74,7 +74,7 @@ describe("buildPolicies", () => {
     expect(policies.map((p) => p.name)).toEqual(allRules.map((r) => r.name));
     const stackPolicies = policies.filter((p) => "validateStack" in p).map((p) => p.name);
     expect(stackPolicies.sort()).toEqual(
-      ["aks-admin-path-restricted", "aks-local-accounts-disabled", "diagnostic-settings", "environment-isolation", "monitor-private-link-scope", "one-network-model", "private-endpoints-for-workspace"].sort(),
+      ["aks-admin-path-restricted", "aks-egress-filtered", "aks-local-accounts-disabled", "defender-plans", "diagnostic-settings", "environment-isolation", "monitor-private-link-scope", "one-network-model", "private-endpoints-for-workspace", "vnet-flow-logs"].sort(),
     );
     for (const p of policies) expect(p.description).toMatch(/\[.+\]$/);
   });

@@ -42,6 +42,28 @@ const CASES: Record<string, FailingCase[]> = {
   "workspace-customer-managed-key": [
     { what: "Microsoft-managed keys", env: "prod", stack: (s) => edited(s, "prod-workspace", (i) => delete i.encryption), resource: "prod-workspace", message: /encryption.status is not set/ },
   ],
+  "storage-customer-managed-key": [
+    { what: "Microsoft-managed keys in qa (rehearsing prod)", env: "qa", stack: (s) => edited(s, "qa-storage", (i) => (i.encryption.keySource = "Microsoft.Storage")), resource: "qa-storage", message: /keySource is 'Microsoft.Storage'/ },
+    { what: "no encryption block in prod", env: "prod", stack: (s) => edited(s, "prod-storage", (i) => delete i.encryption), resource: "prod-storage", message: /keySource is not set/ },
+  ],
+  "defender-plans": [
+    { what: "a declared plan set back to Free", env: "prod", stack: (s) => edited(s, "prod-defender-containers", (i) => (i.pricingTier = "Free")), resource: "prod-defender-containers", message: /pricingTier is 'Free': the 'Containers' plan is off/ },
+  ],
+  "aks-egress-filtered": [
+    { what: "cluster back on the NAT gateway", env: "prod", stack: (s) => edited(s, "prod-aks", (i) => (i.networkProfile.outboundType = "userAssignedNATGateway")), resource: "prod-aks", message: /outboundType is 'userAssignedNATGateway'/ },
+    { what: "AKS subnet without its route table", env: "qa", stack: (s) => edited(s, "qa-aks-subnet", (i) => delete i.routeTable), resource: "qa-aks-subnet", message: /has no route table/ },
+    { what: "no firewall in the VNet", env: "prod", stack: (s) => s.filter((r) => r.name !== "prod-firewall"), resource: "prod-aks", message: /no Azure Firewall in vnet-mlops-prod-serving\/AzureFirewallSubnet/ },
+    { what: "firewall in another VNet", env: "qa", stack: (s) => edited(s, "qa-firewall", (i) => (i.ipConfigurations[0].subnet.id = i.ipConfigurations[0].subnet.id.replace("vnet-mlops-qa-serving/", "vnet-mlops-hub/"))), resource: "qa-aks", message: /no Azure Firewall/ },
+    { what: "default route to the internet instead of the firewall", env: "prod", stack: (s) => edited(s, "prod-aks-routes", (i) => (i.routes[0].nextHopType = "Internet")), resource: "prod-aks-subnet", message: /sends 0.0.0.0\/0 to a virtual appliance/ },
+    { what: "an allow-all application rule", env: "prod", stack: (s) => edited(s, "prod-firewall-rules", (i) => i.ruleCollections[0].rules.push({ ruleType: "ApplicationRule", name: "anything", protocols: [{ protocolType: "Https", port: 443 }], targetFqdns: ["*"] })), resource: "prod-firewall-rules", message: /rule 'anything' allows '\*'/ },
+    { what: "firewall without a policy", env: "prod", stack: (s) => edited(s, "prod-firewall", (i) => delete i.firewallPolicy), resource: "prod-firewall", message: /has no firewall policy/ },
+  ],
+  "vnet-flow-logs": [
+    { what: "VNet without a flow log", env: "prod", stack: (s) => s.filter((r) => r.name !== "prod-flowlog"), resource: "prod-vnet", message: /has no flow log/ },
+    { what: "flow log pointing at another VNet", env: "qa", stack: (s) => edited(s, "qa-flowlog", (i) => (i.targetResourceId = i.targetResourceId.replace("vnet-mlops-qa", "vnet-other"))), resource: "qa-vnet", message: /has no flow log/ },
+    { what: "flow log disabled", env: "qa", stack: (s) => edited(s, "qa-flowlog", (i) => (i.enabled = false)), resource: "qa-flowlog", message: /enabled is false/ },
+    { what: "prod flow log kept 30 days", env: "prod", stack: (s) => edited(s, "prod-flowlog", (i) => (i.retentionPolicy.days = 30)), resource: "prod-flowlog", message: /keeps 30 days, below the prod minimum of 90 days/ },
+  ],
   "compute-local-auth-disabled": [
     { what: "cluster with local auth", env: "dev", stack: (s) => edited(s, "dev-cpu", (i) => (i.properties.disableLocalAuth = false)), resource: "dev-cpu", message: /disableLocalAuth is false/ },
     { what: "Kubernetes compute without the flag", env: "qa", stack: (s) => edited(s, "qa-kubernetes", (i) => delete i.properties.disableLocalAuth), resource: "qa-kubernetes", message: /disableLocalAuth is not set/ },
@@ -218,6 +240,7 @@ const CASES: Record<string, FailingCase[]> = {
     { what: "no diagnostic setting on the vault", env: "prod", stack: (s) => s.filter((r) => r.name !== "prod-vault-diag"), resource: "prod-vault", message: /no diagnostic setting/ },
     { what: "AKS without guard logs", env: "qa", stack: (s) => edited(s, "qa-aks-diag", (i) => (i.logs = [{ category: "kube-audit-admin", enabled: true }, { category: "guard", enabled: false }])), resource: "qa-aks", message: /not both kube-audit\(-admin\) and guard/ },
     { what: "storage setting on the account, not its blob service", env: "prod", stack: (s) => edited(s, "prod-storage-blob-diag", (i) => (i.resourceUri = i.resourceUri.replace("/blobServices/default", ""))), resource: "prod-storage", message: /blobServices\/default/ },
+    { what: "no diagnostic setting on the egress firewall", env: "qa", stack: (s) => s.filter((r) => r.name !== "qa-firewall-diag"), resource: "qa-firewall", message: /no diagnostic setting/ },
     { what: "a setting that sends nowhere", env: "qa", stack: (s) => edited(s, "qa-workspace-diag", (i) => delete i.workspaceId), resource: "qa-workspace", message: /no diagnostic setting/ },
   ],
   "log-analytics-retention": [
@@ -383,4 +406,44 @@ test("environment-isolation lets qa hold exactly the approval recorder on the or
   expect(runRule("environment-isolation", withRecorder(declared), "qa").findings).toEqual([]);
   const wider = runRule("environment-isolation", withRecorder([...declared, "Microsoft.MachineLearningServices/workspaces/jobs/write"]), "qa").findings.map((f) => f.urn);
   expect(wider).toEqual(expect.arrayContaining([expect.stringContaining("qa-origin-approval-recorder-role"), expect.stringContaining("qa-origin-approval-recorder")]));
+});
+
+test("defender-plans reports every plan prod does not buy, on the stack, and passes when all four are bought", () => {
+  const full = hardenedStack({ environment: "prod" });
+  expect(runRule("defender-plans", full, "prod").findings).toEqual([]);
+  const without = full.filter((r) => !["prod-defender-keyvaults", "prod-defender-arm"].includes(r.name));
+  const { findings } = runRule("defender-plans", without, "prod");
+  expect(findings).toHaveLength(1);
+  expect(findings[0].level).toBe("mandatory");
+  expect(findings[0].message).toMatch(/no Defender plan declared for KeyVaults, Arm/);
+  // qa and dev do not have to buy them (the rule is prod's paid hardening).
+  expect(runRule("defender-plans", without.map((r) => ({ ...r })), "qa").findings).toEqual([]);
+});
+
+test("vnet-flow-logs accepts a flow log kept forever (retention days 0) and refuses one with retention off", () => {
+  const forever = edited(hardenedStack({ environment: "prod" }), "prod-flowlog", (i) => (i.retentionPolicy.days = 0));
+  expect(runRule("vnet-flow-logs", forever, "prod").findings).toEqual([]);
+  const off = edited(hardenedStack({ environment: "prod" }), "prod-flowlog", (i) => (i.retentionPolicy.enabled = false));
+  expect(runRule("vnet-flow-logs", off, "prod").findings.map((f) => f.message).join("\n")).toMatch(/retention off/);
+});
+
+test("environment-isolation lets a registry-strategy stack use the origin's registry (its own endpoint, rule, AzureML Registry User on the registry), nothing wider", () => {
+  const registry = armId("rg-mlops-dev", "Microsoft.MachineLearningServices/registries", "mlreg-mlops");
+  const devWorkspace = armId("rg-mlops-dev", "Microsoft.MachineLearningServices/workspaces", "mlw-mlops-dev");
+  const REGISTRY_USER = "1823dd4f-9b8c-4ab6-ab4e-7397a3684615";
+  const access = (roleScope: string, groupIds: string[], role = REGISTRY_USER) =>
+    added({ type: "pulumi-nodejs:dynamic/mlops:RegistryModel", name: "prod-model-churn-registry", inputs: { modelName: "churn", registry: { subscriptionId: SUBSCRIPTION, resourceGroupName: "rg-mlops-dev", registryName: "mlreg-mlops" }, source: { subscriptionId: SUBSCRIPTION, resourceGroupName: "rg-mlops-dev", workspaceName: "mlw-mlops-dev" } }, protect: false }, "prod")(
+      added({ type: "azure-native:network:PrivateEndpoint", name: "prod-pe-amlregistry", inputs: { resourceGroupName: "rg-mlops-prod", privateLinkServiceConnections: [{ name: "pe", privateLinkServiceId: registry, groupIds }] }, protect: false }, "prod")(
+        added({ type: "azure-native:machinelearningservices:ManagedNetworkSettingsRule", name: "prod-outbound-model-registry", inputs: { resourceGroupName: "rg-mlops-prod", workspaceName: "mlw-mlops-prod", properties: { type: "PrivateEndpoint", destination: { serviceResourceId: registry, subresourceTarget: "amlregistry" } } }, protect: false }, "prod")(
+          added({ type: "azure-native:authorization:RoleAssignment", name: "prod-ci-model-registry-user", inputs: { scope: roleScope, roleDefinitionId: ROLE(role), principalId: "p" }, protect: false }, "prod")(hardenedStack({ environment: "prod" })),
+        ),
+      ),
+    );
+  expect(runRule("environment-isolation", access(registry, ["amlregistry"]), "prod").findings).toEqual([]);
+  // AzureML Registry User on the origin's workspace (not its registry), an endpoint into the origin's
+  // workspace, and a write role on the registry are all refused.
+  const urns = (s: ReturnType<typeof access>) => runRule("environment-isolation", s, "prod").findings.map((f) => f.urn);
+  expect(urns(access(devWorkspace, ["amlregistry"]))).toEqual([expect.stringContaining("prod-ci-model-registry-user")]);
+  expect(urns(access(registry, ["amlworkspace"]))).toEqual([expect.stringContaining("prod-pe-amlregistry")]);
+  expect(urns(access(registry, ["amlregistry"], "b24988ac-6180-42a0-ab88-20f7382dd24c"))).toEqual([expect.stringContaining("prod-ci-model-registry-user")]);
 });

@@ -26,7 +26,7 @@ const gpu = specOf("qa", {
   serving: {
     ...configOf("qa", "serving"),
     userPools: [...configOf("qa", "serving").userPools, { name: "gpuinfer", kind: "gpu", vmSize: "Standard_NC6s_v3", minCount: 0, maxCount: 2 }],
-    instanceTypes: [{ name: "gpusmall", cpu: "4", memory: "16Gi", gpu: 1, nodePool: "gpuinfer" }],
+    instanceTypes: [...configOf("qa", "serving").instanceTypes, { name: "gpusmall", cpu: "4", memory: "16Gi", gpu: 1, nodePool: "gpuinfer" }],
     instanceTypesInCluster: true,
   },
 });
@@ -44,6 +44,8 @@ const env = (spec: EnvironmentSpec) => ofEnvironment(all, spec);
 /** The CI deployer's resources (the audit identity is another application: tests/stacks/auditIdentity.test.ts). */
 const ciOf = (spec: EnvironmentSpec) => env(spec).filter((r) => r.name.startsWith(`${spec.prefix}-${spec.environment}-ci-`));
 const byUrn = (urn: string) => all.find((r) => r.urn === urn)!;
+/** The Azure ML extension (the cluster may also carry the Flux extension). */
+const amlExtension = (spec: EnvironmentSpec) => one(env(spec).filter((r) => r.inputs.extensionType === "Microsoft.AzureML.Kubernetes"), T.extension);
 /** Resources anywhere under a component (children, grandchildren, …). */
 const under = (component: PlanResource) => {
   const out: PlanResource[] = [];
@@ -147,8 +149,8 @@ describe("serving: an isolated AKS per environment", () => {
     expect(pool.inputs).toMatchObject({ vmSize: "Standard_NC6s_v3", minCount: 0, count: 0, nodeTaints: ["sku=gpu:NoSchedule"], nodeLabels: { accelerator: "nvidia" } });
     const cpuPool = ofType(env(gpu), T.pool).find((p) => p.inputs.agentPoolName === "cpuinfer")!;
     expect(cpuPool.inputs.nodeTaints).toBeUndefined();
-    expect((one(env(gpu), T.extension).inputs as any).configurationSettings.installNvidiaDevicePlugin).toBe("True");
-    expect((one(env(qa), T.extension).inputs as any).configurationSettings.installNvidiaDevicePlugin).toBeUndefined();
+    expect((amlExtension(gpu).inputs as any).configurationSettings.installNvidiaDevicePlugin).toBe("True");
+    expect((amlExtension(qa).inputs as any).configurationSettings.installNvidiaDevicePlugin).toBeUndefined();
     // Instance types are custom resources in the cluster: the compute's ARM property creates none.
     const k8s = ofType(env(gpu), T.compute).find((c) => (c.inputs.properties as any).computeType === "Kubernetes")!;
     expect((k8s.inputs.properties as any).properties.instanceTypes).toBeUndefined();
@@ -179,7 +181,7 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     ["qa", qa],
     ["prod", prod],
   ])("%s: the extension is installed on its own cluster, inference on, insecure connections refused, internal load balancer", (_n, spec) => {
-    const ext = one(env(spec), T.extension);
+    const ext = amlExtension(spec);
     expect(ext.inputs).toMatchObject({
       extensionType: "Microsoft.AzureML.Kubernetes",
       clusterRp: "Microsoft.ContainerService",
@@ -214,11 +216,11 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
   });
 
   test("the inference router is highly available only where three workload nodes exist", () => {
-    expect((one(env(prod), T.extension).inputs as any).configurationSettings.inferenceRouterHA).toBe("True");
-    expect((one(env(qa), T.extension).inputs as any).configurationSettings.inferenceRouterHA).toBe("False");
+    expect((amlExtension(prod).inputs as any).configurationSettings.inferenceRouterHA).toBe("True");
+    expect((amlExtension(qa).inputs as any).configurationSettings.inferenceRouterHA).toBe("False");
     // Public mode: the router keeps a public load balancer (no internal provider).
-    expect((one(env(devServing), T.extension).inputs as any).configurationSettings.internalLoadBalancerProvider).toBeUndefined();
-    expect((one(env(devServing), T.extension).inputs as any).configurationSettings["scoringFe.serviceType.internalLoadBalancer"]).toBeUndefined();
+    expect((amlExtension(devServing).inputs as any).configurationSettings.internalLoadBalancerProvider).toBeUndefined();
+    expect((amlExtension(devServing).inputs as any).configurationSettings["scoringFe.serviceType.internalLoadBalancer"]).toBeUndefined();
   });
 
   test("an online endpoint left at its default uses AMLToken, the token mode Kubernetes endpoints accept", () => {
@@ -227,7 +229,7 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
   });
 
   test("the router's TLS host name comes from config (serving.tls.cname)", () => {
-    const settings = (one(env(tlsConfigured), T.extension).inputs as any).configurationSettings;
+    const settings = (amlExtension(tlsConfigured).inputs as any).configurationSettings;
     expect(settings).toMatchObject({ sslCname: "score.qa.contoso.com", allowInsecureConnections: "False" });
   });
 
@@ -248,7 +250,7 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     // The documented default instance type: the service creates it on attach.
     expect(props.properties.defaultInstanceType).toBe("defaultinstancetype");
     expect(props.properties.instanceTypes).toBeUndefined();
-    expect(compute.dependsOn).toContain(one(env(spec), T.extension).urn);
+    expect(compute.dependsOn).toContain(amlExtension(spec).urn);
     // Attaching with the workspace's user-assigned identity: Reader, Kubernetes Extension
     // Contributor and Azure Kubernetes Service Cluster Admin Role on the cluster, before the attach.
     const onCluster = ofType(env(spec), T.role).filter((r) => r.inputs.scope === aksId);
@@ -278,6 +280,35 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     expect(endpointRoles.map(roleGuidOf).sort()).toEqual([builtInRoles.AcrPull, builtInRoles.StorageBlobDataReader].sort());
   });
 
+  test.each([
+    ["qa", qa],
+    ["prod", prod],
+  ])("%s: its custom instance types are applied in the cluster by Flux from the stack's manifest folder, before the endpoints", (name, spec) => {
+    const flux = env(spec).filter((r) => r.type === T.extension && r.inputs.extensionType === "microsoft.flux");
+    expect(flux).toHaveLength(1);
+    expect(flux[0].inputs).toMatchObject({ clusterRp: "Microsoft.ContainerService", clusterResourceName: "managedClusters", clusterName: spec.names.aksCluster, resourceGroupName: spec.names.servingResourceGroup });
+    const config = one(env(spec), T.fluxConfiguration);
+    expect(config.inputs).toMatchObject({
+      clusterName: spec.names.aksCluster,
+      scope: "cluster",
+      sourceKind: "GitRepository",
+      gitRepository: { url: "https://github.com/contoso/mlops-azure", repositoryRef: { branch: "main" } },
+      kustomizations: { "instance-types": { path: `./deploy/instance-types/${name}`, prune: true } },
+      waitForReconciliation: true,
+    });
+    expect(config.dependsOn).toEqual(expect.arrayContaining([flux[0].urn, amlExtension(spec).urn]));
+    // The deployments name the configured instance type, and wait for Flux to have applied it.
+    expect(spec.serving!.onlineEndpoint.instanceType).toBe(spec.serving!.instanceTypes[0].name);
+    const endpoints = env(spec).find((r) => r.type === "mlops:serving:ServingEndpoints")!;
+    expect(endpoints.dependsOn).toContain(config.urn);
+    // The egress firewall lets Flux reach that repository, and only its host.
+    const groups = env(spec).filter((r) => r.type === "azure-native:network:FirewallPolicyRuleCollectionGroup");
+    const rules = groups.flatMap((g) => ((g.inputs.ruleCollections as { rules: { name: string; targetFqdns?: string[] }[] }[]) ?? []).flatMap((c) => c.rules));
+    expect(rules.filter((r) => r.name === "gitops-source")).toEqual([expect.objectContaining({ targetFqdns: ["github.com"] })]);
+    // A stack that applies its instance types itself gets no Flux.
+    expect(env(gpu).filter((r) => r.type === T.fluxConfiguration)).toEqual([]);
+  });
+
   test("qa serves the given model version with its scoring code and environment, rolled out step by step", () => {
     const wsId = `/subscriptions/${SUBSCRIPTION}/resourceGroups/rg-mlops-qa/providers/Microsoft.MachineLearningServices/workspaces/mlw-mlops-qa`;
     // No OnlineDeployment resource: the rollout creates one deployment per model version.
@@ -294,7 +325,8 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
       modelId: `${wsId}/models/training_videoanomaly/versions/7`,
       codeId: `${wsId}/codes/${code.name}/versions/${code.version}`,
       scoringScript: "serve.py",
-      instanceType: "defaultinstancetype",
+      // The custom instance type Flux applies to the cluster (deploy/instance-types/qa).
+      instanceType: "cpuscoring",
       instanceCount: qa.serving!.onlineEndpoint.instanceCount,
     });
     expect(d.environmentId).toMatch(new RegExp(`^${wsId}/environments/mlops_online_scoring_env/versions/[0-9a-f]{16}$`));
@@ -305,17 +337,31 @@ describe("serving: the Azure ML extension, the Kubernetes compute and the endpoi
     expect(rollout.dependsOn).toEqual(expect.arrayContaining([assets.urn, one(env(qa), T.online).urn]));
     // prod was given no model: an endpoint without a deployment (and nothing to roll out).
     expect(ofType(env(prod), T.rollout)).toEqual([]);
-    // The batch endpoint gets the scoring pipeline component when one is given, defaulting to the batch cluster.
+    // The batch deployment runs a pipeline component of its own that wraps the published scoring
+    // pipeline with the promoted model bound as its `model` input, on the batch cluster by default.
+    const pinned = one(env(qa), T.componentVersion);
+    const scoringId = `${wsId}/components/scoring/versions/3`;
+    const modelId = `${wsId}/models/training_videoanomaly/versions/7`;
+    expect(pinned.inputs).toMatchObject({ name: "mlops_batch_scoring", version: expect.stringMatching(/^m7-[0-9a-f]{10}$/), workspaceName: qa.names.workspace });
+    const spec = (pinned.inputs.properties as any).componentSpec;
+    expect(spec.type).toBe("pipeline");
+    expect(Object.keys(spec.inputs).sort()).toEqual(["frame_step", "min_deviation", "threshold", "videos"]);
+    expect(spec.outputs).toEqual({ predictions: { type: "uri_folder" } });
+    expect(spec.jobs.scoring.componentId).toBe(scoringId);
+    expect(spec.jobs.scoring.inputs.model).toEqual({ job_input_type: "custom_model", uri: `azureml:${modelId}` });
+    expect(spec.jobs.scoring.inputs.videos).toEqual({ job_input_type: "literal", value: "${{parent.inputs.videos}}" });
+    expect(spec.jobs.scoring.outputs.predictions).toEqual({ type: "literal", value: "${{parent.outputs.predictions}}" });
     const batchDeployment = one(env(qa), T.batchDeployment);
     expect((batchDeployment.inputs.properties as any).deploymentConfiguration).toEqual({
       deploymentConfigurationType: "PipelineComponent",
-      componentId: { referenceType: "Id", assetId: `${wsId}/components/scoring/versions/3` },
+      componentId: { referenceType: "Id", assetId: `${wsId}/components/mlops_batch_scoring/versions/${pinned.inputs.version}` },
       settings: { default_compute: qa.clusters.find((c) => c.key === "cpu")!.name, continue_on_step_failure: "False" },
     });
     expect(ofType(env(prod), T.batchDeployment)).toEqual([]);
+    expect(ofType(env(prod), T.componentVersion)).toEqual([]);
     // Batch scoring is pinned to the same promoted model version as the online endpoint.
     expect(batchDeployment.inputs.tags).toMatchObject({ "model-name": "training_videoanomaly", "model-version": "7" });
-    expect((batchDeployment.inputs.properties as any).description).toBe("Scoring pipeline component with training_videoanomaly version 7");
+    expect((batchDeployment.inputs.properties as any).description).toBe("Batch scoring with training_videoanomaly version 7");
   });
 });
 

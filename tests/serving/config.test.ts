@@ -83,7 +83,9 @@ test.each([
   ["online endpoint on an unknown instance type", "mlops:serving.onlineEndpoint.instanceType", { serving: serving({ onlineEndpoint: { instanceType: "huge" } }) }, /unknown instance type 'huge'/],
   ["a public API server that misses the Azure ML control plane of the pair region", "mlops:serving.azureMlControlPlaneRanges", { serving: serving({ azureMlControlPlaneRanges: { westeurope: ["192.0.2.0/25"] } }) }, /^must list the Azure ML control-plane ranges of 'northeurope' \(service tag AzureMachineLearning\.northeurope\)/],
   ["a public API server in a region without a known pair", "mlops:serving.pairedRegion", { location: "brazilsouth" }, /no pair is known for region 'brazilsouth'/],
-  ["custom instance types not yet in the cluster", "mlops:serving.instanceTypesInCluster", { serving: serving({ instanceTypesInCluster: undefined }) }, /custom resources that must exist in the cluster first/],
+  ["custom instance types with nothing to create them in the cluster", "mlops:serving.gitops", { serving: serving({ instanceTypesInCluster: undefined }) }, /required when serving.instanceTypes are listed.*Flux/],
+  ["a GitOps repository that is not an https URL", "mlops:serving.gitops.repositoryUrl", { serving: serving({ gitops: { repositoryUrl: "git@github.com:contoso/mlops.git" } }) }, /must match \^https/],
+  ["a GitOps token without a user", "mlops:serving.gitops.httpsUser", { serving: serving({ instanceTypesInCluster: undefined, gitops: { repositoryUrl: "https://dev.azure.com/contoso/mlops/_git/mlops" } }), gitopsHttpsKey: "pat" }, /required when gitopsHttpsKey is set/],
   ["an online endpoint on a custom instance type none lists", "mlops:serving.onlineEndpoint.instanceType", { serving: serving({ instanceTypes: undefined, instanceTypesInCluster: undefined }) }, /not an instance type of this cluster.*defaultinstancetype/],
   ["rollout steps that fall or stop short of 100", "mlops:serving.rollout.steps", { serving: serving({ rollout: { steps: [50, 10, 90] } }) }, /rise strictly and end at 100/],
   ["batch endpoint on an unknown cluster", "mlops:serving.batchEndpoint.cluster", { serving: serving({ batchEndpoint: { cluster: "gpu" } }) }, /unknown compute cluster 'gpu'/],
@@ -94,6 +96,11 @@ test.each([
   expect({ paths: problems.map((p) => p.path), hit: Boolean(hit) }).toEqual({ paths: expect.arrayContaining([keyPath]), hit: true });
   expect(hit!.file).toBe(FILE);
   expect(hit!.message).toMatch(message as RegExp);
+});
+
+test("a private GitOps repository without its token names the secret key, in the stack's file (it is missing from it)", () => {
+  const problems = problemsOf(qaConfig({ serving: serving({ instanceTypesInCluster: undefined, gitops: { repositoryUrl: "https://dev.azure.com/contoso/mlops/_git/mlops", httpsUser: "flux" } }) }));
+  expect(problems).toEqual([{ file: "Pulumi.qa.yaml", path: "mlops:gitopsHttpsKey", message: expect.stringMatching(/required when serving.gitops.httpsUser is set.*--secret gitopsHttpsKey/) }]);
 });
 
 test("serving without the router's certificate and key names both secret keys, in the stack's file (they are missing from it)", () => {
@@ -114,6 +121,18 @@ test("prod needs a private API server or authorized ranges", () => {
   const cfg = qaConfig({ environment: "prod", serving: serving({ authorizedIpRanges: [], privateCluster: false }) });
   const problems = problemsOf(cfg, "prod");
   expect(problems).toEqual(expect.arrayContaining([expect.objectContaining({ file: FILE, path: "mlops:serving.privateCluster" })]));
+});
+
+test("with serving.gitops, the instance types come from deploy/instance-types/<stack> of that repository; applied by hand, from nowhere", () => {
+  const gitops = { repositoryUrl: "https://github.com/contoso/mlops", branch: "release" };
+  expect(build(qaConfig({ serving: serving({ instanceTypesInCluster: undefined, gitops }) })).serving!.instanceTypeSource).toEqual({ ...gitops, path: "deploy/instance-types/qa" });
+  expect(build(qaConfig({ serving: serving({ gitops }) })).serving!.instanceTypeSource).toBeUndefined();
+  // A private repository carries its user; the token stays a secret config key, outside the spec.
+  const privateRepo = { ...gitops, httpsUser: "flux-reader" };
+  const source = build(qaConfig({ serving: serving({ instanceTypesInCluster: undefined, gitops: privateRepo }), gitopsHttpsKey: "tok-5e3f" })).serving!.instanceTypeSource;
+  expect(source).toEqual({ ...privateRepo, path: "deploy/instance-types/qa" });
+  expect(JSON.stringify(source)).not.toContain("tok-5e3f");
+  expect(build(qaConfig({ serving: serving({ instanceTypes: undefined, onlineEndpoint: {}, gitops }) })).serving!.instanceTypeSource).toBeUndefined();
 });
 
 test("every serving problem is reported at once", () => {
@@ -178,6 +197,13 @@ describe("npm run plan", () => {
       true,
     ],
     ["a Kubernetes version that is not major.minor[.patch]", "  mlops:serving:\n    kubernetesVersion: latest\n", ["mlops:serving.kubernetesVersion"], true, true],
+    [
+      "an online deployment on an instance type the stack does not declare",
+      "  mlops:serving:\n    kubernetesVersion: '1.33'\n    privateCluster: true\n    userPools: [{ name: cpuinfer, vmSize: Standard_D8ds_v5, maxCount: 2 }]\n    instanceTypes: [{ name: cpuscoring, cpu: '1', memory: 4Gi, nodePool: cpuinfer }]\n    gitops: { repositoryUrl: 'https://github.com/contoso/mlops' }\n    onlineEndpoint: { instanceType: gpularge }\n",
+      ["mlops:serving.onlineEndpoint.instanceType"],
+      true,
+      true,
+    ],
     // Checked by infra/stack/network.ts until the rule moves into infra/config (which knows the file).
     ["serving without an AKS subnet", "  mlops:serving:\n    kubernetesVersion: '1.33'\n    authorizedIpRanges: [203.0.113.0/24]\n", ["mlops:network.subnets.aks"], false, false],
   ])("%s exits 2 naming the key path, without a stack trace or output files", async (_title, serving, paths, aksSubnet, namesFile) => {

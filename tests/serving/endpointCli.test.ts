@@ -28,6 +28,7 @@ beforeAll(async () => {
   const ws = aml.workspacePath(WS.subscriptionId, WS.resourceGroupName, WS.workspaceName);
   aml.seed(`${ws}/onlineEndpoints/ep-qa`, {
     location: "westeurope",
+    tags: { "rollout-last-failure": "2026-11-28T10:00:00.000Z v8-cccc3333 stopped at 10%: smoke request failed before 50%: HTTP 502", "rollout-last-failure-steps": "smoke-passed@0 traffic@10 smoke-failed@10 rolled-back@0 deleted@0" },
     properties: { authMode: "AMLToken", traffic: { "v7-aaaa1111": 90, "v8-bbbb2222": 10 }, scoringUri: "https://10.20.16.5/api/v1/endpoint/ep-qa/score" },
   });
   for (const [name, version] of [["v7-aaaa1111", "7"], ["v8-bbbb2222", "8"]]) {
@@ -77,6 +78,8 @@ test("status shows each deployment's model and share, and the batch endpoint's p
     { name: "v7-aaaa1111", model: "training_badpixels:7", state: "Succeeded", traffic: 90 },
     { name: "v8-bbbb2222", model: "training_badpixels:8", state: "Succeeded", traffic: 10 },
   ]);
+  // A failed rollout stays readable after the failed update: the tags it wrote on the endpoint.
+  expect(status.online.lastRolloutFailure).toEqual({ summary: expect.stringMatching(/v8-cccc3333 stopped at 10%/), steps: "smoke-passed@0 traffic@10 smoke-failed@10 rolled-back@0 deleted@0" });
   expect(status.batch).toEqual({ name: "bep-qa", defaultDeployment: "scoring", deployments: [{ name: "scoring", model: "training_badpixels:7", state: "Succeeded" }] });
 });
 

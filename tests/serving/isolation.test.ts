@@ -4,10 +4,14 @@
  * protected, dev has no AKS, and no environment's resource inputs name another environment's ids,
  * names or principals — except the declared read-only promotion source.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parse, stringify } from "yaml";
 import type { EnvironmentSpec } from "../../infra/config";
 import type { PlanDocument, PlanResource } from "../../shared/plan";
 import { builtInRoles } from "../../components/authorization/roles";
-import { planJson } from "../support/plans";
+import { planJson, REPO } from "../support/plans";
 import { APPROVAL_RECORDER_ACTIONS } from "../../infra/stack/promotion";
 import { specOf, T } from "./harness";
 
@@ -32,6 +36,8 @@ const one = (plan: PlanDocument, type: string) => {
 /** Roles a stack may hold on its promotion source: they read, never write. */
 const READ_ONLY_ROLES = new Set<string>([builtInRoles.Reader, builtInRoles.StorageBlobDataReader, builtInRoles.AcrPull, "db58b8e5-c6ad-4a2a-8342-4190687cbf4a" /* Storage Blob Delegator */]);
 const PROMOTED_MODEL = "pulumi-nodejs:dynamic/mlops:PromotedModel";
+const REGISTRY_MODEL = "pulumi-nodejs:dynamic/mlops:RegistryModel";
+const NETWORK_RULE = "azure-native:machinelearningservices:ManagedNetworkSettingsRule";
 const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 /**
@@ -62,8 +68,20 @@ function isApprovalRecorderRole(r: PlanResource): boolean {
   return actions.length > 0 && actions.every((a) => APPROVAL_RECORDER_ACTIONS.includes(a));
 }
 
+/**
+ * Registry strategy: the origin's Azure ML registry, reached from this environment's own VNet
+ * (private endpoint, group `amlregistry`) and managed network, used under AzureML Registry User.
+ */
+function isRegistryAccess(r: PlanResource): boolean {
+  if (r.type === REGISTRY_MODEL) return true;
+  if (r.type === T.pe) return ((r.inputs.privateLinkServiceConnections as { groupIds: string[] }[]) ?? []).every((c) => c.groupIds.every((g) => g === "amlregistry"));
+  if (r.type === NETWORK_RULE) return (r.inputs.properties as { destination?: { subresourceTarget?: string } }).destination?.subresourceTarget === "amlregistry";
+  return r.type === T.role && String(r.inputs.roleDefinitionId).split("/").pop() === builtInRoles.AzureMLRegistryUser;
+}
+
 function isAllowedPromotionRead(r: PlanResource, plan: PlanDocument): boolean {
   if (r.type === PROMOTED_MODEL || r.type === STACK_REFERENCE) return true;
+  if (isRegistryAccess(r)) return true;
   if (isApprovalRecorderRole(r)) return true;
   if (r.type === T.role) {
     const role = String(r.inputs.roleDefinitionId).split("/").pop()!;
@@ -83,6 +101,9 @@ function crossEnvironmentReads(plan: PlanDocument, env: Env): string[] {
       if (!strings(r.inputs).some((v) => text.some((m) => v.includes(m)) || stackRef.test(v))) continue;
       if (r.type === STACK_REFERENCE) found.add(`${r.type} ${r.name}: ${String(r.inputs.name)}`);
       else if (r.type === PROMOTED_MODEL) found.add(`${r.type} ${r.name}: reads the origin's model versions and copies their files server-side`);
+      else if (r.type === REGISTRY_MODEL) found.add(`${r.type} ${r.name}: shares the origin's model version into the origin's registry (service-side import)`);
+      else if (r.type === T.pe && isRegistryAccess(r)) found.add(`${r.type} ${r.name}: private endpoint to ${other}'s registry`);
+      else if (r.type === NETWORK_RULE && isRegistryAccess(r)) found.add(`${r.type} ${r.name}: managed-network rule to ${other}'s registry`);
       else if (isApprovalRecorderRole(r)) found.add(`${r.type} ${r.name}: ${APPROVAL_RECORDER_ACTIONS.length} actions on ${other}'s model versions`);
       else if (r.type === T.role) found.add(`${r.type} ${r.name}: ${String(r.inputs.roleDefinitionId).split("/").pop()} on ${other}`);
       else found.add(`${r.type} ${r.name}: names ${other}`);
@@ -175,8 +196,10 @@ describe("serving in the plans", () => {
     const vnet = one(plan, T.vnet);
     expect(vnet.inputs).toMatchObject({ virtualNetworkName: s.names.virtualNetwork, addressSpace: { addressPrefixes: [s.network.addressSpace] } });
     for (const p of (aks.inputs.agentPoolProfiles as { vnetSubnetID: string }[])) expect(p.vnetSubnetID).toContain(`/virtualNetworks/${s.names.virtualNetwork}/subnets/`);
-    const ext = one(plan, T.extension);
-    expect(ext.inputs).toMatchObject({ extensionType: "Microsoft.AzureML.Kubernetes", clusterName: s.names.aksCluster, resourceGroupName: s.names.servingResourceGroup });
+    // The Azure ML extension, and Flux (which applies the instance types), both on the environment's own cluster.
+    const extensions = ofType(plan, T.extension);
+    expect(extensions.map((e) => e.inputs.extensionType).sort()).toEqual(["Microsoft.AzureML.Kubernetes", "microsoft.flux"]);
+    for (const ext of extensions) expect(ext.inputs).toMatchObject({ clusterName: s.names.aksCluster, resourceGroupName: s.names.servingResourceGroup });
     const k8s = ofType(plan, T.compute).find((c) => (c.inputs.properties as { computeType: string }).computeType === "Kubernetes")!;
     expect(k8s.inputs).toMatchObject({ workspaceName: s.names.workspace, resourceGroupName: s.names.resourceGroup, properties: { resourceId: expect.stringMatching(new RegExp(`/managedClusters/${s.names.aksCluster}$`)) } });
     expect(one(plan, T.online).inputs).toMatchObject({ endpointName: s.names.onlineEndpoint, workspaceName: s.names.workspace, properties: { compute: expect.stringMatching(new RegExp(`/workspaces/${s.names.workspace}/computes/${s.names.kubernetesCompute}$`)) } });
@@ -234,5 +257,69 @@ describe("serving in the plans", () => {
       const own = [specs[env].names.resourceGroup, specs[env].names.servingResourceGroup];
       for (const scope of scopes) expect(own.some((rg) => scope.includes(`/resourceGroups/${rg}`)) || /(^|\/)(dev|qa):/.test(scope)).toBe(true);
     }
+  });
+});
+
+describe("registry strategy (promotion.strategy: registry): the origin's registry is the one more cross-environment read", () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-registry-"));
+  const reg = {} as Record<Env, PlanDocument>;
+  const configFor = (env: Env) => {
+    const config = parse(fs.readFileSync(path.join(REPO, `Pulumi.${env}.yaml`), "utf8"));
+    if (env === "dev") config.config["mlops:modelRegistry"] = { name: "mlreg-mlops" };
+    else Object.assign(config.config["mlops:promotion"], { strategy: "registry", registry: { importCluster: "cpu" } });
+    const file = path.join(dir, `${env}.yaml`);
+    fs.writeFileSync(file, stringify(config));
+    return file;
+  };
+  beforeAll(async () => {
+    [reg.dev, reg.qa] = await Promise.all([planJson("dev", ["--config", configFor("dev")]), planJson("qa", ["--config", configFor("qa")])]);
+    reg.prod = await planJson("prod", ["--config", configFor("prod")]);
+  }, 180_000);
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("dev declares the registry, closed to the public; qa and prod declare none of their own", () => {
+    expect(one(reg.dev, "azure-native:machinelearningservices:Registry").inputs).toMatchObject({ registryName: "mlreg-mlops", publicNetworkAccess: "Disabled", resourceGroupName: specs.dev.names.resourceGroup });
+    for (const env of ["qa", "prod"] as const) expect(ofType(reg[env], "azure-native:machinelearningservices:Registry")).toEqual([]);
+  });
+
+  test.each(["qa", "prod"] as const)("%s references no environment but the origin, and neither qa nor prod the other", (env) => {
+    expect(isolationLeaks(reg[env], env, "dev")).toEqual([]);
+    const other = env === "qa" ? "prod" : "qa";
+    expect(isolationLeaks(reg[env], env, null).filter((l) => l.includes(` names ${other} `))).toEqual([]);
+  });
+
+  test.each(["qa", "prod"] as const)("%s: the complete list of cross-environment reads is the origin's outputs, its model versions and its registry (no origin storage)", (env) => {
+    const expected = [
+      `${STACK_REFERENCE} mlops-${env}-origin: organization/mlops/dev`,
+      `${REGISTRY_MODEL} mlops-${env}-model-training_badpixels: shares the origin's model version into the origin's registry (service-side import)`,
+      `${T.role} mlops-${env}-ci-promotion-source-workspace-reader: ${builtInRoles.Reader} on dev`,
+      `${T.role} mlops-${env}-ci-model-registry-user: ${builtInRoles.AzureMLRegistryUser} on dev`,
+      `${T.role} mlops-${env}-workspace-model-registry-user: ${builtInRoles.AzureMLRegistryUser} on dev`,
+      `${T.pe} mlops-${env}-private-links-pe-amlregistry: private endpoint to dev's registry`,
+      `${NETWORK_RULE} mlops-${env}-outbound-model-registry: managed-network rule to dev's registry`,
+    ];
+    const recorder = reg.qa.resources.find((r) => r.name === "mlops-qa-origin-approval-recorder-role")!;
+    if (env === "qa") {
+      expected.push(`${ROLE_DEFINITION} mlops-qa-origin-approval-recorder-role: ${APPROVAL_RECORDER_ACTIONS.length} actions on dev's model versions`);
+      expected.push(`${T.role} mlops-qa-origin-approval-recorder: ${recorder.inputs.roleDefinitionId} on dev`);
+    }
+    expect(crossEnvironmentReads(reg[env], env).sort()).toEqual(expected.sort());
+  });
+
+  test.each(["qa", "prod"] as const)("%s: the registry's private endpoint is in its own VNet and resolves in the workspace API zone; batch scoring references the registry version", (env) => {
+    const pe = reg[env].resources.find((r) => r.name === `mlops-${env}-private-links-pe-amlregistry`)!;
+    expect(pe.inputs).toMatchObject({ resourceGroupName: specs[env].names.resourceGroup, privateLinkServiceConnections: [{ groupIds: ["amlregistry"], privateLinkServiceId: "organization/mlops/dev:modelRegistryId" }] });
+    const group = reg[env].resources.find((r) => r.name === `mlops-${env}-private-links-pe-amlregistry-dns`)!;
+    expect((group.inputs.privateDnsZoneConfigs as { name: string }[]).map((c) => c.name)).toEqual(["api-azureml-ms"]);
+    expect(ofType(reg[env], T.zone).filter((r) => r.inputs.privateZoneName === "privatelink.api.azureml.ms")).toHaveLength(1);
+    const model = one(reg[env], REGISTRY_MODEL).inputs as Record<string, any>;
+    expect(model.registry).toEqual({ subscriptionId: "organization/mlops/dev:subscriptionId", resourceGroupName: "organization/mlops/dev:resourceGroupName", registryName: "organization/mlops/dev:modelRegistryName" });
+    // Kubernetes online endpoints cannot deploy registry models: imported by a job on this workspace's cluster.
+    expect(model.workspaceImport).toMatchObject({ target: { workspaceName: specs[env].names.workspace }, computeName: specs[env].clusters.find((c) => c.key === "cpu")!.name });
+    expect(Object.keys(one(reg[env], "azure-native:machinelearningservices:BatchDeployment").inputs.tags as object)).toContain("model-uri");
+    // The batch deployment's own pipeline component binds that registry version: its spec and version
+    // derive from the registry URI, known only once the import ran (pinnedBatchComponent.ts).
+    expect(one(reg[env], T.componentVersion).inputs).toMatchObject({ name: "mlops_batch_scoring", version: "[unknown]", properties: "[unknown]", workspaceName: specs[env].names.workspace });
+    expect(ofType(reg[env], PROMOTED_MODEL)).toEqual([]);
   });
 });

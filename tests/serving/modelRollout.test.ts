@@ -17,6 +17,7 @@ import {
   ModelRolloutOutputs,
   ModelRolloutProvider,
   RolloutFailed,
+  FAILURE_TAGS,
   ScoringResponse,
   STOP_TAG,
 } from "../../components/serving/modelRolloutProvider";
@@ -222,6 +223,11 @@ describe("safe rollout", () => {
     expect(mine[3].traffic).toMatchObject({ "v2-0a1b2c3d": 100, "v3-0a1b2c3d": 0 });
     expect(traffic()["v2-0a1b2c3d"]).toBe(100);
     expect(deployments()).toEqual(["v2-0a1b2c3d"]);
+    // The failure stays readable after the failed update: on the endpoint's tags, beside its own.
+    const tags = aml.get(endpointPath)!.tags;
+    expect(tags[FAILURE_TAGS.summary]).toMatch(/^\d{4}-\d\d-\d\dT\S+ v3-0a1b2c3d stopped at 10%: smoke request failed before 50%: HTTP 502/);
+    expect(tags[FAILURE_TAGS.steps]).toBe("smoke-passed@0 traffic@10 smoke-failed@10 rolled-back@0 deleted@0");
+    expect(tags.environment).toBe("qa");
   });
 
   test("rolling back (the approval revoked: an older version named again) goes the same way", async () => {

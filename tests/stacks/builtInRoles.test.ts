@@ -15,10 +15,12 @@ const published: Record<keyof typeof builtInRoles, string> = {
   KeyVaultAdministrator: "00482a5a-887f-4fb3-b363-3b7fe8e74483",
   KeyVaultSecretsUser: "4633458b-17de-408a-b874-0445c86b69e6",
   KeyVaultCryptoUser: "12338af0-0e69-4776-bea7-57ae8d297424",
+  KeyVaultCryptoServiceEncryptionUser: "e147488a-f6f5-4113-8e2d-b22465e65bf6",
   AcrPull: "7f951dda-4ed3-4680-a7ca-43fe172d538d",
   AcrPush: "8311e382-0749-4cb8-b61a-304f252e45ec",
   AzureMLDataScientist: "f6c7c914-8db3-469d-8ca1-694a8f32e121",
   AzureMLComputeOperator: "e503ece1-11d0-4e8e-8e2c-7a6c3bf38815",
+  AzureMLRegistryUser: "1823dd4f-9b8c-4ab6-ab4e-7397a3684615", // "AzureML Registry User"
   AksRbacClusterAdmin: "b1ff04bb-8a4e-4dc4-8eb5-8693973ce19b",
   AksClusterUser: "4abbcc35-e782-43d8-92c5-2d3f1bd2253f",
   AksClusterAdmin: "0ab0b1a8-8aac-4efd-b8c2-3ee1fb270be8",

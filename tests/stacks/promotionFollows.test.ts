@@ -40,7 +40,9 @@ test("rolling back from 7 to 6 changes the promoted version, the served model an
   const file = path.join(dir, "qa-6.yaml");
   const r = await runTool("plan", ["qa", "--config", file, "--against", base]);
   expect(r.code).toBe(0);
-  expect(r.stdout).toMatch(/0 added, 0 removed, 3 changed/);
+  // The batch deployment's own pipeline component binds the model: a new version of it, named for the model version.
+  expect(r.stdout).toMatch(/0 added, 0 removed, 4 changed/);
+  expect(r.stdout).toMatch(/~ mlops-qa-endpoints-batch-component \(azure-native:machinelearningservices:ComponentVersion\)\n(\s+inputs\.\S+: .*\n)*\s+inputs\.version: "m7-[0-9a-f]{10}" → "m6-[0-9a-f]{10}"/);
   expect(r.stdout).toContain('inputs.version: "7" → "6"');
   expect(r.stdout).toMatch(/~ mlops-qa-endpoints-batch-scoring \(azure-native:machinelearningservices:BatchDeployment\)\n(\s+inputs\.\S+: .*\n)*\s+inputs\.tags\.model-version: "7" → "6"/);
   // A new version is a new deployment (its name carries the version), rolled out beside the live one.

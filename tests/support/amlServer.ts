@@ -40,8 +40,14 @@
  *     properties (`scoringUri`, …) survive a PUT that omits them, as in Azure;
  *   - `ETag` on every resource, changing on each write; `If-Match` with another ETag, or
  *     `If-None-Match: *` on an existing resource → 412 `PreconditionFailed`.
+ *   - registries (`seedRegistry`): model versions below them are immutable like workspace ones; the
+ *     data-plane `POST …/registries/{r}/import` (what `az ml model share` calls) checks its body, finds
+ *     the source by workspace GUID and region (404 otherwise), refuses a version the registry holds
+ *     (409), and creates it as the service would, the files going wherever `registryImport` puts them
+ *     (a long-running operation; `registryImports` lists them); a job input naming
+ *     `azureml://registries/…/versions/…` must name an existing registry version;
  *   Not modelled: RBAC, quotas, regions, SKUs, schema of `componentSpec` beyond its type and references,
- *   compute existence, registries; the list filters below are a subset of the service's.
+ *   compute existence, registry replication; the list filters below are a subset of the service's.
  *
  * Store: GET returns the resource or 404 `{ error: { code, message } }` (`UserError` below a workspace,
  * `ResourceNotFound` above); PATCH merges `tags`/`properties`; GET on a collection lists direct
@@ -59,6 +65,19 @@
  * Jobs: a PUT job gets `properties.status = jobStatusOnCreate` ("Starting"; `status` is read-only);
  * `queueJobStatuses(path, ["Running", "Completed"])` makes successive GETs advance through them;
  * POST `…/jobs/{id}/cancel` sets `Canceled`.
+ *
+ * Batch invocation (`batchInvokeContract.ts`): POST to a batch endpoint's scoring URI
+ * (`batchScoringUri(endpointPath)`, seed it as the endpoint's `properties.scoringUri`) with a token for
+ * `https://ml.azure.com` creates a job under the workspace; `queueBatchJobStatuses([...])` sets the
+ * statuses the next such job goes through. Inputs are checked against the deployment's component.
+ *
+ * Run history (data plane, `contract.runHistory`): GET `/history/v1.0/…/workspaces/{ws}/experiments/
+ * {experiment}/runs/{runId}/children` answers a `PaginatedRunList` (`value`, `continuationToken`,
+ * `nextLink`; `pageSize` items a page) of the run's child runs — a pipeline job's steps. It needs a
+ * token for `https://ml.azure.com` (401 otherwise) and `api-version`; a run is known when it is a job
+ * of the workspace (its experiment is the job's `experimentName`) or a child run queued here (its
+ * parent's experiment); anything else, or another experiment, is 404. `queueChildRuns(workspacePath,
+ * runId, snapshots)` makes successive GETs answer successive snapshots (the last one repeats).
  *
  * POST actions: `onAction(name, handler)` registers any action (case-insensitive last segment, e.g.
  * `listKeys`); `startPendingUpload` (code/data versions in newer api-versions) is built in when the
@@ -99,6 +118,7 @@ import { createTestTls, TestTls } from "./tls";
 import { bodyProblems, contract, nameRuleOf, namespaceOf, ResolvedType, typeOf, TypeContract, withoutReadOnly } from "./contract";
 import { checkBearer, testCredential } from "./tokens";
 import { servingContractRefusal, withComputedServingProperties } from "./servingContract";
+import { BATCH_INVOKE_AUDIENCE, BatchRefusal, batchScoringUri, invokeBatchEndpoint, isBatchInvocation } from "./batchInvokeContract";
 
 export const ML_NAMESPACE = "Microsoft.MachineLearningServices";
 
@@ -113,6 +133,13 @@ export interface AmlServerOptions {
   jobStatusOnCreate?: string;
   /** Enables the built-in `startPendingUpload` action: where the client should upload. */
   pendingUpload?: (resourcePath: string, body: any) => { blobUri: string; sasUri: string; storageAccountArmId?: string };
+  /**
+   * What the service does with the files when a workspace model version is imported into a registry
+   * (`POST …/registries/{r}/import`): the test copies them into the registry's storage (server side,
+   * never through the client) and returns the version's `modelUri` there. Default: no files, a
+   * `modelUri` in a storage named after the registry.
+   */
+  registryImport?: (args: { registryPath: string; source: any; name: string; version: string }) => string | Promise<string>;
 }
 
 export type FaultKind = "throttle" | "unavailable" | "reset" | "status" | "lroFailure" | "slow";
@@ -192,9 +219,20 @@ export interface AmlServer {
   pendingFaults(): number;
   onAction(name: string, handler: (ctx: ActionContext) => ActionResult | Promise<ActionResult>): void;
   queueJobStatuses(jobPath: string, statuses: string[]): void;
+  /** Statuses successive GETs of the next batch job (created by a batch endpoint invocation) go through. */
+  queueBatchJobStatuses(statuses: string[]): void;
+  /** The scoring URI this server answers batch invocations on for a batch endpoint's ARM path. */
+  batchScoringUri(endpointPath: string): string;
+  /** The child runs (steps) successive run-history GETs answer for a run; the last snapshot repeats. */
+  queueChildRuns(workspacePath: string, runId: string, snapshots: ChildRunSeed[][]): void;
   /** Stores a resource as a PUT would; `createdAt` (ISO) backdates it for `$orderBy` tests. */
   seed(path: string, body: Record<string, any>, createdAt?: string): any;
   seedWorkspace(args: SeedWorkspaceArgs): any;
+  /** An Azure ML registry (what `machinelearningservices.Registry` creates), in `location`. */
+  seedRegistry(args: { subscriptionId: string; resourceGroupName: string; registryName: string; location?: string }): any;
+  registryPath(subscriptionId: string, resourceGroupName: string, registryName: string): string;
+  /** Imports the registry performed (each one a service-side copy of a workspace model version). */
+  registryImports: { registryPath: string; sourceAssetId: string; name: string; version: string }[];
   workspacePath(subscriptionId: string, resourceGroupName: string, workspaceName: string): string;
   get(path: string): any | undefined;
   list(collectionPath: string): any[];
@@ -214,8 +252,19 @@ export interface AmlServer {
   close(): Promise<void>;
 }
 
+/** A child run as the run history lists it (run-history.json #/definitions/Run, the fields we model). */
+export interface ChildRunSeed {
+  runId: string;
+  displayName?: string;
+  status: string;
+  startTimeUtc?: string;
+  endTimeUtc?: string;
+  /** Error message of a failed run (Run.error: ErrorResponse). */
+  error?: string;
+}
+
 const WRITE_METHODS = new Set(["PUT", "POST", "PATCH", "DELETE"]);
-const LRO_ACTIONS = new Set(["cancel", "start", "stop", "restart"]);
+const LRO_ACTIONS = new Set(["cancel", "start", "stop", "restart", "import"]);
 const ASSET_TYPES = new Set(["models", "components", "environments", "codes", "data"]);
 
 interface Stored {
@@ -283,6 +332,10 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
   const store = new Map<string, Stored>();
   const operations = new Map<string, Operation>();
   const jobStatusQueues = new Map<string, string[]>();
+  const batchJobStatuses: string[][] = [];
+  /** Run history: snapshots of child runs by `<workspace path>|<run id>`, and each child's parent. */
+  const childRunQueues = new Map<string, ChildRunSeed[][]>();
+  const childRunParents = new Map<string, string>();
   const faults: (Fault & { left: number })[] = [];
   const actions = new Map<string, (ctx: ActionContext) => ActionResult | Promise<ActionResult>>();
   const requests: RecordedRequest[] = [];
@@ -437,6 +490,17 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     return m ? m[1] : undefined;
   }
 
+  /**
+   * `azureml://registries/<r>/models/<n>/versions/<v>` → the registry version's ARM path (registries are
+   * found by name: registry names are unique per tenant, docs 'Manage Azure ML registries').
+   */
+  function registryAssetPath(uri: unknown): string | undefined {
+    const m = typeof uri === "string" ? /^azureml:\/\/registries\/([^/]+)\/(models|data|environments|components)\/([^/]+)\/versions\/([^/]+)$/i.exec(uri) : null;
+    if (!m) return undefined;
+    const registry = [...store.values()].find((v) => /\/registries\/[^/]+$/i.test(v.path) && v.resource.name.toLowerCase() === m[1].toLowerCase());
+    return registry ? `${registry.path}/${m[2]}/${m[3]}/versions/${m[4]}` : `/registries/${m[1]}/${m[2]}/${m[3]}/versions/${m[4]}`;
+  }
+
   /** Problems with references a body makes to other resources (they must exist), all at once. */
   function referenceProblems(kinds: TypeContract["references"], path: string, body: any): string[] {
     const problems: string[] = [];
@@ -464,7 +528,11 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
           if (input.jobInputType === "literal" && typeof input.value !== "string") problems.push(`'inputs.${name}.value' is required for a literal input`);
           if (input.jobInputType && input.jobInputType !== "literal") {
             if (typeof input.uri !== "string" || !input.uri) problems.push(`'inputs.${name}.uri' is required for a ${input.jobInputType} input`);
-            else mustExist(`inputs.${name}.uri`, input.uri);
+            else {
+              mustExist(`inputs.${name}.uri`, input.uri);
+              const reg = registryAssetPath(input.uri);
+              if (reg && !store.has(keyOf(reg))) problems.push(`inputs.${name}.uri '${input.uri}' names a registry asset that does not exist`);
+            }
           }
         }
       }
@@ -553,6 +621,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     const path = decodeURIComponent(u.pathname);
     const query = Object.fromEntries(u.searchParams.entries());
     const method = (req.method ?? "GET").toUpperCase();
+    if (isBatchInvocation(path)) return batchInvocation(req, path, method, rawBody);
+    if (/^\/history\//i.test(path)) return handleRunHistory(req, method, path, query);
     const { resolved } = checkArm(req, path, query);
     const apiVersion = query["api-version"];
     let body: any;
@@ -603,7 +673,10 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       const stored = store.get(keyOf(resourcePath));
       const result = await handler({ resourcePath, resource: stored ? clone(stored.resource) : undefined, body, query, server });
       if (LRO_ACTIONS.has(action.toLowerCase()) && result.status < 300) {
-        const { asyncUrl, locationUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault, apiVersion });
+        // The operation status lives in the ARM namespace, even for a data-plane action (registry import).
+        const mlVersions = contract.namespaces[ML_NAMESPACE].apiVersions;
+        const opVersion = mlVersions.includes(apiVersion) ? apiVersion : mlVersions[mlVersions.length - 1];
+        const { asyncUrl, locationUrl } = startOperation({ pollsLeft: lroPolls, failed: lroFault, apiVersion: opVersion });
         return { status: 202, headers: { "Azure-AsyncOperation": asyncUrl, Location: locationUrl, ...result.headers } };
       }
       return result;
@@ -661,7 +734,8 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
           next = withComputedServingProperties(path, existing, next);
           if (type === "jobs") next.properties.status = existing?.properties?.status ?? options.jobStatusOnCreate ?? "Starting";
         }
-        const refs = referenceProblems(rule.references, path, next);
+        // A PATCH is checked for what it sends (a tags-only PATCH does not re-validate stored properties).
+        const refs = referenceProblems(rule.references, path, method === "PATCH" ? { ...(body ?? {}), properties: body?.properties ?? {} } : next);
         if (refs.length) throw new HttpError(400, "UserError", refs.join("; "));
         const lro = isLro(path, method);
         const created = !existing;
@@ -710,6 +784,83 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       default:
         throw new HttpError(405, "MethodNotAllowed", `${method} is not supported.`);
     }
+  }
+
+  /** A batch endpoint's scoring URI: the data plane, with its own audience (`batchInvokeContract.ts`). */
+  function batchInvocation(req: IncomingMessage, path: string, method: string, rawBody: string): { status: number; body?: unknown; headers?: Record<string, string> } {
+    const problem = checkBearer(req.headers.authorization, [BATCH_INVOKE_AUDIENCE]);
+    if (problem) throw new HttpError(401, problem.code, problem.message);
+    let body: unknown;
+    try {
+      body = rawBody ? JSON.parse(rawBody) : undefined;
+    } catch {
+      throw new HttpError(400, "UserError", "The request body is not valid JSON.");
+    }
+    try {
+      return invokeBatchEndpoint({
+        path,
+        method,
+        deploymentHeader: req.headers["azureml-model-deployment"] as string | undefined,
+        body,
+        lookup: (p) => clone(store.get(keyOf(p))?.resource),
+        storeJob: (p, job) => {
+          put(p, job);
+          const statuses = batchJobStatuses.shift();
+          if (statuses) jobStatusQueues.set(keyOf(p), statuses);
+        },
+        jobStatusOnCreate: "Queued",
+      });
+    } catch (err) {
+      if (err instanceof BatchRefusal) throw new HttpError(err.status, err.code, err.message);
+      throw err;
+    }
+  }
+
+  /** The experiment a run belongs to: a job's `experimentName`, or its parent's for a child run. */
+  function experimentOfRun(wsPath: string, runId: string, depth = 0): string | undefined {
+    const job = store.get(keyOf(`${wsPath}/jobs/${runId}`));
+    if (job) return String(job.resource.properties?.experimentName ?? "Default");
+    const parent = childRunParents.get(`${keyOf(wsPath)}|${runId.toLowerCase()}`);
+    return parent && depth < 10 ? experimentOfRun(wsPath, parent, depth + 1) : undefined;
+  }
+
+  /** Runs_GetChildByExperimentName of the run history data plane (contract.runHistory). */
+  function handleRunHistory(req: IncomingMessage, method: string, path: string, query: Record<string, string>): { status: number; body?: unknown } {
+    const rh = contract.runHistory;
+    const problem = checkBearer(req.headers.authorization, rh.audiences);
+    if (problem) throw new HttpError(401, problem.code, problem.message, { "WWW-Authenticate": `Bearer authorization_uri="https://login.microsoftonline.com/common", error="invalid_token"` });
+    if (!query["api-version"]) throw new HttpError(rh.missingApiVersion.status, rh.missingApiVersion.code, "The api-version query parameter is required.");
+    const m = /^\/history\/v1\.0\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.MachineLearningServices\/workspaces\/([^/]+)\/experiments\/([^/]+)\/runs\/([^/]+)\/children$/i.exec(path);
+    if (!m || method !== "GET") throw new HttpError(404, "NotFound", `No route for ${method} ${path}.`);
+    const [, sub, rg, wsName, experiment, runId] = m;
+    const wsPath = workspacePath(sub, rg, wsName);
+    if (!store.has(keyOf(wsPath))) throw new HttpError(rh.notFound.status, rh.notFound.code, `Workspace '${wsName}' was not found.`);
+    const runExperiment = experimentOfRun(wsPath, runId);
+    if (runExperiment === undefined || runExperiment.toLowerCase() !== experiment.toLowerCase()) {
+      throw new HttpError(rh.notFound.status, rh.notFound.code, `Run '${runId}' was not found in experiment '${experiment}'.`);
+    }
+    const queue = childRunQueues.get(`${keyOf(wsPath)}|${runId.toLowerCase()}`);
+    const snapshot = (queue && queue.length > 1 ? queue.shift() : queue?.[0]) ?? [];
+    const children = snapshot.map((c) => ({
+      runId: c.runId,
+      parentRunId: runId,
+      displayName: c.displayName ?? c.runId,
+      name: c.displayName ?? c.runId,
+      status: c.status,
+      ...(c.startTimeUtc ? { startTimeUtc: c.startTimeUtc } : {}),
+      ...(c.endTimeUtc ? { endTimeUtc: c.endTimeUtc } : {}),
+      ...(c.error ? { error: { error: { code: "UserError", message: c.error } } } : {}),
+    }));
+    const start = Math.max(0, Number(query.$continuationtoken ?? 0) || 0);
+    const end = start + pageSize;
+    const next = end < children.length ? String(end) : undefined;
+    return {
+      status: 200,
+      body: {
+        value: children.slice(start, end),
+        ...(next ? { continuationToken: next, nextLink: `${url}${path}?api-version=${encodeURIComponent(query["api-version"])}&$continuationtoken=${next}` } : {}),
+      },
+    };
   }
 
   /** Consumes one queued fault for this request: an `lroFailure` when `lro`, any other kind otherwise. */
@@ -820,6 +971,49 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     jobStatusQueues.delete(keyOf(resourcePath));
     return { status: 202 };
   });
+  const registryImports: AmlServer["registryImports"] = [];
+  // Share a workspace model version into a registry (contract: `registries`, importSource).
+  actions.set("import", async ({ resourcePath, resource, body }) => {
+    if (!/\/registries\/[^/]+$/i.test(resourcePath)) throw new HttpError(404, "NotFound", "No handler for action 'import' here.");
+    if (!resource) throw notFound(resourcePath);
+    const p = body?.properties ?? {};
+    const problems: string[] = [];
+    const nameRule = nameRuleOf({ spec: "", name: { ref: "assetName" } })!;
+    const versionRule = nameRuleOf({ spec: "", name: { ref: "version" } })!;
+    if (typeof p.destinationName !== "string" || !new RegExp(nameRule.pattern).test(p.destinationName)) problems.push(`'properties.destinationName' must match ${nameRule.pattern}`);
+    if (typeof p.destinationVersion !== "string" || !new RegExp(versionRule.pattern).test(p.destinationVersion)) problems.push(`'properties.destinationVersion' must match ${versionRule.pattern}`);
+    const src = typeof p.sourceAssetId === "string" ? /^azureml:\/\/locations\/([^/]+)\/workspaces\/([^/]+)\/(models)\/([^/]+)\/versions\/([^/]+)$/i.exec(p.sourceAssetId) : null;
+    if (!src) problems.push("'properties.sourceAssetId' must be azureml://locations/<location>/workspaces/<workspace GUID>/models/<name>/versions/<version>");
+    if (problems.length) throw new HttpError(400, "UserError", `Invalid import request: ${problems.join("; ")}`);
+    const ws = [...store.values()].find((v) => /\/workspaces\/[^/]+$/i.test(v.path) && String(v.resource.properties?.workspaceId).toLowerCase() === src![2].toLowerCase());
+    if (!ws || String(ws.resource.location).toLowerCase() !== src![1].toLowerCase()) {
+      throw new HttpError(404, "UserError", `Source asset '${p.sourceAssetId}': no workspace ${src![2]} in ${src![1]}.`);
+    }
+    const sourcePath = `${ws.path}/models/${src![4]}/versions/${src![5]}`;
+    const source = store.get(keyOf(sourcePath));
+    if (!source) throw new HttpError(404, "UserError", `Source asset '${p.sourceAssetId}' could not be found.`);
+    const dest = `${resourcePath}/models/${p.destinationName}/versions/${p.destinationVersion}`;
+    if (store.has(keyOf(dest))) throw new HttpError(409, "UserError", `A model with name '${p.destinationName}' and version '${p.destinationVersion}' already exists in the registry.`);
+    const registryName = resourcePath.split("/").pop()!;
+    const modelUri = options.registryImport
+      ? await options.registryImport({ registryPath: resourcePath, source: clone(source.resource), name: p.destinationName, version: p.destinationVersion })
+      : `https://${registryName.replace(/[^a-z0-9]/gi, "").toLowerCase()}.blob.core.windows.net/${registryName}/models/${p.destinationName}/${p.destinationVersion}/`;
+    const sp = source.resource.properties ?? {};
+    put(dest, {
+      properties: {
+        modelUri,
+        modelType: sp.modelType,
+        description: sp.description,
+        flavors: sp.flavors,
+        tags: { ...(sp.tags ?? {}) },
+        properties: { ...(sp.properties ?? {}) },
+        isAnonymous: false,
+        isArchived: false,
+      },
+    });
+    registryImports.push({ registryPath: resourcePath, sourceAssetId: p.sourceAssetId, name: p.destinationName, version: p.destinationVersion });
+    return { status: 202 };
+  });
   if (options.pendingUpload) {
     const target = options.pendingUpload;
     actions.set("startpendingupload", ({ resourcePath, body }) => {
@@ -843,6 +1037,7 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
   const clientOptions = { endpoint: url, additionalPolicies: tls.clientOptions.additionalPolicies };
   const filterBy = (methods: (m: string) => boolean, p?: RegExp | string) => requests.filter((r) => methods(r.method) && matches(p, r.path));
 
+  const registryPath = (s: string, rg: string, r: string) => `/subscriptions/${s}/resourceGroups/${rg}/providers/${ML_NAMESPACE}/registries/${r}`;
   const workspacePath = (s: string, rg: string, ws: string) =>
     `/subscriptions/${s}/resourceGroups/${rg}/providers/${ML_NAMESPACE}/workspaces/${ws}`;
 
@@ -866,6 +1061,12 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
     pendingFaults: () => faults.reduce((n, f) => n + f.left, 0),
     onAction: (name, handler) => void actions.set(name.toLowerCase(), handler),
     queueJobStatuses: (jobPath, statuses) => void jobStatusQueues.set(keyOf(jobPath), [...statuses]),
+    queueBatchJobStatuses: (statuses) => void batchJobStatuses.push([...statuses]),
+    batchScoringUri: (endpointPath) => batchScoringUri(url, endpointPath),
+    queueChildRuns(wsPath, runId, snapshots) {
+      childRunQueues.set(`${keyOf(wsPath)}|${runId.toLowerCase()}`, snapshots.map((s) => s.map((c) => ({ ...c }))));
+      for (const c of snapshots.flat()) childRunParents.set(`${keyOf(wsPath)}|${c.runId.toLowerCase()}`, runId);
+    },
     seed: (path, body, createdAt) =>
       put(
         path,
@@ -917,6 +1118,16 @@ export async function startAmlServer(options: AmlServerOptions = {}): Promise<Am
       return ws;
     },
     workspacePath,
+    registryPath,
+    registryImports,
+    seedRegistry(args) {
+      return put(registryPath(args.subscriptionId, args.resourceGroupName, args.registryName), {
+        location: args.location ?? location,
+        tags: {},
+        identity: { type: "SystemAssigned" },
+        properties: { discoveryUrl: `https://${args.location ?? location}.api.azureml.ms/registrymanagement/v1.0/registries/${args.registryName}/discovery`, publicNetworkAccess: "Disabled" },
+      }).resource;
+    },
     get: (path) => clone(store.get(keyOf(path))?.resource),
     list: (collectionPath) => childrenOf(collectionPath).sort((a, b) => a.seq - b.seq).map((s) => clone(s.resource)),
     remove: (path) => store.delete(keyOf(path)),

@@ -260,6 +260,16 @@ function tryEventLines(text: string): EventLine[] | undefined {
   return parsed;
 }
 
+/**
+ * The engine events of a preview as the Automation API hands them over (`Stack.preview({ onEvent })`,
+ * typed `EngineEvent`s: the same objects the streaming JSON prints a line each), folded like that
+ * stream; `source` names the preview in messages, and `line N` is the N-th event.
+ */
+export function readEngineEvents(source: string, events: readonly object[]): PulumiOutput {
+  if (events.length === 0) throw new InputError([{ file: source, path: "", message: "the preview reported no engine events" }]);
+  return fromEvents(source, events.map((value, i) => ({ value: value as Record<string, unknown>, line: i + 1 })));
+}
+
 function fromEvents(file: string, entries: EventLine[]): PulumiOutput {
   const problems: InputProblem[] = [];
   const add = (path: string, message: string) => problems.push({ file, path, message });

@@ -2,7 +2,7 @@
  * `npm run endpoint -- <invoke|status> --stack <stack>`: call a stack's online endpoint with a request
  * file and see who answered, or show both endpoints' deployments, pinned models and traffic split.
  */
-import { execFile } from "node:child_process";
+import { readStackOutputs } from "../lib/pulumiStacks";
 import { readFileSync } from "node:fs";
 import type { TokenCredential } from "@azure/core-auth";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
@@ -10,13 +10,22 @@ import { InputError, InputProblem } from "../../shared/errors";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
 import { ArmJsonClient, createArmJsonClient } from "../../components/serving/armJsonClient";
 import { API_VERSIONS, PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure";
-import { defaultScoringSender, ScoringSender } from "../../components/serving/modelRolloutProvider";
+import { defaultScoringSender, FAILURE_TAGS, ScoringSender } from "../../components/serving/modelRolloutProvider";
+import { BATCH_AUDIENCE, invokeBatch } from "./batchInvoke";
+import type { ProgressStream } from "../lib/progress";
 
 export const USAGE = `usage: npm run endpoint -- <invoke|status> --stack <stack> [--request <file.json>]
+    [--batch --input <uri|inputs.json> [--deployment <name>] [--timeout <minutes>] [--poll-seconds <n>]]
     [--outputs <pulumi stack output --json file>] [--arm-endpoint <url>] [--json]
 
   invoke --request <file>   send the JSON request to the stack's online endpoint; print the answer,
                             the deployment that served it and the traffic split
+  invoke --batch --input <uri|file>
+                            start a job on the stack's batch endpoint (the promoted model is bound in
+                            its deployment) on a data URI, or on a JSON file { "inputs": { ... } };
+                            wait with progress on stderr (default 60 min), print the result as JSON.
+                            Exit 0 completed, 1 failed/canceled, 2 bad input, 5 still running at the
+                            timeout (the job is left running)
   status                    the online endpoint's deployments, served models and traffic split, and
                             the batch endpoint's default deployment and pinned model
 
@@ -33,6 +42,11 @@ export interface EndpointCliDeps {
   stackOutputs?: (stack: string) => Promise<string>;
   scoring?: ScoringSender;
   stdout?: (text: string) => void;
+  /** Batch waits: clock, sleep and where progress and notes go (stderr). */
+  sleep?: (ms: number) => Promise<void>;
+  now?: () => number;
+  progressStream?: ProgressStream;
+  stderr?: (text: string) => void;
 }
 
 export interface StackEndpoints {
@@ -50,7 +64,15 @@ interface Parsed {
   outputsFile?: string;
   armEndpoint: string;
   json: boolean;
+  batch: boolean;
+  input?: string;
+  deployment?: string;
+  timeoutMinutes: number;
+  pollSeconds: number;
 }
+
+/** Accepted ranges (Node timers hold at most 2^31−1 ms). */
+const WAIT_LIMITS = { timeout: { min: 1, max: 24 * 60, fallback: 60, unit: "minutes" }, poll: { min: 1, max: 600, fallback: 15, unit: "seconds" } } as const;
 
 function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
   const { values, positionals } = parseCommandLine("endpoint", argv, {
@@ -59,6 +81,11 @@ function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
     outputs: { type: "string" },
     "arm-endpoint": { type: "string" },
     json: { type: "boolean" },
+    batch: { type: "boolean" },
+    input: { type: "string" },
+    deployment: { type: "string" },
+    timeout: { type: "string" },
+    "poll-seconds": { type: "string" },
     help: { type: "boolean" },
   });
   if (values.help) throw new CliExit(EXIT.ok, USAGE);
@@ -70,12 +97,26 @@ function parse(argv: string[]): { parsed: Parsed; problems: InputProblem[] } {
   if (rest.length) bad("<arguments>", `unexpected extra arguments: ${rest.join(" ")}`);
   if (!values.stack) bad("--stack", "missing: the stack whose endpoints to use (e.g. qa)");
   else if (!STACK.test(values.stack)) bad("--stack", `'${values.stack}' is not a stack name`);
-  if (command === "invoke" && !values.request) bad("--request", "missing: 'invoke' needs a JSON request file (e.g. pipelines/steps/bad_pixels/sample-request.json)");
+  const batch = values.batch ?? false;
+  if (command === "invoke" && !batch && !values.request) bad("--request", "missing: 'invoke' needs a JSON request file (e.g. pipelines/steps/bad_pixels/sample-request.json), or --batch --input <uri|file>");
+  if (command === "invoke" && batch && !values.input) bad("--input", "missing: 'invoke --batch' needs a data URI or a JSON inputs file");
+  if (batch && values.request) bad("--request", "a batch endpoint takes --input, not a request body");
+  if (!batch) for (const flag of ["input", "deployment", "timeout", "poll-seconds"] as const) if (values[flag] !== undefined) bad(`--${flag}`, "only with 'invoke --batch'");
   if (command === "status" && values.request) bad("--request", "'status' sends no request");
+  if (command === "status" && batch) bad("--batch", "'status' shows both endpoints already");
+  if (values.deployment !== undefined && !/^[a-zA-Z][a-zA-Z0-9-]{2,31}$/.test(values.deployment)) bad("--deployment", `'${values.deployment}' is not a deployment name (3–32 letters, digits, '-', letter first)`);
+  const ranged = (flag: string, value: string | undefined, r: { min: number; max: number; fallback: number; unit: string }) => {
+    if (value === undefined) return r.fallback;
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n) || n < r.min || n > r.max) bad(flag, `must be a number of ${r.unit} from ${r.min} to ${r.max} (found '${value}')`);
+    return n;
+  };
+  const timeoutMinutes = ranged("--timeout", values.timeout, WAIT_LIMITS.timeout);
+  const pollSeconds = ranged("--poll-seconds", values["poll-seconds"], WAIT_LIMITS.poll);
   const armEndpoint = values["arm-endpoint"] ?? PUBLIC_ARM_ENDPOINT;
   if (!/^https:\/\/[^/\s]+\/?$/.test(armEndpoint)) bad("--arm-endpoint", `'${armEndpoint}' is not an https endpoint URL such as ${PUBLIC_ARM_ENDPOINT}`);
   return {
-    parsed: { command: command as Command, stack: values.stack ?? "", request: values.request, outputsFile: values.outputs, armEndpoint: armEndpoint.replace(/\/+$/, ""), json: values.json ?? false },
+    parsed: { command: command as Command, stack: values.stack ?? "", request: values.request, outputsFile: values.outputs, armEndpoint: armEndpoint.replace(/\/+$/, ""), json: values.json ?? false, batch, input: values.input, deployment: values.deployment, timeoutMinutes, pollSeconds },
     problems,
   };
 }
@@ -113,14 +154,13 @@ function readFile(file: string, what: string): string {
   }
 }
 
-function runPulumiStackOutput(stack: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile("pulumi", ["stack", "output", "--json", "--stack", stack], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return reject(new CliExit(EXIT.failure, "the pulumi CLI is not installed: save `pulumi stack output --json` to a file and pass it with --outputs"));
-      reject(new CliExit(EXIT.failure, `pulumi stack output --stack ${stack} failed: ${stderr.trim() || err.message}`));
-    });
-  });
+/** `pulumi stack output --json` of `stack`, read through the Pulumi Automation API (tools/lib/pulumiStacks.ts). */
+async function runPulumiStackOutput(stack: string): Promise<string> {
+  try {
+    return JSON.stringify(await readStackOutputs(stack));
+  } catch (err) {
+    throw new CliExit(EXIT.failure, `${(err as Error).message}: save \`pulumi stack output --json\` to a file and pass it with --outputs`);
+  }
 }
 
 class Arm {
@@ -157,6 +197,8 @@ async function onlineStatus(arm: Arm, e: StackEndpoints) {
     scoringUri: String(endpoint.properties?.scoringUri ?? ""),
     traffic,
     rolloutStopped: endpoint.tags?.rollout === "stop",
+    // Written by the rollout when it fails and rolls back (modelRolloutProvider.ts FAILURE_TAGS).
+    lastRolloutFailure: endpoint.tags?.[FAILURE_TAGS.summary] ? { summary: String(endpoint.tags[FAILURE_TAGS.summary]), steps: String(endpoint.tags[FAILURE_TAGS.steps] ?? "") } : null,
     deployments: deployments.map((d: any) => ({ name: d.name, model: modelOf(d), state: d.properties?.provisioningState ?? "-", traffic: traffic[d.name] ?? 0 })),
   };
 }
@@ -186,7 +228,7 @@ export async function main(argv: string[], deps: EndpointCliDeps = {}): Promise<
       problems.push(...err.problems);
     }
   }
-  if (p.request) {
+  if (p.request && !p.batch) {
     try {
       request = JSON.parse(readFile(p.request, "the request file"));
     } catch (err) {
@@ -208,12 +250,36 @@ export async function main(argv: string[], deps: EndpointCliDeps = {}): Promise<
     if (online) {
       out(`online endpoint ${online.name} (${online.authMode}) ${online.scoringUri}\n  traffic: ${split(online.traffic)}${online.rolloutStopped ? "  [rollout stopped by tag rollout=stop]" : ""}\n`);
       for (const d of online.deployments) out(`  ${d.name}\tmodel ${d.model}\t${d.state}\t${d.traffic}%\n`);
+      if (online.lastRolloutFailure) out(`  last failed rollout: ${online.lastRolloutFailure.summary}\n    steps: ${online.lastRolloutFailure.steps}\n`);
     }
     if (batch) {
       out(`batch endpoint ${batch.name}: default deployment ${batch.defaultDeployment ?? "none"}\n`);
       for (const d of batch.deployments) out(`  ${d.name}\tmodel ${d.model}\t${d.state}\n`);
     }
     return EXIT.ok;
+  }
+
+  if (p.batch) {
+    if (!endpoints.batchEndpointName) throw new CliExit(EXIT.failure, `stack '${p.stack}' has no batch endpoint`);
+    const clientOptions = { credential: deps.credential, additionalPolicies: deps.additionalPolicies };
+    const { code, result } = await invokeBatch(
+      { workspaceId: wsId(endpoints), endpointName: endpoints.batchEndpointName, ...(p.deployment ? { deploymentName: p.deployment } : {}) },
+      p.input!,
+      { timeoutMinutes: p.timeoutMinutes, pollSeconds: p.pollSeconds },
+      {
+        arm: createArmJsonClient(p.armEndpoint, clientOptions),
+        // The scoring URI is the data plane: its token is for https://ml.azure.com, not ARM.
+        dataPlane: createArmJsonClient(BATCH_AUDIENCE, clientOptions),
+        armEndpoint: p.armEndpoint,
+        apiVersion: API_VERSIONS.machineLearningEndpoints,
+        sleep: deps.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+        now: deps.now ?? Date.now,
+        progressStream: deps.progressStream ?? process.stderr,
+        err: (line) => (deps.stderr ?? ((t: string) => void process.stderr.write(t)))(`${line}\n`),
+      },
+    );
+    out(JSON.stringify({ stack: p.stack, ...result }, null, 2) + "\n");
+    return code;
   }
 
   if (!endpoints.onlineEndpointName) throw new CliExit(EXIT.failure, `stack '${p.stack}' has no online endpoint`);

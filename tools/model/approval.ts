@@ -3,7 +3,7 @@
  * approve and rollback steps without the portal. Approval is a tag on the model version in that
  * stack's workspace; the next `pulumi up` of the downstream stack promotes the newest approved one.
  */
-import { execFile } from "node:child_process";
+import { readStackOutputs } from "../lib/pulumiStacks";
 import { readFileSync } from "node:fs";
 import type { AzureMachineLearningWorkspaces, ModelVersion } from "@azure/arm-machinelearning";
 import type { TokenCredential } from "@azure/core-auth";
@@ -191,16 +191,13 @@ async function recordOnOrigin(
   return true;
 }
 
-function runPulumiStackOutput(stack: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    execFile("pulumi", ["stack", "output", "--json", "--stack", stack], { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-        return reject(new CliExit(EXIT.failure, "the pulumi CLI is not installed: save `pulumi stack output --json` to a file and pass it with --outputs"));
-      }
-      reject(new CliExit(EXIT.failure, `pulumi stack output --stack ${stack} failed: ${stderr.trim() || err.message}`));
-    });
-  });
+/** `pulumi stack output --json` of `stack`, read through the Pulumi Automation API (tools/lib/pulumiStacks.ts). */
+async function runPulumiStackOutput(stack: string): Promise<string> {
+  try {
+    return JSON.stringify(await readStackOutputs(stack));
+  } catch (err) {
+    throw new CliExit(EXIT.failure, `${(err as Error).message}: save \`pulumi stack output --json\` to a file and pass it with --outputs`);
+  }
 }
 
 function mlClient(ws: WorkspaceRef, parsed: Parsed, deps: ModelCliDeps): AzureMachineLearningWorkspaces {

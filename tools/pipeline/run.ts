@@ -1,4 +1,3 @@
-import { execFileSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { InputError, InputProblem } from "../../shared/errors";
@@ -6,12 +5,15 @@ import { ArmRest, RequestSender } from "../../pipelines/publisher/arm";
 import { mlWorkspacesClient, PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure";
 import { pipelineJobProperties, portalLink, PublishedPipelineRef, workspaceOf } from "../../pipelines/publisher/jobs";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";
-import { ProgressStream, startProgress } from "../lib/progress";
+import { ProgressStream } from "../lib/progress";
+import { startStepBoard } from "../lib/stepProgress";
+import { readStackOutputs } from "../lib/pulumiStacks";
+import { createRunHistorySender, historyEndpointOf, RunHistory, StepRun } from "../../pipelines/publisher/runHistory";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 import { projectRoot } from "../../pipelines/spec/validate";
 import { changedCommand } from "./changed";
 import { scaffoldCommand } from "./scaffold";
-import { workspaceId } from "../../shared/workspace";
+import { workspaceId, type WorkspaceRef } from "../../shared/workspace";
 
 /**
  * `npm run pipeline -- run <pipeline> --stack <stack> [--dataset toy] [--wait] [--timeout <minutes>]`
@@ -43,8 +45,13 @@ const TERMINAL = new Set(["Completed", "Failed", "Canceled", "NotResponding"]);
 export interface RunDeps {
   /** An Azure SDK client (anything with a request pipeline) for the ARM endpoint. */
   sender(endpoint: string, subscriptionId: string): RequestSender;
-  /** `pulumi stack output --json --stack <stack>`, parsed. */
-  stackOutputs(stack: string): unknown;
+  /**
+   * A sender for the Azure ML run history data plane (the workspace's regional API host), where
+   * --wait reads each step's status. Without it --wait shows the pipeline job's status only.
+   */
+  historySender?(endpoint: string): RequestSender;
+  /** The stack's outputs as `pulumi stack output --json` prints them (Pulumi Automation API). */
+  stackOutputs(stack: string): unknown | Promise<unknown>;
   sleep(ms: number): Promise<void>;
   now(): number;
   out(line: string): void;
@@ -57,16 +64,13 @@ export interface RunDeps {
 
 export const defaultDeps: RunDeps = {
   sender: (endpoint, subscriptionId) => mlWorkspacesClient(subscriptionId, endpoint),
-  stackOutputs(stack) {
-    let text: string;
+  historySender: () => createRunHistorySender(),
+  async stackOutputs(stack) {
     try {
-      text = execFileSync("pulumi", ["stack", "output", "--json", "--stack", stack], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+      return await readStackOutputs(stack);
     } catch (e) {
-      const err = e as NodeJS.ErrnoException & { stderr?: string };
-      const why = err.code === "ENOENT" ? "the Pulumi CLI is not installed" : (err.stderr ?? err.message).trim();
-      throw new CliExit(EXIT.failure, `cannot read the outputs of stack '${stack}': ${why}; pass --outputs <file> with the JSON of \`pulumi stack output --json\``);
+      throw new CliExit(EXIT.failure, `${(e as Error).message}; pass --outputs <file> with the JSON of \`pulumi stack output --json\``);
     }
-    return parseJson(text, `pulumi stack output --stack ${stack}`);
   },
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   now: () => Date.now(),
@@ -151,7 +155,7 @@ export async function pipelineCommand(argv: string[], deps: RunDeps = defaultDep
 
 async function runPipeline(opts: RunOptions, deps: RunDeps): Promise<number> {
   const source = opts.outputsFile ?? `outputs of stack ${opts.stack}`;
-  const outputs = opts.outputsFile ? readOutputsFile(opts.outputsFile) : deps.stackOutputs(opts.stack);
+  const outputs = opts.outputsFile ? readOutputsFile(opts.outputsFile) : await deps.stackOutputs(opts.stack);
   const ref = publishedRef(outputs, opts.pipeline, source);
   const hyperparameters = checkParams(ref, opts.params);
   const ws = workspaceOf(ref.pipelineComponentId)!;
@@ -185,13 +189,15 @@ async function runPipeline(opts: RunOptions, deps: RunDeps): Promise<number> {
   if (!opts.wait) return RUN_EXIT.completed;
 
   const deadline = deps.now() + opts.timeoutMinutes * 60_000;
-  // Status and elapsed time go to stderr: one rewritten line on a terminal, plain lines in CI logs.
-  const progress = startProgress({ label: `run ${jobName}`, stream: deps.progressStream, now: deps.now });
+  const stepsOf = await stepReader(arm, ws, ref.experimentName, jobName, deps);
+  // Status, steps and elapsed times go to stderr: a redrawn block on a terminal, plain lines in CI logs.
+  const board = startStepBoard({ label: `run ${jobName}`, stream: deps.progressStream, now: deps.now });
+  let steps: StepRun[] = [];
   let last = created?.properties?.status ?? "";
-  if (last) progress.update(last);
+  if (last) board.update(last, steps);
   while (!TERMINAL.has(last)) {
     if (deps.now() >= deadline) {
-      progress.done(`timed out (${last || "not started"})`);
+      board.done(`timed out (${last || "not started"})`, steps);
       deps.err(`timed out after ${opts.timeoutMinutes} min with the run ${last || "not started"}; canceling ${jobName}`);
       await arm.post(`${jobPath}/cancel`).catch((e: Error) => deps.err(`cancel failed: ${e.message}`));
       deps.err(`portal: ${link}`);
@@ -202,15 +208,53 @@ async function runPipeline(opts: RunOptions, deps: RunDeps): Promise<number> {
     if (deps.now() >= deadline) continue;
     const job = await arm.get<{ properties?: { status?: string } }>(jobPath);
     last = job?.properties?.status ?? "Unknown";
-    if (!TERMINAL.has(last)) progress.update(last);
+    steps = await stepsOf(steps);
+    if (!TERMINAL.has(last)) board.update(last, steps);
   }
-  progress.done(last);
+  board.done(last, steps);
   if (last === "Completed") {
     deps.out(`run ${jobName} completed`);
     return RUN_EXIT.completed;
   }
-  deps.err(`run ${jobName} ended ${last}: ${link}`);
+  const failed = steps.filter((s) => s.status === "Failed" || s.status === "Canceled" || s.status === "NotResponding");
+  for (const s of failed) deps.err(`step ${s.name} ${s.status}${s.error ? `: ${s.error}` : ""}`);
+  const which = failed.length ? ` (${failed.map((s) => `step ${s.name} ${s.status}`).join(", ")})` : "";
+  deps.err(`run ${jobName} ended ${last}${which}: ${link}`);
   return RUN_EXIT.failed;
+}
+
+/**
+ * How --wait reads the steps: the workspace's run history host (ARM GET of the workspace, its
+ * `discoveryUrl`), then the job's child runs on each poll. Step status is extra information: when it
+ * cannot be read the wait goes on with the job's own status, saying once why the steps are missing.
+ */
+async function stepReader(arm: ArmRest, ws: WorkspaceRef, experimentName: string, runId: string, deps: RunDeps) {
+  const none = async (kept: StepRun[]) => kept;
+  if (!deps.historySender) return none;
+  const unavailable = (why: string) => deps.err(`step status unavailable (${why}); following the pipeline job only`);
+  let endpoint: string | undefined;
+  try {
+    endpoint = historyEndpointOf(await arm.get(workspaceId(ws)));
+  } catch (e) {
+    unavailable((e as Error).message);
+    return none;
+  }
+  if (!endpoint) {
+    unavailable("the workspace has no discoveryUrl");
+    return none;
+  }
+  const history = new RunHistory(deps.historySender(endpoint), endpoint);
+  let broken = false;
+  return async (kept: StepRun[]) => {
+    if (broken) return kept;
+    try {
+      return await history.steps(ws, experimentName, runId);
+    } catch (e) {
+      broken = true;
+      unavailable((e as Error).message);
+      return kept;
+    }
+  };
 }
 
 /**

@@ -46,6 +46,7 @@ const templates: Record<string, string> = {
   "network:VirtualNetwork": `${RG}Microsoft.Network/virtualNetworks/{virtualNetworkName}`,
   "network:Subnet": `${RG}Microsoft.Network/virtualNetworks/{virtualNetworkName}/subnets/{subnetName}`,
   "network:NetworkSecurityGroup": `${RG}Microsoft.Network/networkSecurityGroups/{networkSecurityGroupName}`,
+  "network:AzureFirewall": `${RG}Microsoft.Network/azureFirewalls/{azureFirewallName}`,
   "network:PrivateEndpoint": `${RG}Microsoft.Network/privateEndpoints/{privateEndpointName}`,
   "network:PrivateDnsZoneGroup": `${RG}Microsoft.Network/privateEndpoints/{privateEndpointName}/privateDnsZoneGroups/{privateDnsZoneGroupName}`,
   "privatedns:PrivateZone": `${RG}Microsoft.Network/privateDnsZones/{privateZoneName}`,

@@ -23,6 +23,8 @@ export interface TypeContract {
   container?: boolean;
   version?: { deletable: boolean };
   deleteRule?: "noTraffic";
+  /** Api-versions this type serves when they differ from its namespace's (registry data plane). */
+  apiVersions?: string[];
 }
 
 export interface NamespaceContract {
@@ -39,6 +41,13 @@ export interface Contract {
     unknownType: { status: number; code: string };
     missingApiVersion: { status: number; code: string };
     audiences: string[];
+  };
+  /** The run history data plane (step runs of a pipeline job), not ARM. */
+  runHistory: {
+    apiVersions: string[];
+    audiences: string[];
+    notFound: { status: number; code: string };
+    missingApiVersion: { status: number; code: string };
   };
   namespaces: Record<string, NamespaceContract>;
   names: Record<string, NameRule>;
@@ -67,7 +76,7 @@ export function typeOf(namespace: string, typeSegments: string[]): ResolvedType 
   if (!found) return undefined;
   const wanted = typeSegments.join("/").toLowerCase();
   const typeKey = Object.keys(found.ns.types).find((k) => k.toLowerCase() === wanted);
-  return typeKey ? { namespace: found.name, typeKey, rule: found.ns.types[typeKey], apiVersions: found.ns.apiVersions } : undefined;
+  return typeKey ? { namespace: found.name, typeKey, rule: found.ns.types[typeKey], apiVersions: found.ns.types[typeKey].apiVersions ?? found.ns.apiVersions } : undefined;
 }
 
 /** The name rule of a type, resolved through `names` when it is a reference. */

@@ -12,6 +12,11 @@ export function shortStackName(name: string): string {
   return name.split("/").pop() ?? name;
 }
 
+/** The JSON of a saved CLI output file; undefined (and a problem) when it is empty or not JSON. */
+export function parseStackInput(source: string, text: string, problems: InputProblem[]): unknown {
+  return parseJson(source, text, problems);
+}
+
 function parseJson(source: string, text: string, problems: InputProblem[]): unknown {
   if (text.trim() === "") {
     problems.push({ file: source, path: "", message: "empty; expected JSON" });
@@ -33,7 +38,11 @@ function parseJson(source: string, text: string, problems: InputProblem[]): unkn
  */
 export function readStackList(source: string, text: string, auditedStack: string, problems: InputProblem[]): Set<string> | undefined {
   const doc = parseJson(source, text, problems);
-  if (doc === undefined) return undefined;
+  return doc === undefined ? undefined : stackListFrom(source, doc, auditedStack, problems);
+}
+
+/** `readStackList` of a parsed listing (the Automation API's typed `StackSummary[]`, or a file's JSON). */
+export function stackListFrom(source: string, doc: unknown, auditedStack: string, problems: InputProblem[]): Set<string> | undefined {
   if (!Array.isArray(doc)) {
     problems.push({ file: source, path: "", message: "expected the array printed by `pulumi stack ls --json`" });
     return undefined;
@@ -63,7 +72,11 @@ const COORDINATES = ["subscriptionId", "resourceGroupName", "workspaceName"] as 
 /** Workspace coordinates from `pulumi stack output --json` (secret outputs print as `[secret]`). */
 export function readWorkspaceRef(source: string, text: string, problems: InputProblem[]): WorkspaceRef | undefined {
   const doc = parseJson(source, text, problems);
-  if (doc === undefined) return undefined;
+  return doc === undefined ? undefined : workspaceRefFrom(source, doc, problems);
+}
+
+/** `readWorkspaceRef` of parsed outputs (secret values as `[secret]`). */
+export function workspaceRefFrom(source: string, doc: unknown, problems: InputProblem[]): WorkspaceRef | undefined {
   if (!isPlainObject(doc)) {
     problems.push({ file: source, path: "", message: "expected the object printed by `pulumi stack output --json`" });
     return undefined;

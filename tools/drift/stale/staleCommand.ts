@@ -9,16 +9,17 @@ import { InputError, InputProblem } from "../../../shared/errors";
 import { EXIT } from "../../lib/cli";
 import { AzureClientOptions, mlWorkspacesClient } from "../../../components/shared/azure";
 import { CleanResult, StaleAsset, cleanStaleAssets, findStaleAssets } from "./staleAssets";
-import { readStackList, readWorkspaceRef } from "./stackInputs";
+import { parseStackInput, stackListFrom, workspaceRefFrom } from "./stackInputs";
+import { automationStacks, firstLine, maskedOutputs, PulumiStacks } from "../../lib/pulumiStacks";
 import type { WorkspaceRef } from "../../../shared/workspace";
 
 export interface StaleOptions {
   stack: string;
   delete: boolean;
   yes: boolean;
-  /** `pulumi stack ls --json` saved to a file; the CLI is run when absent. */
+  /** `pulumi stack ls --json` saved to a file; the Automation API is asked when absent. */
   stacksFile?: string;
-  /** `pulumi stack output --json` of `stack` saved to a file; the CLI is run when absent. */
+  /** `pulumi stack output --json` of `stack` saved to a file; the Automation API is asked when absent. */
   outputsFile?: string;
   armEndpoint: string;
   format: "text" | "json";
@@ -27,8 +28,8 @@ export interface StaleOptions {
 export interface StaleDeps {
   stdout(text: string): void;
   stderr(text: string): void;
-  /** Runs the Pulumi CLI with these arguments and resolves to its stdout. */
-  runPulumi(args: string[]): Promise<string>;
+  /** The project's stacks through the Pulumi Automation API (only called without --stacks/--outputs). */
+  pulumi(): Promise<PulumiStacks>;
   /** Credential for ARM; `DefaultAzureCredential` by default. */
   credential(): TokenCredential;
   /** Extra options for the ARM client (tests: TLS trust and short retries). */
@@ -42,7 +43,7 @@ export interface StaleDeps {
 
 export function defaultStaleDeps(): Omit<StaleDeps, "stdout" | "stderr"> {
   return {
-    runPulumi: (args) => runPulumiCli(args),
+    pulumi: () => automationStacks({ workDir: require("node:path").resolve(__dirname, "../../..") }),
     credential: () => {
       const { DefaultAzureCredential } = require("@azure/identity") as typeof import("@azure/identity");
       return new DefaultAzureCredential();
@@ -59,14 +60,19 @@ export async function runStaleAudit(options: StaleOptions, deps: StaleDeps): Pro
     ]);
   }
   const problems: InputProblem[] = [];
-  const stacksSource = options.stacksFile ?? "`pulumi stack ls --json`";
-  const outputsSource = options.outputsFile ?? `\`pulumi stack output --stack ${options.stack} --json\``;
-  const [stacksText, outputsText] = await Promise.all([
-    readSource(options.stacksFile, () => (deps.stderr("drift: listing stacks (pulumi stack ls)\n"), deps.runPulumi(["stack", "ls", "--json"])), problems),
-    readSource(options.outputsFile, () => deps.runPulumi(["stack", "output", "--stack", options.stack, "--json"]), problems),
+  const stacksSource = options.stacksFile ?? "the stacks listed by the Pulumi Automation API (`pulumi stack ls --json`)";
+  const outputsSource = options.outputsFile ?? `the outputs of stack ${options.stack} (Pulumi Automation API, \`pulumi stack output --json\`)`;
+  let stacks: Promise<PulumiStacks> | undefined;
+  const pulumi = () => (stacks ??= deps.pulumi());
+  const [stackDoc, outputsDoc] = await Promise.all([
+    readSource(options.stacksFile, stacksSource, problems, async () => {
+      deps.stderr("drift: listing stacks (Pulumi Automation API)\n");
+      return (await pulumi()).listStacks();
+    }),
+    readSource(options.outputsFile, outputsSource, problems, async () => maskedOutputs(await (await pulumi()).outputs(options.stack))),
   ]);
-  const liveStacks = stacksText === undefined ? undefined : readStackList(stacksSource, stacksText, options.stack, problems);
-  const ws = outputsText === undefined ? undefined : readWorkspaceRef(outputsSource, outputsText, problems);
+  const liveStacks = stackDoc === undefined ? undefined : stackListFrom(stacksSource, stackDoc, options.stack, problems);
+  const ws = outputsDoc === undefined ? undefined : workspaceRefFrom(outputsSource, outputsDoc, problems);
   if (problems.length > 0 || !liveStacks || !ws) throw new InputError(problems);
 
   const client = createClient(ws, options.armEndpoint, deps);
@@ -96,15 +102,24 @@ export async function runStaleAudit(options: StaleOptions, deps: StaleDeps): Pro
   return failed > 0 ? EXIT.failure : EXIT.ok;
 }
 
-async function readSource(file: string | undefined, run: () => Promise<string>, problems: InputProblem[]): Promise<string | undefined> {
-  if (file === undefined) return run();
+/** The parsed JSON of `file`, or what `ask` answers when no file is given; problems recorded. */
+async function readSource(file: string | undefined, source: string, problems: InputProblem[], ask: () => Promise<unknown>): Promise<unknown> {
+  if (file === undefined) {
+    try {
+      return await ask();
+    } catch (err) {
+      throw new Error(`cannot read ${source}: ${firstLine(err)}; pass --stacks <file> (from \`pulumi stack ls --json\`) and --outputs <file> (from \`pulumi stack output --json\`)`, { cause: err });
+    }
+  }
+  let text: string;
   try {
-    return fs.readFileSync(file, "utf8");
+    text = fs.readFileSync(file, "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     problems.push({ file, path: "", message: `cannot read the file: ${code === "ENOENT" ? "no such file" : (err as Error).message}` });
     return undefined;
   }
+  return parseStackInput(source, text, problems);
 }
 
 function createClient(ws: WorkspaceRef, endpoint: string, deps: StaleDeps): AzureMachineLearningWorkspaces {
@@ -142,23 +157,6 @@ function renderResults(results: CleanResult[]): string {
     r.ok ? `  done: ${ACTION_LABEL[r.asset.action]} ${label(r.asset)}` : `  FAILED: ${ACTION_LABEL[r.asset.action]} ${label(r.asset)}: ${r.error}`,
   );
   return lines.join("\n") + "\n";
-}
-
-function runPulumiCli(args: string[]): Promise<string> {
-  const { execFile } = require("node:child_process") as typeof import("node:child_process");
-  return new Promise((resolve, reject) => {
-    execFile("pulumi", args, { maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      if (!err) return resolve(stdout);
-      const missing = (err as NodeJS.ErrnoException).code === "ENOENT";
-      reject(
-        new Error(
-          missing
-            ? `the Pulumi CLI is not installed; pass --stacks <file> (from \`pulumi stack ls --json\`) and --outputs <file> (from \`pulumi stack output --json\`)`
-            : `\`pulumi ${args.join(" ")}\` failed: ${String(stderr).trim() || err.message}`,
-        ),
-      );
-    });
-  });
 }
 
 async function askOnTerminal(question: string): Promise<boolean> {

@@ -1,0 +1,2 @@
+export * from "./customImageServing";
+export * from "./imageBuild";
