@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { countPublishCalls } from "../lib/publishCalls";
-import { startHarness } from "../../tests/pipelines/publisherHarness";
+import { startHarness } from "../../tests/pipelines/publisher/publisherHarness";
 import type { PublishedPipelineOutputs } from "../../pipelines/publisher/provider";
 
 export default async function run(): Promise<Record<string, unknown>> {

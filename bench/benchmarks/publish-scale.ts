@@ -17,7 +17,7 @@ import { CPU_IMAGE } from "../../pipelines/definitions/images";
 import type { PipelineDefinition } from "../../pipelines/spec/types";
 import type { PublishedPipelineOutputs } from "../../pipelines/publisher/provider";
 import { countPublishCalls } from "../lib/publishCalls";
-import { startHarness } from "../../tests/pipelines/publisherHarness";
+import { startHarness } from "../../tests/pipelines/publisher/publisherHarness";
 
 const PIPELINES = 50;
 const STEPS = 10;

@@ -1,4 +1,4 @@
-import type { Harness } from "../../tests/pipelines/publisherHarness";
+import type { Harness } from "../../tests/pipelines/publisher/publisherHarness";
 
 /** Azure ML and storage calls, split into reads and writes, that one phase of publishing made. */
 export interface CallCounts {

@@ -284,7 +284,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
             kind: "managedDevOpsPool",
             subnet: runnerSubnet,
             // Pool names are unique in the Azure DevOps organization: prod-<name> gets its own (mdp-<prefix>-prod-<name>),
-            // the pool its pipelines' stages ask for (tests/cicd/azurePipelines.test.ts).
+            // the pool its pipelines' stages ask for (tests/system/cicd/azurePipelines.test.ts).
             names: { ...runnerNames, pool: `mdp-${prefix}-${label}` },
             organizationUrl: r.managedDevOpsPool!.organizationUrl.replace(/\/+$/, ""),
             projects: r.managedDevOpsPool!.projects ?? [],
@@ -384,7 +384,7 @@ function toSpec(input: SpecInput, cfg: RawConfig, environment: EnvironmentName, 
  * The CI identities' federation, declared once: a GitHub environment named like the stack is the one
  * `deploy-stack.yml` runs in (config may list others), and Azure DevOps connections are named
  * `<project>-<stack>` (and `-audit`) unless config says otherwise. Workflows and pipelines are checked
- * against this (tests/cicd/ciIdentities.test.ts).
+ * against this (tests/system/cicd/ciIdentities.test.ts).
  */
 function identitySpec(project: string, stack: string, environment: EnvironmentName, id: NonNullable<RawConfig["identity"]>): EnvironmentSpec["identity"] {
   const ds = id.dataScientists;

@@ -8,7 +8,7 @@ import { DEFAULT_INSTANCE_TYPE, GITOPS_HTTPS_KEY, TLS_SECRET_KEYS } from "../con
 import type { NetworkOutputs } from "./network";
 import { logicalBase } from "../../shared/naming";
 import type { MlWorkspace } from "../../components/workspace";
-import { batchInterfaceOf } from "../../components/serving/pinnedBatchComponent";
+import { batchInterfaceOf } from "../../pipelines/spec/batchInterface";
 import { InstanceTypesGitOps } from "../../components/serving/instanceTypesGitOps";
 import { pipelineDefinitions } from "../../pipelines/definitions";
 
