@@ -68,7 +68,9 @@ beforeAll(async () => {
     declareEnvironment(tlsConfigured);
     declareEnvironment(standardRegistry);
   });
-});
+  // Eight environments declared under one runtime: the hook alone takes close to the 60 s default on a
+  // busy 2-core machine, so it gets its own ceiling (a hang still fails; speed is the bench's concern).
+}, 180_000);
 
 describe("serving: an isolated AKS per environment", () => {
   test.each([
