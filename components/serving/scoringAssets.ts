@@ -2,8 +2,8 @@ import * as pulumi from "@pulumi/pulumi";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { PUBLIC_ARM_ENDPOINT } from "../shared/azure";
-import { CodePlan, EnvironmentPlan, hashOf } from "../../pipelines/publisher/plan";
-import { snapshotFolder } from "../../pipelines/publisher/snapshot";
+import { CodePlan, EnvironmentPlan, hashOf } from "../mlAssets/assetPlans";
+import { snapshotFolder } from "../mlAssets/snapshot";
 import type { WorkspaceRefInput } from "../../shared/workspace";
 import { ScoringAssetsProvider, ScoringAssetsProviderOptions, scoringAssetIds } from "./scoringAssetsProvider";
 

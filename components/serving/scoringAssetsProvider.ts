@@ -1,16 +1,17 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { ArmRest } from "../../pipelines/publisher/arm";
-import type { CodePlan, EnvironmentPlan } from "../../pipelines/publisher/plan";
-import { defaultClients, ensureAsset, findProjectRoot, PublisherClients, uploadSnapshot } from "../../pipelines/publisher/provider";
-import { codeRequest, environmentRequest } from "../../pipelines/publisher/restBodies";
+import { ArmRest } from "../shared/armRest";
+import type { CodePlan, EnvironmentPlan } from "../mlAssets/assetPlans";
+import { AssetClients, defaultClients, ensureAsset, findProjectRoot, uploadSnapshot } from "../mlAssets/publish";
+import { codeRequest, environmentRequest } from "../mlAssets/restBodies";
 import { assetVersionId, type WorkspaceRef } from "../../shared/workspace";
 
 /**
  * Publishes what an online deployment of a non-MLflow model needs besides the model: the scoring
  * code and its environment ("Deploy MLflow models to online endpoints": only MLflow models deploy
- * without them; Azure/mlops-v2#62 for Kubernetes). It is the pipeline publisher's own path (same
- * content-addressed snapshot, upload of missing files only, PUT only when an asset differs), for two
- * assets instead of a pipeline. Azure SDKs load inside the publisher's methods, as Pulumi requires.
+ * without them; Azure/mlops-v2#62 for Kubernetes). It takes the same path as the pipeline publisher
+ * (components/mlAssets: content-addressed snapshot, upload of missing files only, PUT only when an
+ * asset differs), for two assets instead of a pipeline. Azure SDKs load inside those methods, as
+ * Pulumi requires.
  */
 
 export interface ScoringAssetsInputs {
@@ -33,7 +34,7 @@ export interface ScoringAssetsOutputs extends ScoringAssetsInputs {
 }
 
 export interface ScoringAssetsProviderOptions {
-  clients?: PublisherClients;
+  clients?: AssetClients;
   /** Folder the code folder is relative to (default: the Pulumi project of the cwd). */
   root?: string;
 }

@@ -23,7 +23,7 @@ export const PUBLIC_ARM_ENDPOINT = "https://management.azure.com";
  * `@azure/arm-machinelearning` 2.1.1 sends 2022-10-01).
  */
 export const API_VERSIONS = {
-  /** Azure ML assets (codes, environments, components) and jobs, sent as written (pipelines/publisher/arm.ts says why). */
+  /** Azure ML assets (codes, environments, components) and jobs, sent as written (components/shared/armRest.ts says why). */
   machineLearningAssets: "2024-10-01",
   /** Azure ML online and batch endpoints and their deployments: the version azure-native 3.x uses. */
   machineLearningEndpoints: "2025-12-01",

@@ -1,11 +1,11 @@
 export { PublishedPipeline, publishedAssetTags } from "./resource";
 export type { PublishedPipelineArgs } from "./resource";
 export { PublishedPipelineProvider, diffPublished } from "./provider";
-export type { PublishedPipelineInputs, PublishedPipelineOutputs, PublisherClients, PublisherOptions } from "./provider";
+export type { PublishedPipelineInputs, PublishedPipelineOutputs, PublisherOptions } from "./provider";
 export { buildPublishPlan } from "./plan";
 export type { PublishPlan, RunInputs } from "./plan";
 export { pipelineJobProperties, portalLink, workspaceOf } from "./jobs";
 export type { PublishedPipelineRef, PipelineJobOptions } from "./jobs";
 export { publishedPipelineRef, scheduledPipelineJob, pipelineScheduleProperties } from "./runs";
 export type { PipelineScheduleOptions } from "./runs";
-export { snapshotFolder } from "./snapshot";
+export { snapshotFolder } from "../../components/mlAssets/snapshot";

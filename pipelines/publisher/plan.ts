@@ -8,7 +8,8 @@ import type {
   PipelineDefinition,
   StepDefinition,
 } from "../spec/types";
-import { snapshotFolder, sha256 } from "./snapshot";
+import { AssetRef, CodePlan, EnvironmentPlan, hashOf, VERSION_LENGTH } from "../../components/mlAssets/assetPlans";
+import { snapshotFolder } from "../../components/mlAssets/snapshot";
 
 /**
  * What publishing a definition means, computed while the program runs (synchronously, from the code
@@ -20,29 +21,6 @@ import { snapshotFolder, sha256 } from "./snapshot";
 
 /** Bumped when the way specs are rendered changes, so every asset is republished once. */
 export const PLAN_FORMAT = 1;
-const VERSION_LENGTH = 16;
-
-export interface AssetRef {
-  name: string;
-  version: string;
-}
-
-export interface CodePlan extends AssetRef {
-  /** Code folder relative to the project root. */
-  folder: string;
-  files: number;
-  bytes: number;
-  /** Full sha256 of the snapshot; `version` is its prefix. */
-  hash: string;
-  /** Where the snapshot is uploaded in the workspace's default blob container. */
-  blobPrefix: string;
-}
-
-export interface EnvironmentPlan extends AssetRef {
-  image: string;
-  /** Conda file content (Azure ML stores the content, not a path). */
-  conda?: string;
-}
 
 export interface ComponentPlan extends AssetRef {
   step: string;
@@ -349,20 +327,4 @@ function fillPlaceholders(arg: string, values: Record<string, string>, step: str
 /** Quotes an argument for the POSIX shell Azure ML runs commands in. */
 export function shellQuote(arg: string): string {
   return /^[A-Za-z0-9_./:=@%+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
-}
-
-/** Short hash of a JSON value with keys sorted, so key order never changes a version. */
-export function hashOf(value: unknown): string {
-  return sha256(canonicalJson(value)).slice(0, VERSION_LENGTH);
-}
-
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (value && typeof value === "object") {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
-  }
-  return JSON.stringify(value);
 }

@@ -1,12 +1,9 @@
 import type * as pulumi from "@pulumi/pulumi";
-import type { ContainerClient } from "@azure/storage-blob";
-import * as fs from "node:fs";
-import * as path from "node:path";
-import { ArmError, ArmRest, RequestSender } from "./arm";
-import type { CodePlan, PublishPlan } from "./plan";
-import { AssetRequest, planRequests } from "./restBodies";
-import { snapshotFolder } from "./snapshot";
-import { AzureClientOptions, blobServiceClient, defaultCredential, mlWorkspacesClient } from "../../components/shared/azure";
+import { ArmError, ArmRest } from "../../components/shared/armRest";
+import { AssetClients, assetProblem, defaultClients, ensureAsset, findProjectRoot, storedFiles, uploadSnapshot } from "../../components/mlAssets/publish";
+import type { AssetRequest } from "../../components/mlAssets/restBodies";
+import type { PublishPlan } from "./plan";
+import { planRequests } from "./restBodies";
 import { assetVersionId, workspaceId, type WorkspaceRef } from "../../shared/workspace";
 
 /**
@@ -49,15 +46,8 @@ export interface PublishedPipelineOutputs extends PublishedPipelineInputs {
   drift: string[];
 }
 
-/** Clients the provider talks through; tests inject ones aimed at local servers. */
-export interface PublisherClients {
-  /** Anything with an Azure SDK pipeline (`AzureMachineLearningWorkspaces` by default). */
-  arm(endpoint: string, subscriptionId: string): RequestSender;
-  container(blobEndpoint: string, container: string): ContainerClient;
-}
-
 export interface PublisherOptions {
-  clients?: PublisherClients;
+  clients?: AssetClients;
   /** Folder the plan's code folders are relative to (default: the Pulumi project of the cwd). */
   root?: string;
 }
@@ -212,28 +202,6 @@ export function pipelineContainerId(inputs: Pick<PublishedPipelineInputs, "works
   return `${workspaceId(inputs.workspace)}/components/${inputs.plan.pipelineComponent.name}`;
 }
 
-/** Why a live asset is not what the request would publish, or null when it is. */
-function assetProblem(r: AssetRequest, live: any): string | null {
-  const label = `${r.kind} ${r.name}:${r.version}`;
-  if (!live) return `${label}: missing`;
-  const props = live.properties ?? {};
-  if (props.isArchived === true) return `${label}: archived`;
-  const want = r.body.properties.tags as Record<string, string>;
-  const have = (props.tags ?? {}) as Record<string, string>;
-  const wrongTags = Object.keys(want).filter((k) => have[k] !== want[k]);
-  if (wrongTags.length) return `${label}: tags differ (${wrongTags.map((k) => `${k}=${have[k] ?? "∅"}, expected ${want[k]}`).join("; ")})`;
-  if (r.kind === "code" && props.codeUri !== r.body.properties.codeUri) return `${label}: codeUri is ${props.codeUri}`;
-  if (r.kind === "environment" && props.image !== r.body.properties.image) return `${label}: image is ${props.image}`;
-  return null;
-}
-
-/** PUT unless the live asset already matches: unchanged assets cost one read, no write. */
-export async function ensureAsset(arm: ArmRest, r: AssetRequest): Promise<void> {
-  const live = await arm.get(r.path);
-  if (assetProblem(r, live) === null) return;
-  await arm.put(r.path, r.body);
-}
-
 /** Deletes an asset version; where Azure refuses deletion of that kind, archives it instead. */
 async function removeVersion(arm: ArmRest, assetPath: string): Promise<void> {
   try {
@@ -242,49 +210,6 @@ async function removeVersion(arm: ArmRest, assetPath: string): Promise<void> {
     if (!(e instanceof ArmError) || ![400, 405, 409].includes(e.status)) throw e;
     const live = await arm.get(assetPath);
     if (live) await arm.put(assetPath, { properties: { ...live.properties, isArchived: true } });
-  }
-}
-
-/** Files stored under a code snapshot's prefix, with the sha256 recorded when each was uploaded. */
-async function storedFiles(container: ContainerClient, code: CodePlan): Promise<Map<string, string | undefined>> {
-  const stored = new Map<string, string | undefined>();
-  for await (const blob of container.listBlobsFlat({ prefix: `${code.blobPrefix}/`, includeMetadata: true })) {
-    stored.set(blob.name.slice(code.blobPrefix.length + 1), blob.metadata?.sha256);
-  }
-  return stored;
-}
-
-/**
- * Uploads the files of a code snapshot that storage does not hold yet. The folder is hashed again
- * first: if it changed since the plan was made, publishing it under the planned version would lie.
- */
-export async function uploadSnapshot(container: ContainerClient, code: CodePlan, root: string): Promise<void> {
-  const folder = path.resolve(root, code.folder);
-  const snapshot = snapshotFolder(folder);
-  if (snapshot.hash !== code.hash) {
-    throw new Error(
-      `code folder ${code.folder} changed after the plan was made (content ${snapshot.hash.slice(0, 16)}, planned ${code.version}); run the update again`,
-    );
-  }
-  const stored = await storedFiles(container, code);
-  const missing = snapshot.files.filter((f) => stored.get(f.path) !== f.sha256);
-  await Promise.all(
-    missing.map((f) =>
-      container
-        .getBlockBlobClient(`${code.blobPrefix}/${f.path}`)
-        .uploadData(fs.readFileSync(path.join(folder, f.path)), { metadata: { sha256: f.sha256 } }),
-    ),
-  );
-}
-
-/** The Pulumi project folder at or above `start` that holds the plan's code folders. */
-export function findProjectRoot(start: string, folders: string[]): string {
-  let dir = path.resolve(start);
-  for (;;) {
-    if (fs.existsSync(path.join(dir, "Pulumi.yaml")) || folders.every((f) => fs.existsSync(path.join(dir, f)))) return dir;
-    const parent = path.dirname(dir);
-    if (parent === dir) return path.resolve(start);
-    dir = parent;
   }
 }
 
@@ -299,15 +224,4 @@ function sortKeys(value: unknown): unknown {
     );
   }
   return value;
-}
-
-export type DefaultClientOptions = Pick<AzureClientOptions, "credential" | "armPolicies">;
-
-/** The clients the provider uses in production: the shared Azure client layer (components/shared/azure.ts). */
-export function defaultClients(options: DefaultClientOptions = {}): PublisherClients {
-  const credential = () => options.credential ?? defaultCredential();
-  return {
-    arm: (endpoint, subscriptionId) => mlWorkspacesClient(subscriptionId, endpoint, { credential: credential(), armPolicies: options.armPolicies }),
-    container: (blobEndpoint, name) => blobServiceClient(blobEndpoint, credential()).getContainerClient(name),
-  };
 }

@@ -1,72 +1,13 @@
-
-import type { CodePlan, ComponentPlan, EnvironmentPlan, PublishPlan } from "./plan";
+import type { ComponentPlan, PublishPlan } from "./plan";
+import { AssetRequest, CONTENT_HASH_TAG, codeRequest, environmentRequest } from "../../components/mlAssets/restBodies";
 import { assetVersionId, computeId, type WorkspaceRef } from "../../shared/workspace";
 
 /**
- * The exact ARM request bodies for the assets of a publish plan (api-version `ML_API_VERSION`).
- * Pure: the same plan, workspace and tags always give the same bytes, which tests pin.
+ * The exact ARM request bodies of a publish plan's components and pipeline (api-version
+ * `API_VERSIONS.machineLearningAssets`); code and environment bodies come from
+ * components/mlAssets/restBodies.ts. Pure: the same plan, workspace and tags always give the same
+ * bytes, which tests pin.
  */
-
-export interface AssetRequest {
-  kind: "code" | "environment" | "component" | "pipeline";
-  name: string;
-  version: string;
-  /** ARM path of the asset version. */
-  path: string;
-  body: { properties: Record<string, unknown> };
-}
-
-/** Azure ML tag for the content hash an asset was published from; `read` compares it. */
-export const CONTENT_HASH_TAG = "content-hash";
-
-/** `https://acct.blob.core.windows.net` + `container` + `a/b` → one URL without doubled slashes. */
-export function blobUrl(blobEndpoint: string, container: string, blobPath: string): string {
-  return `${blobEndpoint.replace(/\/+$/, "")}/${container}/${blobPath.replace(/^\/+/, "")}`;
-}
-
-export function codeRequest(
-  ws: WorkspaceRef,
-  code: CodePlan,
-  storage: { blobEndpoint: string; container: string },
-  tags: Record<string, string>,
-): AssetRequest {
-  return {
-    kind: "code",
-    name: code.name,
-    version: code.version,
-    path: assetVersionId(ws, "codes", code.name, code.version),
-    body: {
-      properties: {
-        codeUri: blobUrl(storage.blobEndpoint, storage.container, code.blobPrefix),
-        description: `Snapshot of ${code.folder} (${code.files} files)`,
-        isAnonymous: false,
-        isArchived: false,
-        properties: { "sha256": code.hash },
-        tags: { ...tags, [CONTENT_HASH_TAG]: code.version },
-      },
-    },
-  };
-}
-
-export function environmentRequest(ws: WorkspaceRef, env: EnvironmentPlan, tags: Record<string, string>): AssetRequest {
-  return {
-    kind: "environment",
-    name: env.name,
-    version: env.version,
-    path: assetVersionId(ws, "environments", env.name, env.version),
-    body: {
-      properties: {
-        image: env.image,
-        ...(env.conda !== undefined ? { condaFile: env.conda } : {}),
-        osType: "Linux",
-        description: `Environment of ${env.name.replace(/_env$/, "")}`,
-        isAnonymous: false,
-        isArchived: false,
-        tags: { ...tags, [CONTENT_HASH_TAG]: env.version },
-      },
-    },
-  };
-}
 
 const armRef = (id: string) => `azureml:${id}`;
 

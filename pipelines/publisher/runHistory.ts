@@ -1,4 +1,4 @@
-import { ArmRest, RequestSender } from "./arm";
+import { ArmRest, RequestSender } from "../../components/shared/armRest";
 import type { TokenCredential } from "@azure/core-auth";
 import { API_VERSIONS, armPipeline, AzureClientOptions, defaultCredential } from "../../components/shared/azure";
 import type { WorkspaceRef } from "../../shared/workspace";

@@ -2,7 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { InputProblem } from "../../shared/errors";
 import { validateAgainstSchema, suggestKey } from "../../shared/schemaErrors";
-import { isIgnored } from "../publisher/snapshot";
+import { isIgnored } from "../../components/mlAssets/snapshot";
 import { pipelineDefinitionSchema } from "./schema";
 import { ARG_PLACEHOLDERS, ClusterMap, PipelineDefinition } from "./types";
 

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import { InputError, InputProblem } from "../../shared/errors";
-import { ArmRest, RequestSender } from "../../pipelines/publisher/arm";
+import { ArmRest, RequestSender } from "../../components/shared/armRest";
 import { mlWorkspacesClient, PUBLIC_ARM_ENDPOINT } from "../../components/shared/azure";
 import { pipelineJobProperties, portalLink, PublishedPipelineRef, workspaceOf } from "../../pipelines/publisher/jobs";
 import { CliExit, EXIT, parseCommandLine } from "../lib/cli";

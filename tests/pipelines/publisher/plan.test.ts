@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { pipelineDefinitions } from "../../../pipelines";
 import { buildPublishPlan, PublishPlan } from "../../../pipelines/publisher/plan";
-import { snapshotFolder } from "../../../pipelines/publisher/snapshot";
+import { snapshotFolder } from "../../../components/mlAssets/snapshot";
 import type { ClusterMap } from "../../../pipelines/spec/types";
 
 const projectRoot = path.resolve(__dirname, "../../..");

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { API_VERSIONS } from "../../../components/shared/azure";
 import type { PublishedPipelineInputs, PublishedPipelineOutputs } from "../../../pipelines/publisher/provider";
 import { planRequests } from "../../../pipelines/publisher/restBodies";
-import { snapshotFolder } from "../../../pipelines/publisher/snapshot";
+import { snapshotFolder } from "../../../components/mlAssets/snapshot";
 import { CONTAINER, Harness, startHarness, ws } from "./publisherHarness";
 
 let h: Harness;

@@ -17,15 +17,6 @@ const ALLOWED: Record<string, readonly string[]> = {
   tools: ["shared", "components", "pipelines", "infra", "policy"],
 };
 
-/**
- * Edges the table does not allow yet, each with why it stays for now. The serving component's
- * scoring assets reuse the publisher's code and environment upload until that moves into the Azure
- * client layer (components/shared).
- */
-const KNOWN: readonly string[] = [
-  "components/serving/scoringAssets.ts -> pipelines",
-  "components/serving/scoringAssetsProvider.ts -> pipelines",
-];
 
 const SPECIFIER = /(?:\bfrom\s+|\bimport\s+|\brequire\(\s*|\bimport\(\s*)["'](\.{1,2}\/[^"']*)["']/g;
 
@@ -66,14 +57,9 @@ describe("folder dependencies", () => {
     for (const folder of Object.keys(ALLOWED)) expect(files.some((f) => topFolder(f) === folder)).toBe(true);
   });
 
-  test("no folder imports one the table does not allow (besides the listed exceptions)", () => {
+  test("no folder imports one the table does not allow", () => {
     const edges = files.flatMap((f) => forbiddenEdges(f, fs.readFileSync(f, "utf8")));
-    expect(edges.filter((e) => !KNOWN.includes(e))).toEqual([]);
-  });
-
-  test("each listed exception still exists (remove it from the list once it is gone)", () => {
-    const edges = new Set(files.flatMap((f) => forbiddenEdges(f, fs.readFileSync(f, "utf8"))));
-    for (const known of KNOWN) expect(edges).toContain(known);
+    expect(edges).toEqual([]);
   });
 
   test("the checker sees static imports, bare imports, require and dynamic import", () => {

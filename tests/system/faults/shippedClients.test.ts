@@ -6,8 +6,9 @@
  * to zero (or lowering it) fails here.
  */
 import { ARM_RETRY, azureClients } from "../../../components/modelPromotion/clients";
-import { ArmRest } from "../../../pipelines/publisher/arm";
-import { defaultClients, PublishedPipelineProvider } from "../../../pipelines/publisher/provider";
+import { ArmRest } from "../../../components/shared/armRest";
+import { defaultClients } from "../../../components/mlAssets/publish";
+import { PublishedPipelineProvider } from "../../../pipelines/publisher/provider";
 import { startAmlServer, AmlServer } from "../../support/amlServer";
 import { startHarness, Harness } from "../../pipelines/publisher/publisherHarness";
 

@@ -11,7 +11,7 @@ import { pipelineDefinitions } from "../../../pipelines/definitions";
 import { API_VERSIONS } from "../../../components/shared/azure";
 import { buildPublishPlan } from "../../../pipelines/publisher/plan";
 import { publishedIds } from "../../../pipelines/publisher/provider";
-import { ArmRest } from "../../../pipelines/publisher/arm";
+import { ArmRest } from "../../../components/shared/armRest";
 import { createRunHistorySender, RunHistory, RUN_HISTORY_API_VERSION } from "../../../pipelines/publisher/runHistory";
 import { pipelineCommand, RunDeps, RUN_EXIT } from "../../../tools/pipeline/run";
 import { startAmlServer, AmlServer, ChildRunSeed } from "../../support/amlServer";

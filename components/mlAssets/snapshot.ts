@@ -4,9 +4,9 @@ import * as path from "node:path";
 import type { Ignore } from "ignore";
 
 /**
- * The files of a step's code folder that Azure ML would upload, and a hash of their content. Read
- * synchronously so the hash is known while the Pulumi program runs (it is a resource input the plan
- * shows, and what makes an unchanged step a no-op).
+ * The files of a code folder (a pipeline step's, or the online scoring code) that Azure ML would
+ * upload, and a hash of their content. Read synchronously so the hash is known while the Pulumi
+ * program runs (it is a resource input the plan shows, and what makes an unchanged asset a no-op).
  */
 export interface SnapshotFile {
   /** Path inside the code folder, '/'-separated. */
@@ -43,7 +43,7 @@ export function ignoreRulesFor(folder: string): { file: string | null; matcher: 
 
 /**
  * A symbolic link that points nowhere, loops, or leads back into a folder already being walked is
- * bad input (the step's code folder), reported with its path instead of crashing or recursing
+ * bad input (the code folder), reported with its path instead of crashing or recursing
  * forever. Everything is collected and reported at once.
  */
 export function snapshotFolder(folder: string): CodeSnapshot {

@@ -1,4 +1,4 @@
-import { API_VERSIONS, PUBLIC_ARM_ENDPOINT, RequestSender, sendArmJson } from "../../components/shared/azure";
+import { API_VERSIONS, PUBLIC_ARM_ENDPOINT, RequestSender, sendArmJson } from "./azure";
 
 /**
  * JSON requests to Azure Resource Manager sent through an Azure SDK client's own pipeline (its

@@ -1,9 +1,9 @@
-/** Symbolic links in a step's code folder: bad input naming the link, never a crash or an endless walk. */
+/** Symbolic links in a code folder (a pipeline step's or the scoring code): bad input naming the link, never a crash or an endless walk. */
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { InputError } from "../../../shared/errors";
-import { snapshotFolder } from "../../../pipelines/publisher/snapshot";
+import { snapshotFolder } from "../../../components/mlAssets/snapshot";
 
 let dir: string;
 beforeEach(() => {
