@@ -25,6 +25,11 @@ export interface BuiltinDefinition {
   exemption?: Partial<Record<Environment, string>>;
 }
 
+/** The same exemption in both environments the table judges. */
+function inQaAndProd(reason: string): Partial<Record<Environment, string>> {
+  return { qa: reason, prod: reason };
+}
+
 export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
   // Machine Learning
   { id: "438c38d2-3772-465a-a9cc-7a6666a275ce", displayName: "Azure Machine Learning workspaces should disable public network access", file: "Machine Learning/Workspace_PublicNetworkAccessDisabled_Audit.json", rules: ["workspace-public-network-disabled"] },
@@ -40,10 +45,9 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
     file: "Machine Learning/MachineLearningServices_Vnet_Audit.json",
     // one-network-model accepts the managed VNet instead; the definition itself wants subnet.id.
     rules: [],
-    exemption: {
-      qa: "clusters live in the workspace's managed VNet (6ddb1705); a customer subnet on top would be a second network model, so the subnet the definition looks for is deliberately absent",
-      prod: "clusters live in the workspace's managed VNet (6ddb1705); a customer subnet on top would be a second network model, so the subnet the definition looks for is deliberately absent",
-    },
+    exemption: inQaAndProd(
+      "clusters live in the workspace's managed VNet (6ddb1705); a customer subnet on top would be a second network model, so the subnet the definition looks for is deliberately absent",
+    ),
   },
   { id: "afe0c3be-ba3b-4544-ba52-0c99672a8ad6", displayName: "Resource logs in Azure Machine Learning Workspaces should be enabled", file: "Machine Learning/MachineLearningServices_AuditDiagnosticLog_Audit.json", rules: ["diagnostic-settings"] },
   // Key Vault
@@ -70,10 +74,9 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
     displayName: "Container registries should be encrypted with a customer-managed key",
     file: "Container Registry/ACR_CMKEncryptionEnabled_Audit.json",
     rules: [],
-    exemption: {
-      qa: "a registry takes a customer-managed key only when it is created, and it cannot read the key from a vault behind a firewall at creation (MicrosoftDocs/azure-docs#61064: a temporary open vault, then a system identity and a key switch), which the environment's closed vault rules out; registry content stays encrypted with Microsoft-managed keys",
-      prod: "a registry takes a customer-managed key only when it is created, and it cannot read the key from a vault behind a firewall at creation (MicrosoftDocs/azure-docs#61064: a temporary open vault, then a system identity and a key switch), which the environment's closed vault rules out; registry content stays encrypted with Microsoft-managed keys",
-    },
+    exemption: inQaAndProd(
+      "a registry takes a customer-managed key only when it is created, and it cannot read the key from a vault behind a firewall at creation (MicrosoftDocs/azure-docs#61064: a temporary open vault, then a system identity and a key switch), which the environment's closed vault rules out; registry content stays encrypted with Microsoft-managed keys",
+    ),
   },
   { id: "dc921057-6b28-4fbe-9b83-f7bec05db6c2", displayName: "Container registries should have local admin account disabled.", file: "Container Registry/ACR_AdminAccountDisabled_AuditDeny.json", rules: ["registry-admin-user-disabled"] },
   { id: "0fdf0491-d080-4575-b627-ad0e843cba0f", displayName: "Public network access should be disabled for Container registries", file: "Container Registry/ACR_PublicNetworkAccess_AuditDeny.json", rules: ["registry-public-network-disabled"] },
@@ -108,10 +111,9 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
     displayName: "Azure Kubernetes Service Clusters should have local authentication methods disabled",
     file: "Kubernetes/AKS_DisableLocalAccounts_Deny.json",
     rules: ["aks-local-accounts-disabled"],
-    exemption: {
-      qa: "the Azure ML extension does not support clusters with local accounts disabled; the recorded waiver holds only while Command Invoke is off and kube-audit and guard logs flow, no service principal holds the AKS admin path (aks-admin-path-restricted), and it is reviewed by its date",
-      prod: "the Azure ML extension does not support clusters with local accounts disabled; the recorded waiver holds only while Command Invoke is off and kube-audit and guard logs flow, no service principal holds the AKS admin path (aks-admin-path-restricted), and it is reviewed by its date",
-    },
+    exemption: inQaAndProd(
+      "the Azure ML extension does not support clusters with local accounts disabled; the recorded waiver holds only while Command Invoke is off and kube-audit and guard logs flow, no service principal holds the AKS admin path (aks-admin-path-restricted), and it is reviewed by its date",
+    ),
   },
   { id: "41425d9f-d1a5-499a-9932-f8ed8453932c", displayName: "Temp disks and cache for agent node pools in Azure Kubernetes Service clusters should be encrypted at host", file: "Kubernetes/AKS_EncryptionAtHost_Deny.json", rules: ["aks-encryption-at-host"] },
   {
@@ -119,10 +121,9 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
     displayName: "Both operating systems and data disks in Azure Kubernetes Service clusters should be encrypted by customer-managed keys",
     file: "Kubernetes/AKS_CMK_Deny.json",
     rules: ["aks-disk-encryption-set"],
-    exemption: {
-      qa: "customer-managed disk keys are not built: they need a disk encryption set (its own identity granted on the environment's closed vault) named when the cluster is created, so adding them replaces the cluster; node disks are encrypted at host with platform keys (41425d9f) and the workspace and storage use the customer-managed key",
-      prod: "customer-managed disk keys are not built: they need a disk encryption set (its own identity granted on the environment's closed vault) named when the cluster is created, so adding them replaces the cluster; node disks are encrypted at host with platform keys (41425d9f) and the workspace and storage use the customer-managed key",
-    },
+    exemption: inQaAndProd(
+      "customer-managed disk keys are not built: they need a disk encryption set (its own identity granted on the environment's closed vault) named when the cluster is created, so adding them replaces the cluster; node disks are encrypted at host with platform keys (41425d9f) and the workspace and storage use the customer-managed key",
+    ),
   },
   // Monitoring
   { id: "1bc02227-0cb6-4e11-8f53-eb0b22eab7e8", displayName: "Application Insights components should block log ingestion and querying from public networks", file: "Monitoring/ApplicationInsightsComponents_NetworkAccessEnabled_Deny.json", rules: ["monitoring-public-network-disabled"] },
@@ -134,10 +135,9 @@ export const BUILTIN_DEFINITIONS: readonly BuiltinDefinition[] = [
     displayName: "Application Insights components should block non-Azure Active Directory based ingestion.",
     file: "Monitoring/ApplicationInsightsComponents_DisableLocalAuth_Deny.json",
     rules: [],
-    exemption: {
-      qa: "Azure ML online deployments send Application Insights telemetry with the connection string (instrumentation key); they offer no Entra-authenticated ingestion, so local auth must stay on",
-      prod: "Azure ML online deployments send Application Insights telemetry with the connection string (instrumentation key); they offer no Entra-authenticated ingestion, so local auth must stay on",
-    },
+    exemption: inQaAndProd(
+      "Azure ML online deployments send Application Insights telemetry with the connection string (instrumentation key); they offer no Entra-authenticated ingestion, so local auth must stay on",
+    ),
   },
   // Network
   { id: "4c3c6c5f-0d47-4402-99b8-aa543dd8bcee", displayName: "Flow logs should be configured for every virtual network", file: "Network/VirtualNetwork_FlowLog_Audit.json", rules: ["vnet-flow-logs"] },
