@@ -111,19 +111,7 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
     // With the firewall the NAT gateway stays for the CI runners' subnet (their egress is general
     // HTTPS, which the AKS allow-list must not widen), but the AKS subnet routes to the firewall.
     if (args.subnets.aks && args.aksNatGateway) {
-      const ip = new network.PublicIPAddress(
-        `${name}-aks-egress-ip`,
-        {
-          publicIpAddressName: args.aksNatGateway.publicIpName,
-          resourceGroupName,
-          location,
-          sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
-          publicIPAllocationMethod: network.IPAllocationMethod.Static,
-          publicIPAddressVersion: network.IPVersion.IPv4,
-          tags,
-        },
-        { parent: this },
-      );
+      const ip = this.staticPublicIp(`${name}-aks-egress-ip`, args.aksNatGateway.publicIpName, args);
       nat = new network.NatGateway(
         `${name}-aks-nat`,
         {
@@ -185,6 +173,27 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
     });
   }
 
+  /**
+   * The egress address of a NAT gateway or firewall: Standard SKU, static, IPv4. Both refuse a Basic IP
+   * ("Azure NAT Gateway resource": Standard public IPs only; "Deploy and configure Azure Firewall":
+   * a Standard static public IP).
+   */
+  private staticPublicIp(logicalName: string, publicIpAddressName: string, args: EnvironmentNetworkArgs): network.PublicIPAddress {
+    return new network.PublicIPAddress(
+      logicalName,
+      {
+        publicIpAddressName,
+        resourceGroupName: args.resourceGroupName,
+        location: args.location,
+        sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
+        publicIPAllocationMethod: network.IPAllocationMethod.Static,
+        publicIPAddressVersion: network.IPVersion.IPv4,
+        tags: args.tags,
+      },
+      { parent: this },
+    );
+  }
+
   private egressFirewall(
     name: string,
     args: EnvironmentNetworkArgs,
@@ -200,19 +209,7 @@ export class EnvironmentNetwork extends pulumi.ComponentResource {
       { subnetName: "AzureFirewallSubnet", virtualNetworkName: vnet.name, resourceGroupName, addressPrefix: fw.subnet, defaultOutboundAccess: false },
       { parent: this, ...(after ? { dependsOn: [after] } : {}) },
     );
-    const ip = new network.PublicIPAddress(
-      `${name}-firewall-ip`,
-      {
-        publicIpAddressName: fw.publicIpName,
-        resourceGroupName,
-        location,
-        sku: { name: network.PublicIPAddressSkuName.Standard, tier: network.PublicIPAddressSkuTier.Regional },
-        publicIPAllocationMethod: network.IPAllocationMethod.Static,
-        publicIPAddressVersion: network.IPVersion.IPv4,
-        tags,
-      },
-      child,
-    );
+    const ip = this.staticPublicIp(`${name}-firewall-ip`, fw.publicIpName, args);
     const policy = new network.FirewallPolicy(
       `${name}-firewall-policy`,
       { firewallPolicyName: fw.policyName, resourceGroupName, location, sku: { tier: network.FirewallPolicySkuTier.Standard }, threatIntelMode: network.AzureFirewallThreatIntelMode.Deny, tags },
