@@ -6,22 +6,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 
-type Registered = { type: string; inputs: any };
+import { captureRawRegistrations, RawRegistration } from "../../support/rawRegistrations";
 
-async function declare(withToken: boolean): Promise<Registered> {
-  const registered: Registered[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        registered.push({ type: a.type, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: a.inputs };
-      },
-      call: () => ({}),
-    },
-    "mlops",
-    "qa",
-    false,
-  );
+async function declare(withToken: boolean): Promise<RawRegistration> {
+  const registered = await captureRawRegistrations();
   const { InstanceTypesGitOps } = await import("../../../components/serving/instanceTypesGitOps");
   const source = { repositoryUrl: "https://dev.azure.com/contoso/mlops/_git/mlops", branch: "main", path: "deploy/instance-types/qa" };
   const gitops = new InstanceTypesGitOps("t", {

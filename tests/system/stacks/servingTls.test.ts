@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { buildEnvironmentSpec, EnvironmentSpec } from "../../../infra/config";
 import { InputError, InputProblem } from "../../../shared/errors";
+import { captureRawRegistrations } from "../../support/rawRegistrations";
 import { configSchema } from "../../../infra/config/schema";
 
 const FILE = "Pulumi.qa.yaml";
@@ -57,19 +58,7 @@ test("the schema documents the default host name and the two secret keys", () =>
 });
 
 test("the extension receives base64 PEM as protected settings (registered as a secret)", async () => {
-  const registered: { type: string; inputs: any }[] = [];
-  await pulumi.runtime.setMocks(
-    {
-      newResource: (a) => {
-        registered.push({ type: a.type, inputs: a.inputs });
-        return { id: `${a.name}-id`, state: a.inputs };
-      },
-      call: () => ({}),
-    },
-    "mlops",
-    "qa",
-    false,
-  );
+  const registered = await captureRawRegistrations();
   const { AmlKubernetesCompute } = await import("../../../components/serving/amlKubernetesCompute");
   const compute = new AmlKubernetesCompute("t", {
     location: "westeurope",
