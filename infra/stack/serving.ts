@@ -134,7 +134,7 @@ export function declareServing(
         {
           cluster: { resourceGroupName: cluster.resourceGroupName, clusterName: cluster.clusterName },
           source: s.instanceTypeSource,
-          ...(s.instanceTypeSource.httpsUser ? { httpsKey: new pulumi.Config().requireSecret(GITOPS_HTTPS_KEY) } : {}),
+          ...(s.instanceTypeSource.httpsUser ? { httpsKey: secretFromConfig(GITOPS_HTTPS_KEY) } : {}),
           after: [compute],
         },
         opts,
@@ -193,10 +193,17 @@ export function declareServing(
   };
 }
 
-/** The router's certificate and key, kept secret from config to state (the plan shows "[secret]"). */
+/**
+ * The one config read in the wiring: serving's secret keys (router certificate and key, GitOps
+ * token) stay Pulumi secrets from config to state (the plan shows "[secret]"), so they never pass
+ * through the spec; the config rules have already checked they are set.
+ */
+function secretFromConfig(key: string): pulumi.Output<string> {
+  return new pulumi.Config().requireSecret(key);
+}
+
 function tlsFromConfig(cname: string): { cname: string; certificatePem: pulumi.Output<string>; keyPem: pulumi.Output<string> } {
-  const config = new pulumi.Config();
-  return { cname, certificatePem: config.requireSecret(TLS_SECRET_KEYS.certificate), keyPem: config.requireSecret(TLS_SECRET_KEYS.key) };
+  return { cname, certificatePem: secretFromConfig(TLS_SECRET_KEYS.certificate), keyPem: secretFromConfig(TLS_SECRET_KEYS.key) };
 }
 
 /** The smoke request body, read when the program runs (the rollout's input, so a change shows in the plan). */
