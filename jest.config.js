@@ -12,4 +12,6 @@ module.exports = {
     "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }],
   },
   testTimeout: 60000,
+  // Keeps the V8 code of the SDKs' modules between test files (tests/support/codeCacheRuntime.js).
+  runtime: "<rootDir>/tests/support/codeCacheRuntime.js",
 };

@@ -1,5 +1,6 @@
-import Ajv, { ErrorObject, ValidateFunction } from "ajv";
+import type { ErrorObject, ValidateFunction } from "ajv";
 import { closest, distance } from "fastest-levenshtein";
+import { loadValidator } from "./compiledValidators";
 
 /**
  * Validates data against a JSON Schema with every error reported, and turns Ajv's errors into
@@ -13,13 +14,12 @@ export interface SchemaProblem {
   message: string;
 }
 
-const ajv = new Ajv({ allErrors: true, verbose: true, strict: false });
 const compiled = new WeakMap<object, ValidateFunction>();
 
 export function validateAgainstSchema(schema: object, data: unknown): SchemaProblem[] {
   let validate = compiled.get(schema);
   if (!validate) {
-    validate = ajv.compile(schema);
+    validate = loadValidator(schema);
     compiled.set(schema, validate);
   }
   if (validate(data)) return [];

@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { PlanDocument } from "../../shared/plan";
-import { timeLauncher, timeProcess } from "./processes";
+import { LAUNCHER, timeLauncher, timeProcess } from "./processes";
 import { LOAD_MODULES_SCRIPT } from "./sdkModules";
 
 export const PLAN_CLI = "tools/plan/cli.ts";
@@ -24,19 +24,25 @@ export async function discoverSdkModules(stack: string, extraArgs: string[] = []
   return JSON.parse(run.stdout) as string[];
 }
 
+/** How the floor's process starts: bare Node (the floor), through the launcher, or through tsx. */
+export type FloorLaunch = "node" | "launcher" | "tsx";
+
 /**
- * Time for a bare Node process to load exactly these module files: the floor under a plan. With
- * `underTsx`, the same load started through tsx (how `npm run plan` started the CLI before the
- * launcher; its start-up and resolution hooks included), for comparison.
+ * Time for a process to load exactly these module files: with `node`, the floor under a plan. With
+ * `launcher`, the same load through tools/launch/register.js (its V8 code cache included), which is
+ * what the plan's own start gets; with `tsx`, how `npm run plan` started the CLI before the launcher.
  */
-export async function timeModuleLoad(files: string[], underTsx = false): Promise<number> {
+export async function timeModuleLoad(files: string[], launch: FloorLaunch = "node"): Promise<number> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-bench-"));
   try {
     const list = path.join(dir, "modules.json");
     fs.writeFileSync(list, JSON.stringify(files));
-    const run = underTsx
-      ? await timeProcess(process.execPath, [require.resolve("tsx/cli"), "-e", LOAD_MODULES_SCRIPT.replace("process.argv[1]", JSON.stringify(list))])
-      : await timeProcess(process.execPath, ["-e", LOAD_MODULES_SCRIPT, list]);
+    const run =
+      launch === "tsx"
+        ? await timeProcess(process.execPath, [require.resolve("tsx/cli"), "-e", LOAD_MODULES_SCRIPT.replace("process.argv[1]", JSON.stringify(list))])
+        : launch === "launcher"
+          ? await timeProcess(process.execPath, ["-r", LAUNCHER, "-e", LOAD_MODULES_SCRIPT, list])
+          : await timeProcess(process.execPath, ["-e", LOAD_MODULES_SCRIPT, list]);
     if (run.code !== 0) throw new Error(`loading SDK modules failed: ${run.stderr.trim()}`);
     return run.seconds;
   } finally {

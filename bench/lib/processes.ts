@@ -27,9 +27,12 @@ export function timeProcess(command: string, args: string[], opts: { cwd?: strin
   });
 }
 
+/** The hook the package.json scripts preload (`node -r ./tools/launch/register.js …`). */
+export const LAUNCHER = path.join(REPO_ROOT, "tools", "launch", "register.js");
+
 /** Node arguments that run a TypeScript entry point through the launcher the package.json scripts use. */
 export function launcherArgs(script: string, args: string[] = []): string[] {
-  return ["-r", path.join(REPO_ROOT, "tools", "launch", "register.js"), script, ...args];
+  return ["-r", LAUNCHER, script, ...args];
 }
 
 /** `<script> …args` as the package.json scripts run the tools (compiled by the launcher). */

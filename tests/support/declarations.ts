@@ -5,6 +5,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../../tools/plan/mocks";
+import { recordProvidersAsPlaceholders } from "../../tools/plan/providerSerialization";
 import { RecordingMonitor } from "../../tools/plan/recorder";
 import { toPlanResources } from "../../tools/plan/run";
 import type { PlanResource } from "../../shared/plan";
@@ -21,9 +22,15 @@ export async function recordDeclarations(declare: () => void | Promise<void>): P
   await pulumi.runtime.setMocks(mocks, "mlops", "serving-test", true);
   pulumi.runtime.setMockOptions(recorder, "mlops", "serving-test", true);
   await internals().awaitFeatureSupport();
+  // As the offline plan does; tests/system/stacks/providerSerialization.test.ts serializes them for real.
+  recordProvidersAsPlaceholders();
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
+  // As the plan runs the program (tools/plan/run.ts): the SDK records a stack trace for every promise
+  // and resource it creates, which under jest's source-map support costs most of a declaration's time.
+  const limit = Error.stackTraceLimit;
+  if (!process.env.MLOPS_DEBUG) Error.stackTraceLimit = 0;
   try {
     await declare();
     for (;;) {
@@ -33,6 +40,7 @@ export async function recordDeclarations(declare: () => void | Promise<void>): P
       if (recorder.registrations.length === before) break;
     }
   } finally {
+    Error.stackTraceLimit = limit;
     process.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) throw failures[0];

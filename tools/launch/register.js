@@ -84,6 +84,8 @@ function compiled(filename) {
   }
 }
 
+require("./codeCache").install();
+
 if (!Module._extensions[".ts"] || !Module._extensions[".ts"].mlopsLauncher) {
   const load = function (module, filename) {
     module._compile(compiled(filename), filename);

@@ -9,6 +9,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { environmentOutputKeys } from "../../infra/outputs";
 import { OFFLINE_ENV } from "../../infra/offline";
 import { PlanMocks } from "./mocks";
+import { recordProvidersAsPlaceholders } from "./providerSerialization";
 import { prepareStack, PreparedStack, PrepareOptions, REPO_ROOT } from "./prepare";
 import { loadPolicyEvaluator, PlanEvaluator } from "./policy";
 import { RecordingMonitor, Registration } from "./recorder";
@@ -73,6 +74,7 @@ export async function runPlan(opts: PlanStackOptions, prepared?: PreparedStack):
   pulumi.runtime.setMockOptions(recorder, project, stack, true, PLAN_ORGANIZATION);
   await runtimeInternals().awaitFeatureSupport();
   pulumi.runtime.setAllConfig(config, secretKeys);
+  recordProvidersAsPlaceholders();
 
   process.env[OFFLINE_ENV] = "1";
   const entry = path.resolve(opts.program ?? DEFAULT_PROGRAM);

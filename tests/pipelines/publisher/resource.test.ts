@@ -184,16 +184,3 @@ describe("PublishedPipeline in a plan", () => {
     expect(registered.length).toBe(before);
   });
 });
-
-describe("the provider as Pulumi stores it", () => {
-  test("serializes under tsx (the offline plan's runtime), loading SDKs by require and naming no local path", () => {
-    const { spawnSync } = require("node:child_process") as typeof import("node:child_process");
-    const tsx = path.resolve(__dirname, "../../../node_modules/.bin/tsx");
-    const r = spawnSync(tsx, [path.join(__dirname, "fixtures/serializeProvider.ts")], { encoding: "utf8" });
-    const result = JSON.parse(r.stdout) as { ok: boolean; text?: string; error?: string };
-    expect(result).toMatchObject({ ok: true });
-    expect(result.text).toContain('require("@azure/arm-machinelearning")');
-    expect(result.text).toContain('require("@azure/storage-blob")');
-    expect(result.text).not.toContain(path.resolve(__dirname, "../../.."));
-  });
-});

@@ -2,6 +2,7 @@
  * The pull-request preview end to end with the real program: `npm run plan` of a branch stack and of
  * dev, then the comment rendered against the target branch's plans.
  */
+import { launchArgs } from "../../support/launch";
 import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -14,8 +15,9 @@ const BRANCH = "feature/x";
 const PUBLISHED_PIPELINE = "pulumi-nodejs:dynamic/mlops:PublishedPipeline";
 const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
-function tsx(args: string[]) {
-  return spawnSync(process.execPath, ["--import", "tsx", ...args], { cwd: repoRoot, encoding: "utf8", env: { ...process.env, GITHUB_HEAD_REF: "" } });
+/** A project command started as `npm run` starts it (the launcher). */
+function command(args: string[]) {
+  return spawnSync(process.execPath, launchArgs(args[0], args.slice(1)), { cwd: repoRoot, encoding: "utf8", env: { ...process.env, GITHUB_HEAD_REF: "" } });
 }
 
 let root: string;
@@ -26,7 +28,7 @@ beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), "mlops-branch-preview-"));
   const head = join(root, "head");
   for (const args of [["branch-x", "--branch", BRANCH], ["dev"]]) {
-    const result = tsx(["tools/plan/cli.ts", ...args, "--out", head]);
+    const result = command(["tools/plan/cli.ts", ...args, "--out", head]);
     if (![0, 3].includes(result.status ?? -1)) throw new Error(`npm run plan -- ${args.join(" ")} exited ${result.status}:\n${result.stderr}`);
   }
   branchPlan = JSON.parse(readFileSync(join(head, "branch-x.plan.json"), "utf8"));
@@ -82,7 +84,7 @@ describe("pull-request comment from real plans", () => {
     writeFileSync(join(base, "branch-x.plan.json"), JSON.stringify(before));
 
     const out = join(root, "comment.md");
-    const result = tsx(["tools/pr-comment/cli.ts", "--base", base, "--head", join(root, "head"), "--out", out]);
+    const result = command(["tools/pr-comment/cli.ts", "--base", base, "--head", join(root, "head"), "--out", out]);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
     const comment = readFileSync(out, "utf8");

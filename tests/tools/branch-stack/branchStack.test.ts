@@ -1,3 +1,4 @@
+import { launchArgs } from "../../support/launch";
 import { spawnSync } from "node:child_process";
 import { join } from "node:path";
 import { InputError } from "../../../shared/errors";
@@ -320,7 +321,7 @@ describe("branch-stack bad input", () => {
   });
 
   it("exits 2 with a message and no stack trace from the command line", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "tools/branch-stack/cli.ts", "remove", "--bogus"], {
+    const result = spawnSync(process.execPath, launchArgs("tools/branch-stack/cli.ts", ["remove", "--bogus"]), {
       cwd: repoRoot,
       encoding: "utf8",
     });
@@ -332,7 +333,7 @@ describe("branch-stack bad input", () => {
   });
 
   it("prints the stack name alone on stdout from the command line", () => {
-    const result = spawnSync(process.execPath, ["--import", "tsx", "tools/branch-stack/cli.ts", "name", "--branch", "feature/x"], {
+    const result = spawnSync(process.execPath, launchArgs("tools/branch-stack/cli.ts", ["name", "--branch", "feature/x"]), {
       cwd: repoRoot,
       encoding: "utf8",
     });
@@ -343,7 +344,7 @@ describe("branch-stack bad input", () => {
   it("drives the pulumi found on PATH from the command line, exit 1 naming the failing command", () => {
     const tools = fakeTools({ dev: devConfig }, ["main"]);
     tools.failNext("stack init");
-    const result = spawnSync(process.execPath, ["--import", "tsx", "tools/branch-stack/cli.ts", "create", "--branch", "feature/x"], {
+    const result = spawnSync(process.execPath, launchArgs("tools/branch-stack/cli.ts", ["create", "--branch", "feature/x"]), {
       cwd: repoRoot,
       encoding: "utf8",
       env: { ...process.env, ...tools.cli.env, PULUMI_AUTOMATION_API_SKIP_VERSION_CHECK: "true" },

@@ -1,3 +1,4 @@
+import { launchArgs } from "../../support/launch";
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -153,7 +154,7 @@ describe("pr-comment command line", () => {
     const out = join(root, "never.md");
     const result = spawnSync(
       process.execPath,
-      ["--import", "tsx", "tools/pr-comment/cli.ts", "--base", join(root, "missing-base"), "--head", join(root, "missing-head"), "--out", out],
+      launchArgs("tools/pr-comment/cli.ts", ["--base", join(root, "missing-base"), "--head", join(root, "missing-head"), "--out", out]),
       { cwd: repoRoot, encoding: "utf8" },
     );
     expect(result.status).toBe(2);

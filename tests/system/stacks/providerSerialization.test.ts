@@ -1,0 +1,79 @@
+/**
+ * The offline plan records a placeholder for each dynamic provider's code (tools/plan/providerSerialization.ts).
+ * This suite is where the real serialization is checked: every dynamic provider the program can declare
+ * serializes as `pulumi preview`/`up` will serialize it, names no local path, and loads back, the way the
+ * engine's dynamic provider host loads it, into a provider with its operations.
+ */
+import { execFile } from "node:child_process";
+import Module from "node:module";
+import * as path from "node:path";
+import { PLACEHOLDER_PROVIDER } from "../../../tools/plan/providerSerialization";
+import { launchArgs } from "../../support/launch";
+import { planJson, REPO } from "../../support/plans";
+
+type Serialized = Record<string, { ok: boolean; text?: string; error?: string }>;
+
+let serialized: Serialized;
+
+beforeAll(async () => {
+  const stdout = await new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, launchArgs(path.join(__dirname, "fixtures", "serializeProviders.ts")), { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }, (err, out, errOut) =>
+      err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
+    ),
+  );
+  serialized = JSON.parse(stdout) as Serialized;
+}, 120_000);
+
+/** Loads serialized provider code as the dynamic provider host does: a module whose `handler()` returns the provider. */
+function load(text: string): Record<string, unknown> {
+  const filename = path.join(REPO, "__serialized_provider__.js");
+  const m = new Module(filename) as Module & { _compile(code: string, file: string): void; paths: string[] };
+  m.filename = filename;
+  m.paths = (Module as unknown as { _nodeModulePaths(dir: string): string[] })._nodeModulePaths(REPO);
+  m._compile(text, filename);
+  return (m.exports as { handler(): Record<string, unknown> }).handler();
+}
+
+describe("dynamic providers as the engine receives them", () => {
+  test("every dynamic resource type the shipped stacks declare is covered here", async () => {
+    const declared = new Set<string>();
+    for (const stack of ["dev", "qa", "prod"]) {
+      for (const r of (await planJson(stack)).resources) if (r.type.startsWith("pulumi-nodejs:dynamic")) declared.add(r.type);
+    }
+    expect(declared.size).toBeGreaterThan(0);
+    for (const type of declared) expect(Object.keys(serialized)).toContain(type);
+  });
+
+  test("each provider serializes, names no path of this machine and loads back with its operations", () => {
+    expect(Object.keys(serialized).sort()).toEqual([
+      "pulumi-nodejs:dynamic/mlops:ExportedModel",
+      "pulumi-nodejs:dynamic/mlops:ModelRollout",
+      "pulumi-nodejs:dynamic/mlops:PromotedModel",
+      "pulumi-nodejs:dynamic/mlops:PublishedPipeline",
+      "pulumi-nodejs:dynamic/mlops:RegistryModel",
+      "pulumi-nodejs:dynamic/mlops:ScoringAssets",
+    ]);
+    for (const [type, result] of Object.entries(serialized)) {
+      expect({ type, ...result, text: undefined }).toEqual({ type, ok: true, text: undefined });
+      const text = result.text!;
+      expect(text).not.toBe(PLACEHOLDER_PROVIDER);
+      expect(text).not.toContain(REPO);
+      const provider = load(text);
+      for (const op of ["check", "diff", "create", "read", "update", "delete"]) expect({ type, op, kind: typeof provider[op] }).toEqual({ type, op, kind: "function" });
+    }
+  });
+
+  test("SDKs are loaded by require, not copied into the provider text", () => {
+    const publisher = serialized["pulumi-nodejs:dynamic/mlops:PublishedPipeline"].text!;
+    expect(publisher).toContain('require("@azure/arm-machinelearning")');
+    expect(publisher).toContain('require("@azure/storage-blob")');
+    for (const result of Object.values(serialized)) expect(result.text!.length).toBeLessThan(2 * 1024 * 1024);
+  });
+
+  test("the offline plan carries the placeholder, never the provider code, and hides it", async () => {
+    const qa = await planJson("qa");
+    const dynamic = qa.resources.filter((r) => r.type.startsWith("pulumi-nodejs:dynamic"));
+    expect(dynamic.length).toBeGreaterThan(0);
+    for (const r of dynamic) expect(r.inputs).not.toHaveProperty("__provider");
+  });
+});
