@@ -35,8 +35,10 @@ const file = require("path").join(__dirname, "..", "state.json");
 const state = JSON.parse(fs.readFileSync(file, "utf8"));
 const args = process.argv.slice(2).filter((a) => a !== "--non-interactive");
 const line = args.join(" ");
-if (args[0] !== "version") state.calls.push("pulumi " + line);
-const save = () => fs.writeFileSync(file, JSON.stringify(state));
+// The Automation API runs commands concurrently: calls are appended (one write each), the state is
+// replaced whole (write and rename), so no process reads another's half-written file.
+if (args[0] !== "version") fs.appendFileSync(file + ".calls", JSON.stringify("pulumi " + line) + "\n");
+const save = () => { const tmp = file + "." + process.pid; fs.writeFileSync(tmp, JSON.stringify(state)); fs.renameSync(tmp, file); };
 const out = (text) => { save(); process.stdout.write(text); process.exit(0); };
 const fail = (text) => { save(); process.stderr.write(text + "\n"); process.exit(255); };
 const flag = (name) => { const i = args.indexOf(name); return i >= 0 ? args[i + 1] : undefined; };
@@ -103,8 +105,7 @@ const GIT = String.raw`
 const fs = require("fs");
 const file = require("path").join(__dirname, "..", "state.json");
 const state = JSON.parse(fs.readFileSync(file, "utf8"));
-state.calls.push("git " + process.argv.slice(2).join(" "));
-fs.writeFileSync(file, JSON.stringify(state));
+fs.appendFileSync(file + ".calls", JSON.stringify("git " + process.argv.slice(2).join(" ")) + "\n");
 if (state.lsRemote === null) { process.stderr.write("fatal: could not read from remote repository\n"); process.exit(128); }
 process.stdout.write(state.lsRemote);
 `;
@@ -127,12 +128,21 @@ export function fakeCli(stacks: Record<string, Record<string, string>>, remoteBr
   const bin = path.join(root, "bin");
   fs.mkdirSync(bin);
   const stateFile = path.join(root, "state.json");
-  const write = (state: FakeState) => fs.writeFileSync(stateFile, JSON.stringify(state));
+  const callsFile = `${stateFile}.calls`;
+  const write = ({ calls, ...state }: FakeState) => {
+    fs.writeFileSync(`${stateFile}.tmp`, JSON.stringify({ ...state, calls: [] }));
+    fs.renameSync(`${stateFile}.tmp`, stateFile);
+    fs.writeFileSync(callsFile, calls.map((c) => JSON.stringify(c) + "\n").join(""));
+  };
   write({ stacks, lsRemote: remoteBranches === null ? null : lsRemoteLines(remoteBranches), calls: [], fail: [] });
   for (const [name, body] of [["pulumi", PULUMI], ["git", GIT]]) {
     fs.writeFileSync(path.join(bin, name), `#!${process.execPath}\n${body}`, { mode: 0o755 });
   }
-  const read = (): FakeState => JSON.parse(fs.readFileSync(stateFile, "utf8"));
+  const read = (): FakeState => {
+    const state = JSON.parse(fs.readFileSync(stateFile, "utf8")) as FakeState;
+    const calls = fs.readFileSync(callsFile, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as string);
+    return { ...state, calls };
+  };
   return {
     root,
     env: { PATH: `${bin}${path.delimiter}${process.env.PATH ?? ""}` },
