@@ -1,5 +1,6 @@
 /**
- * Transpile-only: type errors are caught by `npm run typecheck` (and its test), which keeps suites fast.
+ * Transpile-only, through the launcher's compile (tests/support/launcherTransform.js): type errors are
+ * caught by `npm run typecheck` (and its test), which keeps suites fast.
  * Three workers on this 2-core machine (jest's default there is one): suites spend much of their time
  * waiting on child processes (plans, the type check, Azurite restarts), and a third worker fills the
  * core they leave idle. Measured: 160 s wall with two workers, 143 s with three (issue 20 note).
@@ -10,7 +11,7 @@ module.exports = {
   roots: ["<rootDir>/tests"],
   testMatch: ["**/*.test.ts"],
   transform: {
-    "^.+\\.ts$": ["ts-jest", { isolatedModules: true, diagnostics: false }],
+    "^.+\\.ts$": "<rootDir>/tests/support/launcherTransform.js",
   },
   testTimeout: 60000,
   // Keeps the V8 code of the SDKs' modules between test files (tests/support/codeCacheRuntime.js).

@@ -1,12 +1,12 @@
 "use strict";
 /**
  * `npm ci` runs this as `prepare`: transpiles every project `.ts` file into the launcher's cache
- * (register.js), so the first commands and test runs start from compiled JavaScript rather than each
+ * (compile.js, used by register.js and jest's transform), so the first commands and test runs start from compiled JavaScript rather than each
  * loading the compiler. Safe to skip or interrupt: the launcher compiles whatever is missing on use.
  */
 const fs = require("node:fs");
 const path = require("node:path");
-const { compiled, ROOT } = require("./register");
+const { compiled, ROOT } = require("./compile");
 
 const FOLDERS = ["shared", "infra", "components", "pipelines", "policy", "tools", "bench", "tests"];
 const SKIP = new Set(["node_modules", "bin", ".git"]);
