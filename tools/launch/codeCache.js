@@ -6,7 +6,7 @@
  * bytecode of the last run instead of parsing again (https://v8.dev/blog/code-caching-for-devs).
  *
  * Each module's cache is a file in `node_modules/.cache/mlops-v8/`, named by a hash of the Node
- * version, the file name and the source, so an edited or upgraded module gets a new entry and a stale
+ * version, the file name and the wrapped source, so an edited or upgraded module gets a new entry and a stale
  * one is never used. V8 checks each entry itself and rejects one made by another V8 or with other flags;
  * a rejected or missing entry is compiled as usual and written when the process exits, with the
  * functions the run compiled, so the next run skips those too.
@@ -25,6 +25,7 @@ const SALT = `${process.version}\0${process.arch}\0`;
 /** Scripts compiled without an accepted cache entry this run, written at exit. */
 const pending = [];
 
+/** The entry of a script: named by Node's version and architecture, the file's name and the exact text compiled. */
 function entryFile(filename, content) {
   const key = crypto.createHash("sha1").update(SALT).update(filename).update("\0").update(content).digest("hex");
   return path.join(CACHE_DIR, key.slice(0, 2), key.slice(2));
@@ -40,18 +41,29 @@ function makeRequire(mod) {
   return require;
 }
 
-function writePending() {
-  for (const { script, file } of pending.splice(0)) {
-    try {
-      const data = script.createCachedData();
-      fs.mkdirSync(path.dirname(file), { recursive: true });
-      const tmp = `${file}.${process.pid}.tmp`;
-      fs.writeFileSync(tmp, data);
-      fs.renameSync(tmp, file);
-    } catch {
-      // A read-only checkout or a full disk: the next run compiles again.
-    }
+/** The stored cache data of an entry, or undefined when there is none. */
+function readEntry(file) {
+  try {
+    return fs.readFileSync(file);
+  } catch {
+    return undefined;
   }
+}
+
+/** Stores an entry whole (write, then rename) or not at all: a read-only checkout just compiles again. */
+function writeEntry(file, data) {
+  try {
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    fs.writeFileSync(tmp, data);
+    fs.renameSync(tmp, file);
+  } catch {
+    // Housekeeping only.
+  }
+}
+
+function writePending() {
+  for (const { script, file } of pending.splice(0)) writeEntry(file, script.createCachedData());
 }
 
 function install() {
@@ -60,16 +72,12 @@ function install() {
   const compile = function (content, filename) {
     // A hashbang is only valid on a script's first line, which the wrapper takes.
     const source = content.charCodeAt(0) === 35 && content.charCodeAt(1) === 33 ? `//${content.slice(2)}` : content;
-    const file = entryFile(filename, source);
-    let cachedData;
-    try {
-      cachedData = fs.readFileSync(file);
-    } catch {
-      cachedData = undefined;
-    }
+    const wrapped = Module.wrap(source);
+    const file = entryFile(filename, wrapped);
+    const cachedData = readEntry(file);
     let script;
     try {
-      script = new vm.Script(Module.wrap(source), {
+      script = new vm.Script(wrapped, {
         filename,
         cachedData,
         importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
@@ -89,4 +97,4 @@ function install() {
   Module.prototype._compile = compile;
 }
 
-module.exports = { install, entryFile, CACHE_DIR };
+module.exports = { install, entryFile, readEntry, writeEntry, CACHE_DIR };

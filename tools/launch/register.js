@@ -14,7 +14,7 @@
  * Plain JavaScript on purpose: it is what makes TypeScript runnable.
  */
 const Module = require("node:module");
-const { compiled, CACHE_DIR, ROOT } = require("./compile");
+const { compiled } = require("./compile");
 
 require("./codeCache").install();
 
@@ -26,4 +26,3 @@ if (!Module._extensions[".ts"] || !Module._extensions[".ts"].mlopsLauncher) {
   Module._extensions[".ts"] = load;
 }
 
-module.exports = { compiled, CACHE_DIR, ROOT };

@@ -8,9 +8,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { randomUUID } from "node:crypto";
+import Module from "node:module";
 import { LAUNCHER } from "../../support/launch";
 
-const { entryFile } = require("../../../tools/launch/codeCache.js") as { entryFile(filename: string, source: string): string };
+const cache = require("../../../tools/launch/codeCache.js") as { entryFile(filename: string, wrapped: string): string };
+/** The entry the launcher keeps for a module file: keyed by the text it compiles, Node's wrapper around the source. */
+const entryFile = (filename: string, source: string) => cache.entryFile(filename, Module.wrap(source));
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "mlops-code-cache-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -1,0 +1,71 @@
+/**
+ * jest's code-caching runtime (tests/support/codeCacheRuntime.js), run by a nested jest over a probe
+ * package: a node_modules module loaded through it sees what jest's own loader gives it, its entry is
+ * written after the test file, taken as it is by the next run, and rewritten when V8 rejects it.
+ */
+import { execFileSync } from "node:child_process";
+import { randomUUID } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const cache = require("../../tools/launch/codeCache.js") as { entryFile(filename: string, wrapped: string): string };
+
+const REPO = path.resolve(__dirname, "../..");
+const dir = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), "mlops-jest-cache-")));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const token = randomUUID();
+const pkg = path.join(dir, "node_modules", "probe");
+const index = path.join(pkg, "index.js");
+const indexSource = [
+  '"use strict";',
+  `module.exports = { token: ${JSON.stringify(token)}, filename: __filename, dirname: __dirname,`,
+  '  sibling: require("./sibling"), resolved: require.resolve("./sibling"), isExports: this === module.exports, jest: typeof jest };',
+].join("\n");
+/** The text the runtime compiles: jest's wrapper, with the parameters jest 30's executor passes. */
+const entry = () => cache.entryFile(index, `(function (module, exports, require, __dirname, __filename, jest) {${indexSource}\n})`);
+
+beforeAll(() => {
+  fs.mkdirSync(pkg, { recursive: true });
+  fs.writeFileSync(index, indexSource);
+  fs.writeFileSync(path.join(pkg, "sibling.js"), 'module.exports = "sibling";\n');
+  fs.writeFileSync(
+    path.join(dir, "probe.test.js"),
+    `const probe = require("probe");
+test("the probe module loads as jest loads it", () => {
+  expect(probe).toEqual({ token: ${JSON.stringify(token)}, filename: ${JSON.stringify(index)}, dirname: ${JSON.stringify(pkg)},
+    sibling: "sibling", resolved: ${JSON.stringify(path.join(pkg, "sibling.js"))}, isExports: true, jest: "object" });
+});
+`,
+  );
+  fs.writeFileSync(
+    path.join(dir, "jest.config.json"),
+    JSON.stringify({ rootDir: dir, testEnvironment: "node", testMatch: ["<rootDir>/probe.test.js"], transform: {}, cacheDirectory: path.join(dir, ".jest"), runtime: path.join(REPO, "tests", "support", "codeCacheRuntime.js") }),
+  );
+});
+
+/** Runs the nested jest; it exits non-zero (and this throws) when the probe's expectations fail. */
+const runJest = () =>
+  execFileSync(process.execPath, [path.join(REPO, "node_modules", "jest", "bin", "jest.js"), "--config", path.join(dir, "jest.config.json"), "--ci"], {
+    cwd: dir,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, MLOPS_NO_CODE_CACHE: "" },
+  });
+
+test("a node_modules module runs from the cache as jest runs it; entries are written, reused, and replaced when rejected", () => {
+  fs.rmSync(entry(), { force: true });
+  runJest();
+  expect(fs.existsSync(entry())).toBe(true);
+  const written = fs.readFileSync(entry());
+
+  // Taken as it is: the next run passes and leaves the entry alone.
+  runJest();
+  expect(fs.readFileSync(entry())).toEqual(written);
+
+  // Rejected by V8: the module still runs, and the entry is rewritten.
+  fs.writeFileSync(entry(), "not V8 code");
+  runJest();
+  expect(fs.readFileSync(entry(), "utf8")).not.toBe("not V8 code");
+}, 120_000);
