@@ -7,13 +7,10 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../../tools/plan/mocks";
 import { recordProvidersAsPlaceholders } from "../../tools/plan/providerSerialization";
 import { RecordingMonitor } from "../../tools/plan/recorder";
-import { toPlanResources } from "../../tools/plan/run";
+import { runtimeInternals, settle, toPlanResources, withoutStackFrames } from "../../tools/plan/run";
 import type { PlanResource } from "../../shared/plan";
 
 export const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
-
-type RuntimeInternals = { waitForRPCs(): Promise<void>; awaitFeatureSupport(): Promise<void> };
-const internals = () => pulumi.runtime as unknown as RuntimeInternals;
 
 /** Runs `declare` under mocks and returns every registration as a plan resource. */
 export async function recordDeclarations(declare: () => void | Promise<void>): Promise<PlanResource[]> {
@@ -21,26 +18,19 @@ export async function recordDeclarations(declare: () => void | Promise<void>): P
   const recorder = new RecordingMonitor(mocks);
   await pulumi.runtime.setMocks(mocks, "mlops", "serving-test", true);
   pulumi.runtime.setMockOptions(recorder, "mlops", "serving-test", true);
-  await internals().awaitFeatureSupport();
+  await runtimeInternals().awaitFeatureSupport();
   // As the offline plan does; tests/system/stacks/providerSerialization.test.ts serializes them for real.
   recordProvidersAsPlaceholders();
   const failures: unknown[] = [];
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
-  // As the plan runs the program (tools/plan/run.ts): the SDK records a stack trace for every promise
-  // and resource it creates, which under jest's source-map support costs most of a declaration's time.
-  const limit = Error.stackTraceLimit;
-  if (!process.env.MLOPS_DEBUG) Error.stackTraceLimit = 0;
   try {
-    await declare();
-    for (;;) {
-      const before = recorder.registrations.length;
-      await internals().waitForRPCs();
-      await new Promise((resolve) => setImmediate(resolve));
-      if (recorder.registrations.length === before) break;
-    }
+    // Declared and settled as the plan runs the program (tools/plan/run.ts), stack frames left out.
+    await withoutStackFrames(async () => {
+      await declare();
+      await settle(recorder);
+    });
   } finally {
-    Error.stackTraceLimit = limit;
     process.off("unhandledRejection", onRejection);
   }
   if (failures.length > 0) throw failures[0];

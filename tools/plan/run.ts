@@ -111,7 +111,7 @@ export async function runPlan(opts: PlanStackOptions, prepared?: PreparedStack):
  * a plan's time, and the plan never shows them. MLOPS_DEBUG keeps Node's default depth. Limited to the
  * program's run: argument and config errors keep their frames (the CLI still prints none).
  */
-async function withoutStackFrames<T>(fn: () => Promise<T>): Promise<T> {
+export async function withoutStackFrames<T>(fn: () => Promise<T>): Promise<T> {
   if (process.env.MLOPS_DEBUG) return fn();
   const limit = Error.stackTraceLimit;
   Error.stackTraceLimit = 0;
@@ -152,7 +152,7 @@ async function runProgram(entry: string, recorder: RecordingMonitor): Promise<Re
 }
 
 /** Waits for outstanding registrations until a full turn of the event loop adds none. */
-async function settle(recorder: RecordingMonitor): Promise<void> {
+export async function settle(recorder: RecordingMonitor): Promise<void> {
   for (;;) {
     const before = recorder.registrations.length;
     await runtimeInternals().waitForRPCs();
@@ -162,7 +162,7 @@ async function settle(recorder: RecordingMonitor): Promise<void> {
 }
 
 /** Runtime functions the SDK exports but leaves out of its typings. */
-function runtimeInternals(): { waitForRPCs(): Promise<void>; awaitFeatureSupport(): Promise<void> } {
+export function runtimeInternals(): { waitForRPCs(): Promise<void>; awaitFeatureSupport(): Promise<void> } {
   const rt = pulumi.runtime as unknown as Record<string, unknown>;
   for (const fn of ["waitForRPCs", "awaitFeatureSupport"]) {
     if (typeof rt[fn] !== "function") throw new Error(`@pulumi/pulumi no longer exports runtime.${fn}; the plan needs it`);
