@@ -32,14 +32,12 @@ export function validatorFile(schema: object): string {
 /** The validator of `schema`: the cached module when there is one, else compiled now and cached. */
 export function loadValidator(schema: object): ValidateFunction {
   const file = validatorFile(schema);
-  if (fs.existsSync(file)) {
-    try {
-      return require(file) as ValidateFunction;
-    } catch {
-      // A truncated or foreign file: compile again and replace it.
-    }
+  try {
+    return require(file) as ValidateFunction;
+  } catch {
+    // Not cached yet, or a truncated or foreign file: compile and (re)place it.
+    return compileAndStore(schema, file);
   }
-  return compileAndStore(schema, file);
 }
 
 function compileAndStore(schema: object, file: string): ValidateFunction {
