@@ -13,11 +13,26 @@ const ROOT = path.resolve(__dirname, "../..");
 const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "mlops-ts");
 const TSCONFIG = path.join(ROOT, "tsconfig.json");
 
+/**
+ * The version of the compiler `require("typescript")` gives, read without loading it. With TypeScript 7
+ * installed beside 6 (package.json), `typescript` is Microsoft's `@typescript/typescript6` package, which
+ * re-exports the 6.x compiler it depends on as `@typescript/old`: that one's version is the one that counts.
+ */
+function compilerVersion() {
+  const shim = require("typescript/package.json");
+  try {
+    const from = path.dirname(require.resolve("typescript/package.json"));
+    return `${shim.version}+${require(require.resolve("@typescript/old/package.json", { paths: [from] })).version}`;
+  } catch {
+    return shim.version;
+  }
+}
+
 let salt;
 /** What every output depends on besides its own source: compiler version and project options. */
 function cacheSalt() {
   if (salt === undefined) {
-    const version = require("typescript/package.json").version;
+    const version = compilerVersion();
     salt = `${version}\n${fs.readFileSync(TSCONFIG, "utf8")}\n${process.version.split(".")[0]}`;
   }
   return salt;
