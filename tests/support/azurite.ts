@@ -17,9 +17,16 @@
  * port with the same accounts and keys, so URLs and credentials stay valid; with `location` the
  * blobs Azurite had saved survive (it autosaves its metadata every 5 s; `kill("SIGTERM")` saves first).
  *
- * Each call starts its own process on an ephemeral port with in-memory persistence, so parallel
- * jest workers never share state. A child process (not in-process) because the account list is
- * read from the `AZURITE_ACCOUNTS` environment variable and Azurite keeps module-level state.
+ * Each call gets its own process on an ephemeral port with in-memory persistence, so parallel jest
+ * workers never share state. A child process (not in-process) because the account list is read from
+ * the `AZURITE_ACCOUNTS` environment variable and Azurite keeps module-level state.
+ *
+ * Starting Azurite costs 2 to 3 s of CPU (about 4,000 modules), and a dozen test files need one. So
+ * `stop()` hands an in-memory process that was never killed to the next test file of the same jest
+ * worker that asks for the same options and some of its accounts, emptied first: every container deleted and
+ * checked gone, so that file sees a fresh service (new account keys are not needed: nothing outside the
+ * worker knows them). Processes with `location`, and any that a test killed, are stopped as before.
+ * Up to three idle processes wait per worker; they end with it (`azuriteProcess.js`).
  */
 import { spawn, ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -85,26 +92,99 @@ export interface Azurite {
   stop(): Promise<void>;
 }
 
-const running = new Set<ChildProcess>();
-let exitHookInstalled = false;
+/** A running Azurite process and what it was started with: plain data, so another test file can take it over. */
+interface AzuriteProcess {
+  /** Set for in-memory processes, which a later test file of this worker may reuse (see `worker()`). */
+  poolKey?: string;
+  child: ChildProcess;
+  port: number;
+  accounts: AzuriteAccount[];
+  args: string[];
+  env: NodeJS.ProcessEnv;
+  tls?: TestTls;
+  certDir?: string;
+}
 
-function killAllOnExit(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once("exit", () => {
-    for (const child of running) child.kill("SIGKILL");
+/** At most this many idle processes are kept per worker; each holds about 150 MB. */
+const MAX_IDLE = 3;
+
+/**
+ * What this jest worker keeps between its test files: the processes it started (stopped when it
+ * exits) and the idle in-memory ones. jest gives every test file fresh modules and globals, but
+ * Node's built-in modules are the worker's own, so the state hangs on one of them.
+ */
+function worker(): { running: Set<ChildProcess>; idle: AzuriteProcess[] } {
+  const host = require("node:child_process") as Record<symbol, ReturnType<typeof worker> | undefined>;
+  const key = Symbol.for("mlops.tests.azurite");
+  let state = host[key];
+  if (!state) {
+    const created = { running: new Set<ChildProcess>(), idle: [] as AzuriteProcess[] };
+    // SIGTERM, so each one saves its code cache as it goes (the IPC channel closing ends it anyway).
+    process.once("exit", () => created.running.forEach((c) => c.kill("SIGTERM")));
+    host[key] = state = created;
+  }
+  return state;
+}
+
+const exited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
+const waitExit = (c: ChildProcess, killAfterMs?: number) =>
+  new Promise<void>((resolve) => {
+    if (exited(c)) return resolve();
+    const timer = killAfterMs === undefined ? undefined : setTimeout(() => c.kill("SIGKILL"), killAfterMs);
+    c.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+
+/** Starts the process (`azuriteProcess.js`: Azurite's own CLI with a code cache) and waits until it listens. */
+function launch(proc: Pick<AzuriteProcess, "args" | "env">, listenPort: number, timeoutMs: number): Promise<{ child: ChildProcess; port: number }> {
+  const args = proc.args.map((a, i) => (proc.args[i - 1] === "--blobPort" ? String(listenPort) : a));
+  const child = spawn(process.execPath, [path.join(__dirname, "azuriteProcess.js"), ...args], {
+    // In-memory persistence writes nothing, but Azurite resolves its workspace from the cwd.
+    cwd: os.tmpdir(),
+    env: proc.env,
+    stdio: ["ignore", "pipe", "pipe", "ipc"],
+  });
+  // Neither the channel (it only tells the child when this process is gone) nor the child keeps this
+  // process alive: a worker holding idle processes still exits when jest is done with it.
+  child.channel?.unref();
+  child.unref();
+  const { running } = worker();
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+
+  return new Promise<{ child: ChildProcess; port: number }>((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => {
+      child.kill("SIGKILL");
+      reject(new Error(`azurite did not start within ${timeoutMs} ms:\n${out}`));
+    }, timeoutMs);
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listens on https?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        child.stdout!.off("data", onData);
+        for (const stream of [child.stdout!, child.stderr!]) {
+          stream.resume();
+          (stream as unknown as { unref(): void }).unref();
+        }
+        resolve({ child, port: Number(m[1]) });
+      }
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
+    child.once("exit", (code) => {
+      clearTimeout(timer);
+      reject(new Error(`azurite exited with code ${code} before listening:\n${out}`));
+    });
   });
 }
 
-export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
-  const names = options.accounts ?? ["devstore", "qastore"];
-  for (const n of names) {
-    if (!/^[a-z0-9]{3,24}$/.test(n)) throw new Error(`azurite: invalid storage account name '${n}'`);
-  }
+async function startProcess(names: string[], options: AzuriteOptions, poolKey: string | undefined): Promise<AzuriteProcess> {
   const accounts = names.map((name) => ({ name, key: randomBytes(64).toString("base64") }));
-  const main = require.resolve("azurite/dist/src/blob/main.js");
   const args = [
-    main,
     "--blobHost", "127.0.0.1",
     "--blobPort", "0",
     ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
@@ -124,60 +204,41 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     args.push("--oauth", "basic", "--cert", path.join(certDir, "cert.pem"), "--key", path.join(certDir, "key.pem"));
     env.NODE_EXTRA_CA_CERTS = path.join(certDir, "cert.pem");
   }
-  const launch = async (listenPort: number): Promise<{ child: ChildProcess; port: number }> => {
-    const portArgs = args.map((a, i) => (args[i - 1] === "--blobPort" ? String(listenPort) : a));
-    const child = spawn(process.execPath, portArgs, {
-      // In-memory persistence writes nothing, but Azurite resolves its workspace from the cwd.
-      cwd: os.tmpdir(),
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    running.add(child);
-    killAllOnExit();
-    child.once("exit", () => running.delete(child));
+  const { child, port } = await launch({ args, env }, 0, options.startTimeoutMs ?? 30000);
+  return { poolKey, child, port, accounts, args, env, tls, certDir };
+}
 
-    const port = await new Promise<number>((resolve, reject) => {
-      let out = "";
-      const timer = setTimeout(() => {
-        child.kill("SIGKILL");
-        reject(new Error(`azurite did not start within ${options.startTimeoutMs ?? 30000} ms:\n${out}`));
-      }, options.startTimeoutMs ?? 30000);
-      const onData = (chunk: Buffer) => {
-        out += chunk.toString();
-        const m = /listens on https?:\/\/127\.0\.0\.1:(\d+)/.exec(out);
-        if (m) {
-          clearTimeout(timer);
-          child.stdout!.off("data", onData);
-          child.stdout!.resume();
-          child.stderr!.resume();
-          resolve(Number(m[1]));
-        }
-      };
-      child.stdout!.on("data", onData);
-      child.stderr!.on("data", (c: Buffer) => (out += c.toString()));
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`azurite exited with code ${code} before listening:\n${out}`));
-      });
-    });
-    return { child, port };
-  };
-  const exited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
-  const waitExit = (c: ChildProcess, killAfterMs?: number) =>
-    new Promise<void>((resolve) => {
-      if (exited(c)) return resolve();
-      const timer = killAfterMs === undefined ? undefined : setTimeout(() => c.kill("SIGKILL"), killAfterMs);
-      c.once("exit", () => {
-        clearTimeout(timer);
-        resolve();
-      });
-    });
-  const first = await launch(0);
-  const port = first.port;
-  let child = first.child;
+/**
+ * An idle process of this worker started with the same options and at least the accounts asked for,
+ * if one is still running (an account nobody asked for is never named to the test).
+ */
+function takeIdle(poolKey: string, names: string[]): AzuriteProcess | undefined {
+  const { idle } = worker();
+  const i = idle.findIndex((p) => p.poolKey === poolKey && !exited(p.child) && names.every((n) => p.accounts.some((a) => a.name === n)));
+  return i < 0 ? undefined : idle.splice(i, 1)[0];
+}
+
+async function terminate(proc: AzuriteProcess): Promise<void> {
+  if (!exited(proc.child)) proc.child.kill("SIGTERM");
+  await waitExit(proc.child, 5000);
+  if (proc.certDir) rmSync(proc.certDir, { recursive: true, force: true });
+}
+
+export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurite> {
+  const names = options.accounts ?? ["devstore", "qastore"];
+  for (const n of names) {
+    if (!/^[a-z0-9]{3,24}$/.test(n)) throw new Error(`azurite: invalid storage account name '${n}'`);
+  }
+  // Disk persistence belongs to its caller's folder: only in-memory processes are reused.
+  const poolKey = options.location ? undefined : JSON.stringify([Boolean(options.oauth), options.extentMemoryLimitMb ?? null]);
+  const proc = (poolKey && takeIdle(poolKey, names)) || (await startProcess(names, options, poolKey));
+  const { port, tls } = proc;
+  /** Killed on purpose at least once: stopped at the end, never handed to another test file. */
+  let faulted = false;
 
   const url = `${options.oauth ? "https" : "http"}://127.0.0.1:${port}`;
-  const byName = new Map(accounts.map((a) => [a.name, a]));
+  const byName = new Map(proc.accounts.filter((a) => names.includes(a.name)).map((a) => [a.name, a]));
+  const accounts = names.map((n) => byName.get(n)!);
   const account = (name: string) => {
     const a = byName.get(name);
     if (!a) throw new Error(`azurite: unknown account '${name}' (have ${names.join(", ")})`);
@@ -200,6 +261,33 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     }),
   });
 
+  const serviceClient: Azurite["serviceClient"] = (name, pipelineOptions, auth = "sharedKey") => {
+    const { BlobServiceClient, StorageSharedKeyCredential, newPipeline } = storage();
+    const a = account(name);
+    if (auth === "token" && !tls) throw new Error("azurite: token auth needs startAzurite({ oauth: true })");
+    const pipeline = newPipeline(auth === "token" ? tokenCredential() : new StorageSharedKeyCredential(a.name, a.key), pipelineOptions);
+    if (tls) pipeline.factories.push(trust());
+    return new BlobServiceClient(`${url}/${a.name}`, pipeline);
+  };
+
+  /**
+   * Hands the process to the next test file of this worker as a fresh service: every container of
+   * every account deleted (Azurite drops a deleted container's blobs with it) and checked gone. False
+   * when that fails; the caller then stops the process instead.
+   */
+  const emptied = async (): Promise<boolean> => {
+    try {
+      for (const a of proc.accounts) {
+        const service = serviceClient(a.name, { retryOptions: { maxTries: 1 } });
+        for await (const c of service.listContainers()) await service.deleteContainer(c.name);
+        for await (const c of service.listContainers()) throw new Error(`container ${c.name} survived its deletion`);
+      }
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
   return {
     url,
     port,
@@ -208,29 +296,26 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     tokenCredential,
     blobEndpoint: (name) => `${url}/${account(name).name}`,
     credential: (name) => new (storage().StorageSharedKeyCredential)(name, account(name).key),
-    serviceClient(name, pipelineOptions, auth = "sharedKey") {
-      const { BlobServiceClient, StorageSharedKeyCredential, newPipeline } = storage();
-      const a = account(name);
-      if (auth === "token" && !tls) throw new Error("azurite: token auth needs startAzurite({ oauth: true })");
-      const pipeline = newPipeline(auth === "token" ? tokenCredential() : new StorageSharedKeyCredential(a.name, a.key), pipelineOptions);
-      if (tls) pipeline.factories.push(trust());
-      return new BlobServiceClient(`${url}/${a.name}`, pipeline);
-    },
+    serviceClient,
     kill(signal = "SIGKILL") {
-      const c = child;
+      faulted = true;
+      const c = proc.child;
       if (!exited(c)) c.kill(signal);
       return waitExit(c, signal === "SIGKILL" ? undefined : 5000);
     },
     async restart() {
-      if (!exited(child)) throw new Error("azurite: restart() needs the process killed first");
+      if (!exited(proc.child)) throw new Error("azurite: restart() needs the process killed first");
       // The port was just freed; another process could take it in between, which would fail here.
-      ({ child } = await launch(port));
+      ({ child: proc.child } = await launch(proc, port, options.startTimeoutMs ?? 30000));
     },
     stop: async () => {
-      const c = child;
-      if (!exited(c)) c.kill("SIGTERM");
-      await waitExit(c, 5000);
-      if (certDir) rmSync(certDir, { recursive: true, force: true });
+      const { idle } = worker();
+      if (proc.poolKey && !faulted && !exited(proc.child) && (await emptied())) {
+        idle.push(proc);
+        if (idle.length > MAX_IDLE) await terminate(idle.shift()!);
+        return;
+      }
+      await terminate(proc);
     },
   };
 }
