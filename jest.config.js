@@ -17,4 +17,6 @@ module.exports = {
   testTimeout: 60000,
   // Keeps the V8 code of the SDKs' modules between test files (tests/support/codeCacheRuntime.js).
   runtime: "<rootDir>/tests/support/codeCacheRuntime.js",
+  // jest's order, but on a run with no recorded timings the known long suites start first.
+  testSequencer: "<rootDir>/tests/support/sequencer.js",
 };
