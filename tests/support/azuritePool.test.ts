@@ -45,21 +45,16 @@ test("a stopped in-memory Azurite is handed to the next caller with the same opt
   // Deleted containers are gone, not pending: the name can be created again at once.
   await second.serviceClient("poolqa").getContainerClient("promoted").create();
   await second.stop();
-
-  // Other options (HTTPS and tokens) never get that process.
-  const secure = await startAzurite({ accounts: ["poolqa"], oauth: true });
-  expect(secure.port).not.toBe(first.port);
-  expect(secure.url).toMatch(/^https:/);
-  await secure.stop();
 });
 
 test("a process a test killed is stopped at the end, never handed on", async () => {
-  const faulty = await startAzurite({ accounts: ["poolfault"] });
+  // The idle process of the test before (one start less); what matters is that it gets killed here.
+  const faulty = await startAzurite({ accounts: ["poolqa"] });
   await faulty.kill();
   await faulty.restart();
   await faulty.stop();
   expect(await listening(faulty.port)).toBe(false);
-  const next = await startAzurite({ accounts: ["poolfault"] });
+  const next = await startAzurite({ accounts: ["poolqa"] });
   expect(next.port).not.toBe(faulty.port);
   await next.stop();
 });
