@@ -17,7 +17,7 @@
  * port with the same accounts and keys, so URLs and credentials stay valid; with `location` the
  * blobs Azurite had saved survive (it autosaves its metadata every 5 s; `kill("SIGTERM")` saves first).
  *
- * Each call gets its own process on an ephemeral port with in-memory persistence, so parallel jest
+ * Each caller has a process to itself, on an ephemeral port with in-memory persistence, so parallel jest
  * workers never share state. A child process (not in-process) because the account list is read from
  * the `AZURITE_ACCOUNTS` environment variable and Azurite keeps module-level state.
  *
@@ -94,7 +94,7 @@ export interface Azurite {
 
 /** A running Azurite process and what it was started with: plain data, so another test file can take it over. */
 interface AzuriteProcess {
-  /** Set for in-memory processes, which a later test file of this worker may reuse (see `worker()`). */
+  /** Set for in-memory processes, which a later test file of this worker may reuse (see `idleProcesses()`). */
   poolKey?: string;
   child: ChildProcess;
   port: number;
@@ -109,21 +109,20 @@ interface AzuriteProcess {
 const MAX_IDLE = 3;
 
 /**
- * What this jest worker keeps between its test files: the processes it started (stopped when it
- * exits) and the idle in-memory ones. jest gives every test file fresh modules and globals, but
- * Node's built-in modules are the worker's own, so the state hangs on one of them.
+ * The idle processes this jest worker keeps between its test files. jest gives every test file fresh
+ * modules and globals, but Node's built-in modules are the worker's own, so the list hangs on one of
+ * them. Nothing needs to stop them: each ends when the worker does (`azuriteProcess.js`).
  */
-function worker(): { running: Set<ChildProcess>; idle: AzuriteProcess[] } {
-  const host = require("node:child_process") as Record<symbol, ReturnType<typeof worker> | undefined>;
-  const key = Symbol.for("mlops.tests.azurite");
-  let state = host[key];
-  if (!state) {
-    const created = { running: new Set<ChildProcess>(), idle: [] as AzuriteProcess[] };
-    // SIGTERM, so each one saves its code cache as it goes (the IPC channel closing ends it anyway).
-    process.once("exit", () => created.running.forEach((c) => c.kill("SIGTERM")));
-    host[key] = state = created;
-  }
-  return state;
+function idleProcesses(): AzuriteProcess[] {
+  const host = require("node:child_process") as Record<symbol, AzuriteProcess[] | undefined>;
+  const key = Symbol.for("mlops.tests.azurite.idle");
+  return (host[key] ??= []);
+}
+
+/** What decides whether an idle process may serve a caller, besides its accounts; none for disk persistence. */
+export function poolKey(options: AzuriteOptions): string | undefined {
+  // Disk persistence belongs to its caller's folder: only in-memory processes are reused.
+  return options.location ? undefined : JSON.stringify([Boolean(options.oauth), options.extentMemoryLimitMb ?? null]);
 }
 
 const exited = (c: ChildProcess) => c.exitCode !== null || c.signalCode !== null;
@@ -150,9 +149,6 @@ function launch(proc: Pick<AzuriteProcess, "args" | "env">, listenPort: number, 
   // process alive: a worker holding idle processes still exits when jest is done with it.
   child.channel?.unref();
   child.unref();
-  const { running } = worker();
-  running.add(child);
-  child.once("exit", () => running.delete(child));
 
   return new Promise<{ child: ChildProcess; port: number }>((resolve, reject) => {
     let out = "";
@@ -182,7 +178,7 @@ function launch(proc: Pick<AzuriteProcess, "args" | "env">, listenPort: number, 
   });
 }
 
-async function startProcess(names: string[], options: AzuriteOptions, poolKey: string | undefined): Promise<AzuriteProcess> {
+async function startProcess(names: string[], options: AzuriteOptions, key: string | undefined): Promise<AzuriteProcess> {
   const accounts = names.map((name) => ({ name, key: randomBytes(64).toString("base64") }));
   const args = [
     "--blobHost", "127.0.0.1",
@@ -205,16 +201,16 @@ async function startProcess(names: string[], options: AzuriteOptions, poolKey: s
     env.NODE_EXTRA_CA_CERTS = path.join(certDir, "cert.pem");
   }
   const { child, port } = await launch({ args, env }, 0, options.startTimeoutMs ?? 30000);
-  return { poolKey, child, port, accounts, args, env, tls, certDir };
+  return { poolKey: key, child, port, accounts, args, env, tls, certDir };
 }
 
 /**
  * An idle process of this worker started with the same options and at least the accounts asked for,
  * if one is still running (an account nobody asked for is never named to the test).
  */
-function takeIdle(poolKey: string, names: string[]): AzuriteProcess | undefined {
-  const { idle } = worker();
-  const i = idle.findIndex((p) => p.poolKey === poolKey && !exited(p.child) && names.every((n) => p.accounts.some((a) => a.name === n)));
+function takeIdle(key: string, names: string[]): AzuriteProcess | undefined {
+  const idle = idleProcesses();
+  const i = idle.findIndex((p) => p.poolKey === key && !exited(p.child) && names.every((n) => p.accounts.some((a) => a.name === n)));
   return i < 0 ? undefined : idle.splice(i, 1)[0];
 }
 
@@ -229,9 +225,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   for (const n of names) {
     if (!/^[a-z0-9]{3,24}$/.test(n)) throw new Error(`azurite: invalid storage account name '${n}'`);
   }
-  // Disk persistence belongs to its caller's folder: only in-memory processes are reused.
-  const poolKey = options.location ? undefined : JSON.stringify([Boolean(options.oauth), options.extentMemoryLimitMb ?? null]);
-  const proc = (poolKey && takeIdle(poolKey, names)) || (await startProcess(names, options, poolKey));
+  const key = poolKey(options);
+  const proc = (key && takeIdle(key, names)) || (await startProcess(names, options, key));
   const { port, tls } = proc;
   /** Killed on purpose at least once: stopped at the end, never handed to another test file. */
   let faulted = false;
@@ -309,7 +304,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       ({ child: proc.child } = await launch(proc, port, options.startTimeoutMs ?? 30000));
     },
     stop: async () => {
-      const { idle } = worker();
+      const idle = idleProcesses();
       if (proc.poolKey && !faulted && !exited(proc.child) && (await emptied())) {
         idle.push(proc);
         if (idle.length > MAX_IDLE) await terminate(idle.shift()!);
