@@ -23,10 +23,11 @@
  *
  * Starting Azurite costs 2 to 3 s of CPU (about 4,000 modules), and a dozen test files need one. So
  * `stop()` hands an in-memory process that was never killed to the next test file of the same jest
- * worker that asks for the same options and some of its accounts, emptied first: every container deleted and
- * checked gone, so that file sees a fresh service (new account keys are not needed: nothing outside the
- * worker knows them). Processes with `location`, and any that a test killed, are stopped as before.
- * Up to three idle processes wait per worker; they end with it (`azuriteProcess.js`).
+ * worker that asks for the same options and some of its accounts (it starts with every account the
+ * suites use), emptied first: every container deleted and checked gone, so that file sees a fresh
+ * service (new account keys are not needed: nothing outside the worker knows them). Processes with
+ * `location`, and any that a test killed, are stopped as before. Up to three idle processes wait per
+ * worker; they end with it (`azuriteProcess.js`).
  */
 import { spawn, ChildProcess } from "node:child_process";
 import { randomBytes, randomUUID } from "node:crypto";
@@ -104,6 +105,14 @@ interface AzuriteProcess {
   tls?: TestTls;
   certDir?: string;
 }
+
+/**
+ * The account names the suites' harnesses ask for. A process that may be handed on starts with all of
+ * them besides those asked for, so whichever test file comes next in the worker finds its accounts in
+ * it: one start per worker and TLS setting instead of one per set of names. A name missing here only
+ * costs a start; the caller still sees only the accounts it asked for.
+ */
+const SUITE_ACCOUNTS = ["devstore", "qastore", "stmlopsdev", "stmlopsqa", "stmlopsprod", "stmlopsregistry", "srcacct", "dstacct", "aaddev", "aadqa", "aadsrc", "aaddst"];
 
 /** At most this many idle processes are kept per worker; each holds about 150 MB. */
 const MAX_IDLE = 3;
@@ -226,7 +235,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     if (!/^[a-z0-9]{3,24}$/.test(n)) throw new Error(`azurite: invalid storage account name '${n}'`);
   }
   const key = poolKey(options);
-  const proc = (key && takeIdle(key, names)) || (await startProcess(names, options, key));
+  const proc = (key && takeIdle(key, names)) || (await startProcess(key ? [...new Set([...names, ...SUITE_ACCOUNTS])] : names, options, key));
   const { port, tls } = proc;
   /** Killed on purpose at least once: stopped at the end, never handed to another test file. */
   let faulted = false;
@@ -256,14 +265,15 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
     }),
   });
 
-  const serviceClient: Azurite["serviceClient"] = (name, pipelineOptions, auth = "sharedKey") => {
+  /** A client of any account of the process, the ones the caller did not ask for included. */
+  const clientOf = (a: AzuriteAccount, pipelineOptions?: StoragePipelineOptions, auth: "sharedKey" | "token" = "sharedKey") => {
     const { BlobServiceClient, StorageSharedKeyCredential, newPipeline } = storage();
-    const a = account(name);
     if (auth === "token" && !tls) throw new Error("azurite: token auth needs startAzurite({ oauth: true })");
     const pipeline = newPipeline(auth === "token" ? tokenCredential() : new StorageSharedKeyCredential(a.name, a.key), pipelineOptions);
     if (tls) pipeline.factories.push(trust());
     return new BlobServiceClient(`${url}/${a.name}`, pipeline);
   };
+  const serviceClient: Azurite["serviceClient"] = (name, pipelineOptions, auth) => clientOf(account(name), pipelineOptions, auth);
 
   /**
    * Hands the process to the next test file of this worker as a fresh service: every container of
@@ -273,7 +283,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const emptied = async (): Promise<boolean> => {
     try {
       for (const a of proc.accounts) {
-        const service = serviceClient(a.name, { retryOptions: { maxTries: 1 } });
+        const service = clientOf(a, { retryOptions: { maxTries: 1 } });
         for await (const c of service.listContainers()) await service.deleteContainer(c.name);
         for await (const c of service.listContainers()) throw new Error(`container ${c.name} survived its deletion`);
       }

@@ -45,6 +45,12 @@ test("a stopped in-memory Azurite is handed to the next caller with the same opt
   // Deleted containers are gone, not pending: the name can be created again at once.
   await second.serviceClient("poolqa").getContainerClient("promoted").create();
   await second.stop();
+
+  // The account the second caller did not ask for was emptied too.
+  const third = await startAzurite({ accounts: ["pooldev"] });
+  expect(third.port).toBe(first.port);
+  expect(await names(third, "pooldev")).toEqual([]);
+  await third.stop();
 });
 
 test("only in-memory processes started with the same TLS and memory options are handed on", () => {
