@@ -99,4 +99,4 @@ function compiledSource(filename, source) {
   }
 }
 
-module.exports = { compiled, compiledSource, cacheKey, CACHE_DIR, ROOT };
+module.exports = { compiled, compiledSource, cacheKey, compilerVersion, CACHE_DIR, ROOT };
