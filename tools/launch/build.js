@@ -2,8 +2,12 @@
 /**
  * `npm ci` runs this as `prepare`: transpiles every project `.ts` file into the launcher's cache
  * (compile.js, used by register.js and jest's transform), so the first commands and test runs start from compiled JavaScript rather than each
- * loading the compiler. Safe to skip or interrupt: the launcher compiles whatever is missing on use.
+ * loading the compiler. Then it runs one offline plan of dev, the README's first command, with its output
+ * thrown away: that fills V8's code cache for the SDK modules a command loads (codeCache.js) and the
+ * schema validators' cache (shared/compiledValidators.ts), which every later command reads instead of
+ * compiling again. Safe to skip or interrupt: the launcher compiles whatever is missing on use.
  */
+const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");
 const path = require("node:path");
 const { compiled, ROOT } = require("./compile");
@@ -44,3 +48,17 @@ for (const folder of FOLDERS) {
   }
 }
 process.stderr.write(`launcher: ${count} TypeScript files compiled or already current\n`);
+
+if (!process.env.MLOPS_NO_CODE_CACHE) {
+  // Best effort: a plan that fails here (a config being edited) only leaves the first command to compile.
+  const plan = spawnSync(process.execPath, ["-r", path.join(__dirname, "register.js"), path.join(ROOT, "tools", "plan", "cli.ts"), "dev", "--json"], {
+    cwd: ROOT,
+    stdio: "ignore",
+    timeout: 180_000,
+  });
+  process.stderr.write(
+    plan.status === 0
+      ? "launcher: code cache filled by an offline plan of dev\n"
+      : `launcher: the offline plan of dev exited ${plan.status ?? plan.signal}; the first command fills the code cache\n`,
+  );
+}
