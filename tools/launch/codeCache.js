@@ -62,6 +62,7 @@ function writeEntry(file, data) {
   }
 }
 
+/** Writes the entries of the scripts compiled so far now, not at exit (a process that may be killed). */
 function writePending() {
   for (const { script, file } of pending.splice(0)) writeEntry(file, script.createCachedData());
 }
@@ -97,4 +98,4 @@ function install() {
   Module.prototype._compile = compile;
 }
 
-module.exports = { install, entryFile, readEntry, writeEntry, CACHE_DIR };
+module.exports = { install, writePending, entryFile, readEntry, writeEntry, CACHE_DIR };
