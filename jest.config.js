@@ -18,7 +18,7 @@ module.exports = {
   // Keeps the V8 code of the SDKs' modules between test files (tests/support/codeCacheRuntime.js).
   runtime: "<rootDir>/tests/support/codeCacheRuntime.js",
   // The Pulumi SDK's TypeScript compiler, loaded on first use (tests/support/lazyTypescript.js).
-  moduleNameMapper: { "^(\\.\\./)*\\.?/?typescript-shim$": "<rootDir>/tests/support/lazyTypescript.js" },
+  moduleNameMapper: { "^(\\.\\.?/)+typescript-shim$": "<rootDir>/tests/support/lazyTypescript.js" },
   // jest's order, but on a run with no recorded timings the known long suites start first.
   testSequencer: "<rootDir>/tests/support/sequencer.js",
 };

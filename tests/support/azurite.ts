@@ -239,6 +239,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   const { port, tls } = proc;
   /** Killed on purpose at least once: stopped at the end, never handed to another test file. */
   let faulted = false;
+  /** A second `stop()` must not hand the same process on twice (two callers would then share it). */
+  let stopped = false;
 
   const url = `${options.oauth ? "https" : "http"}://127.0.0.1:${port}`;
   const byName = new Map(proc.accounts.filter((a) => names.includes(a.name)).map((a) => [a.name, a]));
@@ -278,7 +280,10 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
   /**
    * Hands the process to the next test file of this worker as a fresh service: every container of
    * every account deleted (Azurite drops a deleted container's blobs with it) and checked gone. False
-   * when that fails; the caller then stops the process instead.
+   * when that fails; the caller then stops the process instead. This relies on Azurite freeing a
+   * deleted container's name at once; Azure keeps it for at least 30 s and answers 409 to a create in
+   * that time ("Delete a blob container with JavaScript", Azure Storage docs), which no product code
+   * meets: nothing it does deletes and re-creates a container.
    */
   const emptied = async (): Promise<boolean> => {
     try {
@@ -314,6 +319,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Azurit
       ({ child: proc.child } = await launch(proc, port, options.startTimeoutMs ?? 30000));
     },
     stop: async () => {
+      if (stopped) return;
+      stopped = true;
       const idle = idleProcesses();
       if (proc.poolKey && !faulted && !exited(proc.child) && (await emptied())) {
         idle.push(proc);

@@ -42,7 +42,8 @@ test("a stopped in-memory Azurite is handed to the next caller with the same opt
   expect(second.accounts.map((a) => a.name)).toEqual(["poolqa"]);
   expect(() => second.blobEndpoint("pooldev")).toThrow(/unknown account 'pooldev'/);
   expect(await names(second, "poolqa")).toEqual([]);
-  // Deleted containers are gone, not pending: the name can be created again at once.
+  // Azurite frees a deleted container's name at once, which the hand-over relies on (Azure would answer
+  // 409 for at least 30 s: "Delete a blob container with JavaScript", Azure Storage docs).
   await second.serviceClient("poolqa").getContainerClient("promoted").create();
   await second.stop();
 
@@ -58,6 +59,15 @@ test("only in-memory processes started with the same TLS and memory options are 
   expect(poolKey({})).not.toBe(poolKey({ oauth: true }));
   expect(poolKey({})).not.toBe(poolKey({ extentMemoryLimitMb: 64 }));
   expect(poolKey({ location: "/tmp/x" })).toBeUndefined();
+});
+
+test("stopping twice hands the process on once: two later callers never share it", async () => {
+  const once = await startAzurite({ accounts: ["poolqa"] });
+  await once.stop();
+  await once.stop();
+  const [a, b] = await Promise.all([startAzurite({ accounts: ["poolqa"] }), startAzurite({ accounts: ["poolqa"] })]);
+  expect(a.port).not.toBe(b.port);
+  await Promise.all([a.stop(), b.stop()]);
 });
 
 test("a process a test killed is stopped at the end, never handed on", async () => {

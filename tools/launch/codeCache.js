@@ -62,7 +62,7 @@ function writeEntry(file, data) {
   }
 }
 
-/** Writes the entries of the scripts compiled so far now, not at exit (a process that may be killed). */
+/** Writes the entries of the scripts compiled so far: at exit, or earlier in a process that may be killed (tests/support/azuriteProcess.js). */
 function writePending() {
   for (const { script, file } of pending.splice(0)) writeEntry(file, script.createCachedData());
 }
