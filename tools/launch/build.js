@@ -1,11 +1,12 @@
 "use strict";
 /**
  * `npm ci` runs this as `prepare`: transpiles every project `.ts` file into the launcher's cache
- * (compile.js, used by register.js and jest's transform), so the first commands and test runs start from compiled JavaScript rather than each
- * loading the compiler. Then it runs one offline plan of dev, the README's first command, with its output
- * thrown away: that fills V8's code cache for the SDK modules a command loads (codeCache.js) and the
- * schema validators' cache (shared/compiledValidators.ts), which every later command reads instead of
- * compiling again. Safe to skip or interrupt: the launcher compiles whatever is missing on use.
+ * (compile.js, used by register.js and jest's transform), so the first commands and test runs start
+ * from compiled JavaScript rather than each loading the compiler. Then it runs one offline plan of dev,
+ * the README's first command, with its output thrown away: that fills V8's code cache for the SDK
+ * modules a command loads (codeCache.js) and the schema validators' cache
+ * (shared/compiledValidators.ts), which every later command reads instead of compiling again. Safe to
+ * skip or interrupt: the launcher compiles whatever is missing on use.
  */
 const { spawnSync } = require("node:child_process");
 const fs = require("node:fs");

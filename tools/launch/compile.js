@@ -8,6 +8,7 @@
 const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
+const { writeEntry } = require("./codeCache");
 
 const ROOT = path.resolve(__dirname, "../..");
 const CACHE_DIR = path.join(ROOT, "node_modules", ".cache", "mlops-ts");
@@ -69,18 +70,12 @@ function cacheFile(filename, source) {
   return path.join(CACHE_DIR, key.slice(0, 2), `${key.slice(2)}.js`);
 }
 
-/** Transpiles one file (loading the compiler only now) and stores the output atomically. */
+/** Transpiles one file (loading the compiler only now) and stores the output. */
 function transpile(filename, source, file) {
   const ts = require("typescript");
   const out = ts.transpileModule(source, { fileName: filename, compilerOptions: options(ts), reportDiagnostics: false });
-  try {
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, out.outputText);
-    fs.renameSync(tmp, file);
-  } catch {
-    // A read-only checkout still runs; it just transpiles again next time.
-  }
+  // Whole or not at all; a read-only checkout still runs, it just transpiles again next time.
+  writeEntry(file, out.outputText);
   return out.outputText;
 }
 
