@@ -186,6 +186,19 @@ describe("listing", () => {
         st.fail = ["stack ls"];
       });
       await expect(run(viaAutomation())).rejects.toThrow(/cannot read the stacks listed by the Pulumi Automation API .*: error: injected failure of stack ls --json; pass --stacks <file>/);
+      // The outputs were still being read when the listing failed: the command waits for them, so no
+      // `pulumi` it started outlives it (one that did once wrote into this folder as it was removed).
+      expect(cli.state().calls).toContain("pulumi stack output --json --show-secrets --stack dev");
+    });
+
+    test("when both reads fail, both failures are reported at once, with the files to pass once", async () => {
+      cli.update((st) => {
+        st.fail = ["stack ls", "stack output"];
+      });
+      const failure = run(viaAutomation());
+      await expect(failure).rejects.toThrow(/injected failure of stack ls --json; cannot read the outputs of stack dev .*: error: injected failure of stack output --json --stack dev; pass --stacks <file>/);
+      const message = ((await failure.catch((e: Error) => e)) as Error).message;
+      expect(message.match(/pass --stacks/g)).toHaveLength(1);
     });
   });
 });

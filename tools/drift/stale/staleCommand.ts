@@ -64,13 +64,22 @@ export async function runStaleAudit(options: StaleOptions, deps: StaleDeps): Pro
   const outputsSource = options.outputsFile ?? `the outputs of stack ${options.stack} (Pulumi Automation API, \`pulumi stack output --json\`)`;
   let stacks: Promise<PulumiStacks> | undefined;
   const pulumi = () => (stacks ??= deps.pulumi());
-  const [stackDoc, outputsDoc] = await Promise.all([
+  // Both reads are waited for, even when one fails: the other may still be running `pulumi`, and a
+  // command that returned early would leave it behind (and report one failure where there are two).
+  const [stackRead, outputsRead] = await Promise.allSettled([
     readSource(options.stacksFile, stacksSource, problems, async () => {
       deps.stderr("drift: listing stacks (Pulumi Automation API)\n");
       return (await pulumi()).listStacks();
     }),
     readSource(options.outputsFile, outputsSource, problems, async () => maskedOutputs(await (await pulumi()).outputs(options.stack))),
   ]);
+  const failures = [stackRead, outputsRead].flatMap((r) => (r.status === "rejected" ? [r.reason as Error] : []));
+  if (failures.length > 0) {
+    const hint = "pass --stacks <file> (from `pulumi stack ls --json`) and --outputs <file> (from `pulumi stack output --json`)";
+    throw new Error(`${failures.map((e) => e.message).join("; ")}; ${hint}`, { cause: failures[0] });
+  }
+  const stackDoc = (stackRead as PromiseFulfilledResult<unknown>).value;
+  const outputsDoc = (outputsRead as PromiseFulfilledResult<unknown>).value;
   const liveStacks = stackDoc === undefined ? undefined : stackListFrom(stacksSource, stackDoc, options.stack, problems);
   const ws = outputsDoc === undefined ? undefined : workspaceRefFrom(outputsSource, outputsDoc, problems);
   if (problems.length > 0 || !liveStacks || !ws) throw new InputError(problems);
@@ -108,7 +117,7 @@ async function readSource(file: string | undefined, source: string, problems: In
     try {
       return await ask();
     } catch (err) {
-      throw new Error(`cannot read ${source}: ${firstLine(err)}; pass --stacks <file> (from \`pulumi stack ls --json\`) and --outputs <file> (from \`pulumi stack output --json\`)`, { cause: err });
+      throw new Error(`cannot read ${source}: ${firstLine(err)}`, { cause: err });
     }
   }
   let text: string;
