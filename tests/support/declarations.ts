@@ -7,7 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PlanMocks } from "../../tools/plan/mocks";
 import { recordProvidersAsPlaceholders } from "../../tools/plan/providerSerialization";
 import { RecordingMonitor } from "../../tools/plan/recorder";
-import { runtimeInternals, settle, toPlanResources, withoutStackFrames } from "../../tools/plan/run";
+import { inRootStack, runtimeInternals, settle, toPlanResources, withoutStackFrames } from "../../tools/plan/run";
 import type { PlanResource } from "../../shared/plan";
 
 export const SUBSCRIPTION = "11111111-2222-3333-4444-555555555555";
@@ -27,7 +27,9 @@ export async function recordDeclarations(declare: () => void | Promise<void>): P
   try {
     // Declared and settled as the plan runs the program (tools/plan/run.ts), stack frames left out.
     await withoutStackFrames(async () => {
-      await declare();
+      await inRootStack(async () => {
+        await declare();
+      });
       await settle(recorder);
     });
   } finally {

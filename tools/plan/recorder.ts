@@ -23,9 +23,17 @@ export interface Registration {
   seq: number;
 }
 
-/** `urn:pulumi:<stack>::<project>::<parent type chain>$<type>::<name>`, as the engine builds it. */
+/** The type of the stack's root resource, every top-level resource's parent in a deployment. */
+export const ROOT_STACK_TYPE = "pulumi:pulumi:Stack";
+
+/**
+ * `urn:pulumi:<stack>::<project>::<parent type chain>$<type>::<name>`, as the engine builds it. The
+ * root stack is left out of the chain, as the SDK's `createUrn` leaves it out
+ * (`@pulumi/pulumi/resource.js`: "Don't prefix the stack type as a parent type").
+ */
 export function qualifiedUrn(parent: string, type: string, name: string): string {
-  const qualified = parent ? `${parent.split("::")[2]}$${type}` : type;
+  const parentType = parent ? parent.split("::")[2] : undefined;
+  const qualified = parentType && parentType !== ROOT_STACK_TYPE ? `${parentType}$${type}` : type;
   return `urn:pulumi:${pulumi.getStack()}::${pulumi.getProject()}::${qualified}::${name}`;
 }
 
@@ -34,6 +42,8 @@ type Callback = (err: unknown, response: unknown) => void;
 export class RecordingMonitor extends MockMonitor {
   readonly registrations: Registration[] = [];
   private seq = 0;
+  /** The root stack's URN: not a declared resource, so neither recorded nor shown as a parent. */
+  private rootUrn = "";
 
   constructor(mocks: Mocks) {
     super(mocks);
@@ -54,12 +64,15 @@ export class RecordingMonitor extends MockMonitor {
   private recording(req: any, read: boolean, callback: Callback): Callback {
     const seq = this.seq++;
     return (err: unknown, response: any) => {
-      if (!err && response) {
+      if (!err && response && !read && req.getType() === ROOT_STACK_TYPE && !req.getParent()) {
+        this.rootUrn = response.getUrn();
+      } else if (!err && response) {
+        const parent = req.getParent();
         this.registrations.push({
           urn: response.getUrn(),
           type: req.getType(),
           name: req.getName(),
-          parent: req.getParent(),
+          parent: parent === this.rootUrn ? "" : parent,
           // Reads (stack references, `.get()`) are custom and never protected.
           custom: read ? true : req.getCustom(),
           protect: read ? false : req.hasProtect?.() ? req.getProtect() : Boolean(req.getProtect()),

@@ -13,6 +13,7 @@ import { recordProvidersAsPlaceholders } from "./providerSerialization";
 import { prepareStack, PreparedStack, PrepareOptions, REPO_ROOT } from "./prepare";
 import { loadPolicyEvaluator, PlanEvaluator } from "./policy";
 import { RecordingMonitor, Registration } from "./recorder";
+import { withoutApiVersionAliases } from "./apiVersionAliases";
 import { PlanDocument, PlanResource, PlanValue } from "../../shared/plan";
 import { fromWireObject, HIDDEN_INPUTS, resolveExport } from "./values";
 
@@ -128,10 +129,13 @@ async function runProgram(entry: string, recorder: RecordingMonitor): Promise<Re
   const onRejection = (reason: unknown) => failures.push(reason);
   process.on("unhandledRejection", onRejection);
   try {
-    let exported: unknown = require(entry);
-    const mod = exported as { __esModule?: boolean; default?: unknown };
-    if (typeof exported === "function") exported = await (exported as () => unknown)();
-    else if (mod.__esModule && typeof mod.default === "function") exported = await (mod.default as () => unknown)();
+    let exported: unknown;
+    await inRootStack(async () => {
+      exported = require(entry);
+      const mod = exported as { __esModule?: boolean; default?: unknown };
+      if (typeof exported === "function") exported = await (exported as () => unknown)();
+      else if (mod.__esModule && typeof mod.default === "function") exported = await (mod.default as () => unknown)();
+    });
 
     await settle(recorder);
     const outputs: Record<string, PlanValue> = {};
@@ -149,6 +153,21 @@ async function runProgram(entry: string, recorder: RecordingMonitor): Promise<Re
   } finally {
     process.off("unhandledRejection", onRejection);
   }
+}
+
+/**
+ * Runs `declare` inside the stack's root resource, as `pulumi up` runs a program
+ * (`runtime.runInPulumiStack`, `@pulumi/pulumi/runtime/stack.js`), with the azure-native API-version
+ * aliases left out (`apiVersionAliases.ts`) by a stack transformation, which needs that root. The
+ * recorder keeps the root itself out of the plan. What `declare` returns is not a stack output here:
+ * the plan resolves the program's exports itself.
+ */
+export async function inRootStack(declare: () => Promise<void>): Promise<void> {
+  await pulumi.runtime.runInPulumiStack(async () => {
+    pulumi.runtime.registerStackTransformation(withoutApiVersionAliases);
+    await declare();
+    return undefined;
+  });
 }
 
 /** Waits for outstanding registrations until a full turn of the event loop adds none. */
