@@ -7,10 +7,10 @@
 import * as https from "node:https";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
 import type { StoragePipelineOptions } from "@azure/storage-blob";
-import type { CompatResponse, RequestPolicy, RequestPolicyFactory, WebResourceLike } from "@azure/core-http-compat";
 import { PromotedModelProvider } from "../../components/modelPromotion/provider";
 import type { PromotedModelInputs } from "../../components/modelPromotion/types";
 import { ByteCounter } from "../benchmarks/model-copy";
+import { copyCounter } from "./copyCounter";
 
 export interface PromoteChildSettings {
   amlUrl: string;
@@ -20,20 +20,6 @@ export interface PromoteChildSettings {
   azuriteUrl: string;
   accounts: { name: string; key: string }[];
   inputs: PromotedModelInputs;
-}
-
-/** Counts copy requests (`x-ms-copy-source` header) at the HTTP layer. */
-function copyCounter(counter: { copies: number }): RequestPolicyFactory {
-  return {
-    create(next: RequestPolicy): RequestPolicy {
-      return {
-        sendRequest(req: WebResourceLike): Promise<CompatResponse> {
-          if (req.headers.get("x-ms-copy-source")) counter.copies++;
-          return next.sendRequest(req);
-        },
-      };
-    },
-  };
 }
 
 async function main(): Promise<void> {

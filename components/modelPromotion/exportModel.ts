@@ -5,7 +5,7 @@
  */
 import type { PromotionClients } from "./clients";
 import { blobEndpointFor } from "./modelUri";
-import { contentHash, listModelFiles, listTargetFiles, targetEtags, verifyTargetFiles } from "./blobFiles";
+import { contentHash, listModelFiles, listTargetFiles, verifyTargetFiles } from "./blobFiles";
 import { bringFilesUpToDate, describeWorkspace, getOrUndefined, locateModel } from "./promotion";
 import { DEFAULTS } from "./types";
 import type { WorkspaceRef } from "../../shared/workspace";
@@ -61,7 +61,7 @@ export async function exportModel(i: ExportedModelInputs, clients: PromotionClie
   }
   const { endpoint, container } = targetContainer(i, clients);
   const folder = exportFolderOf(i);
-  await bringFilesUpToDate(i, clients, from, listing.files, container, folder, recordedEtags);
+  const { etags } = await bringFilesUpToDate(i, clients, from, listing.files, container, folder, recordedEtags);
   const url = `${endpoint}/${i.target.containerName}/${listing.layout === "file" ? `${folder}/${listing.files[0].relPath}` : `${folder}/`}`;
   return {
     ...i,
@@ -71,7 +71,7 @@ export async function exportModel(i: ExportedModelInputs, clients: PromotionClie
     files: listing.files.length,
     bytes: listing.files.reduce((n, f) => n + f.size, 0),
     exportedAt: new Date().toISOString(),
-    targetEtags: await targetEtags(container, folder),
+    targetEtags: etags,
     filesIntact: true,
     fileProblems: [],
   };

@@ -6,7 +6,7 @@ import type { ModelVersion } from "@azure/arm-machinelearning";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { PromotionClients } from "./clients";
 import { blobEndpointFor, datastoreUri, jobArtifactPath, parseModelUri } from "./modelUri";
-import { EXTRA_FILE, FileCheck, ModelFile, SYNC_COPY_LIMIT_BYTES, SourceSigner, contentHash, copyFiles, listModelFiles, listTargetFiles, targetEtags, verifyTargetFiles } from "./blobFiles";
+import { EXTRA_FILE, FileCheck, ModelFile, SYNC_COPY_LIMIT_BYTES, SourceSigner, contentHash, copyFiles, listModelFiles, listTargetFiles, verifyTargetFiles, verifyTargetFolder } from "./blobFiles";
 import { DEFAULTS, LINEAGE, PromotedModelInputs, PromotedModelOutputs } from "./types";
 import type { WorkspaceRef } from "../../shared/workspace";
 
@@ -169,9 +169,8 @@ export async function promote(
   }
 
   const targetContainer = clients.blob(to.accountName, to.blobEndpoint).service.getContainerClient(to.containerName);
-  const copied = await bringFilesUpToDate(inputs, clients, from, listing.files, targetContainer, folder, promotedEtags);
-  // Recorded after verification: `read` compares them to find files rewritten since.
-  const etags = await targetEtags(targetContainer, folder);
+  // The ETags are those of the verified folder: `read` compares them to find files rewritten since.
+  const { copied, etags } = await bringFilesUpToDate(inputs, clients, from, listing.files, targetContainer, folder, promotedEtags);
 
   let registered = false;
   let modelId = existing?.id;
@@ -220,7 +219,10 @@ export async function promote(
   };
 }
 
-/** Copies what is missing or wrong, removes strays, verifies; throws (naming files) unless complete. */
+/**
+ * Copies what is missing or wrong, removes strays, verifies; throws (naming files) unless complete.
+ * Returns the files copied and the ETags of the folder as verified.
+ */
 export async function bringFilesUpToDate(
   inputs: Pick<PromotedModelInputs, "modelName" | "version" | "copyConcurrency">,
   clients: PromotionClients,
@@ -229,9 +231,9 @@ export async function bringFilesUpToDate(
   target: ContainerClient,
   folder: string,
   promotedEtags?: Record<string, string>,
-): Promise<string[]> {
-  const before = await verifyTargetFiles(target, folder, files, promotedEtags);
-  if (before.length === 0) return [];
+): Promise<{ copied: string[]; etags: Record<string, string> }> {
+  const { problems: before, etags: unchanged } = await verifyTargetFolder(target, folder, files, promotedEtags);
+  if (before.length === 0) return { copied: [], etags: unchanged };
   for (const extra of before.filter((c) => c.problem === EXTRA_FILE)) {
     await target.getBlobClient(`${folder}/${extra.relPath}`).deleteIfExists();
   }
@@ -253,9 +255,9 @@ export async function bringFilesUpToDate(
         `${report.copied.length} copied and kept, a rerun copies only the rest`,
     );
   }
-  const after = await verifyTargetFiles(target, folder, files);
+  const { problems: after, etags } = await verifyTargetFolder(target, folder, files);
   if (after.length) throw new Error(`${prefix}: target files do not match the source after copying (${formatChecks(after)})`);
-  return report.copied;
+  return { copied: report.copied, etags };
 }
 
 function lineage(inputs: PromotedModelInputs, sourceModelUri: string, hash: string, promotedAt: string): Record<string, string> {

@@ -2,11 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { main } from "../../../tools/model/approval";
-import { startHarness, Harness, DEV, DEV_ACCOUNT, QA, QA_ACCOUNT, QA_CONTAINER, md5 } from "./harness";
+import { startHarness, Harness, DEV, DEV_ACCOUNT, DEV_CONTAINER, QA, QA_ACCOUNT, QA_CONTAINER, md5 } from "./harness";
 import { approvedVersionOf, resolvePromotedVersion } from "../../../components/modelPromotion/resolve";
 import type { PromotedModelOutputs } from "../../../components/modelPromotion/types";
 import { LINEAGE } from "../../../components/modelPromotion/types";
 import { PromotedModelProvider } from "../../../components/modelPromotion/provider";
+import { LIST_PAGE_SIZE } from "../../../components/modelPromotion/blobFiles";
 
 let h: Harness;
 beforeAll(async () => {
@@ -40,10 +41,17 @@ describe("promoting a model from dev to qa", () => {
     expect(h.copies().sort()).toEqual(["conda.yaml", "MLmodel", "model.pkl"].map((f) => `/stmlopsqa/${QA_CONTAINER}/promoted/churn/3/${f}`).sort());
     expect(h.modelBodyRequests()).toEqual([]);
 
+    // The source is listed once and the target twice (before copying, and the verification after);
+    // the ETags recorded are those the verification listed, not a fourth listing's.
+    const listings = h.proxy.requests.filter((r) => new URL(r.url).searchParams.get("comp") === "list").map((r) => new URL(r.url).pathname);
+    expect(listings).toEqual([`/stmlopsdev/${DEV_CONTAINER}`, `/stmlopsqa/${QA_CONTAINER}`, `/stmlopsqa/${QA_CONTAINER}`]);
+    const etags: Record<string, string> = {};
     for (const [rel, content] of Object.entries(files)) {
       const props = await h.qaContainer.getBlobClient(`promoted/churn/3/${rel}`).getProperties();
       expect(Buffer.from(props.contentMD5!).equals(md5(content))).toBe(true);
+      etags[rel] = props.etag!.replace(/"/g, ""); // the header quotes the ETag, the listing does not
     }
+    expect(outs.targetEtags).toEqual(etags);
     const registered = h.aml.get(versionPath(QA, "churn", "3"));
     expect(registered.properties.modelUri).toBe(outs.modelUri);
     expect(registered.properties.tags).toEqual({
@@ -137,6 +145,19 @@ describe("model layouts and URI forms", () => {
     expect(names.sort()).toEqual(Object.keys(tree).sort());
   });
 
+  it("lists a model across several listing pages: every file is copied, verified and recorded", async () => {
+    const many = Object.fromEntries(Array.from({ length: LIST_PAGE_SIZE + 7 }, (_, i) => [`shards/part-${String(i).padStart(4, "0")}.bin`, `shard ${i}`]));
+    await h.seedModel("paged", "1", many);
+    h.resetCounters();
+    const { outs } = await h.provider.create(h.inputs("paged", "1"));
+    expect(outs.files).toBe(LIST_PAGE_SIZE + 7);
+    expect(h.copies()).toHaveLength(LIST_PAGE_SIZE + 7);
+    expect(Object.keys(outs.targetEtags ?? {}).sort()).toEqual(Object.keys(many).sort());
+    // Two pages for the source, one for the empty target before copying, two for the verification.
+    const listings = h.proxy.requests.filter((r) => new URL(r.url).searchParams.get("comp") === "list");
+    expect(listings.map((r) => new URL(r.url).searchParams.get("maxresults"))).toEqual(Array(5).fill(String(LIST_PAGE_SIZE)));
+  });
+
   it("promotes a single-file model named by a blob https URL and registers the file", async () => {
     await h.seedModel("single", "2", { "model.onnx": "onnx-bytes" }, { layout: "file", uriForm: "https" });
     const { outs } = await h.provider.create(h.inputs("single", "2"));
@@ -193,6 +214,33 @@ describe("failures", () => {
     expect(h.copies()).toEqual([`/stmlopsqa/${QA_CONTAINER}/promoted/flaky/1/b.bin`]);
     expect(outs.files).toBe(3);
     expect(modelPuts("flaky")).toHaveLength(1);
+  });
+
+  it("a file written into the target folder while copying fails the verification after the copies: nothing registered; the rerun removes it", async () => {
+    await h.seedModel("raced", "1", { "a.bin": "a".repeat(100), "b.bin": "b".repeat(100), "c.bin": "c".repeat(100) });
+    h.resetCounters();
+    // Another writer, straight to the emulator (not through the proxy), as the first copy arrives; the
+    // copies run one at a time, so it lands before the verification lists the folder.
+    let stray: Promise<unknown> | undefined;
+    h.proxy.onRequest((r) => {
+      if (!stray && r.method === "PUT" && r.url.includes("/promoted/raced/1/") && typeof r.headers["x-ms-copy-source"] === "string") {
+        stray = h.qaContainer.getBlockBlobClient("promoted/raced/1/stray.bin").upload("x", 1);
+      }
+    });
+    await expect(h.provider.create(h.inputs("raced", "1", { copyConcurrency: 1 }))).rejects.toThrow(
+      /nothing registered: target files do not match the source after copying \(stray\.bin: not part of the model\)/,
+    );
+    await stray;
+    expect(h.copies()).toHaveLength(3);
+    expect(modelPuts("raced")).toEqual([]);
+    expect(h.aml.get(versionPath(QA, "raced", "1"))).toBeUndefined();
+
+    h.resetCounters();
+    const { outs } = await h.provider.create(h.inputs("raced", "1", { copyConcurrency: 1 }));
+    expect(h.copies()).toEqual([]);
+    expect(await h.qaContainer.getBlobClient("promoted/raced/1/stray.bin").exists()).toBe(false);
+    expect(Object.keys(outs.targetEtags ?? {}).sort()).toEqual(["a.bin", "b.bin", "c.bin"]);
+    expect(modelPuts("raced")).toHaveLength(1);
   });
 
   it("survives 429 and 503 with Retry-After from Azure ML and a connection reset mid-copy", async () => {

@@ -1,0 +1,70 @@
+/**
+ * Child process of the `model-copy-scale` bench: the baseline copies, issued straight at the emulator
+ * from a fresh process, as the provider's are (bench/lib/promoteChild.ts), so neither side gets a
+ * JIT-warmed storage client the other lacks. Lists the source (not timed), then times one
+ * `Put Blob From URL` per file at the given concurrency, each with a read SAS and the source's
+ * Content-MD5, and prints one JSON line: seconds, files, copy requests sent and model bytes through
+ * its storage clients. Its clients carry the same counting policies as the provider's, so the bench's
+ * own instrumentation costs both sides alike.
+ */
+import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { ByteCounter } from "../benchmarks/model-copy";
+import { copyCounter } from "./copyCounter";
+
+export interface DirectCopySettings {
+  azuriteUrl: string;
+  accounts: { name: string; key: string }[];
+  source: { account: string; container: string; prefix: string };
+  target: { account: string; container: string; folder: string };
+  concurrency: number;
+  /** Copy only the first N files (the emulator's warm-up). */
+  limit?: number;
+}
+
+async function main(): Promise<void> {
+  const s = JSON.parse(process.argv[2]) as DirectCopySettings;
+  const { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, newPipeline, StorageSharedKeyCredential } =
+    require("@azure/storage-blob") as typeof import("@azure/storage-blob");
+  const bytes = new ByteCounter();
+  const copies = { copies: 0 };
+  const key = (name: string): StorageSharedKeyCredential => {
+    const a = s.accounts.find((x) => x.name === name);
+    if (!a) throw new Error(`unknown account ${name}`);
+    return new StorageSharedKeyCredential(a.name, a.key);
+  };
+  // As bench/lib/promoteChild.ts builds the provider's clients.
+  const service = (account: string, credential: StorageSharedKeyCredential): BlobServiceClient => {
+    const pipeline = newPipeline(credential, { retryOptions: { maxTries: 4, retryDelayInMs: 100 } });
+    pipeline.factories.push(bytes.factory(), copyCounter(copies));
+    return new BlobServiceClient(`${s.azuriteUrl}/${account}`, pipeline);
+  };
+  const sourceKey = key(s.source.account);
+  const src = service(s.source.account, sourceKey).getContainerClient(s.source.container);
+  const dst = service(s.target.account, key(s.target.account)).getContainerClient(s.target.container);
+  const files: { name: string; md5?: Uint8Array }[] = [];
+  for await (const b of src.listBlobsFlat({ prefix: s.source.prefix })) files.push({ name: b.name, md5: b.properties.contentMD5 });
+  const queue = files.slice(0, s.limit ?? files.length);
+  const copied = queue.length;
+  const expiresOn = new Date(Date.now() + 3600_000);
+  const start = process.hrtime.bigint();
+  const worker = async () => {
+    for (let f = queue.shift(); f; f = queue.shift()) {
+      const sas = generateBlobSASQueryParameters(
+        { containerName: s.source.container, blobName: f.name, permissions: BlobSASPermissions.parse("r"), expiresOn },
+        sourceKey,
+      ).toString();
+      const res = await dst
+        .getBlockBlobClient(`${s.target.folder}/${f.name.slice(s.source.prefix.length)}`)
+        .syncCopyFromURL(`${src.getBlobClient(f.name).url}?${sas}`, f.md5 ? { sourceContentMD5: f.md5 } : {});
+      if (res.copyStatus !== "success") throw new Error(`direct copy of ${f.name}: ${res.copyStatus}`);
+    }
+  };
+  await Promise.all(Array.from({ length: s.concurrency }, worker));
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  process.stdout.write(JSON.stringify({ seconds, files: copied, copies: copies.copies, clientBytes: bytes.bytes }) + "\n");
+}
+
+main().catch((err) => {
+  process.stderr.write(`directCopyChild: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+});
