@@ -5,6 +5,7 @@ import type { ArmRest, RequestSender } from "../shared/armRest";
 import { AzureClientOptions, blobServiceClient, defaultCredential, mlWorkspacesClient } from "../shared/azure";
 import type { CodePlan } from "./assetPlans";
 import type { AssetRequest } from "./restBodies";
+import { settleAll } from "../shared/settleAll";
 import { snapshotFolder } from "./snapshot";
 
 /**
@@ -78,7 +79,7 @@ export async function uploadSnapshot(container: ContainerClient, code: CodePlan,
   }
   const stored = await storedFiles(container, code);
   const missing = snapshot.files.filter((f) => stored.get(f.path) !== f.sha256);
-  await Promise.all(
+  await settleAll(
     missing.map((f) =>
       container
         .getBlockBlobClient(`${code.blobPrefix}/${f.path}`)

@@ -2,6 +2,7 @@ import type * as pulumi from "@pulumi/pulumi";
 import { ArmError, ArmRest } from "../../components/shared/armRest";
 import { AssetClients, assetProblem, defaultClients, ensureAsset, findProjectRoot, storedFiles, uploadSnapshot } from "../../components/mlAssets/publish";
 import type { AssetRequest } from "../../components/mlAssets/restBodies";
+import { settleAll } from "../../components/shared/settleAll";
 import type { PublishPlan } from "./plan";
 import { planRequests } from "./restBodies";
 import { assetVersionId, workspaceId, type WorkspaceRef } from "../../shared/workspace";
@@ -109,11 +110,11 @@ export class PublishedPipelineProvider implements pulumi.dynamic.ResourceProvide
     const published = props.published ?? [];
     const order: AssetRequest["kind"][] = ["pipeline", "component", "environment", "code"];
     for (const kind of order) {
-      await Promise.all(published.filter((a) => a.kind === kind).map((a) => removeVersion(arm, a.path)));
+      await settleAll(published.filter((a) => a.kind === kind).map((a) => removeVersion(arm, a.path)));
     }
     // Containers go too when empty; Azure keeps a container whose versions could only be archived.
     const containers = [...new Set(published.map((a) => a.path.replace(/\/versions\/[^/]+$/, "")))];
-    await Promise.all(
+    await settleAll(
       containers.map((c) =>
         arm.delete(c).catch((e: unknown) => {
           if (!(e instanceof ArmError) || e.status >= 500) throw e;
@@ -136,14 +137,14 @@ export class PublishedPipelineProvider implements pulumi.dynamic.ResourceProvide
 
     // Order matters only between kinds: a component references its code and environment, the
     // pipeline its components. Within a kind, assets are independent.
-    await Promise.all(
+    await settleAll(
       plan.codes.map(async (code) => {
         await uploadSnapshot(container, code, root);
         await ensureAsset(arm, requests.codes.find((r) => r.name === code.name && r.version === code.version)!);
       }),
     );
-    await Promise.all(requests.environments.map((r) => ensureAsset(arm, r)));
-    await Promise.all(requests.components.map((r) => ensureAsset(arm, r)));
+    await settleAll(requests.environments.map((r) => ensureAsset(arm, r)));
+    await settleAll(requests.components.map((r) => ensureAsset(arm, r)));
     await ensureAsset(arm, requests.pipeline);
 
     const now = [...requests.codes, ...requests.environments, ...requests.components, requests.pipeline].map(

@@ -225,6 +225,22 @@ describe("publishing the training pipeline", () => {
     await h.provider.delete("id", created.outs!);
   });
 
+  test("a failing write waits for the writes beside it: none lands after the create has failed", async () => {
+    const news = h.inputs("training", { name: "feature/settle", slug: "settle" });
+    const [refused, slow] = planRequests(ws, news.plan, news.storage, news.tags).components;
+    expect(slow).toBeDefined();
+    h.aml.inject({ method: "PUT", path: refused.path, kind: "status", status: 400, code: "UserError" });
+    h.aml.inject({ method: "PUT", path: slow.path, kind: "slow", delayMs: 400 });
+    h.clearRecords();
+    await expect(h.provider.create(news)).rejects.toThrow(/400 UserError/);
+    // Promise.all would have failed at the 400 with the slow PUT still unanswered (status 0).
+    expect(h.aml.writes().filter((r) => r.path === slow.path).map((r) => r.status)).toEqual([201]);
+    expect(h.aml.get(refused.path)).toBeUndefined();
+    // The rerun converges; its delete leaves the workspace as the next test expects it.
+    const created = await h.provider.create(news);
+    await h.provider.delete("id", created.outs!);
+  });
+
   test("delete archives every version it published (Azure refuses to delete them), removes the uploaded code, and touches nothing else", async () => {
     const foreign = `${h.aml.workspacePath(ws.subscriptionId, ws.resourceGroupName, ws.workspaceName)}/components/someone_elses/versions/1`;
     h.aml.seed(foreign, { properties: { componentSpec: { type: "command" }, tags: {} } });
