@@ -36,6 +36,10 @@ async function main(argv: string[]): Promise<number> {
     );
   }
   const selected = positionals.length ? positionals : available;
+  // Child processes must not compile TypeScript while measured: an edited file would otherwise load
+  // the compiler into the first one (tens of MiB more, model-copy-scale's memory goal) and slow it.
+  const { compileProject } = require("../tools/launch/build") as { compileProject: () => number };
+  compileProject();
 
   let failed = 0;
   for (const [i, name] of selected.entries()) {

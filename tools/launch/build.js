@@ -33,24 +33,29 @@ function* typescriptFiles(dir) {
   }
 }
 
-try {
-  require.resolve("typescript");
-} catch {
-  // An install without dev dependencies has no compiler (and no commands to run); nothing to warm.
-  process.stderr.write("launcher: typescript is not installed; skipping the compile cache\n");
-  process.exit(0);
-}
-
-let count = 0;
-for (const folder of FOLDERS) {
-  for (const file of typescriptFiles(path.join(ROOT, folder))) {
-    compiled(file);
-    count++;
+/** Compiles every project `.ts` file the cache lacks (or holds for an older text); returns how many files there are. */
+function compileProject() {
+  let count = 0;
+  for (const folder of FOLDERS) {
+    for (const file of typescriptFiles(path.join(ROOT, folder))) {
+      compiled(file);
+      count++;
+    }
   }
+  return count;
 }
-process.stderr.write(`launcher: ${count} TypeScript files compiled or already current\n`);
 
-if (!process.env.MLOPS_NO_CODE_CACHE) {
+/** `prepare`: compile, then one offline plan to fill V8's code cache. */
+function prepare() {
+  try {
+    require.resolve("typescript");
+  } catch {
+    // An install without dev dependencies has no compiler (and no commands to run); nothing to warm.
+    process.stderr.write("launcher: typescript is not installed; skipping the compile cache\n");
+    return;
+  }
+  process.stderr.write(`launcher: ${compileProject()} TypeScript files compiled or already current\n`);
+  if (process.env.MLOPS_NO_CODE_CACHE) return;
   // Best effort: a plan that fails here (a config being edited) only leaves the first command to compile.
   const plan = spawnSync(process.execPath, ["-r", path.join(__dirname, "register.js"), path.join(ROOT, "tools", "plan", "cli.ts"), "dev", "--json"], {
     cwd: ROOT,
@@ -63,3 +68,7 @@ if (!process.env.MLOPS_NO_CODE_CACHE) {
       : `launcher: the offline plan of dev exited ${plan.status ?? plan.signal}; the first command fills the code cache\n`,
   );
 }
+
+module.exports = { compileProject };
+
+if (require.main === module) prepare();
