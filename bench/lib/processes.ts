@@ -36,8 +36,8 @@ export function launcherArgs(script: string, args: string[] = []): string[] {
 }
 
 /** `<script> …args` as the package.json scripts run the tools (compiled by the launcher). */
-export function timeLauncher(script: string, args: string[]): Promise<TimedRun> {
-  return timeProcess(process.execPath, launcherArgs(script, args));
+export function timeLauncher(script: string, args: string[], env?: NodeJS.ProcessEnv): Promise<TimedRun> {
+  return timeProcess(process.execPath, launcherArgs(script, args), { env });
 }
 
 /** `tsx <script> …args`: how the tools ran before the launcher, kept for comparison. */
