@@ -6,6 +6,7 @@ import type { ModelVersion } from "@azure/arm-machinelearning";
 import type { ContainerClient } from "@azure/storage-blob";
 import type { PromotionClients } from "./clients";
 import { blobEndpointFor, datastoreUri, jobArtifactPath, parseModelUri } from "./modelUri";
+import { settleAll } from "../shared/settleAll";
 import { EXTRA_FILE, FileCheck, ModelFile, SYNC_COPY_LIMIT_BYTES, SourceSigner, contentHash, copyFiles, listModelFiles, listTargetFiles, verifyTargetFiles, verifyTargetFolder } from "./blobFiles";
 import { DEFAULTS, LINEAGE, PromotedModelInputs, PromotedModelOutputs } from "./types";
 import type { WorkspaceRef } from "../../shared/workspace";
@@ -132,28 +133,37 @@ export async function promote(
   const sourceMl = clients.ml(source.subscriptionId);
   const targetMl = clients.ml(target.subscriptionId);
 
-  const sourceVersion = await getOrUndefined(sourceMl.modelVersions.get(source.resourceGroupName, source.workspaceName, modelName, version));
-  if (!sourceVersion) throw new Error(`model '${modelName}' version '${version}' not found in source ${describeWorkspace(source)}`);
-  const sourceModelUri = sourceVersion.properties.modelUri;
-  if (!sourceModelUri) throw new Error(`model '${modelName}' version '${version}' in ${describeWorkspace(source)} has no modelUri`);
+  // The target's look-ups do not depend on the source's: both sides run at once (on Azure each is an
+  // ARM round trip of its own). A failure on the source's side is still the one reported.
+  const [{ sourceVersion, sourceModelUri, from, listing, hash }, [to, existing]] = await settleAll([
+    (async () => {
+      const sourceVersion = await getOrUndefined(sourceMl.modelVersions.get(source.resourceGroupName, source.workspaceName, modelName, version));
+      if (!sourceVersion) throw new Error(`model '${modelName}' version '${version}' not found in source ${describeWorkspace(source)}`);
+      const sourceModelUri = sourceVersion.properties.modelUri;
+      if (!sourceModelUri) throw new Error(`model '${modelName}' version '${version}' in ${describeWorkspace(source)} has no modelUri`);
 
-  const from = await locateModel(clients, source, sourceModelUri, inputs.blobEndpointTemplate);
-  const sourceContainer = clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName);
-  const listing = await listModelFiles(sourceContainer, from.path, from.folder);
-  if (listing.files.length === 0) throw new Error(`model '${modelName}' version '${version}': no files at ${sourceModelUri}`);
-  const hash = contentHash(listing.files);
-  if (inputs.expectedContentHash && inputs.expectedContentHash !== hash) {
-    throw new Error(
-      `model '${modelName}' version '${version}': the origin files in ${describeWorkspace(source)} hash to ${hash}, ` +
-        `but the approved copy hashed to ${inputs.expectedContentHash}; nothing copied or registered (promote only bytes the approving stage tested)`,
-    );
-  }
+      const from = await locateModel(clients, source, sourceModelUri, inputs.blobEndpointTemplate);
+      const sourceContainer = clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName);
+      const listing = await listModelFiles(sourceContainer, from.path, from.folder);
+      if (listing.files.length === 0) throw new Error(`model '${modelName}' version '${version}': no files at ${sourceModelUri}`);
+      const hash = contentHash(listing.files);
+      if (inputs.expectedContentHash && inputs.expectedContentHash !== hash) {
+        throw new Error(
+          `model '${modelName}' version '${version}': the origin files in ${describeWorkspace(source)} hash to ${hash}, ` +
+            `but the approved copy hashed to ${inputs.expectedContentHash}; nothing copied or registered (promote only bytes the approving stage tested)`,
+        );
+      }
+      return { sourceVersion, sourceModelUri, from, listing, hash };
+    })(),
+    settleAll([
+      locateTarget(clients, inputs),
+      getOrUndefined(targetMl.modelVersions.get(target.resourceGroupName, target.workspaceName, modelName, version)),
+    ]),
+  ]);
 
-  const to = await locateTarget(clients, inputs);
   const folder = targetFolderOf(inputs);
   const modelUri = datastoreUri(target.datastoreName, listing.layout === "file" ? `${folder}/${listing.files[0].relPath}` : folder);
 
-  const existing = await getOrUndefined(targetMl.modelVersions.get(target.resourceGroupName, target.workspaceName, modelName, version));
   if (existing) {
     const existingHash = lineageOf(existing, LINEAGE.contentHash);
     if (existingHash !== hash) {

@@ -5,9 +5,11 @@
  * learns of a failure only once nothing it started is still running; the first failure, in the
  * order given, is what it throws.
  */
-export async function settleAll<T>(promises: Iterable<Promise<T>>): Promise<T[]> {
+export async function settleAll<T extends readonly unknown[]>(promises: readonly [...{ [K in keyof T]: Promise<T[K]> }]): Promise<T>;
+export async function settleAll<T>(promises: Iterable<Promise<T>>): Promise<T[]>;
+export async function settleAll(promises: Iterable<Promise<unknown>>): Promise<unknown[]> {
   const results = await Promise.allSettled(promises);
   const failed = results.find((r): r is PromiseRejectedResult => r.status === "rejected");
   if (failed) throw failed.reason;
-  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+  return results.map((r) => (r as PromiseFulfilledResult<unknown>).value);
 }

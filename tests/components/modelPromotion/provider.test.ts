@@ -84,6 +84,18 @@ describe("promoting a model from dev to qa", () => {
     expect(h.proxy.requests).toEqual([]);
   });
 
+  it("looks the target up while the source is still being read: the look-ups of both sides run at once", async () => {
+    h.resetCounters();
+    // The source version answers slowly; the source's datastore is only asked for after it.
+    h.aml.inject({ method: "GET", path: versionPath(DEV, "churn", "3"), kind: "slow", delayMs: 300 });
+    await h.provider.create(h.inputs("churn", "3"));
+    const gets = h.aml.requests.filter((r) => r.method === "GET").map((r) => r.path);
+    const targetVersion = gets.indexOf(versionPath(QA, "churn", "3"));
+    const sourceDatastore = gets.findIndex((p) => p.startsWith(h.aml.workspacePath(DEV.subscriptionId, DEV.resourceGroupName, DEV.workspaceName)) && p.includes("/datastores/"));
+    expect(targetVersion).toBeGreaterThanOrEqual(0);
+    expect(sourceDatastore).toBeGreaterThan(targetVersion);
+  });
+
   it("a newly approved version becomes the input, replaces the promoted one, and the old one is archived", async () => {
     await h.seedModel("churn", "4", { ...files, "model.pkl": "weights-v4".repeat(500) }, { tags: { stage: "production" }, createdAt: "2024-06-01T10:00:00Z" });
     const next = await resolve("churn");
