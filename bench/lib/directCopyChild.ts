@@ -1,10 +1,10 @@
 /**
  * Child process of the `model-copy-scale` bench: the baseline copies, issued straight at the emulator
  * from a fresh process, as the provider's are (bench/lib/promoteChild.ts), so neither side gets a
- * JIT-warmed storage client the other lacks. Lists the source (not timed), then times one
- * `Put Blob From URL` per file at the given concurrency, each with a read SAS and the source's
- * Content-MD5, and prints one JSON line: seconds, files, copy requests sent and model bytes through
- * its storage clients. Its clients carry the same counting policies as the provider's, so the bench's
+ * JIT-warmed storage client the other lacks. Lists the source (not timed), then times one Copy Blob
+ * From URL (`syncCopyFromURL`) per file at the given concurrency, each with a read SAS and the
+ * source's Content-MD5, and prints one JSON line: seconds, files, copy requests sent and model bytes
+ * through its storage clients. Its clients carry the same counting policies as the provider's, so the bench's
  * own instrumentation costs both sides alike.
  */
 import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
@@ -17,8 +17,6 @@ export interface DirectCopySettings {
   source: { account: string; container: string; prefix: string };
   target: { account: string; container: string; folder: string };
   concurrency: number;
-  /** Copy only the first N files (the emulator's warm-up). */
-  limit?: number;
 }
 
 async function main(): Promise<void> {
@@ -43,8 +41,7 @@ async function main(): Promise<void> {
   const dst = service(s.target.account, key(s.target.account)).getContainerClient(s.target.container);
   const files: { name: string; md5?: Uint8Array }[] = [];
   for await (const b of src.listBlobsFlat({ prefix: s.source.prefix })) files.push({ name: b.name, md5: b.properties.contentMD5 });
-  const queue = files.slice(0, s.limit ?? files.length);
-  const copied = queue.length;
+  const queue = [...files];
   const expiresOn = new Date(Date.now() + 3600_000);
   const start = process.hrtime.bigint();
   const worker = async () => {
@@ -61,7 +58,7 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: s.concurrency }, worker));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  process.stdout.write(JSON.stringify({ seconds, files: copied, copies: copies.copies, clientBytes: bytes.bytes }) + "\n");
+  process.stdout.write(JSON.stringify({ seconds, files: files.length, copies: copies.copies, clientBytes: bytes.bytes }) + "\n");
 }
 
 main().catch((err) => {

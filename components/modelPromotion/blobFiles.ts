@@ -42,10 +42,11 @@ interface ListedBlob {
 }
 
 /**
- * Blobs per List Blobs page. The service returns up to 5,000 by default ("List Blobs", Azure Storage
- * REST docs: `maxresults`); each page's XML is parsed whole in memory, so smaller pages keep the
- * client's peak lower for the same blobs: three listings of 1,000 blobs peaked at 113-118 MiB in pages
- * of 250 against 125-126 MiB in one page (a fresh process each, against Azurite).
+ * Blobs asked for per List Blobs page (`maxresults`). The service returns at most 5,000 per page, and
+ * may return fewer with a continuation marker, which the SDK's `byPage` follows ("Listing Blob storage
+ * resources" and "List Blobs", Azure Storage REST docs). Each page's XML is parsed whole in memory, so
+ * smaller pages keep the client's peak lower for the same blobs: three listings of 1,000 blobs peaked
+ * at 113-118 MiB in pages of 250 against 125-126 MiB in one page (a fresh process each, on Azurite).
  */
 export const LIST_PAGE_SIZE = 250;
 
@@ -222,7 +223,6 @@ export async function listTargetFiles(target: ContainerClient, targetFolder: str
     .filter((b) => !b.isFolderMarker)
     .map((b) => ({ relPath: b.name.slice(targetFolder.length + 1), blobName: b.name, size: b.size, md5: b.md5, etag: b.etag }));
 }
-
 
 export interface CopyPlan {
   /** Files to copy (those missing or different in the target). */

@@ -159,8 +159,9 @@ async function runProgram(entry: string, recorder: RecordingMonitor): Promise<Re
  * Runs `declare` inside the stack's root resource, as `pulumi up` runs a program
  * (`runtime.runInPulumiStack`, `@pulumi/pulumi/runtime/stack.js`), with the azure-native API-version
  * aliases left out (`apiVersionAliases.ts`) by a stack transformation, which needs that root. The
- * recorder keeps the root itself out of the plan. What `declare` returns is not a stack output here:
- * the plan resolves the program's exports itself.
+ * recorder keeps the root itself out of the plan. Under the mocks there is no engine, so the root's
+ * `setRootResource` call does nothing (`@pulumi/pulumi/runtime/settings.js`). What `declare` returns is
+ * not a stack output here: the plan resolves the program's exports itself.
  */
 export async function inRootStack(declare: () => Promise<void>): Promise<void> {
   await pulumi.runtime.runInPulumiStack(async () => {

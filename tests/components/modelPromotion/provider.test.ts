@@ -49,7 +49,9 @@ describe("promoting a model from dev to qa", () => {
     for (const [rel, content] of Object.entries(files)) {
       const props = await h.qaContainer.getBlobClient(`promoted/churn/3/${rel}`).getProperties();
       expect(Buffer.from(props.contentMD5!).equals(md5(content))).toBe(true);
-      etags[rel] = props.etag!.replace(/"/g, ""); // the header quotes the ETag, the listing does not
+      // The `ETag` header is a quoted HTTP entity tag; List Blobs' `Etag` element holds the bare value
+      // ("Get Blob Properties", "List Blobs", Azure Storage REST docs), which is what is recorded.
+      etags[rel] = props.etag!.replace(/"/g, "");
     }
     expect(outs.targetEtags).toEqual(etags);
     const registered = h.aml.get(versionPath(QA, "churn", "3"));
