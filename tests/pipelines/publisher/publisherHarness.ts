@@ -56,9 +56,12 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   await azurite.serviceClient("devstore").getContainerClient(CONTAINER).create();
   const blobEndpoint = azurite.blobEndpoint("devstore");
 
+  // The SDK's own number of tries (the outage tests cut storage off for longer than that), with the
+  // short waits of the promotion harness: against a local server the SDK's 4 s and 12 s only sleep.
+  const blobRetry = { maxTries: 4, retryDelayInMs: 20, maxRetryDelayInMs: 100 };
   const containerFor = (endpoint: string, name: string) => {
     if (endpoint !== blobEndpoint) throw new Error(`unexpected blob endpoint ${endpoint}`);
-    return azurite.serviceClient("devstore", { proxyOptions: proxy.proxyOptions }).getContainerClient(name);
+    return azurite.serviceClient("devstore", { proxyOptions: proxy.proxyOptions, retryOptions: blobRetry }).getContainerClient(name);
   };
   const provider = new PublishedPipelineProvider({
     root,
