@@ -4,8 +4,9 @@
  * folder, deleted afterwards) and the local Azure ML server. Goals (issue 20), each measured here:
  *
  *   clientBytes             0 model bytes through the client (counted in the storage clients' HTTP pipeline)
- *   clientPeakRssMiB        peak resident memory (maxRSS) of the client process running the provider
- *                           (bench/lib/promoteChild.ts) stays under 150 MiB
+ *   clientPeakRssMiB        peak resident memory of the client process running the provider
+ *                           (bench/lib/promoteChild.ts: its own VmHWM, not getrusage's maxRSS,
+ *                           which on Linux includes this bench process's size) stays under 150 MiB
  *   throughputRatio         the provider's copy against the same server-side copies issued directly
  *                           (one Copy Blob From URL per file, same concurrency), each from a fresh
  *                           process against a warmed-up emulator (the mean of a run before and one
@@ -216,6 +217,7 @@ export default async function run(): Promise<Record<string, unknown>> {
       concurrency: CONCURRENCY,
       clientBytes: clients.reduce((n, c) => n + c.clientBytes, 0),
       clientPeakRssMiB: Math.round(peakRss * 10) / 10,
+      clientRssMiB: clients.map((c) => Math.round(c.maxRssMiB * 10) / 10),
       rounds: ROUNDS,
       providerSeconds: promotions.map((p) => ms(p.seconds)),
       directSeconds: directRuns.map(ms),
