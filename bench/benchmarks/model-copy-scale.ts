@@ -27,6 +27,7 @@ import { spawn } from "node:child_process";
 import { startAzurite, Azurite } from "../../tests/support/azurite";
 import { startAmlServer, AmlServer } from "../../tests/support/amlServer";
 import type { PromotedModelInputs } from "../../components/modelPromotion/types";
+import { targetFolderOf } from "../../components/modelPromotion/promotion";
 import type { PromoteChildSettings } from "../lib/promoteChild";
 import { benchPromotionInputs } from "../lib/promotionInputs";
 import type { DirectCopySettings } from "../lib/directCopyChild";
@@ -42,8 +43,8 @@ const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 /**
  * Both clients run without the launcher's V8 code cache (tools/launch/codeCache.js). In a deployment
  * the provider runs in Pulumi's dynamic-provider host, which has no such cache, and the cache holds
- * the code of every module a process loads: with it the client peaked 4-16 MiB higher here (140-152
- * MiB against 136).
+ * the code of every module a process loads: with it the client peaked 2-3 MiB higher here (138-142
+ * MiB against 136-140, each client's VmHWM).
  */
 const CLIENT_ENV: NodeJS.ProcessEnv = { ...process.env, MLOPS_NO_CODE_CACHE: "1" };
 
@@ -102,7 +103,7 @@ async function promoteInChild(h: { azurite: Azurite; aml: AmlServer }, version: 
   if (killAt !== undefined) {
     let done = false;
     void exited.then(() => (done = true));
-    while (!done && (await targetFiles(h.azurite, version)) < killAt) await new Promise((r) => setTimeout(r, 200));
+    while (!done && (await targetFiles(h, version)) < killAt) await new Promise((r) => setTimeout(r, 200));
     if (!done) {
       child.kill("SIGKILL");
       await exited;
@@ -120,7 +121,7 @@ interface ChildReport {
   bytes: number;
   clientBytes: number;
   copies: number;
-  maxRssMiB: number;
+  peakRssMiB: number;
 }
 
 function inputs(h: { aml: AmlServer; azurite: Azurite }, version: string): PromotedModelInputs {
@@ -153,10 +154,11 @@ async function directInChild(azurite: Azurite, folder: string): Promise<number> 
  * Only that folder is listed: polled every 200 ms for the kill, a listing of every round's copies
  * took about a second and let the promotion run far past the point it was to be cut off.
  */
-async function targetFiles(azurite: Azurite, version: string): Promise<number> {
-  const dst = azurite.serviceClient(DST.account).getContainerClient(DST.container);
+async function targetFiles(h: { azurite: Azurite; aml: AmlServer }, version: string): Promise<number> {
+  const dst = h.azurite.serviceClient(DST.account).getContainerClient(DST.container);
   let n = 0;
-  for await (const page of dst.listBlobsFlat({ prefix: `promoted/scale/${version}/` }).byPage({ maxPageSize: 5000 })) n += page.segment.blobItems.length;
+  const prefix = `${targetFolderOf(inputs(h, version))}/`;
+  for await (const page of dst.listBlobsFlat({ prefix }).byPage({ maxPageSize: 5000 })) n += page.segment.blobItems.length;
   return n;
 }
 
@@ -194,15 +196,15 @@ export default async function run(): Promise<Record<string, unknown>> {
     const killed = await promoteInChild(h, cut, half);
     // Copies the killed process had sent finish in the service; wait until the target stops growing.
     let before = -1;
-    for (let now = await targetFiles(azurite, cut); now !== before; now = await targetFiles(azurite, cut)) {
+    for (let now = await targetFiles(h, cut); now !== before; now = await targetFiles(h, cut)) {
       before = now;
       await new Promise((r) => setTimeout(r, 1000));
     }
     const rerun = (await promoteInChild(h, cut)) as ChildReport;
-    const after = await targetFiles(azurite, cut);
+    const after = await targetFiles(h, cut);
 
     const clients = [...promotions, rerun];
-    const peakRss = Math.max(...clients.map((c) => c.maxRssMiB));
+    const peakRss = Math.max(...clients.map((c) => c.peakRssMiB));
     const goals = {
       clientBytes: clients.every((c) => c.clientBytes === 0),
       rss: peakRss < RSS_GOAL_MIB,
@@ -217,7 +219,7 @@ export default async function run(): Promise<Record<string, unknown>> {
       concurrency: CONCURRENCY,
       clientBytes: clients.reduce((n, c) => n + c.clientBytes, 0),
       clientPeakRssMiB: Math.round(peakRss * 10) / 10,
-      clientRssMiB: clients.map((c) => Math.round(c.maxRssMiB * 10) / 10),
+      clientRssMiB: clients.map((c) => Math.round(c.peakRssMiB * 10) / 10),
       rounds: ROUNDS,
       providerSeconds: promotions.map((p) => ms(p.seconds)),
       directSeconds: directRuns.map(ms),

@@ -4,12 +4,10 @@
  * JIT-warmed storage client the other lacks. Lists the source (not timed), then times one Copy Blob
  * From URL (`syncCopyFromURL`) per file at the given concurrency, each with a read SAS and the
  * source's Content-MD5, and prints one JSON line: seconds, files, copy requests sent and model bytes
- * through its storage clients. Its clients carry the same counting policies as the provider's, so the bench's
- * own instrumentation costs both sides alike.
+ * through its storage clients, which are the provider's (`countedBlobService`).
  */
-import type { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
-import { ByteCounter } from "../benchmarks/model-copy";
-import { copyCounter } from "./copyCounter";
+import type { StorageSharedKeyCredential } from "@azure/storage-blob";
+import { copyCounters, countedBlobService } from "./copyCounter";
 
 export interface DirectCopySettings {
   azuriteUrl: string;
@@ -21,21 +19,14 @@ export interface DirectCopySettings {
 
 async function main(): Promise<void> {
   const s = JSON.parse(process.argv[2]) as DirectCopySettings;
-  const { BlobSASPermissions, BlobServiceClient, generateBlobSASQueryParameters, newPipeline, StorageSharedKeyCredential } =
-    require("@azure/storage-blob") as typeof import("@azure/storage-blob");
-  const bytes = new ByteCounter();
-  const copies = { copies: 0 };
+  const { BlobSASPermissions, generateBlobSASQueryParameters, StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
+  const counters = copyCounters();
   const key = (name: string): StorageSharedKeyCredential => {
     const a = s.accounts.find((x) => x.name === name);
     if (!a) throw new Error(`unknown account ${name}`);
     return new StorageSharedKeyCredential(a.name, a.key);
   };
-  // As bench/lib/promoteChild.ts builds the provider's clients.
-  const service = (account: string, credential: StorageSharedKeyCredential): BlobServiceClient => {
-    const pipeline = newPipeline(credential, { retryOptions: { maxTries: 4, retryDelayInMs: 100 } });
-    pipeline.factories.push(bytes.factory(), copyCounter(copies));
-    return new BlobServiceClient(`${s.azuriteUrl}/${account}`, pipeline);
-  };
+  const service = (account: string, credential: StorageSharedKeyCredential) => countedBlobService(`${s.azuriteUrl}/${account}`, credential, counters);
   const sourceKey = key(s.source.account);
   const src = service(s.source.account, sourceKey).getContainerClient(s.source.container);
   const dst = service(s.target.account, key(s.target.account)).getContainerClient(s.target.container);
@@ -58,7 +49,7 @@ async function main(): Promise<void> {
   };
   await Promise.all(Array.from({ length: s.concurrency }, worker));
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  process.stdout.write(JSON.stringify({ seconds, files: files.length, copies: copies.copies, clientBytes: bytes.bytes }) + "\n");
+  process.stdout.write(JSON.stringify({ seconds, files: files.length, copies: counters.copies.copies, clientBytes: counters.bytes.bytes }) + "\n");
 }
 
 main().catch((err) => {

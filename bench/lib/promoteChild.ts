@@ -7,11 +7,9 @@
 import * as fs from "node:fs";
 import * as https from "node:https";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
-import type { StoragePipelineOptions } from "@azure/storage-blob";
 import { PromotedModelProvider } from "../../components/modelPromotion/provider";
 import type { PromotedModelInputs } from "../../components/modelPromotion/types";
-import { ByteCounter } from "../benchmarks/model-copy";
-import { copyCounter } from "./copyCounter";
+import { copyCounters, countedBlobService } from "./copyCounter";
 
 export interface PromoteChildSettings {
   amlUrl: string;
@@ -43,12 +41,11 @@ function peakRssMiB(): number {
 async function main(): Promise<void> {
   const settings = JSON.parse(process.argv[2]) as PromoteChildSettings;
   const { AzureMachineLearningWorkspaces } = require("@azure/arm-machinelearning") as typeof import("@azure/arm-machinelearning");
-  const { BlobServiceClient, newPipeline, StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
+  const { StorageSharedKeyCredential } = require("@azure/storage-blob") as typeof import("@azure/storage-blob");
   const agent = new https.Agent({ ca: settings.amlCertPem, keepAlive: true });
   const tlsPolicy: PipelinePolicy = { name: "bench-test-tls", sendRequest: (req, next) => ((req.agent = agent), next(req)) };
   const credential = { getToken: async () => settings.armToken };
-  const bytes = new ByteCounter();
-  const copies = { copies: 0 };
+  const counters = copyCounters();
   const keys = new Map(settings.accounts.map((a) => [a.name, new StorageSharedKeyCredential(a.name, a.key)]));
   const provider = new PromotedModelProvider(() => ({
     ml: (sub) =>
@@ -60,10 +57,7 @@ async function main(): Promise<void> {
     blob: (account) => {
       const key = keys.get(account);
       if (!key) throw new Error(`unknown account ${account}`);
-      const options: StoragePipelineOptions = { retryOptions: { maxTries: 4, retryDelayInMs: 100 } };
-      const pipeline = newPipeline(key, options);
-      pipeline.factories.push(bytes.factory(), copyCounter(copies));
-      return { service: new BlobServiceClient(`${settings.azuriteUrl}/${account}`, pipeline), sharedKey: key };
+      return { service: countedBlobService(`${settings.azuriteUrl}/${account}`, key, counters), sharedKey: key };
     },
     pollIntervalMs: 50,
   }));
@@ -72,7 +66,7 @@ async function main(): Promise<void> {
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const outs = result.outs as { files: number; bytes: number };
   process.stdout.write(
-    JSON.stringify({ seconds, files: outs.files, bytes: outs.bytes, clientBytes: bytes.bytes, copies: copies.copies, maxRssMiB: peakRssMiB() }) + "\n",
+    JSON.stringify({ seconds, files: outs.files, bytes: outs.bytes, clientBytes: counters.bytes.bytes, copies: counters.copies.copies, peakRssMiB: peakRssMiB() }) + "\n",
   );
 }
 

@@ -176,21 +176,10 @@ export interface FileCheck {
  * Compares the blobs under `targetFolder` with the expected files; extra blobs count as problems.
  * `promotedEtags` (relative path → ETag recorded right after the verified copy) catches a file
  * rewritten with the same length and a forged Content-MD5 property (`x-ms-blob-content-md5` is
- * stored as sent, not checked against the body), without reading a byte of it.
- */
-export async function verifyTargetFiles(
-  target: ContainerClient,
-  targetFolder: string,
-  expected: ModelFile[],
-  promotedEtags?: Record<string, string>,
-): Promise<FileCheck[]> {
-  return (await verifyTargetFolder(target, targetFolder, expected, promotedEtags)).problems;
-}
-
-/**
- * `verifyTargetFiles`, and the ETag of every file as that same listing saw it: what a promotion
- * records once the folder verifies, with no second listing (nor a moment between the check and the
- * record in which a rewrite would be taken for the promoted file).
+ * stored as sent, not checked against the body), without reading a byte of it. Returns the problems
+ * and the ETag of every file as that same listing saw it: what a promotion records once the folder
+ * verifies, with no second listing (nor a moment between the check and the record in which a
+ * rewrite would be taken for the promoted file).
  */
 export async function verifyTargetFolder(
   target: ContainerClient,

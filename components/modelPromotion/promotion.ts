@@ -7,7 +7,7 @@ import type { ContainerClient } from "@azure/storage-blob";
 import type { PromotionClients } from "./clients";
 import { blobEndpointFor, datastoreUri, jobArtifactPath, parseModelUri } from "./modelUri";
 import { settleAll } from "../shared/settleAll";
-import { EXTRA_FILE, FileCheck, ModelFile, SYNC_COPY_LIMIT_BYTES, SourceSigner, contentHash, copyFiles, listModelFiles, listTargetFiles, verifyTargetFiles, verifyTargetFolder } from "./blobFiles";
+import { EXTRA_FILE, FileCheck, ModelFile, SYNC_COPY_LIMIT_BYTES, SourceSigner, contentHash, copyFiles, listModelFiles, listTargetFiles, verifyTargetFolder } from "./blobFiles";
 import { DEFAULTS, LINEAGE, PromotedModelInputs, PromotedModelOutputs } from "./types";
 import type { WorkspaceRef } from "../../shared/workspace";
 
@@ -323,7 +323,7 @@ export async function inspect(
     try {
       const from = await locateModel(clients, outs.source, outs.sourceModelUri, outs.blobEndpointTemplate);
       const src = await listModelFiles(clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName), from.path, from.folder);
-      problems = (await verifyTargetFiles(container, folder, src.files, recorded)).map((c) => `${c.relPath}: ${c.problem}`);
+      problems = (await verifyTargetFolder(container, folder, src.files, recorded)).problems.map((c) => `${c.relPath}: ${c.problem}`);
     } catch {
       /* fall through to the hash message */
     }
