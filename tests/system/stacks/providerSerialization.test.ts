@@ -7,6 +7,7 @@
 import { execFile } from "node:child_process";
 import Module from "node:module";
 import * as path from "node:path";
+import { Readable } from "node:stream";
 import { PLACEHOLDER_PROVIDER } from "../../../tools/plan/providerSerialization";
 import { launchArgs } from "../../support/launch";
 import { planJson, REPO } from "../../support/plans";
@@ -15,13 +16,16 @@ type Serialized = Record<string, { ok: boolean; text?: string; error?: string }>
 
 let serialized: Serialized;
 
-beforeAll(async () => {
-  const stdout = await new Promise<string>((resolve, reject) =>
-    execFile(process.execPath, launchArgs(path.join(__dirname, "fixtures", "serializeProviders.ts")), { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }, (err, out, errOut) =>
+/** Runs a fixture as the commands run (the launcher) and returns its stdout. */
+const runFixture = (name: string) =>
+  new Promise<string>((resolve, reject) =>
+    execFile(process.execPath, launchArgs(path.join(__dirname, "fixtures", name)), { cwd: REPO, maxBuffer: 64 * 1024 * 1024 }, (err, out, errOut) =>
       err ? reject(new Error(`${err.message}\n${errOut}`)) : resolve(out),
     ),
   );
-  serialized = JSON.parse(stdout) as Serialized;
+
+beforeAll(async () => {
+  serialized = JSON.parse(await runFixture("serializeProviders.ts")) as Serialized;
 }, 120_000);
 
 /** Loads serialized provider code as the dynamic provider host does: a module whose `handler()` returns the provider. */
@@ -61,6 +65,24 @@ describe("dynamic providers as the engine receives them", () => {
       const provider = load(text);
       for (const op of ["check", "diff", "create", "read", "update", "delete"]) expect({ type, op, kind: typeof provider[op] }).toEqual({ type, op, kind: "function" });
     }
+  });
+
+  test("the serialized blob listing keeps its behaviour: errors keep their messages, a malformed answer is not asked for again", async () => {
+    const listBlobs = load(await runFixture("serializeListing.ts")) as unknown as (c: unknown, prefix: string, pageSize: number) => Promise<{ name: string }[]>;
+    const answering = (bodies: string[]) => {
+      const urls: string[] = [];
+      const sendRequest = async (request: { url: string }) => {
+        urls.push(request.url);
+        return { request, status: 200, headers: { get: () => undefined }, readableStreamBody: Readable.from([Buffer.from(bodies[urls.length - 1])]) };
+      };
+      return { urls, container: { url: "https://acct.blob.core.windows.net/c", storageClientContext: { version: "2026-10-06", sendRequest } } };
+    };
+    const listing = `<?xml version="1.0"?><EnumerationResults><Blobs><Blob><Name Encoded="true">m%2Fa.bin</Name><Properties><Content-Length>3</Content-Length></Properties></Blob></Blobs><NextMarker/></EnumerationResults>`;
+    const good = answering([listing]);
+    expect((await listBlobs(good.container, "m/", 5)).map((b) => b.name)).toEqual(["m/a.bin"]);
+    const truncated = answering([listing.slice(0, 60), listing]);
+    await expect(listBlobs(truncated.container, "m/", 5)).rejects.toThrow(/^List Blobs returned malformed XML: /);
+    expect(truncated.urls).toHaveLength(1);
   });
 
   test("SDKs are loaded by require, not copied into the provider text", () => {
