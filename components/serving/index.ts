@@ -12,5 +12,5 @@ export { ScoringAssetsProvider, scoringAssetIds } from "./scoringAssetsProvider"
 export type { ScoringAssetsInputs, ScoringAssetsOutputs } from "./scoringAssetsProvider";
 export { ModelRollout } from "./modelRollout";
 export type { ModelRolloutArgs } from "./modelRollout";
-export { ModelRolloutProvider, checkRolloutInputs, RolloutFailed, STOP_TAG, defaultScoringSender } from "./modelRolloutProvider";
+export { ModelRolloutProvider, checkRolloutInputs, isRolloutFailed, rolloutFailed, type RolloutFailed, STOP_TAG, defaultScoringSender } from "./modelRolloutProvider";
 export type { ModelRolloutInputs, ModelRolloutOutputs, TrafficEvent, ScoringSender, RolloutDeployment } from "./modelRolloutProvider";

@@ -109,12 +109,17 @@ export function checkRolloutInputs(i: Partial<ModelRolloutInputs>): { property: 
   return failures;
 }
 
-export class RolloutFailed extends Error {
-  constructor(message: string, readonly history: TrafficEvent[]) {
-    super(message);
-    this.name = "RolloutFailed";
-  }
+/** A rollout that stepped back, with its traffic history; an Error made here, not a subclass (see `armError`). */
+export interface RolloutFailed extends Error {
+  name: "RolloutFailed";
+  history: TrafficEvent[];
 }
+
+export function rolloutFailed(message: string, history: TrafficEvent[]): RolloutFailed {
+  return Object.assign(new Error(message), { name: "RolloutFailed" as const, history });
+}
+
+export const isRolloutFailed = (e: unknown): e is RolloutFailed => e instanceof Error && e.name === "RolloutFailed";
 
 export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
   constructor(private readonly options: ModelRolloutProviderOptions = {}) {}
@@ -194,7 +199,7 @@ export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
         [FAILURE_TAGS.summary]: `${new Date().toISOString()} ${next} stopped at ${traffic[next] ?? 0}%: ${reason}`,
         [FAILURE_TAGS.steps]: mine.map((e) => `${e.event}@${e.traffic[next] ?? 0}`).join(" "),
       });
-      throw new RolloutFailed(
+      throw rolloutFailed(
         `rollout of ${next} stopped at ${traffic[next] ?? 0}%: ${reason}; traffic is back on ${previous ?? "no deployment"}. History: ${trail}`,
         history,
       );

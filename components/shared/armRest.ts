@@ -21,18 +21,26 @@ export interface ArmResponse<T = any> {
   body: T | undefined;
 }
 
-export class ArmError extends Error {
-  constructor(
-    readonly method: string,
-    readonly path: string,
-    readonly status: number,
-    readonly code: string,
-    detail: string,
-  ) {
-    super(`${method} ${path} failed: ${status} ${code}: ${detail}`);
-    this.name = "ArmError";
-  }
+/**
+ * A failed ARM request: an Error with the status and the service's code. Made by `armError`, not a
+ * subclass: Pulumi's closure serialization turns a class into a function whose `super(...)` is
+ * `Error.call(this, ...)`, which ignores `this`, so a subclass thrown by a deployed dynamic provider
+ * had no message and was no Error (pulumi/pulumi#10974, #15485 on class serialization; checked in
+ * tests/system/stacks/providerSerialization.test.ts).
+ */
+export interface ArmError extends Error {
+  name: "ArmError";
+  method: string;
+  path: string;
+  status: number;
+  code: string;
 }
+
+export function armError(method: string, path: string, status: number, code: string, detail: string): ArmError {
+  return Object.assign(new Error(`${method} ${path} failed: ${status} ${code}: ${detail}`), { name: "ArmError" as const, method, path, status, code });
+}
+
+export const isArmError = (e: unknown): e is ArmError => e instanceof Error && e.name === "ArmError";
 
 export interface ArmCounters {
   reads: number;
@@ -92,6 +100,6 @@ export class ArmRest {
   private check(method: string, path: string, res: ArmResponse): void {
     if (res.status >= 200 && res.status < 300) return;
     const error = (res.body as { error?: { code?: string; message?: string } } | undefined)?.error;
-    throw new ArmError(method, path, res.status, error?.code ?? "Unknown", error?.message ?? String(res.body ?? ""));
+    throw armError(method, path, res.status, error?.code ?? "Unknown", error?.message ?? String(res.body ?? ""));
   }
 }

@@ -1,5 +1,5 @@
 import type * as pulumi from "@pulumi/pulumi";
-import { ArmError, ArmRest } from "../../components/shared/armRest";
+import { ArmRest, isArmError } from "../../components/shared/armRest";
 import { AssetClients, assetProblem, defaultClients, ensureAsset, findProjectRoot, storedFiles, uploadSnapshot } from "../../components/mlAssets/publish";
 import type { AssetRequest } from "../../components/mlAssets/restBodies";
 import { settleAll } from "../../components/shared/settleAll";
@@ -117,7 +117,7 @@ export class PublishedPipelineProvider implements pulumi.dynamic.ResourceProvide
     await settleAll(
       containers.map((c) =>
         arm.delete(c).catch((e: unknown) => {
-          if (!(e instanceof ArmError) || e.status >= 500) throw e;
+          if (!isArmError(e) || e.status >= 500) throw e;
         }),
       ),
     );
@@ -208,7 +208,7 @@ async function removeVersion(arm: ArmRest, assetPath: string): Promise<void> {
   try {
     await arm.delete(assetPath);
   } catch (e) {
-    if (!(e instanceof ArmError) || ![400, 405, 409].includes(e.status)) throw e;
+    if (!isArmError(e) || ![400, 405, 409].includes(e.status)) throw e;
     const live = await arm.get(assetPath);
     if (live) await arm.put(assetPath, { properties: { ...live.properties, isArchived: true } });
   }

@@ -16,7 +16,8 @@ import {
   ModelRolloutInputs,
   ModelRolloutOutputs,
   ModelRolloutProvider,
-  RolloutFailed,
+  isRolloutFailed,
+  type RolloutFailed,
   FAILURE_TAGS,
   ScoringResponse,
   STOP_TAG,
@@ -213,7 +214,8 @@ describe("safe rollout", () => {
       () => undefined,
       (e: unknown) => e,
     );
-    expect(error).toBeInstanceOf(RolloutFailed);
+    expect(error).toBeInstanceOf(Error);
+    expect(isRolloutFailed(error)).toBe(true);
     const failed = error as RolloutFailed;
     expect(failed.message).toMatch(/rollout of v3-0a1b2c3d stopped at 10%: smoke request failed before 50%: HTTP 502/);
     expect(failed.message).toMatch(/traffic is back on v2-0a1b2c3d/);
