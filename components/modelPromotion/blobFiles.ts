@@ -5,7 +5,7 @@
  */
 import { createHash } from "node:crypto";
 import type { BlobServiceClient, ContainerClient, StorageSharedKeyCredential, UserDelegationKey } from "@azure/storage-blob";
-import { listBlobs as listBlobsOf } from "./blobListing";
+import { listBlobs } from "./blobListing";
 
 let storageBlobModule: typeof import("@azure/storage-blob") | undefined;
 /** The storage SDK, loaded once on first use (a plan loads this module and never signs a URL). */
@@ -34,22 +34,21 @@ export interface ModelListing {
 }
 
 /**
- * Blobs asked for per List Blobs page (`maxresults`). The service returns at most 5,000 per page, and
- * may return fewer with a continuation marker ("List Blobs", Azure Storage REST docs). Pages are
- * parsed as they stream in (./blobListing.ts), so a larger page costs no more client memory than
- * the blobs it holds; on Azurite, 1,000 blobs listed in pages of 1,000 or 5,000 took 150-250 ms
- * against 190-330 ms in pages of 250, within the model-copy-scale bench's round-to-round noise.
+ * Blobs asked for per List Blobs page (`maxresults`): the most the service returns ("List Blobs",
+ * Azure Storage REST docs), so a model of up to 5,000 files is one round trip per listing. Pages are
+ * parsed as they stream in (./blobListing.ts), so a large page costs no more client memory than the
+ * blobs it holds. On Azurite, listing 1,000 of 6,000 blobs took a median 150 ms in pages of 5,000
+ * against 185 ms in pages of 250 (each page request scans the container). `listPageSize` on the
+ * clients overrides it (tests of several pages).
  */
-export const LIST_PAGE_SIZE = 250;
-
-const listBlobs = (container: ContainerClient, prefix: string) => listBlobsOf(container, prefix, LIST_PAGE_SIZE);
+export const LIST_PAGE_SIZE = 5000;
 
 /**
  * Lists a model's files under `path`: the single blob named `path` (unless the URI said folder),
  * else every blob below `path/`.
  */
-export async function listModelFiles(container: ContainerClient, path: string, folderHint: boolean): Promise<ModelListing> {
-  const blobs = (await listBlobs(container, path)).filter((b) => !b.isFolderMarker);
+export async function listModelFiles(container: ContainerClient, path: string, folderHint: boolean, pageSize = LIST_PAGE_SIZE): Promise<ModelListing> {
+  const blobs = (await listBlobs(container, path, pageSize)).filter((b) => !b.isFolderMarker);
   const exact = blobs.find((b) => b.name === path);
   if (exact && !folderHint) {
     return { layout: "file", files: [{ relPath: path.split("/").pop()!, blobName: exact.name, size: exact.size, md5: exact.md5 }] };
@@ -162,8 +161,9 @@ export async function verifyTargetFolder(
   targetFolder: string,
   expected: ModelFile[],
   promotedEtags?: Record<string, string>,
+  pageSize = LIST_PAGE_SIZE,
 ): Promise<{ problems: FileCheck[]; etags: Record<string, string> }> {
-  const listed = new Map((await listBlobs(target, targetFolder + "/")).filter((b) => !b.isFolderMarker).map((b) => [b.name.slice(targetFolder.length + 1), b]));
+  const listed = new Map((await listBlobs(target, targetFolder + "/", pageSize)).filter((b) => !b.isFolderMarker).map((b) => [b.name.slice(targetFolder.length + 1), b]));
   const etags: Record<string, string> = {};
   for (const [relPath, b] of listed) if (b.etag) etags[relPath] = b.etag;
   const problems: FileCheck[] = [];
@@ -183,8 +183,8 @@ export async function verifyTargetFolder(
 }
 
 /** Lists what is under a promoted folder as model files (for drift checks on `read`). */
-export async function listTargetFiles(target: ContainerClient, targetFolder: string): Promise<ModelFile[]> {
-  return (await listBlobs(target, targetFolder + "/"))
+export async function listTargetFiles(target: ContainerClient, targetFolder: string, pageSize = LIST_PAGE_SIZE): Promise<ModelFile[]> {
+  return (await listBlobs(target, targetFolder + "/", pageSize))
     .filter((b) => !b.isFolderMarker)
     .map((b) => ({ relPath: b.name.slice(targetFolder.length + 1), blobName: b.name, size: b.size, md5: b.md5, etag: b.etag }));
 }

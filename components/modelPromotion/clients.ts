@@ -29,6 +29,8 @@ export interface PromotionClients {
   pollIntervalMs?: number;
   /** Largest file copied with the synchronous Copy Blob From URL (default: its 256 MiB limit). */
   syncCopyLimitBytes?: number;
+  /** Blobs per List Blobs page (default: the service's 5,000, `LIST_PAGE_SIZE`). */
+  listPageSize?: number;
 }
 
 export interface ClientSettings {

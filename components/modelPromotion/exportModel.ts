@@ -53,7 +53,7 @@ export async function exportModel(i: ExportedModelInputs, clients: PromotionClie
   const v = await getOrUndefined(ml.modelVersions.get(i.source.resourceGroupName, i.source.workspaceName, i.modelName, i.version));
   if (!v?.properties.modelUri) throw new Error(`model '${i.modelName}' version '${i.version}' not found (or without modelUri) in source ${describeWorkspace(i.source)}`);
   const from = await locateModel(clients, i.source, v.properties.modelUri, i.blobEndpointTemplate);
-  const listing = await listModelFiles(clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName), from.path, from.folder);
+  const listing = await listModelFiles(clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName), from.path, from.folder, clients.listPageSize);
   if (listing.files.length === 0) throw new Error(`model '${i.modelName}' version '${i.version}': no files at ${v.properties.modelUri}`);
   const hash = contentHash(listing.files);
   if (i.expectedContentHash && i.expectedContentHash !== hash) {
@@ -81,13 +81,13 @@ export async function exportModel(i: ExportedModelInputs, clients: PromotionClie
 export async function inspectExport(o: ExportedModelOutputs, clients: PromotionClients): Promise<string[] | undefined> {
   const { container } = targetContainer(o, clients);
   const folder = exportFolderOf(o);
-  const observed = await listTargetFiles(container, folder);
+  const observed = await listTargetFiles(container, folder, clients.listPageSize);
   if (observed.length === 0) return undefined;
   const rewritten = observed.some((f) => o.targetEtags[f.relPath] !== undefined && o.targetEtags[f.relPath] !== f.etag);
   if (contentHash(observed) === o.contentHash && !rewritten) return [];
   const expected = observed.map((f) => f.relPath);
   // Name each problem against what was exported (lengths and MD5s are in the hash; ETags name rewrites).
-  const problems = (await verifyTargetFolder(container, folder, observed.filter((f) => o.targetEtags[f.relPath]), o.targetEtags)).problems.map((c) => `${c.relPath}: ${c.problem}`);
+  const problems = (await verifyTargetFolder(container, folder, observed.filter((f) => o.targetEtags[f.relPath]), o.targetEtags, clients.listPageSize)).problems.map((c) => `${c.relPath}: ${c.problem}`);
   const missing = Object.keys(o.targetEtags).filter((p) => !expected.includes(p)).map((p) => `${p}: missing`);
   const all = [...missing, ...problems];
   return all.length ? all : [`files under ${folder} hash to ${contentHash(observed)}, exported ${o.contentHash}`];
@@ -96,5 +96,5 @@ export async function inspectExport(o: ExportedModelOutputs, clients: PromotionC
 export async function removeExport(o: ExportedModelOutputs, clients: PromotionClients): Promise<void> {
   if (!o.deleteFilesOnDelete) return;
   const { container } = targetContainer(o, clients);
-  for (const f of await listTargetFiles(container, exportFolderOf(o))) await container.getBlobClient(f.blobName).deleteIfExists();
+  for (const f of await listTargetFiles(container, exportFolderOf(o), clients.listPageSize)) await container.getBlobClient(f.blobName).deleteIfExists();
 }

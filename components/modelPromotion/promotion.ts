@@ -144,7 +144,7 @@ export async function promote(
 
       const from = await locateModel(clients, source, sourceModelUri, inputs.blobEndpointTemplate);
       const sourceContainer = clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName);
-      const listing = await listModelFiles(sourceContainer, from.path, from.folder);
+      const listing = await listModelFiles(sourceContainer, from.path, from.folder, clients.listPageSize);
       if (listing.files.length === 0) throw new Error(`model '${modelName}' version '${version}': no files at ${sourceModelUri}`);
       const hash = contentHash(listing.files);
       if (inputs.expectedContentHash && inputs.expectedContentHash !== hash) {
@@ -242,7 +242,7 @@ export async function bringFilesUpToDate(
   folder: string,
   promotedEtags?: Record<string, string>,
 ): Promise<{ copied: string[]; etags: Record<string, string> }> {
-  const { problems: before, etags: unchanged } = await verifyTargetFolder(target, folder, files, promotedEtags);
+  const { problems: before, etags: unchanged } = await verifyTargetFolder(target, folder, files, promotedEtags, clients.listPageSize);
   if (before.length === 0) return { copied: [], etags: unchanged };
   for (const extra of before.filter((c) => c.problem === EXTRA_FILE)) {
     await target.getBlobClient(`${folder}/${extra.relPath}`).deleteIfExists();
@@ -265,7 +265,7 @@ export async function bringFilesUpToDate(
         `${report.copied.length} copied and kept, a rerun copies only the rest`,
     );
   }
-  const { problems: after, etags } = await verifyTargetFolder(target, folder, files);
+  const { problems: after, etags } = await verifyTargetFolder(target, folder, files, undefined, clients.listPageSize);
   if (after.length) throw new Error(`${prefix}: target files do not match the source after copying (${formatChecks(after)})`);
   return { copied: report.copied, etags };
 }
@@ -314,7 +314,7 @@ export async function inspect(
   if (!version) return undefined;
   const container = clients.blob(outs.targetStorageAccountName, outs.targetBlobEndpoint).service.getContainerClient(outs.targetContainerName);
   const folder = targetFolderOf(outs);
-  const observed = await listTargetFiles(container, folder);
+  const observed = await listTargetFiles(container, folder, clients.listPageSize);
   let problems: string[] = [];
   const recorded = outs.targetEtags ?? {};
   const rewritten = observed.some((f) => recorded[f.relPath] !== undefined && recorded[f.relPath] !== f.etag);
@@ -322,8 +322,8 @@ export async function inspect(
     // Name the files: the source version is immutable, so its listing is the reference.
     try {
       const from = await locateModel(clients, outs.source, outs.sourceModelUri, outs.blobEndpointTemplate);
-      const src = await listModelFiles(clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName), from.path, from.folder);
-      problems = (await verifyTargetFolder(container, folder, src.files, recorded)).problems.map((c) => `${c.relPath}: ${c.problem}`);
+      const src = await listModelFiles(clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName), from.path, from.folder, clients.listPageSize);
+      problems = (await verifyTargetFolder(container, folder, src.files, recorded, clients.listPageSize)).problems.map((c) => `${c.relPath}: ${c.problem}`);
     } catch {
       /* fall through to the hash message */
     }
@@ -347,5 +347,5 @@ export async function retire(outs: PromotedModelOutputs, clients: PromotionClien
   }
   if (version) await ml.modelVersions.delete(t.resourceGroupName, t.workspaceName, outs.modelName, outs.version);
   const container = clients.blob(outs.targetStorageAccountName, outs.targetBlobEndpoint).service.getContainerClient(outs.targetContainerName);
-  for (const f of await listTargetFiles(container, targetFolderOf(outs))) await container.getBlobClient(f.blobName).deleteIfExists();
+  for (const f of await listTargetFiles(container, targetFolderOf(outs), clients.listPageSize)) await container.getBlobClient(f.blobName).deleteIfExists();
 }

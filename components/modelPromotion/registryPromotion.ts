@@ -194,11 +194,11 @@ export async function promoteViaRegistry(inputs: RegistryModelInputs, clients: P
   if (existing && existing.properties.tags?.[REGISTRY_LINEAGE] !== shared.modelUri) {
     throw new Error(`model '${i.modelName}' version '${i.version}' already exists in ${describeWorkspace(t)} and was not imported from ${shared.modelUri}; model versions are immutable`);
   }
-  let files = await listTargetFiles(container, folder);
+  let files = await listTargetFiles(container, folder, clients.listPageSize);
   let jobName: string | undefined = existing?.properties.tags?.["promotion.importJob"] ?? undefined;
   if (!existing || files.length === 0 || contentHash(files) !== recorded) {
     jobName = await runImportJob(i, clients, shared.modelUri, shared.origin.properties.modelType, existing !== undefined);
-    files = await listTargetFiles(container, folder);
+    files = await listTargetFiles(container, folder, clients.listPageSize);
   }
   if (files.length === 0) throw new Error(`import job '${jobName}' completed but wrote no files under ${folder} in ${describeWorkspace(t)}: nothing registered`);
   const hash = contentHash(files);
@@ -251,7 +251,7 @@ export async function inspectRegistryModel(outs: RegistryModelOutputs, clients: 
   const version = await getOrUndefined(clients.ml(t.subscriptionId).modelVersions.get(t.resourceGroupName, t.workspaceName, outs.modelName, outs.version));
   if (!version || version.properties.isArchived) return { present: true, filesIntact: false };
   const to = await locateTarget(clients, { target: t, blobEndpointTemplate: outs.workspaceImport.blobEndpointTemplate });
-  const files = await listTargetFiles(clients.blob(to.accountName, to.blobEndpoint).service.getContainerClient(to.containerName), importFolderOf(outs as RegistryModelInputs & { workspaceImport: WorkspaceImport }));
+  const files = await listTargetFiles(clients.blob(to.accountName, to.blobEndpoint).service.getContainerClient(to.containerName), importFolderOf(outs as RegistryModelInputs & { workspaceImport: WorkspaceImport }), clients.listPageSize);
   return { present: true, filesIntact: files.length > 0 && contentHash(files) === outs.contentHash };
 }
 

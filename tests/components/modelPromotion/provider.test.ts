@@ -43,8 +43,11 @@ describe("promoting a model from dev to qa", () => {
 
     // The source is listed once and the target twice (before copying, and the verification after);
     // the ETags recorded are those the verification listed, not a fourth listing's.
-    const listings = h.proxy.requests.filter((r) => new URL(r.url).searchParams.get("comp") === "list").map((r) => new URL(r.url).pathname);
-    expect(listings).toEqual([`/stmlopsdev/${DEV_CONTAINER}`, `/stmlopsqa/${QA_CONTAINER}`, `/stmlopsqa/${QA_CONTAINER}`]);
+    const listings = h.proxy.requests.filter((r) => new URL(r.url).searchParams.get("comp") === "list").map((r) => new URL(r.url));
+    expect(listings.map((u) => u.pathname)).toEqual([`/stmlopsdev/${DEV_CONTAINER}`, `/stmlopsqa/${QA_CONTAINER}`, `/stmlopsqa/${QA_CONTAINER}`]);
+    // Pages as large as the service serves (List Blobs: at most 5,000).
+    expect(listings.map((u) => u.searchParams.get("maxresults"))).toEqual(Array(3).fill(String(LIST_PAGE_SIZE)));
+    expect(LIST_PAGE_SIZE).toBe(5000);
     const etags: Record<string, string> = {};
     for (const [rel, content] of Object.entries(files)) {
       const props = await h.qaContainer.getBlobClient(`promoted/churn/3/${rel}`).getProperties();
@@ -160,16 +163,20 @@ describe("model layouts and URI forms", () => {
   });
 
   it("lists a model across several listing pages: every file is copied, verified and recorded", async () => {
-    const many = Object.fromEntries(Array.from({ length: LIST_PAGE_SIZE + 7 }, (_, i) => [`shards/part-${String(i).padStart(4, "0")}.bin`, `shard ${i}`]));
+    // Pages of 40 (`listPageSize`; 5,000 by default) over 87 files: three pages per listing.
+    const pageSize = 40;
+    const many = Object.fromEntries(Array.from({ length: 2 * pageSize + 7 }, (_, i) => [`shards/part-${String(i).padStart(4, "0")}.bin`, `shard ${i}`]));
     await h.seedModel("paged", "1", many);
     h.resetCounters();
-    const { outs } = await h.provider.create(h.inputs("paged", "1"));
-    expect(outs.files).toBe(LIST_PAGE_SIZE + 7);
-    expect(h.copies()).toHaveLength(LIST_PAGE_SIZE + 7);
+    const provider = new PromotedModelProvider((s) => ({ ...h.factory(s), listPageSize: pageSize }));
+    const { outs } = await provider.create(h.inputs("paged", "1"));
+    expect(outs.files).toBe(2 * pageSize + 7);
+    expect(h.copies()).toHaveLength(2 * pageSize + 7);
     expect(Object.keys(outs.targetEtags ?? {}).sort()).toEqual(Object.keys(many).sort());
-    // Two pages for the source, one for the empty target before copying, two for the verification.
+    // Three pages for the source, one for the empty target before copying, three for the verification.
     const listings = h.proxy.requests.filter((r) => new URL(r.url).searchParams.get("comp") === "list");
-    expect(listings.map((r) => new URL(r.url).searchParams.get("maxresults"))).toEqual(Array(5).fill(String(LIST_PAGE_SIZE)));
+    expect(listings.map((r) => new URL(r.url).searchParams.get("maxresults"))).toEqual(Array(7).fill(String(pageSize)));
+    expect(listings.map((r) => new URL(r.url).searchParams.has("marker"))).toEqual([false, true, true, false, false, true, true]);
   });
 
   it("promotes a single-file model named by a blob https URL and registers the file", async () => {
