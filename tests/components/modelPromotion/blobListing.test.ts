@@ -113,8 +113,9 @@ function cannedContainer(answers: (() => Partial<PipelineResponse>)[]): { contai
 /** The body as a stream of one-byte chunks: every multi-byte character arrives split. */
 const byteByByte = (xml: string) => () => ({ readableStreamBody: Readable.from([...Buffer.from(xml)].map((b) => Buffer.from([b]))) });
 
+/** A List Blobs answer; it opens with a UTF-8 byte order mark, which XML 1.0 allows (Appendix F.1) and .NET services often write. */
 const page = (blobs: string, next = "") =>
-  `<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://acct.blob.core.windows.net/" ContainerName="models">` +
+  `\uFEFF<?xml version="1.0" encoding="utf-8"?><EnumerationResults ServiceEndpoint="https://acct.blob.core.windows.net/" ContainerName="models">` +
   `<Prefix>m/</Prefix><MaxResults>2</MaxResults><Blobs>${blobs}</Blobs><NextMarker>${next}</NextMarker></EnumerationResults>`;
 const blob = (name: string, extra = "") =>
   `<Blob>${name}<Properties><Content-Length>7</Content-Length><Content-MD5>q83vEjRWeJA=</Content-MD5><Etag>0x8D1</Etag>${extra}</Properties><Metadata /></Blob>`;
