@@ -89,6 +89,15 @@ describe("on Azurite: the same blobs, fields and order as the SDK's listing", ()
     expect(requests.map((r) => r.version)).toEqual(sdkRequests.map((r) => r.version));
   });
 
+  it("answers a missing container with the error the SDK throws: status, service code and message", async () => {
+    const gone = new BlobServiceClient(azurite.blobEndpoint("devstore"), newPipeline(azurite.credential("devstore"))).getContainerClient("no-such-container");
+    const fast = await listBlobs(gone, "m/", 3).catch((e: unknown) => e as RestError);
+    const sdk = await listBlobsWithSdk(gone, "m/", 3).catch((e: unknown) => e as RestError);
+    expect(fast).toBeInstanceOf(RestError);
+    expect({ statusCode: fast.statusCode, code: fast.code, message: fast.message.split("\n")[0] }).toEqual({ statusCode: 404, code: "ContainerNotFound", message: sdk.message.split("\n")[0] });
+    expect(sdk).toMatchObject({ statusCode: 404, code: "ContainerNotFound" });
+  });
+
   it("falls back to the SDK's listing for a client without the request context", async () => {
     const plain = Object.create(container) as ContainerClient;
     Object.defineProperty(plain, "storageClientContext", { value: undefined });
