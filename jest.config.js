@@ -17,8 +17,12 @@ module.exports = {
   testTimeout: 60000,
   // Keeps the V8 code of the SDKs' modules between test files (tests/support/codeCacheRuntime.js).
   runtime: "<rootDir>/tests/support/codeCacheRuntime.js",
-  // The Pulumi SDK's TypeScript compiler, loaded on first use (tests/support/lazyTypescript.js).
-  moduleNameMapper: { "^(\\.\\.?/)+typescript-shim$": "<rootDir>/tests/support/lazyTypescript.js" },
+  // The Pulumi SDK's TypeScript compiler and arborist, loaded on first use (tests/support/lazyTypescript.js,
+  // lazyArborist.js).
+  moduleNameMapper: {
+    "^(\\.\\.?/)+typescript-shim$": "<rootDir>/tests/support/lazyTypescript.js",
+    "^@npmcli/arborist$": "<rootDir>/tests/support/lazyArborist.js",
+  },
   // jest's order, but on a run with no recorded timings the known long suites start first.
   testSequencer: "<rootDir>/tests/support/sequencer.js",
 };

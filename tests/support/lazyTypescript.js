@@ -11,20 +11,7 @@
  *
  * Plain JavaScript: jest loads it untransformed.
  */
-/** Asked by the test beside this file: has the compiler been loaded yet? */
-const LOADED = Symbol.for("mlops.tests.lazyTypescript.loaded");
-let compiler;
-const ts = () => (compiler ??= require("typescript"));
+const { lazyModule } = require("./lazyModule");
 
-module.exports = new Proxy(
-  {},
-  {
-    get: (_target, key) => (key === LOADED ? compiler !== undefined : ts()[key]),
-    has: (_target, key) => key in ts(),
-    ownKeys: () => Reflect.ownKeys(ts()),
-    getOwnPropertyDescriptor: (_target, key) => {
-      const descriptor = Reflect.getOwnPropertyDescriptor(ts(), key);
-      return descriptor && { ...descriptor, configurable: true };
-    },
-  },
-);
+/** Asked by the test beside this file: has the compiler been loaded yet? */
+module.exports = lazyModule(() => require("typescript"), { loadedKey: Symbol.for("mlops.tests.lazyTypescript.loaded") });

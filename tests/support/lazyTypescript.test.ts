@@ -22,3 +22,15 @@ test("the SDK is imported without the compiler; serializing a function loads it"
   new Function("exports", "require", serialized.text)(exports, require);
   expect(exports.handler!()(7)).toBe(42);
 });
+
+test("arborist, which the SDK imports for code paths only, is loaded on first use; the SDK's __importStar keeps the stand-in", () => {
+  const loaded = Symbol.for("mlops.tests.lazyArborist.loaded");
+  // The request runtime/closure/codePaths.js makes, mapped the same way (tests/support/lazyArborist.js).
+  const arborist = require("@npmcli/arborist") as Record<symbol | string, unknown>;
+  expect(pulumi.runtime).toBeDefined();
+  expect(arborist[loaded]).toBe(false);
+  expect(arborist.__esModule).toBe(true);
+  expect(arborist[loaded]).toBe(false);
+  expect(typeof arborist.Arborist).toBe("function");
+  expect(arborist[loaded]).toBe(true);
+});
