@@ -23,6 +23,7 @@
  */
 import type { PipelineRequest, PipelineResponse } from "@azure/core-rest-pipeline";
 import type { ContainerClient } from "@azure/storage-blob";
+import { isNamedError, namedError } from "../shared/namedError";
 
 export interface ListedBlob {
   name: string;
@@ -118,17 +119,13 @@ async function listPage(
   }
 }
 
-/**
- * An answer that is not a List Blobs result (a service bug, or something in between): never asked
- * again. Marked rather than subclassed: in a dynamic provider's serialized closure a subclass of
- * Error loses its message (Pulumi serializes the class as a function that calls `Error`).
- */
+/** An answer that is not a List Blobs result (a service bug, or something in between): never asked again. */
 function malformed(problem: unknown): Error {
-  if (isMalformed(problem)) return problem as Error;
+  if (isMalformed(problem)) return problem;
   const what = typeof problem === "string" ? problem : `malformed XML: ${(problem as Error).message}`;
-  return Object.assign(new Error(`List Blobs returned ${what}`), { malformedListing: true });
+  return namedError("MalformedListing", `List Blobs returned ${what}`, {});
 }
-const isMalformed = (err: unknown) => (err as { malformedListing?: boolean } | undefined)?.malformedListing === true;
+const isMalformed = (err: unknown): err is Error => isNamedError(err, "MalformedListing");
 
 /** The error the SDK would have thrown: the service's code and message, with the status. */
 function listError(response: PipelineResponse): Error {

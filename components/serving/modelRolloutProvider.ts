@@ -1,6 +1,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { ArmJsonClient, ArmClientFactory, ArmResponse, defaultArmClientFactory } from "./armJsonClient";
 import { API_VERSIONS, PUBLIC_ARM_ENDPOINT, waitForArmOperation } from "../shared/azure";
+import { isNamedError, namedError } from "../shared/namedError";
 
 /**
  * Safe rollout of a model version on an online endpoint ("Perform safe rollout of new deployments
@@ -109,17 +110,17 @@ export function checkRolloutInputs(i: Partial<ModelRolloutInputs>): { property: 
   return failures;
 }
 
-/** A rollout that stepped back, with its traffic history; an Error made here, not a subclass (see `armError`). */
+/** A rollout that stepped back, with its traffic history (a `namedError`, as provider code throws). */
 export interface RolloutFailed extends Error {
   name: "RolloutFailed";
   history: TrafficEvent[];
 }
 
 export function rolloutFailed(message: string, history: TrafficEvent[]): RolloutFailed {
-  return Object.assign(new Error(message), { name: "RolloutFailed" as const, history });
+  return namedError("RolloutFailed", message, { history });
 }
 
-export const isRolloutFailed = (e: unknown): e is RolloutFailed => e instanceof Error && e.name === "RolloutFailed";
+export const isRolloutFailed = (e: unknown): e is RolloutFailed => isNamedError<RolloutFailed>(e, "RolloutFailed");
 
 export class ModelRolloutProvider implements pulumi.dynamic.ResourceProvider {
   constructor(private readonly options: ModelRolloutProviderOptions = {}) {}

@@ -1,4 +1,5 @@
 import { API_VERSIONS, PUBLIC_ARM_ENDPOINT, RequestSender, sendArmJson } from "./azure";
+import { isNamedError, namedError } from "./namedError";
 
 /**
  * JSON requests to Azure Resource Manager sent through an Azure SDK client's own pipeline (its
@@ -21,13 +22,7 @@ export interface ArmResponse<T = any> {
   body: T | undefined;
 }
 
-/**
- * A failed ARM request: an Error with the status and the service's code. Made by `armError`, not a
- * subclass: Pulumi's closure serialization turns a class into a function whose `super(...)` is
- * `Error.call(this, ...)`, which ignores `this`, so a subclass thrown by a deployed dynamic provider
- * had no message and was no Error (pulumi/pulumi#10974, #15485 on class serialization; checked in
- * tests/system/stacks/providerSerialization.test.ts).
- */
+/** A failed ARM request: the status and the service's code (a `namedError`, as provider code throws). */
 export interface ArmError extends Error {
   name: "ArmError";
   method: string;
@@ -37,10 +32,10 @@ export interface ArmError extends Error {
 }
 
 export function armError(method: string, path: string, status: number, code: string, detail: string): ArmError {
-  return Object.assign(new Error(`${method} ${path} failed: ${status} ${code}: ${detail}`), { name: "ArmError" as const, method, path, status, code });
+  return namedError("ArmError", `${method} ${path} failed: ${status} ${code}: ${detail}`, { method, path, status, code });
 }
 
-export const isArmError = (e: unknown): e is ArmError => e instanceof Error && e.name === "ArmError";
+export const isArmError = (e: unknown): e is ArmError => isNamedError<ArmError>(e, "ArmError");
 
 export interface ArmCounters {
   reads: number;

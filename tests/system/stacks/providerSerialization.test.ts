@@ -63,7 +63,7 @@ describe("dynamic providers as the engine receives them", () => {
       expect(text).not.toBe(PLACEHOLDER_PROVIDER);
       expect(text).not.toContain(REPO);
       // A subclass of Error serializes as a function calling Error, which ignores `this`: thrown by
-      // the deployed provider it would carry no message (components/shared/armRest.ts, `armError`).
+      // the deployed provider it would carry no message (components/shared/namedError.ts).
       expect({ type, errorSubclass: /setPrototypeOf\(__f\d+, global\.\w*Error\)/.exec(text)?.[0] }).toEqual({ type, errorSubclass: undefined });
       const provider = load(text);
       for (const op of ["check", "diff", "create", "read", "update", "delete"]) expect({ type, op, kind: typeof provider[op] }).toEqual({ type, op, kind: "function" });
