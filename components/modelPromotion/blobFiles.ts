@@ -160,8 +160,7 @@ export async function verifyTargetFolder(
   target: ContainerClient,
   targetFolder: string,
   expected: ModelFile[],
-  promotedEtags?: Record<string, string>,
-  pageSize = LIST_PAGE_SIZE,
+  { promotedEtags, pageSize = LIST_PAGE_SIZE }: { promotedEtags?: Record<string, string>; pageSize?: number } = {},
 ): Promise<{ problems: FileCheck[]; etags: Record<string, string> }> {
   const listed = new Map((await listBlobs(target, targetFolder + "/", pageSize)).filter((b) => !b.isFolderMarker).map((b) => [b.name.slice(targetFolder.length + 1), b]));
   const etags: Record<string, string> = {};

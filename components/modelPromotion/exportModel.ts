@@ -87,7 +87,7 @@ export async function inspectExport(o: ExportedModelOutputs, clients: PromotionC
   if (contentHash(observed) === o.contentHash && !rewritten) return [];
   const expected = observed.map((f) => f.relPath);
   // Name each problem against what was exported (lengths and MD5s are in the hash; ETags name rewrites).
-  const problems = (await verifyTargetFolder(container, folder, observed.filter((f) => o.targetEtags[f.relPath]), o.targetEtags, clients.listPageSize)).problems.map((c) => `${c.relPath}: ${c.problem}`);
+  const problems = (await verifyTargetFolder(container, folder, observed.filter((f) => o.targetEtags[f.relPath]), { promotedEtags: o.targetEtags, pageSize: clients.listPageSize })).problems.map((c) => `${c.relPath}: ${c.problem}`);
   const missing = Object.keys(o.targetEtags).filter((p) => !expected.includes(p)).map((p) => `${p}: missing`);
   const all = [...missing, ...problems];
   return all.length ? all : [`files under ${folder} hash to ${contentHash(observed)}, exported ${o.contentHash}`];

@@ -242,7 +242,7 @@ export async function bringFilesUpToDate(
   folder: string,
   promotedEtags?: Record<string, string>,
 ): Promise<{ copied: string[]; etags: Record<string, string> }> {
-  const { problems: before, etags: unchanged } = await verifyTargetFolder(target, folder, files, promotedEtags, clients.listPageSize);
+  const { problems: before, etags: unchanged } = await verifyTargetFolder(target, folder, files, { promotedEtags, pageSize: clients.listPageSize });
   if (before.length === 0) return { copied: [], etags: unchanged };
   for (const extra of before.filter((c) => c.problem === EXTRA_FILE)) {
     await target.getBlobClient(`${folder}/${extra.relPath}`).deleteIfExists();
@@ -265,7 +265,7 @@ export async function bringFilesUpToDate(
         `${report.copied.length} copied and kept, a rerun copies only the rest`,
     );
   }
-  const { problems: after, etags } = await verifyTargetFolder(target, folder, files, undefined, clients.listPageSize);
+  const { problems: after, etags } = await verifyTargetFolder(target, folder, files, { pageSize: clients.listPageSize });
   if (after.length) throw new Error(`${prefix}: target files do not match the source after copying (${formatChecks(after)})`);
   return { copied: report.copied, etags };
 }
@@ -323,7 +323,7 @@ export async function inspect(
     try {
       const from = await locateModel(clients, outs.source, outs.sourceModelUri, outs.blobEndpointTemplate);
       const src = await listModelFiles(clients.blob(from.accountName, from.blobEndpoint).service.getContainerClient(from.containerName), from.path, from.folder, clients.listPageSize);
-      problems = (await verifyTargetFolder(container, folder, src.files, recorded, clients.listPageSize)).problems.map((c) => `${c.relPath}: ${c.problem}`);
+      problems = (await verifyTargetFolder(container, folder, src.files, { promotedEtags: recorded, pageSize: clients.listPageSize })).problems.map((c) => `${c.relPath}: ${c.problem}`);
     } catch {
       /* fall through to the hash message */
     }
