@@ -28,6 +28,7 @@ import { startAzurite, Azurite } from "../../tests/support/azurite";
 import { startAmlServer, AmlServer } from "../../tests/support/amlServer";
 import type { PromotedModelInputs } from "../../components/modelPromotion/types";
 import { targetFolderOf } from "../../components/modelPromotion/promotion";
+import { listTargetFiles } from "../../components/modelPromotion/blobFiles";
 import type { PromoteChildSettings } from "../lib/promoteChild";
 import { benchPromotionInputs } from "../lib/promotionInputs";
 import type { DirectCopySettings } from "../lib/directCopyChild";
@@ -150,16 +151,13 @@ async function directInChild(azurite: Azurite, folder: string): Promise<number> 
 }
 
 /**
- * Files of a promoted version in the target (the provider writes them under `<prefix>/<model>/<version>/`).
- * Only that folder is listed: polled every 200 ms for the kill, a listing of every round's copies
- * took about a second and let the promotion run far past the point it was to be cut off.
+ * Files of a promoted version in the target, listed as the provider lists them. Only that folder is
+ * listed: polled every 200 ms for the kill, a listing of every round's copies took about a second
+ * and let the promotion run far past the point it was to be cut off.
  */
 async function targetFiles(h: { azurite: Azurite; aml: AmlServer }, version: string): Promise<number> {
   const dst = h.azurite.serviceClient(DST.account).getContainerClient(DST.container);
-  let n = 0;
-  const prefix = `${targetFolderOf(inputs(h, version))}/`;
-  for await (const page of dst.listBlobsFlat({ prefix }).byPage({ maxPageSize: 5000 })) n += page.segment.blobItems.length;
-  return n;
+  return (await listTargetFiles(dst, targetFolderOf(inputs(h, version)))).length;
 }
 
 export default async function run(): Promise<Record<string, unknown>> {
