@@ -127,7 +127,10 @@ function malformed(problem: unknown): Error {
 }
 const isMalformed = (err: unknown): err is Error => isNamedError(err, "MalformedListing");
 
-/** The error the SDK would have thrown: the service's code and message, with the status. */
+/**
+ * The error the SDK would have thrown: the status, the service's code (the `x-ms-error-code` header,
+ * else the body's `<Code>`) and its `<Message>` ("Status and error codes", Azure Storage REST docs).
+ */
 function listError(response: PipelineResponse): Error {
   const { RestError } = require("@azure/core-rest-pipeline") as typeof import("@azure/core-rest-pipeline");
   const body = (response as { parsedBody?: { Code?: string; Message?: string } }).parsedBody;
