@@ -11,6 +11,7 @@
  * none, this is the plain runtime. Plain JavaScript: jest loads it untransformed (`runtime` in
  * jest.config.js).
  */
+const { AsyncLocalStorage } = require("node:async_hooks");
 const path = require("node:path");
 const vm = require("node:vm");
 const Runtime = require("jest-runtime").default;
@@ -19,6 +20,24 @@ const { entryFile, readEntry, writeEntry } = require("../../tools/launch/codeCac
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 /** Cache data by entry file, for the later test files of this worker. */
 const memory = new Map();
+
+/**
+ * The AsyncLocalStorage instances enabled while the current test file runs. Node 20 keeps every
+ * enabled storage in one process-wide list and visits each of them for every promise created, until
+ * the storage is disabled. jest-circus (its per-file test context) enables one in every test file, and
+ * the Pulumi SDK (runtime/state.js) another in a file that runs a Pulumi program; nothing disables them,
+ * so a worker that has run 40 files visited 40 forgotten storages or more per promise. Node's own
+ * `run()` and `enterWith()` enable a storage through `_enable` (lib/async_hooks.js); where a Node has
+ * no such method this list stays empty.
+ */
+const enabledStorages = new Set();
+const enableStorage = AsyncLocalStorage.prototype._enable;
+if (typeof enableStorage === "function") {
+  AsyncLocalStorage.prototype._enable = function (...args) {
+    enabledStorages.add(this);
+    return enableStorage.apply(this, args);
+  };
+}
 
 class CodeCachingRuntime extends Runtime {
   constructor(...args) {
@@ -51,8 +70,13 @@ class CodeCachingRuntime extends Runtime {
     };
   }
 
-  /** After the test file ran: its functions are compiled now, so the entries carry them too. */
+  /**
+   * After the test file ran: its functions are compiled now, so the entries carry them too; the storages
+   * it enabled are disabled (a later `run()` would enable one again).
+   */
   teardown() {
+    for (const storage of enabledStorages) storage.disable();
+    enabledStorages.clear();
     for (const { script, file } of this.mlopsPending.splice(0)) {
       const data = script.createCachedData();
       memory.set(file, data);

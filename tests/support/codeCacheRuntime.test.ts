@@ -69,3 +69,34 @@ test("a node_modules module runs from the cache as jest runs it; entries are wri
   runJest();
   expect(fs.readFileSync(entry(), "utf8")).not.toBe("not V8 code");
 }, 120_000);
+
+test("a storage a test file enabled is disabled before the worker's next file runs", () => {
+  const alsDir = path.join(dir, "storages");
+  fs.mkdirSync(alsDir, { recursive: true });
+  const results = path.join(alsDir, "results.txt");
+  // Two identical files, whichever runs first: each checks the storages earlier files left (on a core
+  // module, which every file of a worker shares), then enables its own.
+  const body = `const hooks = require("node:async_hooks");
+const fs = require("node:fs");
+test("earlier files' storages are off", async () => {
+  const earlier = (hooks.mlopsProbeStorages ??= []);
+  const stillOn = earlier.filter((s) => s.enabled === true).length;
+  const storage = new hooks.AsyncLocalStorage();
+  await storage.run({ file: __filename }, async () => expect(storage.getStore()).toEqual({ file: __filename }));
+  fs.appendFileSync(${JSON.stringify(results)}, \`earlier=\${earlier.length} on=\${stillOn} own=\${storage.enabled}\\n\`);
+  earlier.push(storage);
+});
+`;
+  for (const name of ["first", "second"]) fs.writeFileSync(path.join(alsDir, `${name}.test.js`), body);
+  fs.writeFileSync(
+    path.join(alsDir, "jest.config.json"),
+    JSON.stringify({ rootDir: alsDir, testEnvironment: "node", transform: {}, cacheDirectory: path.join(alsDir, ".jest"), runtime: path.join(REPO, "tests", "support", "codeCacheRuntime.js") }),
+  );
+  execFileSync(process.execPath, [path.join(REPO, "node_modules", "jest", "bin", "jest.js"), "--config", path.join(alsDir, "jest.config.json"), "--ci", "--runInBand"], {
+    cwd: alsDir,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  // Each file's own storage was on while it ran (so the check can fail); the second found the first's off.
+  expect(fs.readFileSync(results, "utf8").trim().split("\n")).toEqual(["earlier=0 on=0 own=true", "earlier=1 on=0 own=true"]);
+}, 120_000);
+
