@@ -23,6 +23,8 @@ module.exports = {
     "^(\\.\\.?/)+typescript-shim$": "<rootDir>/tests/support/lazyTypescript.js",
     "^@npmcli/arborist$": "<rootDir>/tests/support/lazyArborist.js",
   },
+  // One TLS identity for the run's local HTTPS servers, instead of one per test file (tests/support/tls.ts).
+  globalSetup: "<rootDir>/tests/support/globalSetup.ts",
   // jest's order, but on a run with no recorded timings the known long suites start first.
   testSequencer: "<rootDir>/tests/support/sequencer.js",
 };

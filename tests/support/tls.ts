@@ -22,9 +22,17 @@ export interface TestTls {
   clientOptions: { additionalPolicies: { policy: PipelinePolicy; position: "perCall" }[] };
 }
 
+/**
+ * Where jest's global setup (tests/support/globalSetup.ts) leaves the run's identity for its workers.
+ * Not `MLOPS_`-prefixed: the plan cache (commandCache.ts) keys on those variables, and this one is new
+ * each run.
+ */
+export const RUN_IDENTITY_ENV = "TEST_TLS_IDENTITY";
+
 let cached: Promise<{ key: string; cert: string }> | undefined;
 
-async function generate(): Promise<{ key: string; cert: string }> {
+/** A new self-signed identity (an EC key; SAN 127.0.0.1 and localhost; valid a week). */
+export async function generateTestIdentity(): Promise<{ key: string; cert: string }> {
   const selfsigned = require("selfsigned") as typeof import("selfsigned");
   const pems = await selfsigned.generate([{ name: "commonName", value: "127.0.0.1" }], {
     keyType: "ec",
@@ -46,10 +54,20 @@ async function generate(): Promise<{ key: string; cert: string }> {
   return { key: pems.private, cert: pems.cert };
 }
 
-/** One certificate per process: generation costs little, but servers in one test file share it. */
+/** The run's identity, generated once by jest's global setup, else one per module registry. */
+function identity(): Promise<{ key: string; cert: string }> {
+  const fromRun = process.env[RUN_IDENTITY_ENV];
+  if (fromRun) return Promise.resolve(JSON.parse(fromRun) as { key: string; cert: string });
+  return (cached ??= generateTestIdentity());
+}
+
+/**
+ * The identity and a client side that trusts it. Each test file has its own module registry, so without
+ * the run's identity every file that starts a local server would load the certificate library (a few
+ * hundred modules) and generate its own.
+ */
 export async function createTestTls(): Promise<TestTls> {
-  cached ??= generate();
-  const { key, cert } = await cached;
+  const { key, cert } = await identity();
   const agent = new https.Agent({ ca: cert, keepAlive: true });
   const policy: PipelinePolicy = {
     name: "trustLocalTestCertificate",
