@@ -1,0 +1,26 @@
+/**
+ * The commands the suites spawn (launch.ts) load the SDK's compiler and arborist on first use
+ * (lazySdkModules.js): not when the SDK is imported, and still when a function is serialized or its
+ * code paths are computed, which then work as with the SDK's own imports.
+ */
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
+import { launchArgs } from "./launch";
+
+const REPO = path.resolve(__dirname, "../..");
+const FIXTURE = path.join(__dirname, "fixtures", "sdkLoads.ts");
+
+// Compiled ahead, as `npm ci` compiles every file: a fixture edited since would otherwise be compiled by
+// the launcher in the child, loading the compiler before the SDK is imported.
+beforeAll(() => (require("../../tools/launch/compile") as { compiled(file: string): string }).compiled(FIXTURE));
+
+test("a spawned command imports the SDK without its compiler and arborist, and loads each on first use", () => {
+  const out = execFileSync(process.execPath, launchArgs(FIXTURE), { cwd: REPO, encoding: "utf8" });
+  expect(JSON.parse(out)).toEqual({
+    atImport: { typescript: false, arborist: false },
+    afterSerialize: { typescript: true, arborist: false },
+    result: 42,
+    afterCodePaths: { typescript: true, arborist: true },
+    codePaths: true,
+  });
+}, 60_000);
