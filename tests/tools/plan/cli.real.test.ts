@@ -20,7 +20,8 @@ const plans: Record<string, PlanDocument> = {};
 
 beforeAll(async () => {
   const [dev, qa, prod, branch] = await Promise.all([
-    runCli(REAL_CLI, ["dev", "--out", out]),
+    // Exactly as `npm run plan` starts it: the SDK's own imports, not the suites' lazy ones (launch.ts).
+    runCli(REAL_CLI, ["dev", "--out", out], {}, "npm run"),
     runCli(REAL_CLI, ["qa", "--json"]),
     runCli(REAL_CLI, ["prod", "--json"]),
     // As a pull request plans it: the branch stack has no config file yet.
@@ -68,6 +69,12 @@ describe.each(STACKS)("%s", (stack) => {
 });
 
 describe("dev", () => {
+  it("planned as `npm run plan` starts it, is the plan the suites' commands produce (their lazy SDK imports change nothing)", async () => {
+    const suite = await runCli(REAL_CLI, ["dev", "--json"]);
+    expect(suite.code).toBe(runs.dev.code);
+    expect(JSON.parse(suite.stdout)).toEqual(plans.dev);
+  });
+
   const workspace = () => plans.dev.resources.find((r) => r.type === "azure-native:machinelearningservices:Workspace")!;
   const clusters = () =>
     plans.dev.resources.filter((r) => r.type === "azure-native:machinelearningservices:Compute" && (r.inputs.properties as any)?.computeType === "AmlCompute");

@@ -3,7 +3,7 @@ import { spawn } from "node:child_process";
 import * as path from "node:path";
 import type { PlanDocument, PlanResource } from "../../../shared/plan";
 import { shareable, shared } from "../../support/commandCache";
-import { launchArgs } from "../../support/launch";
+import { launchArgs, npmRunArgs } from "../../support/launch";
 
 export const REPO = path.resolve(__dirname, "../../..");
 export const FIXTURE_CLI = path.join(__dirname, "fixtures/cli.ts");
@@ -18,21 +18,23 @@ export interface CliRun {
 
 /**
  * `<cli> …args` through the project's launcher with the repository as working directory, as `npm run plan`
- * runs it. The real CLI's source-only plans are shared across suites (`commandCache.ts`).
+ * runs it (`launch: "npm run"`: exactly so, without the suites' lazy SDK imports, launch.ts). The real
+ * CLI's source-only plans are shared across suites (`commandCache.ts`).
  */
-export function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliRun> {
+export function runCli(cli: string, args: string[], env: NodeJS.ProcessEnv = {}, launch: "suite" | "npm run" = "suite"): Promise<CliRun> {
+  if (launch === "npm run") return spawnCli(npmRunArgs(cli, args), env);
   if (cli === REAL_CLI && Object.keys(env).length === 0 && shareable("plan", args)) {
     return shared("plan", args, async () => {
-      const r = await spawnCli(cli, args, env);
+      const r = await spawnCli(launchArgs(cli, args), env);
       return { ...r, code: r.code ?? 1 };
     });
   }
-  return spawnCli(cli, args, env);
+  return spawnCli(launchArgs(cli, args), env);
 }
 
-function spawnCli(cli: string, args: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
+function spawnCli(nodeArgs: string[], env: NodeJS.ProcessEnv): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, launchArgs(cli, args), {
+    const child = spawn(process.execPath, nodeArgs, {
       cwd: REPO,
       env: { ...process.env, ...env },
       stdio: ["ignore", "pipe", "pipe"],
