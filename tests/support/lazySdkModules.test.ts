@@ -1,7 +1,7 @@
 /**
  * The commands the suites spawn (launch.ts) load the SDK's compiler and arborist on first use
- * (lazySdkModules.js): not when the SDK is imported, and still when a function is serialized or its
- * code paths are computed, which then work as with the SDK's own imports.
+ * (lazySdkModules.js): not when the SDK is imported, and still when a function is serialized or the
+ * SDK's code-path module first uses arborist, which then work as with the SDK's own imports.
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
@@ -20,7 +20,8 @@ test("a spawned command imports the SDK without its compiler and arborist, and l
     atImport: { typescript: false, arborist: false },
     afterSerialize: { typescript: true, arborist: false },
     result: 42,
-    afterCodePaths: { typescript: true, arborist: true },
-    codePaths: true,
+    beforeUse: { typescript: true, arborist: false },
+    arboristClass: "function",
+    afterUse: { typescript: true, arborist: true },
   });
 }, 60_000);
