@@ -12,26 +12,24 @@
  *
  * Plain JavaScript: it runs before, and apart from, any TypeScript hook.
  */
-const Module = require("node:module");
 const path = require("node:path");
 const codeCache = require("../../tools/launch/codeCache");
-const { lazyModule } = require("./lazyModule");
+const { deferRequires } = require("./lazyModule");
 codeCache.install();
 
 // Azurite requires at its top two things it uses only when asked: Application Insights (with the
-// OpenTelemetry SDK behind it) for telemetry, which every start here turns off (`--disableTelemetry`),
-// and its SQL metadata server (Sequelize) for `AZURITE_DB`, which no start sets. Both are stand-ins
-// that load the module on first use: a start takes about 0.5 s of CPU instead of 2.4.
-const load = Module._load;
+// OpenTelemetry SDK behind it) for telemetry, which every start here turns off (`--disableTelemetry`:
+// `AzuriteTelemetryClient.init` then never touches it, dist/src/common/Telemetry.js), and its SQL
+// metadata server (Sequelize) for `AZURITE_DB`, which no start sets (dist/src/blob/BlobServerFactory.js
+// picks SqlBlobServer only then). Both are stand-ins that load the module on first use: a start takes
+// about 0.5 s of CPU instead of 2.4.
 const AZURITE_SQL_MODULE = /^\.\/Sql\w+$/;
-Module._load = function (request, parent, isMain) {
-  const lazy =
-    request === "applicationinsights" ||
-    (AZURITE_SQL_MODULE.test(request) && parent?.filename.includes(`${path.sep}azurite${path.sep}`));
-  if (!lazy) return load.call(this, request, parent, isMain);
+deferRequires((request, parent) => {
+  if (request === "applicationinsights") return {};
   // `esModule`: tslib's __importDefault (how Azurite imports its own modules) keeps the stand-in.
-  return lazyModule(() => load.call(this, request, parent, isMain), { esModule: request !== "applicationinsights" });
-};
+  if (AZURITE_SQL_MODULE.test(request) && parent?.filename.includes(`${path.sep}azurite${path.sep}`)) return { esModule: true };
+  return undefined;
+});
 
 if (process.channel) {
   // The channel only carries that news: unreferenced first (which also holds for the listeners added

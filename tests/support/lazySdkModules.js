@@ -10,17 +10,14 @@
  *
  * Plain JavaScript: it runs before the launcher's TypeScript hook.
  */
-const Module = require("node:module");
 const path = require("node:path");
-const { lazyModule } = require("./lazyModule");
+const { deferRequires } = require("./lazyModule");
 
 const SDK = `${path.sep}@pulumi${path.sep}pulumi${path.sep}`;
-const load = Module._load;
-Module._load = function (request, parent, isMain) {
-  if (parent?.filename?.includes(SDK)) {
-    if (/(^|\/)typescript-shim$/.test(request)) return lazyModule(() => load.call(this, request, parent, isMain));
-    // `esModule`: the SDK's __importStar keeps the stand-in instead of copying (and so loading) every export.
-    if (request === "@npmcli/arborist") return lazyModule(() => load.call(this, request, parent, isMain), { esModule: true });
-  }
-  return load.call(this, request, parent, isMain);
-};
+deferRequires((request, parent) => {
+  if (!parent?.filename?.includes(SDK)) return undefined;
+  if (/(^|\/)typescript-shim$/.test(request)) return {};
+  // `esModule`: the SDK's __importStar keeps the stand-in instead of copying (and so loading) every export.
+  if (request === "@npmcli/arborist") return { esModule: true };
+  return undefined;
+});
