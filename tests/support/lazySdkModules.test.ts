@@ -5,7 +5,7 @@
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { launchArgs } from "./launch";
+import { launchArgs, npmRunArgs } from "./launch";
 
 const REPO = path.resolve(__dirname, "../..");
 const FIXTURE = path.join(__dirname, "fixtures", "sdkLoads.ts");
@@ -25,3 +25,18 @@ test("a spawned command imports the SDK without its compiler and arborist, and l
     afterUse: { typescript: true, arborist: true },
   });
 }, 60_000);
+
+test("npmRunArgs starts a command as every package.json script does; launchArgs adds only the preload", () => {
+  const scripts = (require("../../package.json") as { scripts: Record<string, string> }).scripts;
+  const launched = Object.entries(scripts).filter(([, command]) => command.includes("tools/launch/register.js"));
+  expect(launched.map(([name]) => name)).toEqual(expect.arrayContaining(["plan", "names", "drift", "bench"]));
+  for (const [name, command] of launched) {
+    // `node -r ./tools/launch/register.js <entry>`, paths relative to the repository.
+    const [node, ...args] = command.split(" ");
+    const entry = args.pop()!;
+    const asArgs = args.map((a) => (a.startsWith("./") ? path.resolve(REPO, a) : a));
+    expect({ name, node, args: npmRunArgs(path.resolve(REPO, entry), ["x"]) }).toEqual({ name, node: "node", args: [...asArgs, path.resolve(REPO, entry), "x"] });
+    expect(launchArgs(entry, ["x"])).toEqual(["-r", path.join(__dirname, "lazySdkModules.js"), ...npmRunArgs(entry, ["x"])]);
+  }
+});
+
