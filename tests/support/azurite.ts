@@ -187,16 +187,21 @@ function launch(proc: Pick<AzuriteProcess, "args" | "env">, listenPort: number, 
   });
 }
 
-async function startProcess(names: string[], options: AzuriteOptions, key: string | undefined): Promise<AzuriteProcess> {
-  const accounts = names.map((name) => ({ name, key: randomBytes(64).toString("base64") }));
-  const args = [
+/** Azurite's command line here: loopback, a free port, in memory or in `location`, telemetry off, quiet. */
+export function azuriteArgs(location?: string): string[] {
+  return [
     "--blobHost", "127.0.0.1",
     "--blobPort", "0",
-    ...(options.location ? ["--location", options.location] : ["--inMemoryPersistence"]),
+    ...(location ? ["--location", location] : ["--inMemoryPersistence"]),
     "--skipApiVersionCheck",
     "--disableTelemetry",
     "--silent",
   ];
+}
+
+async function startProcess(names: string[], options: AzuriteOptions, key: string | undefined): Promise<AzuriteProcess> {
+  const accounts = names.map((name) => ({ name, key: randomBytes(64).toString("base64") }));
+  const args = azuriteArgs(options.location);
   if (options.extentMemoryLimitMb) args.push("--extentMemoryLimit", String(options.extentMemoryLimitMb));
   const env: NodeJS.ProcessEnv = { ...process.env, AZURITE_ACCOUNTS: accounts.map((a) => `${a.name}:${a.key}`).join(";") };
   let tls: TestTls | undefined;

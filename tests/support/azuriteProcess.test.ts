@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { BlobServiceClient, StorageSharedKeyCredential } from "@azure/storage-blob";
+import { azuriteArgs } from "./azurite";
 
 jest.setTimeout(60_000);
 
@@ -20,13 +21,13 @@ interface Run {
   blobs: string[];
 }
 
-/** Starts Azurite with the given persistence, writes and lists a blob, closes the channel. */
-async function serveOnce(persistence: string[]): Promise<Run> {
+/** Starts Azurite as the suites do (in memory, or on disk in a new folder), writes and lists a blob, closes the channel. */
+async function serveOnce(onDisk: boolean): Promise<Run> {
   const cwd = mkdtempSync(path.join(os.tmpdir(), "mlops-azurite-process-"));
   const child = spawn(
     process.execPath,
     ["-r", path.join(__dirname, "fixtures", "loadedPackages.js"), path.join(__dirname, "azuriteProcess.js"),
-      "--blobHost", "127.0.0.1", "--blobPort", "0", ...persistence, "--skipApiVersionCheck", "--disableTelemetry", "--silent"],
+      ...azuriteArgs(onDisk ? cwd : undefined)],
     { cwd, env: { ...process.env, AZURITE_ACCOUNTS: `${ACCOUNT}:${KEY}` }, stdio: ["ignore", "pipe", "pipe", "ipc"] },
   );
   let out = "";
@@ -64,10 +65,10 @@ async function serveOnce(persistence: string[]): Promise<Run> {
 const UNUSED = /^(applicationinsights|@opentelemetry\/|@azure\/monitor-opentelemetry|sequelize)/;
 
 test.each([
-  ["in memory", ["--inMemoryPersistence"]],
-  ["on disk", ["--location", "."]],
-])("Azurite %s serves blobs without loading telemetry or SQL packages", async (_name, persistence) => {
-  const run = await serveOnce(persistence);
+  ["in memory", false],
+  ["on disk", true],
+])("Azurite %s serves blobs without loading telemetry or SQL packages", async (_name, onDisk) => {
+  const run = await serveOnce(onDisk);
   expect(run.blobs).toEqual(["v1/model.pkl"]);
   // The report is real: Azurite's own server packages are in it.
   expect(run.packages).toEqual(expect.arrayContaining(["azurite", "express"]));
