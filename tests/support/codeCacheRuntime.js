@@ -20,6 +20,18 @@ const { entryFile, readEntry, writeEntry } = require("../../tools/launch/codeCac
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
 /** Cache data by entry file, for the later test files of this worker. */
 const memory = new Map();
+/**
+ * The text of each node_modules file this worker has read, and the entry its wrapped text hashes to.
+ * jest reads every module's file again for each test file (its file cache lives as long as one test
+ * file) even when its transform cache, which is per worker, already holds the result; and hashing the
+ * text for the entry name is most of what a cached load costs besides V8. Files under node_modules do
+ * not change during a run (`npm ci` ran before it). Measured over the suite run in band: 1.8 s reading
+ * and decoding files, 1.0 s hashing.
+ */
+const sources = new Map();
+const entries = new Map();
+/** The files this worker read and hashed for the above (the test beside this file checks each happens once). */
+const stats = { sourceReads: [], entryHashes: [] };
 
 /**
  * The AsyncLocalStorage instances enabled while the current test file runs. Node 20 keeps every
@@ -45,14 +57,35 @@ class CodeCachingRuntime extends Runtime {
     this.mlopsPending = [];
     const executor = this.executor;
     if (process.env.MLOPS_NO_CODE_CACHE || !executor || typeof executor.compile !== "function") return;
+    const fileCache = this.fileCache;
+    if (fileCache && typeof fileCache.readFile === "function") {
+      const readFile = fileCache.readFile.bind(fileCache);
+      fileCache.readFile = (filename) => {
+        if (!filename.includes(NODE_MODULES)) return readFile(filename);
+        let source = sources.get(filename);
+        if (source === undefined) {
+          sources.set(filename, (source = readFile(filename)));
+          stats.sourceReads.push(filename);
+        }
+        return source;
+      };
+    }
     const original = executor.compile.bind(executor);
     executor.compile = (scriptSource, filename) => {
       if (!filename.includes(NODE_MODULES)) return original(scriptSource, filename);
       const vmContext = executor.environment.getVmContext();
       if (vmContext == null) return null;
       // jest's module wrapper: the parameters its executor passes, in its order.
-      const wrapped = `(function (${executor.injectedModuleParameters.join(", ")}) {${scriptSource}\n})`;
-      const file = entryFile(filename, wrapped);
+      const parameters = executor.injectedModuleParameters.join(", ");
+      const wrapped = `(function (${parameters}) {${scriptSource}\n})`;
+      // The same text as last time is usually the very same string (jest's transform cache), so the
+      // comparison is cheap where hashing is not.
+      let entry = entries.get(filename);
+      if (entry === undefined || entry.source !== scriptSource || entry.parameters !== parameters) {
+        entries.set(filename, (entry = { source: scriptSource, parameters, file: entryFile(filename, wrapped) }));
+        stats.entryHashes.push(filename);
+      }
+      const file = entry.file;
       const cachedData = memory.get(file) ?? readEntry(file);
       let script;
       try {
@@ -88,3 +121,4 @@ class CodeCachingRuntime extends Runtime {
 
 module.exports = CodeCachingRuntime;
 module.exports.default = CodeCachingRuntime;
+module.exports.stats = stats;

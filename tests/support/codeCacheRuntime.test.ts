@@ -1,9 +1,10 @@
 /**
  * jest's code-caching runtime (tests/support/codeCacheRuntime.js), run by a nested jest over a probe
  * package: a node_modules module loaded through it sees what jest's own loader gives it, its entry is
- * written after the test file, taken as it is by the next run, and rewritten when V8 rejects it.
+ * written after the test file, taken as it is by the next run, and rewritten when V8 rejects it; a
+ * worker reads and hashes each node_modules file once; storages a file enabled are off after it.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -100,3 +101,42 @@ test("earlier files' storages are off", async () => {
   expect(fs.readFileSync(results, "utf8").trim().split("\n")).toEqual(["earlier=0 on=0 own=true", "earlier=1 on=0 own=true"]);
 }, 120_000);
 
+
+test("a worker reads and hashes each node_modules file once, and every test file still runs its own instance", () => {
+  const onceDir = path.join(dir, "once");
+  const lib = path.join(onceDir, "node_modules", "twice");
+  fs.mkdirSync(lib, { recursive: true });
+  fs.writeFileSync(path.join(lib, "index.js"), 'module.exports = { part: require("./part"), instance: Symbol("instance") };\n');
+  fs.writeFileSync(path.join(lib, "part.js"), 'const os = require("node:os");\nos.mlopsProbeRuns = (os.mlopsProbeRuns ?? 0) + 1;\nmodule.exports = "part";\n');
+  // Two identical files: each loads the package, which runs again in each (a core module, shared by the
+  // worker's files, counts the runs).
+  const body = `const os = require("node:os");
+test("the package runs in this file", () => {
+  const before = os.mlopsProbeRuns ?? 0;
+  expect(require("twice").part).toBe("part");
+  expect(os.mlopsProbeRuns).toBe(before + 1);
+});
+`;
+  for (const name of ["first", "second"]) fs.writeFileSync(path.join(onceDir, `${name}.test.js`), body);
+  // Reporters run in the jest process, which runs the files too (--runInBand): the runtime's module is
+  // the one that loaded them.
+  const results = path.join(onceDir, "stats.json");
+  const runtime = path.join(REPO, "tests", "support", "codeCacheRuntime.js");
+  fs.writeFileSync(
+    path.join(onceDir, "statsReporter.js"),
+    `module.exports = class { onRunComplete() { const { stats } = require(${JSON.stringify(runtime)});
+  const mine = (files) => files.filter((f) => f.startsWith(${JSON.stringify(lib + path.sep)})).map((f) => f.slice(${lib.length + 1})).sort();
+  require("node:fs").writeFileSync(${JSON.stringify(results)}, JSON.stringify({ sourceReads: mine(stats.sourceReads), entryHashes: mine(stats.entryHashes) })); } };\n`,
+  );
+  fs.writeFileSync(
+    path.join(onceDir, "jest.config.json"),
+    JSON.stringify({ rootDir: onceDir, testEnvironment: "node", transform: {}, cacheDirectory: path.join(onceDir, ".jest"), runtime, reporters: ["default", "<rootDir>/statsReporter.js"] }),
+  );
+  const r = spawnSync(process.execPath, [path.join(REPO, "node_modules", "jest", "bin", "jest.js"), "--config", path.join(onceDir, "jest.config.json"), "--ci", "--runInBand"], {
+    cwd: onceDir,
+    encoding: "utf8",
+    env: { ...process.env, MLOPS_NO_CODE_CACHE: "" },
+  });
+  expect({ status: r.status, stderr: r.status === 0 ? "" : r.stderr }).toEqual({ status: 0, stderr: "" });
+  expect(JSON.parse(fs.readFileSync(results, "utf8"))).toEqual({ sourceReads: ["index.js", "part.js"], entryHashes: ["index.js", "part.js"] });
+}, 120_000);
