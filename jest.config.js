@@ -23,7 +23,8 @@ module.exports = {
     "^(\\.\\.?/)+typescript-shim$": "<rootDir>/tests/support/lazyTypescript.js",
     "^@npmcli/arborist$": "<rootDir>/tests/support/lazyArborist.js",
   },
-  // One TLS identity for the run's local HTTPS servers, instead of one per test file (tests/support/tls.ts).
+  // The run's environment: one TLS identity for the local HTTPS servers instead of one per test file
+  // (tests/support/tls.ts), and no NODE_EXTRA_CA_CERTS, which Node 20 parses at every process start.
   globalSetup: "<rootDir>/tests/support/globalSetup.ts",
   // jest's order, but on a run with no recorded timings the known long suites start first.
   testSequencer: "<rootDir>/tests/support/sequencer.js",
