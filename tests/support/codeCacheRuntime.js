@@ -18,6 +18,7 @@ const Runtime = require("jest-runtime").default;
 const { entryFile, readEntry, writeEntry } = require("../../tools/launch/codeCache");
 
 const NODE_MODULES = `${path.sep}node_modules${path.sep}`;
+const WRITTEN_DURING_RUNS = `${NODE_MODULES}.cache${path.sep}`;
 /** Cache data by entry file, for the later test files of this worker. */
 const memory = new Map();
 /**
@@ -25,8 +26,9 @@ const memory = new Map();
  * jest reads every module's file again for each test file (its file cache lives as long as one test
  * file) even when its transform cache, which is per worker, already holds the result; and hashing the
  * text for the entry name is most of what a cached load costs besides V8. Files under node_modules do
- * not change during a run (`npm ci` ran before it). Measured over the suite run in band: 1.8 s reading
- * and decoding files, 1.0 s hashing.
+ * not change during a run (`npm ci` ran before it), except the caches under node_modules/.cache that
+ * the run itself writes (compiled validators, plans): those are read as jest reads them. Measured over
+ * the suite run in band: 1.8 s reading and decoding files, 1.0 s hashing.
  */
 const sources = new Map();
 const entries = new Map();
@@ -61,7 +63,7 @@ class CodeCachingRuntime extends Runtime {
     if (fileCache && typeof fileCache.readFile === "function") {
       const readFile = fileCache.readFile.bind(fileCache);
       fileCache.readFile = (filename) => {
-        if (!filename.includes(NODE_MODULES)) return readFile(filename);
+        if (!filename.includes(NODE_MODULES) || filename.includes(WRITTEN_DURING_RUNS)) return readFile(filename);
         let source = sources.get(filename);
         if (source === undefined) {
           sources.set(filename, (source = readFile(filename)));

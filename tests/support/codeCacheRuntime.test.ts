@@ -102,19 +102,26 @@ test("earlier files' storages are off", async () => {
 }, 120_000);
 
 
-test("a worker reads and hashes each node_modules file once, and every test file still runs its own instance", () => {
+test("a worker reads and hashes each installed node_modules file once, and every test file still runs its own instance and reads the caches the run writes", () => {
   const onceDir = path.join(dir, "once");
   const lib = path.join(onceDir, "node_modules", "twice");
   fs.mkdirSync(lib, { recursive: true });
   fs.writeFileSync(path.join(lib, "index.js"), 'module.exports = { part: require("./part"), instance: Symbol("instance") };\n');
   fs.writeFileSync(path.join(lib, "part.js"), 'const os = require("node:os");\nos.mlopsProbeRuns = (os.mlopsProbeRuns ?? 0) + 1;\nmodule.exports = "part";\n');
   // Two identical files: each loads the package, which runs again in each (a core module, shared by the
-  // worker's files, counts the runs).
+  // worker's files, counts the runs); and each writes a module of its own into node_modules/.cache, as
+  // the run's caches are written, and gets what it wrote.
+  const generated = path.join(onceDir, "node_modules", ".cache", "generated.js");
+  fs.mkdirSync(path.dirname(generated), { recursive: true });
   const body = `const os = require("node:os");
 test("the package runs in this file", () => {
   const before = os.mlopsProbeRuns ?? 0;
   expect(require("twice").part).toBe("part");
   expect(os.mlopsProbeRuns).toBe(before + 1);
+});
+test("a module the run writes under node_modules/.cache is read as written", () => {
+  require("node:fs").writeFileSync(${JSON.stringify(generated)}, \`module.exports = \${JSON.stringify(__filename)};\`);
+  expect(require(${JSON.stringify(generated)})).toBe(__filename);
 });
 `;
   for (const name of ["first", "second"]) fs.writeFileSync(path.join(onceDir, `${name}.test.js`), body);
