@@ -4,7 +4,7 @@
  * `node_modules/.cache/mlops-plans`, emptied first), with the launcher's compile and code caches as
  * `npm ci` leaves them. Issue 20: under 120 s wall on the 2-core machine, every test passing.
  *
- * One run: the suite takes two minutes, and a busy machine moves it by ±5 %, which the date and
+ * One run: the suite takes two minutes, and this machine's speed drifts by about ±10 % within an hour, which the date and
  * machine beside the figures let a reader weigh.
  */
 import * as fs from "node:fs";

@@ -3,8 +3,8 @@
  *
  * Azure SDK clients refuse bearer tokens over plain HTTP, so local servers speak HTTPS with a
  * self-signed certificate. Trust is per client (a pipeline policy that pins an `https.Agent` whose
- * `ca` is that certificate), never process-wide: `NODE_TLS_REJECT_UNAUTHORIZED` and
- * `NODE_EXTRA_CA_CERTS` stay untouched.
+ * `ca` is that certificate), never process-wide: `NODE_TLS_REJECT_UNAUTHORIZED` is never set, and no
+ * client relies on `NODE_EXTRA_CA_CERTS` (the run starts without it: globalSetup.ts).
  */
 import * as https from "node:https";
 import type { PipelinePolicy } from "@azure/core-rest-pipeline";
